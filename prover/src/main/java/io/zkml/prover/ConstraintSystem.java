@@ -1,0 +1,61 @@
+package io.zkml.prover;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A compiled circuit: the R1CS of one IR document (BN254), together with that IR (the native side
+ * needs it to compute witnesses). Thread-safe: many proofs may use it at once.
+ */
+public final class ConstraintSystem extends AbstractNativeHandle {
+
+    private final int constraints;
+    private final int publicInputs;
+    private final int inputSize;
+    private final int outputSize;
+    private final String circuitSha256;
+
+    ConstraintSystem(long handle, int constraints, int publicInputs, int inputSize, int outputSize,
+                     String circuitSha256) {
+        super(handle, "constraint system");
+        this.constraints = constraints;
+        this.publicInputs = publicInputs;
+        this.inputSize = inputSize;
+        this.outputSize = outputSize;
+        this.circuitSha256 = circuitSha256;
+    }
+
+    /** Number of R1CS constraints, as gnark reports it. */
+    public int constraints() {
+        return constraints;
+    }
+
+    /** Number of public inputs of the verifier: {@link #inputSize()} + {@link #outputSize()}. */
+    public int publicInputs() {
+        return publicInputs;
+    }
+
+    /** Number of input values the circuit takes (elements of the IR's input tensors). */
+    public int inputSize() {
+        return inputSize;
+    }
+
+    /** Number of output values the circuit produces (elements of the IR's output tensors). */
+    public int outputSize() {
+        return outputSize;
+    }
+
+    /** Lowercase hex SHA-256 of the IR bytes this circuit was compiled from (the circuit hash). */
+    public String circuitSha256() {
+        return circuitSha256;
+    }
+
+    /**
+     * Writes the constraint system to a file (a versioned header, then gnark's binary R1CS).
+     * Reload it with {@link Groth16Prover#loadConstraintSystem(byte[], Path)}.
+     */
+    public void writeTo(Path file) {
+        Objects.requireNonNull(file, "file");
+        NativeBridge.writeConstraintSystem(handle(), file.toAbsolutePath().toString());
+    }
+}

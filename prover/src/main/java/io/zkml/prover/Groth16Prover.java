@@ -1,0 +1,195 @@
+package io.zkml.prover;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * Groth16 over BN254 through the native gnark library: compile an IR document to R1CS, set up
+ * keys, prove inferences, verify proofs, export the Solidity verifier.
+ *
+ * <p>Thread-safe; one instance per process is enough ({@link #load()} returns the same one).
+ * Calls on different handles, and proofs with the same constraint system and proving key, may run
+ * in parallel. Every method throws {@link NativeProverException} on error; the message says what
+ * went wrong and the {@link ErrorCode} says what kind of error it is.
+ *
+ * <p>Handles ({@link ConstraintSystem}, {@link ProvingKey}, {@link VerifyingKey}) own native memory:
+ * close them when done (try-with-resources). A proving key of a real model can be large.
+ */
+public final class Groth16Prover {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static volatile Groth16Prover instance;
+
+    private final NativeVersions versions;
+
+    private Groth16Prover(NativeVersions versions) {
+        this.versions = versions;
+    }
+
+    /**
+     * Loads the native library (once per process) and returns the prover.
+     *
+     * @throws NativeProverException {@link ErrorCode#VERSION_MISMATCH} if the library's ABI differs
+     * @throws UnsatisfiedLinkError if the library cannot be found or loaded
+     */
+    public static Groth16Prover load() {
+        Groth16Prover p = instance;
+        if (p == null) {
+            synchronized (Groth16Prover.class) {
+                if (instance == null) {
+                    instance = new Groth16Prover(NativeLibrary.load());
+                }
+                p = instance;
+            }
+        }
+        return p;
+    }
+
+    /** The versions compiled into the native library. */
+    public NativeVersions versions() {
+        return versions;
+    }
+
+    /**
+     * Parses and validates an IR v1 document and compiles it to an R1CS over BN254.
+     *
+     * @throws NativeProverException {@link ErrorCode#INVALID_IR} if the IR is invalid
+     */
+    public ConstraintSystem compile(byte[] irJson) {
+        Objects.requireNonNull(irJson, "irJson");
+        return constraintSystem(NativeBridge.compile(irJson));
+    }
+
+    /**
+     * Loads a constraint system written by {@link ConstraintSystem#writeTo(Path)}, together with the
+     * IR it was compiled from (the native side needs the IR to compute witnesses).
+     *
+     * @throws NativeProverException {@link ErrorCode#VERSION_MISMATCH} if the file was written by
+     *     another gnark or ABI version, {@link ErrorCode#INVALID_ARGUMENT} if it belongs to another
+     *     IR, {@link ErrorCode#IO} if it cannot be read
+     */
+    public ConstraintSystem loadConstraintSystem(byte[] irJson, Path csFile) {
+        Objects.requireNonNull(irJson, "irJson");
+        Objects.requireNonNull(csFile, "csFile");
+        return constraintSystem(NativeBridge.loadConstraintSystem(irJson, csFile.toAbsolutePath().toString()));
+    }
+
+    /**
+     * Runs a Groth16 setup for the circuit and writes the proving and verifying keys. The toxic
+     * waste is drawn from the OS random source inside this process and discarded: a single-party
+     * setup, fine for a service that trusts itself, not a ceremony.
+     */
+    public SetupResult setup(ConstraintSystem cs, Path provingKeyOut, Path verifyingKeyOut) {
+        Objects.requireNonNull(provingKeyOut, "provingKeyOut");
+        Objects.requireNonNull(verifyingKeyOut, "verifyingKeyOut");
+        JsonNode n = parse(NativeBridge.setup(cs.handle(), provingKeyOut.toAbsolutePath().toString(),
+                verifyingKeyOut.toAbsolutePath().toString()));
+        return new SetupResult(n.get("setupMillis").asLong(), n.get("verifyingKeySha256").asString());
+    }
+
+    /** Loads a proving key file written by {@link #setup}. */
+    public ProvingKey loadProvingKey(Path file) {
+        Objects.requireNonNull(file, "file");
+        return new ProvingKey(NativeBridge.loadProvingKey(file.toAbsolutePath().toString()));
+    }
+
+    /** Loads a verifying key file written by {@link #setup}. */
+    public VerifyingKey loadVerifyingKey(Path file) {
+        Objects.requireNonNull(file, "file");
+        return new VerifyingKey(NativeBridge.loadVerifyingKey(file.toAbsolutePath().toString()));
+    }
+
+    /**
+     * Evaluates the circuit on the quantized inputs and proves the result.
+     *
+     * @param inputs the input values (signed integers, in IR input order)
+     * @throws NativeProverException {@link ErrorCode#INVALID_ARGUMENT} for a wrong number of inputs,
+     *     {@link ErrorCode#UNSATISFIED} for an input outside its declared range
+     */
+    public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        long csh = cs.handle();
+        long pkh = pk.handle();
+        JsonNode n = parse(NativeBridge.prove(csh, pkh, decimalArray(inputs)));
+        List<BigInteger> outputs = new ArrayList<>();
+        for (JsonNode o : n.get("outputs")) {
+            outputs.add(new BigInteger(o.asString()));
+        }
+        List<String> publicInputs = new ArrayList<>();
+        for (JsonNode o : n.get("publicInputs")) {
+            publicInputs.add(o.asString());
+        }
+        String proofHex = n.get("proofHex").asString();
+        byte[] proof = HexFormat.of().parseHex(proofHex.substring(2));
+        return new Proof(outputs, publicInputs, proof, proofHex, n.get("calldataHex").asString(),
+                n.get("witnessMillis").asLong(), n.get("proveMillis").asLong());
+    }
+
+    /**
+     * Verifies a proof.
+     *
+     * @param solidityProof the 256-byte proof ({@link Proof#solidityProof()})
+     * @param publicInputs field elements in {@code [0, r)}, verifier order (inputs then outputs);
+     *     use {@link Bn254#toField(BigInteger)} for signed values
+     * @return whether the proof is valid for these public inputs
+     * @throws NativeProverException {@link ErrorCode#MALFORMED_PROOF} if the proof is not 256 bytes,
+     *     a point is not on the curve or not in the subgroup, or a public input is not in
+     *     {@code [0, r)}; {@link ErrorCode#INVALID_ARGUMENT} for a wrong number of public inputs
+     */
+    public boolean verify(VerifyingKey vk, byte[] solidityProof, List<BigInteger> publicInputs) {
+        Objects.requireNonNull(solidityProof, "solidityProof");
+        Objects.requireNonNull(publicInputs, "publicInputs");
+        return NativeBridge.verify(vk.handle(), solidityProof, decimalArray(publicInputs));
+    }
+
+    /** The Solidity source of gnark's verifier contract for this verifying key. */
+    public String exportSolidity(VerifyingKey vk) {
+        return NativeBridge.exportSolidity(vk.handle());
+    }
+
+    private static ConstraintSystem constraintSystem(long handle) {
+        try {
+            JsonNode n = parse(NativeBridge.constraintSystemInfo(handle));
+            return new ConstraintSystem(handle, n.get("constraints").asInt(), n.get("publicInputs").asInt(),
+                    n.get("inputSize").asInt(), n.get("outputSize").asInt(), n.get("circuitSha256").asString());
+        } catch (RuntimeException e) {
+            NativeBridge.free(handle);
+            throw e;
+        }
+    }
+
+    static NativeVersions parseVersions(String json) {
+        JsonNode n = parse(json);
+        return new NativeVersions(n.get("abiVersion").asInt(), n.get("gnarkVersion").asString(),
+                n.get("goVersion").asString(), n.get("curve").asString());
+    }
+
+    private static String decimalArray(List<BigInteger> values) {
+        ArrayNode a = JSON.createArrayNode();
+        for (int i = 0; i < values.size(); i++) {
+            BigInteger v = values.get(i);
+            if (v == null) {
+                throw new NativeProverException(ErrorCode.INVALID_ARGUMENT, "value " + i + " is null");
+            }
+            a.add(v.toString());
+        }
+        return JSON.writeValueAsString(a);
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JacksonException e) {
+            throw new NativeProverException(ErrorCode.INTERNAL, "native library returned invalid JSON: " + e.getMessage());
+        }
+    }
+}

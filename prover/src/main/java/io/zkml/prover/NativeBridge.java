@@ -1,0 +1,49 @@
+package io.zkml.prover;
+
+/**
+ * The JNI entry points of {@code libzkml.so} (implemented in {@code native/capi/jni.c}, which
+ * calls the {@code zkml_*} C ABI). Every method throws {@link NativeProverException} on error.
+ * Structured results cross as JSON strings. Callers must have loaded the library through
+ * {@link NativeLibrary#load()} first.
+ */
+final class NativeBridge {
+
+    private NativeBridge() {
+    }
+
+    /** {@code {"abiVersion":1,"gnarkVersion":"v0.16.3","goVersion":"go1.26.8","curve":"bn254"}}. */
+    static native String versions();
+
+    /** Parses and validates IR JSON and compiles it to R1CS; returns a constraint-system handle. */
+    static native long compile(byte[] irJson);
+
+    /** Reads a constraint-system file written by {@link #writeConstraintSystem} for this IR. */
+    static native long loadConstraintSystem(byte[] irJson, String csPath);
+
+    /** {@code {"constraints":..,"publicInputs":..,"inputSize":..,"outputSize":..,"circuitSha256":".."}}. */
+    static native String constraintSystemInfo(long cs);
+
+    static native void writeConstraintSystem(long cs, String csPath);
+
+    /** Groth16 setup; writes both keys; returns {@code {"setupMillis":..,"verifyingKeySha256":".."}}. */
+    static native String setup(long cs, String provingKeyPath, String verifyingKeyPath);
+
+    static native long loadProvingKey(String path);
+
+    static native long loadVerifyingKey(String path);
+
+    /**
+     * Proves one inference. {@code inputsJson} is a JSON array of decimal integer strings. Returns
+     * {@code {"outputs":[..],"publicInputs":[..],"proofHex":"0x..","calldataHex":"0x..",
+     * "witnessMillis":..,"proveMillis":..}}.
+     */
+    static native String prove(long cs, long pk, String inputsJson);
+
+    /** {@code publicInputsJson}: JSON array of decimal field elements. */
+    static native boolean verify(long vk, byte[] solidityProof, String publicInputsJson);
+
+    static native String exportSolidity(long vk);
+
+    /** Frees a handle of any kind. Freeing an unknown handle throws UNKNOWN_HANDLE. */
+    static native void free(long handle);
+}

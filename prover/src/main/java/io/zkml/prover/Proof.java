@@ -1,0 +1,39 @@
+package io.zkml.prover;
+
+import java.math.BigInteger;
+import java.util.List;
+
+/**
+ * A Groth16 proof of one inference.
+ *
+ * @param outputs the circuit's output values (signed integers) as computed by the native evaluator
+ * @param publicInputs the public inputs as decimal field elements in verifier order (inputs, then
+ *     outputs); a negative value {@code v} appears as {@code r + v}
+ * @param solidityProof the proof in the layout gnark's Solidity verifier takes: 8 big-endian
+ *     32-byte words {@code A.x, A.y, B.x1, B.x0, B.y1, B.y0, C.x, C.y} (256 bytes)
+ * @param proofHex {@code 0x} + hex of {@link #solidityProof}
+ * @param calldataHex {@code 0x} + hex of the full calldata of {@code verifyProof(bytes,uint256[N])}
+ *     on gnark's exported verifier
+ * @param witnessMillis time to solve the witness (evaluate the circuit)
+ * @param proveMillis time to compute the proof
+ */
+public record Proof(List<BigInteger> outputs,
+                    List<String> publicInputs,
+                    byte[] solidityProof,
+                    String proofHex,
+                    String calldataHex,
+                    long witnessMillis,
+                    long proveMillis) {
+
+    public Proof {
+        outputs = List.copyOf(outputs);
+        publicInputs = List.copyOf(publicInputs);
+        solidityProof = solidityProof.clone();
+    }
+
+    /** A copy of the 256 proof bytes. */
+    @Override
+    public byte[] solidityProof() {
+        return solidityProof.clone();
+    }
+}
