@@ -1,0 +1,269 @@
+package ir
+
+import (
+	"encoding/json"
+	"errors"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const goldenDir = "../../testdata/golden/ir-v1"
+
+type goldenCases struct {
+	IR    string `json:"ir"`
+	Cases []struct {
+		Input  []string `json:"input"`
+		Output []string `json:"output"`
+	} `json:"cases"`
+	Invalid []struct {
+		Input []string `json:"input"`
+		Error string   `json:"error"`
+	} `json:"invalid"`
+}
+
+func ints(t *testing.T, ss []string) []*big.Int {
+	t.Helper()
+	out := make([]*big.Int, len(ss))
+	for i, s := range ss {
+		v, err := ParseDecimal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = v
+	}
+	return out
+}
+
+func TestGoldenEvaluation(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(goldenDir, "*.cases.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden files in %s: %v", goldenDir, err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			var gc goldenCases
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &gc); err != nil {
+				t.Fatal(err)
+			}
+			irBytes, err := os.ReadFile(filepath.Join(goldenDir, gc.IR))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := Parse(irBytes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(gc.Cases) == 0 || len(gc.Invalid) == 0 {
+				t.Fatal("golden file without cases")
+			}
+			for i, c := range gc.Cases {
+				ev, err := d.Evaluate(ints(t, c.Input))
+				if err != nil {
+					t.Fatalf("case %d: %v", i, err)
+				}
+				want := ints(t, c.Output)
+				if len(ev.Outputs) != len(want) {
+					t.Fatalf("case %d: %d outputs, want %d", i, len(ev.Outputs), len(want))
+				}
+				for j := range want {
+					if ev.Outputs[j].Cmp(want[j]) != 0 {
+						t.Errorf("case %d output %d: got %s, want %s", i, j, ev.Outputs[j], want[j])
+					}
+				}
+			}
+			for i, c := range gc.Invalid {
+				_, err := d.Evaluate(ints(t, c.Input))
+				var ie *InputError
+				if !errors.As(err, &ie) {
+					t.Fatalf("invalid case %d: got %v, want an InputError", i, err)
+				}
+				if string(ie.Kind) != c.Error {
+					t.Errorf("invalid case %d: kind %s, want %s (%v)", i, ie.Kind, c.Error, ie)
+				}
+			}
+		})
+	}
+}
+
+func TestWorkedExample(t *testing.T) {
+	d := mustGolden(t, "classifier-3x4.ir.json")
+	ev, err := d.Evaluate(ints(t, []string{"-1", "0", "0", "2"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := ev.Values["acc"]
+	for i, want := range []int64{-3, 3, 3} {
+		if acc[i].Int64() != want {
+			t.Errorf("acc[%d] = %s, want %d", i, acc[i], want)
+		}
+	}
+	if ev.Outputs[0].Int64() != 1 {
+		t.Errorf("label = %s, want 1 (tie goes to the lowest index)", ev.Outputs[0])
+	}
+	if d.InputSize() != 4 || d.OutputSize() != 1 {
+		t.Errorf("sizes %d, %d", d.InputSize(), d.OutputSize())
+	}
+	if len(d.CircuitHash()) != 64 {
+		t.Errorf("hash %q", d.CircuitHash())
+	}
+}
+
+func TestRescaleIsFloor(t *testing.T) {
+	op := Op{Kind: OpRescale, Shift: 8}
+	for _, c := range []struct{ in, want int64 }{{-1, -1}, {-256, -1}, {-257, -2}, {255, 0}, {256, 1}, {0, 0}} {
+		got := Apply(op, []*big.Int{big.NewInt(c.in)})[0]
+		if got.Int64() != c.want {
+			t.Errorf("floor(%d / 256) = %s, want %d", c.in, got, c.want)
+		}
+	}
+}
+
+func TestArgmaxTiesGoToLowestIndex(t *testing.T) {
+	v := []*big.Int{big.NewInt(-5), big.NewInt(7), big.NewInt(3), big.NewInt(7)}
+	if got := Argmax(v); got != 1 {
+		t.Errorf("Argmax = %d, want 1", got)
+	}
+	if got := Argmax([]*big.Int{big.NewInt(-2)}); got != 0 {
+		t.Errorf("Argmax single = %d", got)
+	}
+}
+
+func TestFieldMapping(t *testing.T) {
+	m1 := ToField(big.NewInt(-1))
+	if new(big.Int).Add(m1, big.NewInt(1)).Cmp(Modulus) != 0 {
+		t.Errorf("ToField(-1) = %s", m1)
+	}
+	if FromField(m1).Int64() != -1 || FromField(big.NewInt(5)).Int64() != 5 {
+		t.Error("FromField")
+	}
+}
+
+func mustGolden(t *testing.T, name string) *IR {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(goldenDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// mutate loads a golden IR as generic JSON, applies f and re-encodes it.
+func mutate(t *testing.T, name string, f func(doc map[string]any)) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(goldenDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	f(doc)
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func tensor(doc map[string]any, i int) map[string]any {
+	return doc["tensors"].([]any)[i].(map[string]any)
+}
+
+func op(doc map[string]any, i int) map[string]any {
+	return doc["ops"].([]any)[i].(map[string]any)
+}
+
+func TestParseRejects(t *testing.T) {
+	const cls = "classifier-3x4.ir.json"
+	const resc = "classifier-4x2-rescaled.ir.json"
+	cases := []struct {
+		name, file, want string
+		f            func(doc map[string]any)
+	}{
+		{"unknown version", cls, "unsupported IR version 2", func(d map[string]any) { d["version"] = 2 }},
+		{"version as string", cls, "version", func(d map[string]any) { d["version"] = "1" }},
+		{"wrong format", cls, "format", func(d map[string]any) { d["format"] = "onnx" }},
+		{"wrong field", cls, "field", func(d map[string]any) { d["field"] = "bls12-381" }},
+		{"unknown op", cls, `unknown op "relu"`, func(d map[string]any) { op(d, 1)["op"] = "relu" }},
+		{"unknown op key", cls, `unknown key "axis"`, func(d map[string]any) { op(d, 1)["axis"] = 0 }},
+		{"unknown tensor key", cls, `unknown key "dtype"`, func(d map[string]any) { tensor(d, 0)["dtype"] = "i64" }},
+		{"bad name", cls, "does not match", func(d map[string]any) { tensor(d, 2)["name"] = "Label" }},
+		{"duplicate name", cls, "duplicate tensor", func(d map[string]any) { tensor(d, 2)["name"] = "acc" }},
+		{"integer as number", cls, "decimal strings", func(d map[string]any) { op(d, 0)["bias"].([]any)[0] = 0 }},
+		{"leading zero", cls, "canonical", func(d map[string]any) { op(d, 0)["bias"].([]any)[0] = "00" }},
+		{"minus zero", cls, "canonical", func(d map[string]any) { op(d, 0)["bias"].([]any)[0] = "-0" }},
+		{"plus sign", cls, "canonical", func(d map[string]any) { op(d, 0)["bias"].([]any)[0] = "+1" }},
+		{"wrong acc bound", cls, "interval analysis", func(d map[string]any) { tensor(d, 1)["hi"].([]any)[0] = "3584" }},
+		{"wrong argmax bound", cls, "interval analysis", func(d map[string]any) { tensor(d, 2)["hi"].([]any)[0] = "3" }},
+		{"wrong rescale bound", resc, "interval analysis", func(d map[string]any) { tensor(d, 2)["lo"].([]any)[3] = "-2" }},
+		{"huge input bound", cls, "2^248", func(d map[string]any) {
+			tensor(d, 0)["hi"].([]any)[0] = new(big.Int).Lsh(big.NewInt(1), 248).String()
+		}},
+		{"lo above hi", cls, "lo 600 > hi 512", func(d map[string]any) { tensor(d, 0)["lo"].([]any)[0] = "600" }},
+		{"lo/hi length", cls, "has 3 entries", func(d map[string]any) {
+			t := tensor(d, 0)
+			t["lo"] = t["lo"].([]any)[:3]
+		}},
+		{"weights shape", cls, "has 3 entries", func(d map[string]any) {
+			w := op(d, 0)["weights"].([]any)
+			w[0] = w[0].([]any)[:3]
+		}},
+		{"bias length", cls, "bias", func(d map[string]any) { op(d, 0)["bias"] = []any{"0"} }},
+		{"scale rule dense", cls, "weightScale", func(d map[string]any) { op(d, 0)["weightScale"] = 5 }},
+		{"scale rule rescale", resc, "shift", func(d map[string]any) { op(d, 1)["shift"] = 2 }},
+		{"shift too large", resc, "[0, 128]", func(d map[string]any) { op(d, 1)["shift"] = 129 }},
+		{"fractional shift", resc, "small integer", func(d map[string]any) { op(d, 1)["shift"] = 2.5 }},
+		{"undefined op input", cls, "neither an input nor the output of an earlier op", func(d map[string]any) {
+			ops := d["ops"].([]any)
+			ops[0], ops[1] = ops[1], ops[0]
+		}},
+		{"write an input", cls, "is an input", func(d map[string]any) { op(d, 1)["out"] = "x" }},
+		{"two inputs", cls, "exactly one input", func(d map[string]any) { d["inputs"] = []any{"x", "acc"} }},
+		{"no outputs", cls, "exactly one output", func(d map[string]any) { d["outputs"] = []any{} }},
+		{"unknown output", cls, "unknown tensor", func(d map[string]any) { d["outputs"] = []any{"nope"} }},
+		{"dangling tensor", cls, "neither an input nor written", func(d map[string]any) {
+			d["tensors"] = append(d["tensors"].([]any), map[string]any{"name": "z", "size": 1, "scale": 0, "lo": []any{"0"}, "hi": []any{"0"}})
+		}},
+		{"unknown task", cls, "task", func(d map[string]any) { d["task"] = "ranking" }},
+		{"no ops", cls, "ops", func(d map[string]any) { d["ops"] = []any{} }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse(mutate(t, c.file, c.f))
+			var ie *Error
+			if !errors.As(err, &ie) {
+				t.Fatalf("got %v, want an *ir.Error", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not mention %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestParseAcceptsUnknownTopLevelMetadata(t *testing.T) {
+	_, err := Parse(mutate(t, "regressor-2x3.ir.json", func(d map[string]any) { d["comment"] = "hello" }))
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseRejectsGarbage(t *testing.T) {
+	for _, s := range []string{"", "null", "[]", "{", `{"format":"zkml-ir"} {}`, "garbage"} {
+		if _, err := Parse([]byte(s)); err == nil {
+			t.Errorf("Parse(%q) accepted", s)
+		}
+	}
+}
