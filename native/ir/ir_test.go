@@ -190,7 +190,7 @@ func TestParseRejects(t *testing.T) {
 	const resc = "classifier-4x2-rescaled.ir.json"
 	cases := []struct {
 		name, file, want string
-		f            func(doc map[string]any)
+		f                func(doc map[string]any)
 	}{
 		{"unknown version", cls, "unsupported IR version 2", func(d map[string]any) { d["version"] = 2 }},
 		{"version as string", cls, "version", func(d map[string]any) { d["version"] = "1" }},
