@@ -1,0 +1,227 @@
+package io.zkml.compiler;
+
+import io.zkml.compiler.ir.ArgmaxOp;
+import io.zkml.compiler.ir.CircuitIr;
+import io.zkml.compiler.ir.DenseOp;
+import io.zkml.compiler.ir.IrOp;
+import io.zkml.compiler.ir.IrReader;
+import io.zkml.compiler.ir.IrTensor;
+import io.zkml.compiler.ir.IrValidationException;
+import io.zkml.compiler.ir.IrWriter;
+import io.zkml.compiler.ir.ReferenceEvaluator;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A compiled circuit: the canonical IR bytes, the IR, its hash and how it was quantized, plus the
+ * exact reference semantics (quantize an input, evaluate, dequantize). Immutable and thread-safe.
+ * Built by {@link CircuitCompiler#compile} or from stored IR bytes with {@link #fromIr(byte[])}.
+ */
+public final class CompiledCircuit {
+
+    private final byte[] irJson;
+    private final CircuitIr ir;
+    private final String circuitHash;
+    private final QuantizationReport quantization;
+    private final Task task;
+    /** The tensor the numeric output is read from before an argmax (classification), or the output. */
+    private final IrTensor scoreTensor;
+
+    private CompiledCircuit(byte[] irJson, CircuitIr ir) throws IrValidationException {
+        this.irJson = irJson;
+        this.ir = ir;
+        this.circuitHash = IrWriter.sha256Hex(irJson);
+        this.task = Task.fromIrName(ir.task());
+        IrTensor out = ir.outputTensor();
+        IrOp last = ir.ops().stream().filter(o -> o.out().equals(out.name())).findFirst().orElse(null);
+        this.scoreTensor = last instanceof ArgmaxOp a ? ir.tensor(a.in()).orElseThrow() : out;
+        this.quantization = report(ir, scoreTensor);
+    }
+
+    /**
+     * Reads stored IR bytes (validated by {@link IrReader}). The hash is of exactly these bytes.
+     *
+     * @throws IrValidationException the bytes are not a valid IR v1 document
+     */
+    public static CompiledCircuit fromIr(byte[] irJson) throws IrValidationException {
+        byte[] copy = irJson == null ? null : irJson.clone();
+        return new CompiledCircuit(copy, IrReader.read(copy));
+    }
+
+    /** The IR bytes (a copy). */
+    public byte[] irJson() {
+        return irJson.clone();
+    }
+
+    public CircuitIr ir() {
+        return ir;
+    }
+
+    /** Lowercase hex SHA-256 of {@link #irJson()}. */
+    public String circuitHash() {
+        return circuitHash;
+    }
+
+    public QuantizationReport quantization() {
+        return quantization;
+    }
+
+    public Task task() {
+        return task;
+    }
+
+    public List<String> features() {
+        return ir.features();
+    }
+
+    /** Labels (classification, argmax index order) or output dimension names (regression). */
+    public List<String> outputs() {
+        return ir.labels();
+    }
+
+    /**
+     * Quantizes a real input (feature order) to the input tensor's integers:
+     * {@code round(x · 2^inputScale)}, ties away from zero.
+     *
+     * @throws InputValidationException {@code WRONG_COUNT}, {@code NOT_FINITE}, or {@code OUT_OF_RANGE}
+     *                                  (the message names the feature and its allowed range)
+     */
+    public List<BigInteger> quantizeInput(double[] input) throws InputValidationException {
+        List<QuantizationReport.InputRange> ranges = quantization.inputs();
+        if (input == null || input.length != ranges.size()) {
+            throw new InputValidationException(InputValidationException.Reason.WRONG_COUNT,
+                    "expected " + ranges.size() + " input values, one per feature " + features() + ", got "
+                            + (input == null ? 0 : input.length));
+        }
+        List<BigInteger> q = new ArrayList<>(input.length);
+        for (int i = 0; i < input.length; i++) {
+            QuantizationReport.InputRange r = ranges.get(i);
+            double v = input[i];
+            if (!Double.isFinite(v)) {
+                throw new InputValidationException(InputValidationException.Reason.NOT_FINITE,
+                        "input " + i + " (feature \"" + r.feature() + "\") is " + v + "; inputs must be finite numbers");
+            }
+            if (v < r.min() || v > r.max()) {
+                throw new InputValidationException(InputValidationException.Reason.OUT_OF_RANGE,
+                        "input " + i + " (feature \"" + r.feature() + "\") = " + v + " is out of range: allowed ["
+                                + r.min() + ", " + r.max() + "]");
+            }
+            q.add(Quantizer.quantize(v, quantization.inputScale()));
+        }
+        // Rounding is monotone, so the integers are within [lo, hi]; check anyway.
+        ReferenceEvaluator.checkInput(ir, q);
+        return List.copyOf(q);
+    }
+
+    /**
+     * Checks an already quantized input against the circuit's input range (count and
+     * {@code lo ≤ x ≤ hi}), as the circuit does.
+     */
+    public void checkQuantizedInput(List<BigInteger> quantizedInput) throws InputValidationException {
+        ReferenceEvaluator.checkInput(ir, quantizedInput);
+    }
+
+    /**
+     * The exact reference output (the values of the output tensor) for a quantized input.
+     *
+     * @throws IllegalArgumentException the input has the wrong count or is out of range (see
+     *                                  {@link #checkQuantizedInput} for a checked variant)
+     */
+    public List<BigInteger> evaluate(List<BigInteger> quantizedInput) {
+        try {
+            return ReferenceEvaluator.evaluate(ir, quantizedInput);
+        } catch (InputValidationException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** The circuit's public inputs (input then output values, as field elements) for a quantized input. */
+    public List<BigInteger> publicInputs(List<BigInteger> quantizedInput) {
+        return ReferenceEvaluator.publicInputs(quantizedInput, evaluate(quantizedInput));
+    }
+
+    /** The real meaning of an output: a label (classification) or values per dimension name (regression). */
+    public CircuitOutput dequantize(List<BigInteger> output) {
+        IrTensor out = ir.outputTensor();
+        if (output == null || output.size() != out.size()) {
+            throw new IllegalArgumentException("expected " + out.size() + " output values, got " + (output == null ? 0 : output.size()));
+        }
+        if (scoreTensor != out) {
+            BigInteger idx = output.getFirst();
+            if (idx.signum() < 0 || idx.compareTo(BigInteger.valueOf(ir.labels().size())) >= 0) {
+                throw new IllegalArgumentException("label index " + idx + " is outside [0, " + (ir.labels().size() - 1) + "]");
+            }
+            return new CircuitOutput(ir.labels().get(idx.intValueExact()), null);
+        }
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (int j = 0; j < output.size(); j++) {
+            values.put(ir.labels().get(j), Quantizer.dequantize(output.get(j), out.scale()));
+        }
+        return new CircuitOutput(null, values);
+    }
+
+    /** Quantize, evaluate, dequantize: the circuit's answer for a real input. */
+    public CircuitOutput predict(double[] input) throws InputValidationException {
+        return dequantize(evaluate(quantizeInput(input)));
+    }
+
+    private static QuantizationReport report(CircuitIr ir, IrTensor scoreTensor) throws IrValidationException {
+        IrTensor x = ir.inputTensor();
+        int weightScale = ir.ops().stream().filter(o -> o instanceof DenseOp).map(o -> ((DenseOp) o).weightScale())
+                .findFirst().orElse(0);
+        ObjectNode q = ir.quantization();
+        List<QuantizationReport.InputRange> inputs = new ArrayList<>(x.size());
+        if (q != null && q.has("inputRanges") && q.get("inputRanges").isArray() && q.get("inputRanges").size() == x.size()) {
+            // Written by this compiler: the declared real ranges are exact.
+            for (int i = 0; i < x.size(); i++) {
+                JsonNode r = q.get("inputRanges").get(i);
+                double min = parseDouble(r.get("min"), "quantization.inputRanges[" + i + "].min");
+                double max = parseDouble(r.get("max"), "quantization.inputRanges[" + i + "].max");
+                if (!(min <= max)) {
+                    throw new IrValidationException("quantization.inputRanges[" + i + "]: min > max");
+                }
+                if ((!Quantizer.quantize(min, x.scale()).equals(x.lo().get(i))
+                        || !Quantizer.quantize(max, x.scale()).equals(x.hi().get(i)))) {
+                    throw new IrValidationException("quantization.inputRanges[" + i + "] does not quantize to the input bounds of \""
+                            + x.name() + "\"");
+                }
+                inputs.add(new QuantizationReport.InputRange(ir.features().get(i), min, max, x.lo().get(i), x.hi().get(i)));
+            }
+            return new QuantizationReport(x.scale(), weightScale, scoreTensor.scale(),
+                    text(q, "rounding", Quantizer.ROUNDING), text(q, "rangeSource", "ir"), inputs,
+                    q.has("errorBound") ? parseDouble(q.get("errorBound"), "quantization.errorBound") : null);
+        }
+        for (int i = 0; i < x.size(); i++) {
+            inputs.add(new QuantizationReport.InputRange(ir.features().get(i),
+                    Quantizer.dequantize(x.lo().get(i), x.scale()), Quantizer.dequantize(x.hi().get(i), x.scale()),
+                    x.lo().get(i), x.hi().get(i)));
+        }
+        return new QuantizationReport(x.scale(), weightScale, scoreTensor.scale(), "unknown", "ir", inputs, null);
+    }
+
+    private static String text(ObjectNode q, String key, String dflt) {
+        JsonNode n = q.get(key);
+        return n != null && n.isString() ? n.stringValue() : dflt;
+    }
+
+    private static double parseDouble(JsonNode n, String where) throws IrValidationException {
+        if (n == null || !n.isString()) {
+            throw new IrValidationException(where + " must be a decimal string");
+        }
+        try {
+            double d = Double.parseDouble(n.stringValue());
+            if (!Double.isFinite(d)) {
+                throw new IrValidationException(where + " must be finite");
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IrValidationException(where + " is not a number: \"" + n.stringValue() + "\"");
+        }
+    }
+}

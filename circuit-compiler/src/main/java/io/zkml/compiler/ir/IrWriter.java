@@ -1,0 +1,266 @@
+package io.zkml.compiler.ir;
+
+import tools.jackson.databind.JsonNode;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a {@link CircuitIr} as canonical, byte-deterministic JSON.
+ *
+ * <p>The canonical form (documented in docs/quantization.md, "Canonical IR bytes"):
+ * <ul>
+ *   <li>top-level keys in the order of the table in docs/ir-format.md: {@code format, version, field,
+ *       name, task, producer, source, quantization, features, labels, tensors, inputs, ops, outputs};
+ *       {@code source} and {@code quantization} are left out when absent;</li>
+ *   <li>tensor keys {@code name, size, scale, lo, hi}; op keys {@code op, in, out}, then
+ *       {@code weightScale, weights, bias} (dense) or {@code shift} (rescale);</li>
+ *   <li>2-space indentation, one value per line, {@code ": "} after keys, {@code ","} at line ends,
+ *       {@code []}/{@code {}} for empty containers, a final newline: exactly what Python's
+ *       {@code json.dump(obj, f, indent=2)} followed by {@code "\n"} writes, so the golden files
+ *       round-trip byte for byte;</li>
+ *   <li>strings escape {@code "} {@code \} and control characters, and every non-ASCII character as
+ *       {@code \\uXXXX} (lowercase hex, UTF-16 units): the bytes are pure ASCII;</li>
+ *   <li>integers as decimal strings without leading zeros or {@code "-0"}.</li>
+ * </ul>
+ */
+public final class IrWriter {
+
+    private static final String INDENT = "  ";
+
+    private IrWriter() {
+    }
+
+    /** The canonical bytes of the IR (ASCII, ends with a newline). */
+    public static byte[] write(CircuitIr ir) {
+        Json w = new Json();
+        w.beginObject();
+        w.key("format").string(ir.format());
+        w.key("version").number(ir.version());
+        w.key("field").string(ir.field());
+        w.key("name").string(ir.name());
+        w.key("task").string(ir.task());
+        if (ir.producer() != null) {
+            w.key("producer").beginObject();
+            w.key("name").string(ir.producer().name());
+            w.key("version").string(ir.producer().version());
+            w.endObject();
+        }
+        if (ir.source() != null) {
+            w.key("source").beginObject();
+            w.key("format").string(ir.source().format());
+            w.key("sha256").string(ir.source().sha256());
+            w.key("modelClass").string(ir.source().modelClass());
+            w.endObject();
+        }
+        if (ir.quantization() != null) {
+            w.key("quantization").node(ir.quantization());
+        }
+        w.key("features").strings(ir.features());
+        w.key("labels").strings(ir.labels());
+        w.key("tensors").beginArray();
+        for (IrTensor t : ir.tensors()) {
+            w.beginObject();
+            w.key("name").string(t.name());
+            w.key("size").number(t.size());
+            w.key("scale").number(t.scale());
+            w.key("lo").integers(t.lo());
+            w.key("hi").integers(t.hi());
+            w.endObject();
+        }
+        w.endArray();
+        w.key("inputs").strings(ir.inputs());
+        w.key("ops").beginArray();
+        for (IrOp op : ir.ops()) {
+            w.beginObject();
+            w.key("op").string(op.op());
+            w.key("in").string(op.in());
+            w.key("out").string(op.out());
+            switch (op) {
+                case DenseOp d -> {
+                    w.key("weightScale").number(d.weightScale());
+                    w.key("weights").beginArray();
+                    for (List<BigInteger> row : d.weights()) {
+                        w.integers(row);
+                    }
+                    w.endArray();
+                    w.key("bias").integers(d.bias());
+                }
+                case RescaleOp r -> w.key("shift").number(r.shift());
+                case ArgmaxOp a -> {
+                }
+            }
+            w.endObject();
+        }
+        w.endArray();
+        w.key("outputs").strings(ir.outputs());
+        w.endObject();
+        w.out.append('\n');
+        return w.out.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Lowercase hex SHA-256 of the bytes: the circuit hash when applied to IR bytes. */
+    public static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** A tiny pretty printer in Python's {@code json.dumps(indent=2)} layout. */
+    private static final class Json {
+        final StringBuilder out = new StringBuilder(4096);
+        /** Per open container: how many values it holds so far. */
+        private final int[] counts = new int[64];
+        private int depth = 0;
+        private boolean afterKey = false;
+
+        private void beforeValue() {
+            if (afterKey) {
+                afterKey = false;
+                return;
+            }
+            if (depth > 0) {
+                if (counts[depth - 1]++ > 0) {
+                    out.append(',');
+                }
+                newline(depth);
+            }
+        }
+
+        private void newline(int level) {
+            out.append('\n');
+            out.append(INDENT.repeat(level));
+        }
+
+        Json key(String k) {
+            if (counts[depth - 1]++ > 0) {
+                out.append(',');
+            }
+            newline(depth);
+            quote(k);
+            out.append(": ");
+            afterKey = true;
+            return this;
+        }
+
+        Json beginObject() {
+            beforeValue();
+            out.append('{');
+            counts[depth++] = 0;
+            return this;
+        }
+
+        Json endObject() {
+            close('}');
+            return this;
+        }
+
+        Json beginArray() {
+            beforeValue();
+            out.append('[');
+            counts[depth++] = 0;
+            return this;
+        }
+
+        Json endArray() {
+            close(']');
+            return this;
+        }
+
+        private void close(char c) {
+            depth--;
+            if (counts[depth] > 0) {
+                newline(depth);
+            }
+            out.append(c);
+        }
+
+        Json string(String s) {
+            beforeValue();
+            quote(s);
+            return this;
+        }
+
+        Json number(long v) {
+            beforeValue();
+            out.append(v);
+            return this;
+        }
+
+        Json strings(List<String> values) {
+            beginArray();
+            values.forEach(this::string);
+            return endArray();
+        }
+
+        Json integers(List<BigInteger> values) {
+            beginArray();
+            values.forEach(v -> string(v.toString()));
+            return endArray();
+        }
+
+        Json node(JsonNode n) {
+            if (n.isObject()) {
+                beginObject();
+                for (Map.Entry<String, JsonNode> e : n.properties()) {
+                    key(e.getKey()).node(e.getValue());
+                }
+                endObject();
+            } else if (n.isArray()) {
+                beginArray();
+                for (JsonNode v : n.values()) {
+                    node(v);
+                }
+                endArray();
+            } else if (n.isString()) {
+                string(n.stringValue());
+            } else if (n.isIntegralNumber()) {
+                beforeValue();
+                out.append(n.bigIntegerValue());
+            } else if (n.isBoolean()) {
+                beforeValue();
+                out.append(n.booleanValue());
+            } else if (n.isNull()) {
+                beforeValue();
+                out.append("null");
+            } else if (n.isNumber()) {
+                // Floats have no canonical text across languages: the compiler never writes them.
+                throw new IllegalArgumentException("floating-point numbers are not allowed in IR metadata: " + n);
+            } else {
+                throw new IllegalArgumentException("unsupported JSON node in IR metadata: " + n.getNodeType());
+            }
+            return this;
+        }
+
+        private void quote(String s) {
+            out.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> out.append("\\\"");
+                    case '\\' -> out.append("\\\\");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    case '\b' -> out.append("\\b");
+                    case '\f' -> out.append("\\f");
+                    default -> {
+                        if (c < 0x20 || c > 0x7e) {
+                            out.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            out.append(c);
+                        }
+                    }
+                }
+            }
+            out.append('"');
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.zkml.compiler.tribuo;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.zkml.compiler.FeatureRange;
+import io.zkml.compiler.Task;
+import org.tribuo.CategoricalInfo;
+import org.tribuo.Example;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.Model;
+import org.tribuo.Prediction;
+import org.tribuo.RealInfo;
+import org.tribuo.VariableInfo;
+import org.tribuo.classification.Label;
+import org.tribuo.common.sgd.AbstractLinearSGDModel;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.math.la.DenseMatrix;
+import org.tribuo.protos.core.ModelProto;
+import org.tribuo.regression.Regressor;
+import org.tribuo.regression.sgd.protos.RegressionLinearSGDProto;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Tribuo linear SGD model (classification or regression), as the compiler sees it.
+ *
+ * <p>Tribuo 4.3 computes {@code scores = W · [x, 1]}: the weight matrix is
+ * {@code [outputs][features + 1]}, its last column is the bias, rows are in output id order
+ * and columns in feature id order (ids are assigned in sorted feature-name order). Classification
+ * then applies a monotone normalizer (softmax for log loss, none for hinge) and picks the first
+ * maximum, so the label is the argmax of the linear scores. Regression returns the scores as they
+ * are, named by the model's dimension names array ({@code dimensionNames[id]}); linear SGD
+ * regression in Tribuo 4.3 does no target standardization.
+ */
+final class TribuoLinearModel implements ImportedModel {
+
+    private final Model<?> model;
+    private final Task task;
+    private final List<String> features;
+    private final List<String> outputs;
+    private final double[][] weights;
+    private final double[] biases;
+    private final List<FeatureRange> trainingRanges;
+
+    private TribuoLinearModel(Model<?> model, Task task, List<String> features, List<String> outputs,
+                              double[][] weights, double[] biases, List<FeatureRange> trainingRanges) {
+        this.model = model;
+        this.task = task;
+        this.features = features;
+        this.outputs = outputs;
+        this.weights = weights;
+        this.biases = biases;
+        this.trainingRanges = trainingRanges;
+    }
+
+    static ImportedModel of(Model<?> model, ModelProto proto) throws ModelFormatException {
+        Task task;
+        if (model instanceof org.tribuo.classification.sgd.linear.LinearSGDModel) {
+            task = Task.CLASSIFICATION;
+        } else if (model instanceof org.tribuo.regression.sgd.linear.LinearSGDModel) {
+            task = Task.REGRESSION;
+        } else {
+            throw new ModelFormatException(ModelFormatException.Reason.UNSUPPORTED_MODEL_TYPE,
+                    "model type " + model.getClass().getName() + " is not supported");
+        }
+        if (!model.getClass().getName().equals(proto.getClassName())) {
+            throw new IllegalStateException("model class differs from the declared class");
+        }
+        ImmutableFeatureMap fmap = model.getFeatureIDMap();
+        ImmutableOutputInfo<?> outInfo = model.getOutputIDInfo();
+        int nIn = fmap.size();
+        int nOut = outInfo.size();
+        if (nIn < 1 || nOut < 1) {
+            throw new IllegalStateException("the model has " + nIn + " features and " + nOut + " outputs");
+        }
+        if (nIn > TribuoModelReader.MAX_FEATURES || nOut > TribuoModelReader.MAX_OUTPUTS) {
+            throw new ModelFormatException(ModelFormatException.Reason.TOO_LARGE,
+                    "the model has " + nIn + " features and " + nOut + " outputs; the limits are "
+                            + TribuoModelReader.MAX_FEATURES + " features and " + TribuoModelReader.MAX_OUTPUTS + " outputs");
+        }
+        List<String> features = new ArrayList<>(nIn);
+        List<FeatureRange> ranges = new ArrayList<>(nIn);
+        for (int id = 0; id < nIn; id++) {
+            VariableInfo info = fmap.get(id);
+            if (info == null) {
+                throw new IllegalStateException("feature ids are not 0.." + (nIn - 1));
+            }
+            features.add(info.getName());
+            ranges.add(trainingRange(info));
+        }
+        List<String> outputs = new ArrayList<>(nOut);
+        if (task == Task.CLASSIFICATION) {
+            for (int id = 0; id < nOut; id++) {
+                Object o = outInfo.getOutput(id);
+                if (!(o instanceof Label l)) {
+                    throw new IllegalStateException("output id " + id + " is not a label");
+                }
+                outputs.add(l.getLabel());
+            }
+        } else {
+            // The names Tribuo's predict uses, in output id order (LinearSGDModel.dimensionNames).
+            try {
+                RegressionLinearSGDProto rp = proto.getSerializedData().unpack(RegressionLinearSGDProto.class);
+                outputs.addAll(rp.getDimensionNamesList());
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("invalid regression model data", e);
+            }
+            if (outputs.size() != nOut) {
+                throw new IllegalStateException("the model has " + outputs.size() + " dimension names for " + nOut + " outputs");
+            }
+        }
+        if (Set2.hasDuplicates(features) || Set2.hasDuplicates(outputs)) {
+            throw new IllegalStateException("duplicate feature or output names");
+        }
+        DenseMatrix m = ((AbstractLinearSGDModel<?>) model).getWeightsCopy();
+        if (m.getDimension1Size() != nOut || (m.getDimension2Size() != nIn + 1 && m.getDimension2Size() != nIn)) {
+            throw new IllegalStateException("weight matrix is " + m.getDimension1Size() + "x" + m.getDimension2Size()
+                    + ", expected " + nOut + "x" + (nIn + 1) + " (features + bias)");
+        }
+        boolean hasBias = m.getDimension2Size() == nIn + 1;
+        double[][] w = new double[nOut][nIn];
+        double[] b = new double[nOut];
+        for (int j = 0; j < nOut; j++) {
+            for (int i = 0; i < nIn; i++) {
+                w[j][i] = m.get(j, i);
+            }
+            b[j] = hasBias ? m.get(j, nIn) : 0.0;
+        }
+        return new TribuoLinearModel(model, task, List.copyOf(features), List.copyOf(outputs), w, b,
+                Collections.unmodifiableList(ranges));
+    }
+
+    private static FeatureRange trainingRange(VariableInfo info) {
+        double min;
+        double max;
+        if (info instanceof RealInfo r) {
+            min = r.getMin();
+            max = r.getMax();
+        } else if (info instanceof CategoricalInfo c) {
+            RealInfo r = c.generateRealInfo();
+            min = r.getMin();
+            max = r.getMax();
+        } else {
+            return null;
+        }
+        if (!Double.isFinite(min) || !Double.isFinite(max) || min > max) {
+            return null;
+        }
+        return new FeatureRange(min, max);
+    }
+
+    @Override
+    public String modelClass() {
+        return model.getClass().getName();
+    }
+
+    @Override
+    public Task task() {
+        return task;
+    }
+
+    @Override
+    public List<String> features() {
+        return features;
+    }
+
+    @Override
+    public List<String> outputs() {
+        return outputs;
+    }
+
+    @Override
+    public double[][] weights() {
+        double[][] copy = new double[weights.length][];
+        for (int j = 0; j < weights.length; j++) {
+            copy[j] = weights[j].clone();
+        }
+        return copy;
+    }
+
+    @Override
+    public double[] biases() {
+        return biases.clone();
+    }
+
+    @Override
+    public List<FeatureRange> trainingRanges() {
+        return trainingRanges.contains(null) ? null : trainingRanges;
+    }
+
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public FloatPrediction predict(double[] input) {
+        if (input == null || input.length != features.size()) {
+            throw new IllegalArgumentException("expected " + features.size() + " values, one per feature " + features
+                    + ", got " + (input == null ? 0 : input.length));
+        }
+        for (int i = 0; i < input.length; i++) {
+            if (!Double.isFinite(input[i])) {
+                throw new IllegalArgumentException("input " + i + " (feature \"" + features.get(i) + "\") is not finite: " + input[i]);
+            }
+        }
+        String[] names = features.toArray(new String[0]);
+        if (task == Task.CLASSIFICATION) {
+            Example<Label> ex = new ArrayExample<>(org.tribuo.classification.LabelFactory.UNKNOWN_LABEL, names, input.clone());
+            Prediction<Label> p = ((Model<Label>) (Model) model).predict(ex);
+            Map<String, Double> scores = new LinkedHashMap<>();
+            Map<String, Label> dist = p.getOutputScores();
+            for (String label : outputs) {
+                Label l = dist.get(label);
+                scores.put(label, l == null ? Double.NaN : l.getScore());
+            }
+            return new FloatPrediction(p.getOutput().getLabel(), Collections.unmodifiableMap(scores));
+        }
+        Example<Regressor> ex = new ArrayExample<>(org.tribuo.regression.RegressionFactory.UNKNOWN_REGRESSOR, names, input.clone());
+        Prediction<Regressor> p = ((Model<Regressor>) (Model) model).predict(ex);
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (String dim : outputs) {
+            values.put(dim, p.getOutput().getDimension(dim)
+                    .orElseThrow(() -> new IllegalStateException("Tribuo's prediction has no dimension " + dim))
+                    .getValue());
+        }
+        return new FloatPrediction(null, Collections.unmodifiableMap(values));
+    }
+
+    /** Tiny helper. */
+    private static final class Set2 {
+        static boolean hasDuplicates(List<String> l) {
+            return new java.util.HashSet<>(l).size() != l.size();
+        }
+    }
+}
