@@ -1,0 +1,455 @@
+package io.zkml.api.db.embedded;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A PostgreSQL server run from the binaries on the class path, for {@code make run} and the tests
+ * (ADR 0001). Unlike zonky's {@code EmbeddedPostgres} it works when this process runs as root:
+ * then every PostgreSQL program runs as the unprivileged uid/gid {@value #UNPRIVILEGED_ID} through
+ * {@code setpriv}, and the data directory belongs to that user.
+ *
+ * <p>{@link #start(Settings)}: extract the binaries once ({@link EmbeddedPostgresBinaries}), lock
+ * the data directory against a second process, {@code initdb} if the data directory is empty (or
+ * absent), stop a server left running by a process that died, {@code pg_ctl start} on
+ * {@code 127.0.0.1:<port>} (no Unix socket) and wait until it accepts connections, then create the
+ * database if it does not exist. {@link #close()} runs {@code pg_ctl stop -m fast}; a JVM shutdown
+ * hook does the same if the process exits without closing. The data survives a stop and start.
+ *
+ * <p>The server trusts every local TCP connection as user {@value #USER}: it listens on the loopback
+ * interface only and is meant for one machine, not for production (set
+ * {@code SPRING_DATASOURCE_URL} there).
+ */
+public final class EmbeddedPostgres implements AutoCloseable {
+
+    /** The superuser created by {@code initdb}; authentication is {@code trust} on 127.0.0.1. */
+    public static final String USER = "postgres";
+
+    /** uid and gid the server runs as when this process runs as root ({@code nobody}). */
+    public static final int UNPRIVILEGED_ID = 65534;
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgres.class);
+    private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+
+    /**
+     * How to run the server.
+     *
+     * @param dataDir the data directory (created and initialised if absent or empty)
+     * @param port the TCP port on 127.0.0.1
+     * @param database the database to create (lowercase letters, digits, underscores)
+     * @param binariesCacheDir where the binaries are extracted
+     * @param startTimeout how long {@code pg_ctl start} may wait for the server
+     */
+    public record Settings(Path dataDir, int port, String database, Path binariesCacheDir, Duration startTimeout) {
+        public Settings {
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(database, "database");
+            Objects.requireNonNull(binariesCacheDir, "binariesCacheDir");
+            Objects.requireNonNull(startTimeout, "startTimeout");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be in 1..65535, got " + port);
+            }
+            if (!DATABASE_NAME.matcher(database).matches()) {
+                throw new IllegalArgumentException("database name must match " + DATABASE_NAME + ", got " + database);
+            }
+            dataDir = dataDir.toAbsolutePath().normalize();
+            binariesCacheDir = binariesCacheDir.toAbsolutePath().normalize();
+        }
+    }
+
+    private final Settings settings;
+    private final Path installation;
+    private final boolean dropPrivileges;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final Thread shutdownHook;
+
+    private EmbeddedPostgres(Settings settings, Path installation, boolean dropPrivileges,
+                             FileChannel lockChannel, FileLock lock) {
+        this.settings = settings;
+        this.installation = installation;
+        this.dropPrivileges = dropPrivileges;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.shutdownHook = new Thread(this::stopQuietly, "embedded-postgres-shutdown");
+    }
+
+    /**
+     * Starts the server (initialising the data directory if needed) and creates the database.
+     *
+     * @throws EmbeddedPostgresException with a message that says what to fix
+     */
+    public static EmbeddedPostgres start(Settings settings) {
+        Path installation = EmbeddedPostgresBinaries.extract(settings.binariesCacheDir());
+        boolean root = isRoot();
+        Path dataDir = settings.dataDir();
+        try {
+            EmbeddedPostgresBinaries.createWorldReadableDirectories(dataDir.getParent());
+        } catch (IOException e) {
+            throw new EmbeddedPostgresException("cannot create " + dataDir.getParent() + ": " + e.getMessage(), e);
+        }
+        if (root) {
+            requireTraversable(installation.resolve("bin"), "the PostgreSQL binaries");
+            requireTraversable(dataDir.getParent(), "the data directory");
+        }
+        FileChannel channel = null;
+        FileLock lock;
+        Path lockFile = dataDir.resolveSibling(dataDir.getFileName() + ".lock");
+        try {
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = channel.tryLock();
+        } catch (IOException | OverlappingFileLockException e) {
+            closeQuietly(channel);
+            throw new EmbeddedPostgresException("cannot lock " + lockFile + ": " + e.getMessage()
+                    + " (is another zkml process using the data directory " + dataDir + "?)", e);
+        }
+        if (lock == null) {
+            closeQuietly(channel);
+            throw new EmbeddedPostgresException("the data directory " + dataDir + " is in use by another process "
+                    + "(it holds " + lockFile + "); stop it or set zkml.embedded-postgres.data-dir to another directory");
+        }
+        EmbeddedPostgres pg = new EmbeddedPostgres(settings, installation, root, channel, lock);
+        try {
+            pg.startServer();
+        } catch (RuntimeException e) {
+            pg.releaseLock();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
+        return pg;
+    }
+
+    /** JDBC URL of the database. */
+    public String jdbcUrl() {
+        return jdbcUrl(settings.database());
+    }
+
+    /** The user to connect as ({@value #USER}, no password). */
+    public String user() {
+        return USER;
+    }
+
+    public int port() {
+        return settings.port();
+    }
+
+    public Path dataDir() {
+        return settings.dataDir();
+    }
+
+    /** Stops the server ({@code pg_ctl stop -m fast}) and releases the data directory. Idempotent. */
+    @Override
+    public void close() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: this may be the hook itself
+        }
+        try {
+            Result r = pgCtl(Duration.ofSeconds(60), "stop", "-D", dataDir().toString(), "-m", "fast", "-w", "-t", "50");
+            if (r.exitCode() != 0) {
+                throw new EmbeddedPostgresException("pg_ctl stop failed (" + r.exitCode() + "): " + r.output());
+            }
+            log.info("embedded PostgreSQL stopped (data directory {})", dataDir());
+        } finally {
+            releaseLock();
+        }
+    }
+
+    private void stopQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            log.warn("stopping the embedded PostgreSQL failed: {}", e.getMessage());
+        }
+    }
+
+    private void startServer() {
+        Path dataDir = dataDir();
+        initialiseIfEmpty(dataDir);
+        checkMajorVersion(dataDir);
+        if (dropPrivileges) {
+            chownRecursively(dataDir);
+        }
+        if (Files.exists(dataDir.resolve("postmaster.pid"))) {
+            // We hold the lock, so a running server here was left behind by a process that died.
+            Result status = pgCtl(Duration.ofSeconds(10), "status", "-D", dataDir.toString());
+            if (status.exitCode() == 0) {
+                log.warn("a PostgreSQL server left running by an earlier process uses {}; stopping it", dataDir);
+                pgCtl(Duration.ofSeconds(60), "stop", "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "50");
+            }
+        }
+        Path logFile = dataDir.resolve("postgresql.log");
+        String options = "-p " + port() + " -h 127.0.0.1 -c unix_socket_directories= -c max_connections=100";
+        long timeoutSeconds = Math.max(1, settings.startTimeout().toSeconds());
+        Result r = pgCtl(settings.startTimeout().plusSeconds(10), "start", "-D", dataDir.toString(), "-l", logFile.toString(),
+                "-w", "-t", Long.toString(timeoutSeconds), "-o", options);
+        if (r.exitCode() != 0) {
+            throw new EmbeddedPostgresException("the embedded PostgreSQL did not start on 127.0.0.1:" + port()
+                    + " (is the port in use? set zkml.embedded-postgres.port): " + r.output().strip()
+                    + "\n--- " + logFile + " (end) ---\n" + tail(logFile, 20));
+        }
+        createDatabase();
+        log.info("embedded PostgreSQL {} listening on 127.0.0.1:{}, data directory {}{}", majorVersion(dataDir), port(),
+                dataDir, dropPrivileges ? " (running as uid " + UNPRIVILEGED_ID + " because this process runs as root)" : "");
+    }
+
+    private void initialiseIfEmpty(Path dataDir) {
+        try {
+            if (Files.isDirectory(dataDir)) {
+                try (Stream<Path> s = Files.list(dataDir)) {
+                    if (s.findAny().isPresent()) {
+                        if (!Files.isRegularFile(dataDir.resolve("PG_VERSION"))) {
+                            throw new EmbeddedPostgresException(dataDir + " is not empty and is not a PostgreSQL data "
+                                    + "directory (no PG_VERSION); choose another zkml.embedded-postgres.data-dir");
+                        }
+                        return;
+                    }
+                }
+            } else {
+                Files.createDirectory(dataDir);
+            }
+            Files.setPosixFilePermissions(dataDir, OWNER_ONLY);
+            if (dropPrivileges) {
+                chown(dataDir);
+            }
+        } catch (IOException e) {
+            throw new EmbeddedPostgresException("cannot prepare the data directory " + dataDir + ": " + e.getMessage(), e);
+        }
+        Result r = run(Duration.ofMinutes(2), installation.resolve("bin/initdb").toString(), "-D", dataDir.toString(),
+                "-U", USER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-instructions");
+        if (r.exitCode() != 0) {
+            throw new EmbeddedPostgresException("initdb failed for " + dataDir + " (" + r.exitCode() + "): " + r.output());
+        }
+        log.info("initialised a new PostgreSQL data directory in {}", dataDir);
+    }
+
+    private void checkMajorVersion(Path dataDir) {
+        String have = majorVersion(dataDir);
+        String binaries = installedMajorVersion();
+        if (binaries != null && !binaries.equals(have)) {
+            throw new EmbeddedPostgresException("the data directory " + dataDir + " was made by PostgreSQL " + have
+                    + ", the embedded binaries are PostgreSQL " + binaries + "; upgrade it with pg_upgrade or choose "
+                    + "another zkml.embedded-postgres.data-dir");
+        }
+    }
+
+    private static String majorVersion(Path dataDir) {
+        try {
+            return Files.readString(dataDir.resolve("PG_VERSION"), StandardCharsets.US_ASCII).strip();
+        } catch (IOException e) {
+            throw new EmbeddedPostgresException("cannot read " + dataDir.resolve("PG_VERSION") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The major version of the binaries, from {@code postgres --version}, or null if unknown. */
+    private String installedMajorVersion() {
+        Result r = run(Duration.ofSeconds(30), installation.resolve("bin/postgres").toString(), "--version");
+        var m = Pattern.compile("(\\d+)\\.\\d+").matcher(r.output());
+        return r.exitCode() == 0 && m.find() ? m.group(1) : null;
+    }
+
+    private void createDatabase() {
+        Properties p = new Properties();
+        p.setProperty("user", USER);
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), p)) {
+            boolean exists;
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                ps.setString(1, settings.database());
+                try (ResultSet rs = ps.executeQuery()) {
+                    exists = rs.next();
+                }
+            }
+            if (!exists) {
+                try (Statement st = c.createStatement()) {
+                    // the name is checked against DATABASE_NAME, so quoting it is safe
+                    st.execute("CREATE DATABASE \"" + settings.database() + "\"");
+                }
+            }
+        } catch (SQLException e) {
+            throw new EmbeddedPostgresException("cannot create the database " + settings.database() + " on 127.0.0.1:"
+                    + port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
+    }
+
+    private Result pgCtl(Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(installation.resolve("bin/pg_ctl").toString());
+        cmd.addAll(List.of(args));
+        return run(timeout, cmd.toArray(String[]::new));
+    }
+
+    /** Runs a PostgreSQL program, as the unprivileged user when this process is root. */
+    private Result run(Duration timeout, String... command) {
+        List<String> cmd = new ArrayList<>();
+        if (dropPrivileges) {
+            cmd.addAll(List.of("setpriv", "--reuid=" + UNPRIVILEGED_ID, "--regid=" + UNPRIVILEGED_ID, "--clear-groups", "--"));
+        }
+        cmd.addAll(List.of(command));
+        Path out = null;
+        try {
+            // Output goes to a file, not a pipe: pg_ctl start leaves a daemon behind, which must not
+            // hold our pipe open.
+            out = Files.createTempFile("zkml-pg-", ".out");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().put("LC_ALL", "C");
+            pb.environment().remove("PGDATA");
+            Process proc = pb.start();
+            if (!proc.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                proc.destroyForcibly();
+                throw new EmbeddedPostgresException(String.join(" ", command) + " did not finish within " + timeout);
+            }
+            return new Result(proc.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            String hint = dropPrivileges && e.getMessage() != null && e.getMessage().contains("setpriv")
+                    ? " (running as root needs setpriv from util-linux to start PostgreSQL as uid " + UNPRIVILEGED_ID + ")" : "";
+            throw new EmbeddedPostgresException("cannot run " + command[0] + ": " + e.getMessage() + hint, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddedPostgresException("interrupted while running " + command[0], e);
+        } finally {
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException ignored) {
+                    // a leftover temp file is harmless
+                }
+            }
+        }
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    /** Fails unless uid {@value #UNPRIVILEGED_ID} can traverse every directory from / down to {@code dir}. */
+    private static void requireTraversable(Path dir, String what) {
+        for (Path p = dir; p != null; p = p.getParent()) {
+            PosixFileAttributes a;
+            try {
+                a = Files.readAttributes(p, PosixFileAttributes.class);
+            } catch (IOException e) {
+                throw new EmbeddedPostgresException("cannot read the permissions of " + p + ": " + e.getMessage(), e);
+            }
+            if (!traversableByUnprivileged(p, a)) {
+                throw new EmbeddedPostgresException("this process runs as root, so the embedded PostgreSQL runs as uid "
+                        + UNPRIVILEGED_ID + " (nobody), which cannot enter " + p + " (mode "
+                        + PosixFilePermissions.toString(a.permissions()) + ") on the way to " + what + " in " + dir
+                        + ": make it traversable (chmod o+x " + p + "), or set zkml.embedded-postgres.data-dir "
+                        + "(or .binaries-dir) to a directory below a traversable path such as /tmp or /var/lib");
+            }
+        }
+    }
+
+    private static boolean traversableByUnprivileged(Path p, PosixFileAttributes a) {
+        Set<PosixFilePermission> perms = a.permissions();
+        try {
+            int uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int gid = (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+            if (uid == UNPRIVILEGED_ID) {
+                return perms.contains(PosixFilePermission.OWNER_EXECUTE);
+            }
+            if (gid == UNPRIVILEGED_ID) {
+                return perms.contains(PosixFilePermission.GROUP_EXECUTE);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // fall back to the "others" bits
+        }
+        return perms.contains(PosixFilePermission.OTHERS_EXECUTE);
+    }
+
+    private static void chown(Path p) throws IOException {
+        Files.setAttribute(p, "unix:uid", UNPRIVILEGED_ID, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(p, "unix:gid", UNPRIVILEGED_ID, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Gives the data directory to the unprivileged user (it may have been made by another user). */
+    private static void chownRecursively(Path dataDir) {
+        try {
+            if ((Integer) Files.getAttribute(dataDir, "unix:uid") == UNPRIVILEGED_ID) {
+                return;
+            }
+            try (Stream<Path> s = Files.walk(dataDir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    chown(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new EmbeddedPostgresException("cannot give " + dataDir + " to uid " + UNPRIVILEGED_ID + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether this process runs with effective uid 0 (the owner of {@code /proc/self} is the euid). */
+    static boolean isRoot() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "root".equals(System.getProperty("user.name"));
+        }
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            lock.release();
+        } catch (IOException ignored) {
+            // closing the channel releases it too
+        }
+        closeQuietly(lockChannel);
+    }
+
+    private static void closeQuietly(FileChannel c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.zkml.api.db.embedded;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.util.StringUtils;
+
+/**
+ * Starts the embedded PostgreSQL and offers it as the {@link DataSource} when
+ * {@code spring.datasource.url} is not set (and {@code zkml.embedded-postgres.enabled} is not
+ * {@code false}). Runs before Spring Boot's own DataSource auto-configuration, which then backs off.
+ * The data source is closed before the server stops (it depends on the server bean).
+ */
+@AutoConfiguration(before = DataSourceAutoConfiguration.class)
+@Conditional(EmbeddedPostgresAutoConfiguration.NoDataSourceUrl.class)
+@EnableConfigurationProperties(EmbeddedPostgresProperties.class)
+public class EmbeddedPostgresAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    EmbeddedPostgres embeddedPostgres(EmbeddedPostgresProperties properties) {
+        return EmbeddedPostgres.start(properties.toSettings());
+    }
+
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource(EmbeddedPostgres postgres) {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setJdbcUrl(postgres.jdbcUrl());
+        ds.setUsername(postgres.user());
+        ds.setPoolName("zkml-embedded");
+        ds.setMaximumPoolSize(10);
+        return ds;
+    }
+
+    /** Matches when {@code spring.datasource.url} is absent or blank and the embedded server is enabled. */
+    static final class NoDataSourceUrl extends SpringBootCondition {
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            Environment env = context.getEnvironment();
+            if (StringUtils.hasText(env.getProperty("spring.datasource.url"))) {
+                return ConditionOutcome.noMatch("spring.datasource.url is set");
+            }
+            if (!env.getProperty("zkml.embedded-postgres.enabled", Boolean.class, true)) {
+                return ConditionOutcome.noMatch("zkml.embedded-postgres.enabled is false");
+            }
+            return ConditionOutcome.match("no spring.datasource.url: using the embedded PostgreSQL");
+        }
+    }
+}

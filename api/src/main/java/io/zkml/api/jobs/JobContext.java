@@ -1,0 +1,25 @@
+package io.zkml.api.jobs;
+
+/** What a running {@link JobHandler} may ask of the worker that runs it. */
+public interface JobContext {
+
+    /**
+     * Runs {@code subjectUpdate} and marks the job succeeded, in one transaction, if this worker
+     * still holds the lease.
+     *
+     * @throws LeaseLostException if the lease expired and the job went back to the queue; nothing
+     *     of {@code subjectUpdate} is committed then
+     */
+    void complete(Runnable subjectUpdate);
+
+    /**
+     * Runs {@code subjectUpdate} in a transaction if this worker still holds the lease (progress:
+     * e.g. a circuit going from {@code compiling} to {@code setting_up}).
+     *
+     * @throws LeaseLostException if the lease is lost
+     */
+    void progress(Runnable subjectUpdate);
+
+    /** Milliseconds the job waited in the queue before this claim started it (database clock). */
+    long queueMillis();
+}

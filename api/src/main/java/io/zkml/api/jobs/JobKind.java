@@ -1,0 +1,19 @@
+package io.zkml.api.jobs;
+
+import java.util.Locale;
+
+/** What a job does; stored lowercase in {@code jobs.kind}. */
+public enum JobKind {
+    /** Compile a circuit: IR, constraint system, Groth16 setup, Solidity verifier. */
+    COMPILE,
+    /** Prove one inference. */
+    PROVE;
+
+    public String dbName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static JobKind fromDb(String s) {
+        return valueOf(s.toUpperCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,279 @@
+package io.zkml.api.jobs;
+
+import java.lang.management.ManagementFactory;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The worker threads of this process: each claims a job, runs its {@link JobHandler}, and records
+ * the outcome; a scheduler extends the leases of running jobs (heartbeats) and re-queues jobs whose
+ * lease expired anywhere (the reaper). Started and stopped with the application context.
+ */
+public class JobWorkers implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(JobWorkers.class);
+
+    private final JobRepository jobs;
+    private final Map<JobKind, JobHandler> handlers = new EnumMap<>(JobKind.class);
+    private final TransactionTemplate tx;
+    private final JobSignal signal;
+    private final WorkerProperties props;
+    private final String processId;
+    /** Running jobs of this process: job id → lease owner. */
+    private final Map<UUID, RunningJob> running = new ConcurrentHashMap<>();
+    private final AtomicBoolean active = new AtomicBoolean();
+    private ExecutorService workers;
+    private ScheduledExecutorService scheduler;
+
+    private record RunningJob(String owner, AtomicBoolean leaseLost) {
+    }
+
+    public JobWorkers(JobRepository jobs, List<JobHandler> handlers, TransactionTemplate tx, JobSignal signal,
+                      WorkerProperties props) {
+        this.jobs = jobs;
+        for (JobHandler h : handlers) {
+            if (this.handlers.put(h.kind(), h) != null) {
+                throw new IllegalStateException("two handlers for job kind " + h.kind());
+            }
+        }
+        this.tx = tx;
+        this.signal = signal;
+        this.props = props;
+        this.processId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Override
+    public void start() {
+        if (!active.compareAndSet(false, true)) {
+            return;
+        }
+        workers = Executors.newFixedThreadPool(props.threads(), Thread.ofPlatform().name("zkml-worker-", 1).factory());
+        for (int i = 0; i < props.threads(); i++) {
+            workers.submit(this::loop);
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("zkml-lease-keeper").daemon().factory());
+        scheduler.scheduleWithFixedDelay(this::heartbeats, props.heartbeatInterval().toMillis(),
+                props.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::reapQuietly, 0, props.reaperInterval().toMillis(), TimeUnit.MILLISECONDS);
+        log.info("{} job worker thread(s) started ({}), lease {}, handlers {}", props.threads(), processId,
+                props.lease(), handlers.keySet());
+    }
+
+    @Override
+    public void stop() {
+        if (!active.compareAndSet(true, false)) {
+            return;
+        }
+        signal.signal();
+        workers.shutdownNow();
+        scheduler.shutdownNow();
+        try {
+            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("job workers did not stop within 30 s; their leases will expire and the jobs be re-queued");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return active.get();
+    }
+
+    /** Stop the workers before the data source and the native handles go away. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1024;
+    }
+
+    private void loop() {
+        String owner = processId + "/" + Thread.currentThread().getName();
+        while (active.get() && !Thread.currentThread().isInterrupted()) {
+            try {
+                long seen = signal.generation();
+                Optional<Job> job = jobs.claim(owner, props.lease());
+                if (job.isPresent()) {
+                    runOne(job.get(), owner);
+                } else {
+                    signal.await(seen, props.pollInterval());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                if (!active.get()) {
+                    break;
+                }
+                log.error("job worker {}: unexpected error, pausing before the next claim", owner, e);
+                try {
+                    Thread.sleep(props.pollInterval());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** Runs one claimed job and records its outcome. Package-private for tests. */
+    void runOne(Job job, String owner) {
+        JobHandler handler = handlers.get(job.kind());
+        RunningJob rj = new RunningJob(owner, new AtomicBoolean());
+        running.put(job.id(), rj);
+        long queueMillis = jobs.millisSinceCreated(job.id());
+        log.info("job {} ({} of {}) attempt {}/{} claimed by {}", job.id(), job.kind().dbName(), job.subjectId(),
+                job.attempts(), job.maxAttempts(), owner);
+        try {
+            if (handler == null) {
+                throw new JobFailedException("this worker has no handler for jobs of kind " + job.kind().dbName());
+            }
+            handler.run(job, new Context(job, rj, queueMillis));
+            log.info("job {} ({}) succeeded", job.id(), job.kind().dbName());
+        } catch (LeaseLostException e) {
+            log.warn("job {}: {}; its result is discarded (another worker runs it)", job.id(), e.getMessage());
+        } catch (JobFailedException e) {
+            log.info("job {} ({}) failed: {}", job.id(), job.kind().dbName(), e.getMessage());
+            boolean done = Boolean.TRUE.equals(tx.execute(s -> {
+                if (!jobs.fail(job.id(), owner, e.getMessage())) {
+                    return false;
+                }
+                handler.onFailed(job.subjectId(), e.getMessage());
+                return true;
+            }));
+            if (!done) {
+                log.warn("job {}: lease lost before its failure could be recorded", job.id());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("job {} interrupted (shutdown); its lease will expire and it will be re-queued", job.id());
+        } catch (Exception | LinkageError e) {
+            transientFailure(job, owner, handler, e);
+        } finally {
+            running.remove(job.id());
+        }
+    }
+
+    private void transientFailure(Job job, String owner, JobHandler handler, Throwable e) {
+        String message = "internal error: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+        log.error("job {} ({}) attempt {}/{} failed", job.id(), job.kind().dbName(), job.attempts(), job.maxAttempts(), e);
+        Optional<JobStatus> status = tx.execute(s -> {
+            Optional<JobStatus> st = jobs.retryOrFail(job.id(), owner, message, props.retryBackoff());
+            st.ifPresent(value -> {
+                if (handler != null && value == JobStatus.FAILED) {
+                    handler.onFailed(job.subjectId(), message);
+                } else if (handler != null) {
+                    handler.onRequeued(job.subjectId());
+                }
+            });
+            return st;
+        });
+        if (status != null && status.isPresent()) {
+            log.info("job {} is now {}", job.id(), status.get().dbName());
+        }
+    }
+
+    private void heartbeats() {
+        for (Map.Entry<UUID, RunningJob> e : running.entrySet()) {
+            try {
+                if (!jobs.heartbeat(e.getKey(), e.getValue().owner(), props.lease())) {
+                    e.getValue().leaseLost().set(true);
+                    log.warn("job {}: lease lost (expired and re-queued)", e.getKey());
+                }
+            } catch (RuntimeException ex) {
+                log.warn("job {}: heartbeat failed: {}", e.getKey(), ex.getMessage());
+            }
+        }
+    }
+
+    private void reapQuietly() {
+        try {
+            reap();
+        } catch (RuntimeException e) {
+            log.warn("lease reaper failed: {}", e.getMessage());
+        }
+    }
+
+    /** Re-queues (or fails) jobs with expired leases and updates their subjects, in one transaction. */
+    public List<JobRepository.ReapedJob> reap() {
+        List<JobRepository.ReapedJob> reaped = tx.execute(s -> {
+            List<JobRepository.ReapedJob> list = jobs.reapExpiredLeases();
+            for (JobRepository.ReapedJob r : list) {
+                JobHandler h = handlers.get(r.kind());
+                if (h == null) {
+                    continue;
+                }
+                if (r.status() == JobStatus.FAILED) {
+                    h.onFailed(r.subjectId(), "gave up after the last attempt: " + r.lastError());
+                } else {
+                    h.onRequeued(r.subjectId());
+                }
+            }
+            return list;
+        });
+        for (JobRepository.ReapedJob r : reaped) {
+            log.warn("job {} ({}): {}; now {}", r.id(), r.kind().dbName(), r.lastError(), r.status().dbName());
+        }
+        if (!reaped.isEmpty()) {
+            signal.signal();
+        }
+        return reaped;
+    }
+
+    private final class Context implements JobContext {
+        private final Job job;
+        private final RunningJob rj;
+        private final long queueMillis;
+
+        Context(Job job, RunningJob rj, long queueMillis) {
+            this.job = job;
+            this.rj = rj;
+            this.queueMillis = queueMillis;
+        }
+
+        @Override
+        public void complete(Runnable subjectUpdate) {
+            inLease(() -> {
+                subjectUpdate.run();
+                if (!jobs.succeed(job.id(), rj.owner())) {
+                    throw new LeaseLostException("lease of job " + job.id() + " lost");
+                }
+            });
+        }
+
+        @Override
+        public void progress(Runnable subjectUpdate) {
+            inLease(subjectUpdate);
+        }
+
+        private void inLease(Runnable work) {
+            if (rj.leaseLost().get()) {
+                throw new LeaseLostException("lease of job " + job.id() + " lost");
+            }
+            tx.executeWithoutResult(s -> {
+                if (!jobs.holdsLease(job.id(), rj.owner())) {
+                    throw new LeaseLostException("lease of job " + job.id() + " lost");
+                }
+                work.run();
+            });
+        }
+
+        @Override
+        public long queueMillis() {
+            return queueMillis;
+        }
+    }
+}

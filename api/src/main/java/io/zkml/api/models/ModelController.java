@@ -1,0 +1,59 @@
+package io.zkml.api.models;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+import io.zkml.api.support.Ids;
+
+/** {@code /v1/models}: upload a model, read it back. */
+@RestController
+@RequestMapping("/v1/models")
+class ModelController {
+
+    private final ModelService service;
+
+    ModelController(ModelService service) {
+        this.service = service;
+    }
+
+    /**
+     * A model as the API shows it.
+     *
+     * @param features feature names, in input order
+     * @param outputs labels (classification, in argmax order) or output dimension names (regression)
+     */
+    record ModelResponse(UUID id, String name, String format, String sha256, String task, String modelClass,
+                         List<String> features, List<String> outputs, int sizeBytes, Instant createdAt) {
+        static ModelResponse of(ModelRecord m) {
+            return new ModelResponse(m.id(), m.name(), m.format(), m.sha256(), m.task(), m.modelClass(), m.features(),
+                    m.outputs(), m.sizeBytes(), m.createdAt());
+        }
+    }
+
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    ResponseEntity<ModelResponse> upload(@RequestPart("file") MultipartFile file,
+                                         @RequestParam(name = "format", required = false) String format,
+                                         @RequestParam(name = "name", required = false) String name) throws IOException {
+        ModelRecord m = service.upload(file.getBytes(), format, name, file.getOriginalFilename());
+        return ResponseEntity.created(URI.create("/v1/models/" + m.id())).body(ModelResponse.of(m));
+    }
+
+    @GetMapping("/{id}")
+    ModelResponse get(@PathVariable String id) {
+        return ModelResponse.of(service.get(Ids.parse(id, "model")));
+    }
+}

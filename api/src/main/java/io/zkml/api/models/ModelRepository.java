@@ -1,0 +1,56 @@
+package io.zkml.api.models;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import tools.jackson.core.type.TypeReference;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.zkml.api.support.Json;
+
+/** The {@code models} table. */
+@Repository
+public class ModelRepository {
+
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
+    private static final String COLUMNS = "id, name, format, sha256, model_class, task, features, outputs, size_bytes, created_at";
+
+    private final JdbcClient jdbc;
+    private final Json json;
+
+    public ModelRepository(JdbcClient jdbc, Json json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    public void insert(ModelRecord m, byte[] bytes) {
+        jdbc.sql("""
+                INSERT INTO models (id, name, format, sha256, model_class, task, features, outputs, size_bytes, bytes)
+                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
+                """)
+                .params(m.id(), m.name(), m.format(), m.sha256(), m.modelClass(), m.task(), json.write(m.features()),
+                        json.write(m.outputs()), m.sizeBytes(), bytes)
+                .update();
+    }
+
+    public Optional<ModelRecord> find(UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM models WHERE id = ?").param(id).query(this::map).optional();
+    }
+
+    /** The uploaded bytes of a model. */
+    public Optional<byte[]> bytes(UUID id) {
+        return jdbc.sql("SELECT bytes FROM models WHERE id = ?").param(id).query((rs, n) -> rs.getBytes(1)).optional();
+    }
+
+    private ModelRecord map(ResultSet rs, int n) throws SQLException {
+        return new ModelRecord(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("format"),
+                rs.getString("sha256"), rs.getString("model_class"), rs.getString("task"),
+                json.read(rs.getString("features"), STRINGS), json.read(rs.getString("outputs"), STRINGS),
+                rs.getInt("size_bytes"), rs.getTimestamp("created_at").toInstant());
+    }
+}

@@ -1,0 +1,41 @@
+package io.zkml.api.problem;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An error with a known {@link ProblemType}. The message becomes the problem's {@code detail} and
+ * must be written for the API's user (no class names, no stack traces); the properties become
+ * extension members of the problem (e.g. {@code reason}).
+ */
+public class ApiException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final ProblemType type;
+    private final Map<String, Object> properties;
+
+    public ApiException(ProblemType type, String detail) {
+        this(type, detail, Map.of());
+    }
+
+    public ApiException(ProblemType type, String detail, Map<String, Object> properties) {
+        super(detail);
+        this.type = Objects.requireNonNull(type, "type");
+        this.properties = new LinkedHashMap<>(properties);
+    }
+
+    public ProblemType type() {
+        return type;
+    }
+
+    /** Extension members of the problem, in insertion order. */
+    public Map<String, Object> properties() {
+        return java.util.Collections.unmodifiableMap(properties);
+    }
+
+    public static ApiException notFound(String what, String id) {
+        return new ApiException(ProblemType.NOT_FOUND, "no " + what + " with id '" + id + "'");
+    }
+}

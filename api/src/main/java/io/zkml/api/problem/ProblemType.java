@@ -1,0 +1,73 @@
+package io.zkml.api.problem;
+
+import java.net.URI;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * Every kind of error the API reports, as RFC 9457 problem types. The {@link #uri() type URI} and
+ * the {@link #title() title} of a kind never change; the {@code detail} of a response says what
+ * exactly went wrong. docs/api-errors.md has one section per constant.
+ */
+public enum ProblemType {
+    /** Unknown id (or a malformed one), unknown path. */
+    NOT_FOUND("not-found", HttpStatus.NOT_FOUND, "Resource not found"),
+    /** The request cannot be read: malformed JSON, a missing part or field, a value of the wrong type. */
+    INVALID_REQUEST("invalid-request", HttpStatus.BAD_REQUEST, "Invalid request"),
+    /** The path exists, the HTTP method does not. */
+    METHOD_NOT_ALLOWED("method-not-allowed", HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
+    /** The Accept header asks for a representation this endpoint does not produce. */
+    NOT_ACCEPTABLE("not-acceptable", HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
+    /** The request body has a Content-Type this endpoint does not read. */
+    UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+    /** The uploaded model is larger than the limit. */
+    MODEL_TOO_LARGE("model-too-large", HttpStatus.CONTENT_TOO_LARGE, "Model too large"),
+    /** The uploaded file is not a model in the declared format (empty, not protobuf, Java-serialized). */
+    INVALID_MODEL("invalid-model", HttpStatus.UNPROCESSABLE_CONTENT, "Invalid model"),
+    /** A readable model of a kind the compiler does not support. */
+    UNSUPPORTED_MODEL_TYPE("unsupported-model-type", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported model type"),
+    /** A {@code format} other than {@code tribuo}. */
+    UNSUPPORTED_MODEL_FORMAT("unsupported-model-format", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported model format"),
+    /** A {@code provingSystem} other than {@code groth16}. */
+    UNSUPPORTED_PROVING_SYSTEM("unsupported-proving-system", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported proving system"),
+    /** Quantization settings that cannot apply to the model (wrong number of ranges, min > max...). */
+    INVALID_QUANTIZATION_SETTINGS("invalid-quantization-settings", HttpStatus.UNPROCESSABLE_CONTENT,
+            "Invalid quantization settings"),
+    /** The circuit is not {@code ready} (still compiling, or failed). */
+    CIRCUIT_NOT_READY("circuit-not-ready", HttpStatus.CONFLICT, "Circuit not ready"),
+    /** An inference input the circuit cannot take: wrong count, not a finite number, out of range. */
+    INVALID_INPUT("invalid-input", HttpStatus.UNPROCESSABLE_CONTENT, "Invalid input"),
+    /** A proof that is not 0x-hex of 256 bytes, or whose points are not on the curve. */
+    MALFORMED_PROOF("malformed-proof", HttpStatus.BAD_REQUEST, "Malformed proof"),
+    /** Public inputs of the wrong count, not decimal integers, or not below the field modulus. */
+    INVALID_PUBLIC_INPUTS("invalid-public-inputs", HttpStatus.BAD_REQUEST, "Invalid public inputs"),
+    /** A stored artifact was made by another gnark or native ABI version than this service runs. */
+    INCOMPATIBLE_ARTIFACT("incompatible-artifact", HttpStatus.CONFLICT, "Incompatible artifact"),
+    /** A bug or an unexpected failure; the log has the details, the response has a reference. */
+    INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
+
+    /** Prefix of every type URI. */
+    public static final String URN_PREFIX = "urn:zkml:problem:";
+
+    private final URI uri;
+    private final HttpStatus status;
+    private final String title;
+
+    ProblemType(String slug, HttpStatus status, String title) {
+        this.uri = URI.create(URN_PREFIX + slug);
+        this.status = status;
+        this.title = title;
+    }
+
+    public URI uri() {
+        return uri;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+}
