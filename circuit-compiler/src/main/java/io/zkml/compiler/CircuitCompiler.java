@@ -40,8 +40,11 @@ public final class CircuitCompiler {
 
     /** Default: the largest |input| quantizes to at most 2^20 (input range checks of ≤ 21 bits). */
     public static final int DEFAULT_INPUT_BITS = 20;
-    /** Default: the largest |weight| quantizes to at most 2^16. */
-    public static final int DEFAULT_WEIGHT_BITS = 16;
+    /**
+     * Default: the largest |weight| quantizes to at most 2^20. Weights are circuit constants, so
+     * precision here costs no constraints in the dense layer, only a few bits in the rescale and argmax.
+     */
+    public static final int DEFAULT_WEIGHT_BITS = 20;
     /** Automatic input scales are clamped to [0, 32]; a user may ask for [0, 64]. */
     public static final int MAX_AUTO_INPUT_SCALE = 32;
     public static final int MAX_INPUT_SCALE = 64;

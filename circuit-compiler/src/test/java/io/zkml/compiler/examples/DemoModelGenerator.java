@@ -1,0 +1,146 @@
+package io.zkml.compiler.examples;
+
+import io.zkml.compiler.CircuitCompiler;
+import io.zkml.compiler.CircuitOutput;
+import io.zkml.compiler.CompiledCircuit;
+import io.zkml.compiler.QuantizationSettings;
+import io.zkml.compiler.ir.IrWriter;
+import io.zkml.compiler.tribuo.FloatPrediction;
+import io.zkml.compiler.tribuo.ImportedModel;
+import io.zkml.compiler.tribuo.TribuoModelReader;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the demo model zoo into {@code examples/} (run from the repository root):
+ * <pre>
+ * ./mvnw -B -ntp -pl circuit-compiler test-compile exec:java \
+ *   -Dexec.mainClass=io.zkml.compiler.examples.DemoModelGenerator -Dexec.classpathScope=test
+ * </pre>
+ * (an optional {@code -Dexec.args=DIR} writes elsewhere).
+ * Per demo: {@code model.tribuo} (Tribuo protobuf), {@code input.json}, {@code quantization.json}
+ * (the declared ranges, in the shape of {@link QuantizationSettings}), {@code expected.json}
+ * (Tribuo's float prediction, the circuit's integer input/output/public inputs and dequantized
+ * output) and {@code circuit.ir.json} (the IR compiled with those settings).
+ * The weights are the same on every run; the model file's provenance records the training time,
+ * so its bytes (and the IR's source hash) change when it is regenerated.
+ */
+public final class DemoModelGenerator {
+
+    static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    /** The example input of each demo, in feature order. */
+    static final Map<String, double[]> INPUTS = Map.of(
+            "credit-risk", new double[]{12.5, 0.35, 85.0, 1, 25.0},
+            "eth-price", new double[]{3.2, 40.0, 0.3, 18.0});
+
+    private DemoModelGenerator() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = args.length > 0 ? Path.of(args[0]) : examplesDir();
+        for (DemoModels.Demo demo : List.of(DemoModels.creditRisk(), DemoModels.ethPrice())) {
+            write(root.resolve(demo.name()), demo);
+        }
+    }
+
+    /** {@code examples/} of the repository: found from the working directory (root or module). */
+    static Path examplesDir() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("examples")) && Files.isDirectory(p.resolve("circuit-compiler"))) {
+                return p.resolve("examples");
+            }
+        }
+        throw new IllegalStateException("run from inside the repository (no examples/ next to circuit-compiler/ found)");
+    }
+
+    static void write(Path dir, DemoModels.Demo demo) throws Exception {
+        Files.createDirectories(dir);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        demo.model().serializeToStream(bytes);
+        byte[] modelBytes = bytes.toByteArray();
+        Files.write(dir.resolve("model.tribuo"), modelBytes);
+
+        ImportedModel model = TribuoModelReader.read(modelBytes);
+        if (!model.features().equals(demo.features())) {
+            throw new IllegalStateException("feature order " + model.features() + " != " + demo.features());
+        }
+        QuantizationSettings settings = new QuantizationSettings(null, null, demo.ranges(), null);
+        double[] input = INPUTS.get(demo.name());
+        Files.writeString(dir.resolve("input.json"), JSON.writeValueAsString(Map.of("input", input)) + "\n");
+        Files.writeString(dir.resolve("quantization.json"), JSON.writeValueAsString(settings) + "\n");
+
+        CompiledCircuit circuit = CircuitCompiler.compile(model, demo.name(), IrWriter.sha256Hex(modelBytes), settings);
+        Files.write(dir.resolve("circuit.ir.json"), circuit.irJson());
+
+        FloatPrediction fp = model.predict(input);
+        List<BigInteger> q = circuit.quantizeInput(input);
+        List<BigInteger> out = circuit.evaluate(q);
+        CircuitOutput co = circuit.dequantize(out);
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("model", demo.name());
+        expected.put("modelClass", model.modelClass());
+        expected.put("features", model.features());
+        expected.put("outputs", model.outputs());
+        expected.put("input", input);
+        expected.put("floatPrediction", fp);
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("circuitHash", circuit.circuitHash());
+        c.put("quantizedInput", strings(q));
+        c.put("output", strings(out));
+        c.put("dequantized", co);
+        c.put("publicInputs", strings(circuit.publicInputs(q)));
+        expected.put("circuit", c);
+        expected.put("quantization", circuit.quantization());
+        expected.put("versions", Map.of("tribuo", org.tribuo.Tribuo.VERSION, "compiler", CircuitCompiler.version()));
+        Files.writeString(dir.resolve("expected.json"), JSON.writeValueAsString(expected) + "\n");
+        Files.writeString(dir.resolve("README.md"), readme(demo, model, circuit, input, fp, co), StandardCharsets.UTF_8);
+        System.out.println("wrote " + dir + " (circuit " + circuit.circuitHash() + ")");
+    }
+
+    private static List<String> strings(List<BigInteger> v) {
+        return v.stream().map(BigInteger::toString).toList();
+    }
+
+    private static String readme(DemoModels.Demo demo, ImportedModel model, CompiledCircuit circuit, double[] input,
+                                 FloatPrediction fp, CircuitOutput co) {
+        StringBuilder b = new StringBuilder();
+        b.append("# ").append(demo.name()).append("\n\n").append(demo.description()).append("\n\n");
+        b.append("Synthetic, seeded data; trained with Tribuo ").append(org.tribuo.Tribuo.VERSION)
+                .append(" (`").append(model.modelClass()).append("`). Generated by\n`DemoModelGenerator` ")
+                .append("(see [examples/README.md](../README.md)); do not edit by hand.\n\n");
+        b.append("| # | feature (input order) | allowed range |\n|---|---|---|\n");
+        for (int i = 0; i < model.features().size(); i++) {
+            b.append("| ").append(i).append(" | `").append(model.features().get(i)).append("` | [")
+                    .append(demo.ranges().get(i).min()).append(", ").append(demo.ranges().get(i).max()).append("] |\n");
+        }
+        b.append("\nOutputs (").append(model.task() == io.zkml.compiler.Task.CLASSIFICATION ? "labels, argmax index order" : "regression dimensions, output order")
+                .append("): ").append(String.join(", ", model.outputs().stream().map(s -> "`" + s + "`").toList())).append("\n\n");
+        b.append("| file | what |\n|---|---|\n")
+                .append("| `model.tribuo` | the model in Tribuo's protobuf format (upload this) |\n")
+                .append("| `input.json` | an example input, `{\"input\": [...]}` in feature order |\n")
+                .append("| `quantization.json` | the declared input ranges (compile settings) |\n")
+                .append("| `circuit.ir.json` | the IR compiled from `model.tribuo` with `quantization.json` |\n")
+                .append("| `expected.json` | Tribuo's float prediction and the circuit's exact output for `input.json` |\n\n");
+        var q = circuit.quantization();
+        b.append("Quantization: input scale 2^").append(q.inputScale()).append(", weight scale 2^").append(q.weightScale())
+                .append(", proven error bound ").append(q.errorBound())
+                .append(model.task() == io.zkml.compiler.Task.CLASSIFICATION ? " on every score" : " on every output").append(".\n\n");
+        b.append("For `input.json` = ").append(java.util.Arrays.toString(input)).append(":\n\n");
+        if (fp.label() != null) {
+            b.append("- Tribuo: label `").append(fp.label()).append("`\n- circuit: label `").append(co.label()).append("`\n");
+        } else {
+            b.append("- Tribuo: ").append(fp.values()).append("\n- circuit: ").append(co.values()).append("\n");
+        }
+        return b.toString();
+    }
+}
