@@ -1,0 +1,192 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zkml-service/zkml/native/ir"
+	"github.com/zkml-service/zkml/native/zk"
+)
+
+// This file is the pure-Go body of every export (no C types), so it can be tested with
+// `go test`. exports.go converts C arguments and results around these functions.
+
+func apiVersions() (string, error) {
+	return toJSON(zk.CurrentVersions())
+}
+
+func apiCompile(irJSON []byte) (uint64, error) {
+	c, err := zk.Compile(irJSON)
+	if err != nil {
+		return 0, err
+	}
+	return newHandle(c), nil
+}
+
+func apiLoadCS(irJSON []byte, path string) (uint64, error) {
+	c, err := zk.LoadCircuit(irJSON, path)
+	if err != nil {
+		return 0, err
+	}
+	return newHandle(c), nil
+}
+
+func apiCSInfo(cs uint64) (string, error) {
+	c, err := typed[*zk.Circuit](cs, "constraint system")
+	if err != nil {
+		return "", err
+	}
+	return toJSON(c.Info())
+}
+
+func apiCSWrite(cs uint64, path string) error {
+	c, err := typed[*zk.Circuit](cs, "constraint system")
+	if err != nil {
+		return err
+	}
+	return c.WriteTo(path)
+}
+
+func apiSetup(cs uint64, pkPath, vkPath string) (string, error) {
+	c, err := typed[*zk.Circuit](cs, "constraint system")
+	if err != nil {
+		return "", err
+	}
+	res, err := zk.Setup(c, pkPath, vkPath)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(res)
+}
+
+func apiLoadPK(path string) (uint64, error) {
+	k, err := zk.LoadProvingKey(path)
+	if err != nil {
+		return 0, err
+	}
+	return newHandle(k), nil
+}
+
+func apiLoadVK(path string) (uint64, error) {
+	k, err := zk.LoadVerifyingKey(path)
+	if err != nil {
+		return 0, err
+	}
+	return newHandle(k), nil
+}
+
+func apiProve(cs, pk uint64, inputsJSON string) (string, error) {
+	c, err := typed[*zk.Circuit](cs, "constraint system")
+	if err != nil {
+		return "", err
+	}
+	k, err := typed[*zk.ProvingKey](pk, "proving key")
+	if err != nil {
+		return "", err
+	}
+	inputs, err := decimalArray(inputsJSON, "inputs")
+	if err != nil {
+		return "", err
+	}
+	res, err := zk.Prove(c, k, inputs)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(res)
+}
+
+func apiVerify(vk uint64, proof []byte, publicJSON string) (bool, error) {
+	k, err := typed[*zk.VerifyingKey](vk, "verifying key")
+	if err != nil {
+		return false, err
+	}
+	public, err := decimalArray(publicJSON, "public inputs")
+	if err != nil {
+		return false, err
+	}
+	return zk.Verify(k, proof, public)
+}
+
+func apiExportSolidity(vk uint64) (string, error) {
+	k, err := typed[*zk.VerifyingKey](vk, "verifying key")
+	if err != nil {
+		return "", err
+	}
+	return zk.ExportSolidity(k)
+}
+
+func apiFree(h uint64) error { return freeHandle(h) }
+
+// decimalArray parses a JSON array of canonical decimal integer strings.
+func decimalArray(s, what string) ([]*big.Int, error) {
+	var strs []string
+	if err := json.Unmarshal([]byte(s), &strs); err != nil || strs == nil {
+		return nil, zk.Errorf(zk.InvalidArgument, "%s must be a JSON array of decimal strings: %v", what, err)
+	}
+	out := make([]*big.Int, len(strs))
+	for i, v := range strs {
+		n, err := ir.ParseDecimal(v)
+		if err != nil {
+			return nil, zk.Errorf(zk.InvalidArgument, "%s[%d]: %v", what, i, err)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+func toJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", zk.Errorf(zk.Internal, "encode result: %v", err)
+	}
+	return string(b), nil
+}
+
+// outcome is what an export reports: a code and an ASCII message.
+type outcome struct {
+	code zk.Code
+	msg  string
+}
+
+// run calls f, recovering any panic as an Internal error, and classifies its error.
+func run(f func() error) (o outcome) {
+	defer func() {
+		if r := recover(); r != nil {
+			stack := string(debug.Stack())
+			if len(stack) > 4000 {
+				stack = stack[:4000] + "..."
+			}
+			o = outcome{zk.Internal, asciiSafe(fmt.Sprintf("internal error (recovered Go panic): %v\n%s", r, stack))}
+		}
+	}()
+	err := f()
+	if err == nil {
+		return outcome{zk.OK, ""}
+	}
+	return outcome{zk.CodeOf(err), asciiSafe(err.Error())}
+}
+
+// asciiSafe escapes everything outside printable ASCII (and keeps newlines and tabs), so
+// that a message is valid modified UTF-8 for JNI's NewStringUTF and has no NUL byte.
+func asciiSafe(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\n' || r == '\t' || (r >= 0x20 && r < 0x7f):
+			b.WriteRune(r)
+		case r == utf8.RuneError && size == 1:
+			b.WriteString(fmt.Sprintf(`\x%02x`, s[i]))
+		default:
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += size
+	}
+	return b.String()
+}

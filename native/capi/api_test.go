@@ -1,0 +1,194 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zkml-service/zkml/native/zk"
+)
+
+const goldenDir = "../../testdata/golden/ir-v1"
+
+func code(err error) zk.Code { return zk.CodeOf(err) }
+
+func TestVersions(t *testing.T) {
+	s, err := apiVersions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v zk.Versions
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.ABIVersion != 1 || v.GnarkVersion != "v0.16.3" || v.Curve != "bn254" || !strings.HasPrefix(v.GoVersion, "go") {
+		t.Fatalf("versions %+v", v)
+	}
+}
+
+func TestHandleLifecycleThroughTheABI(t *testing.T) {
+	irJSON, err := os.ReadFile(filepath.Join(goldenDir, "classifier-3x4.ir.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := apiCompile(irJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := apiCSInfo(cs)
+	if err != nil || !strings.Contains(info, `"publicInputs":5`) {
+		t.Fatalf("info %s %v", info, err)
+	}
+	dir := t.TempDir()
+	pkPath, vkPath := filepath.Join(dir, "pk"), filepath.Join(dir, "vk")
+	if _, err := apiSetup(cs, pkPath, vkPath); err != nil {
+		t.Fatal(err)
+	}
+	pk, err := apiLoadPK(pkPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vk, err := apiLoadVK(vkPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := apiProve(cs, pk, `["-1","0","0","2"]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Outputs      []string
+		PublicInputs []string
+		ProofHex     string
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.Outputs, ",") != "1" {
+		t.Fatalf("outputs %v", res.Outputs)
+	}
+	proof := make([]byte, 256)
+	for i := range proof {
+		var b byte
+		for _, c := range res.ProofHex[2+2*i : 4+2*i] {
+			b = b<<4 | byte(strings.IndexRune("0123456789abcdef", c))
+		}
+		proof[i] = b
+	}
+	pubJSON, _ := json.Marshal(res.PublicInputs)
+	if ok, err := apiVerify(vk, proof, string(pubJSON)); !ok || err != nil {
+		t.Fatalf("verify: %v %v", ok, err)
+	}
+
+	// Wrong handle kinds are UNKNOWN_HANDLE, not a crash.
+	if _, err := apiProve(pk, cs, `["0","0","0","0"]`); code(err) != zk.UnknownHandle || !strings.Contains(err.Error(), "is a proving key, not a constraint system") {
+		t.Errorf("swapped handles: %v", err)
+	}
+	if _, err := apiExportSolidity(cs); code(err) != zk.UnknownHandle {
+		t.Errorf("cs as vk: %v", err)
+	}
+	// Free, then every use and a second free are UNKNOWN_HANDLE.
+	for _, h := range []uint64{cs, pk, vk} {
+		if err := apiFree(h); err != nil {
+			t.Fatal(err)
+		}
+		if err := apiFree(h); code(err) != zk.UnknownHandle {
+			t.Errorf("double free of %d: %v", h, err)
+		}
+	}
+	if _, err := apiCSInfo(cs); code(err) != zk.UnknownHandle {
+		t.Errorf("use after free: %v", err)
+	}
+	if _, err := apiProve(cs, pk, `["0","0","0","0"]`); code(err) != zk.UnknownHandle {
+		t.Errorf("prove after free: %v", err)
+	}
+	if _, err := apiVerify(vk, proof, string(pubJSON)); code(err) != zk.UnknownHandle {
+		t.Errorf("verify after free: %v", err)
+	}
+	for _, h := range []uint64{0, 1 << 60} {
+		if _, err := apiCSInfo(h); code(err) != zk.UnknownHandle {
+			t.Errorf("handle %d: %v", h, err)
+		}
+	}
+}
+
+func TestConcurrentFreeIsSafe(t *testing.T) {
+	h := newHandle(&zk.Circuit{})
+	var wg sync.WaitGroup
+	results := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); results <- apiFree(h) }()
+	}
+	wg.Wait()
+	close(results)
+	ok := 0
+	for err := range results {
+		if err == nil {
+			ok++
+		} else if code(err) != zk.UnknownHandle {
+			t.Errorf("unexpected %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d frees succeeded, want 1", ok)
+	}
+}
+
+func TestArgumentErrors(t *testing.T) {
+	if _, err := apiCompile([]byte("{")); code(err) != zk.InvalidIR {
+		t.Errorf("garbage IR: %v", err)
+	}
+	if _, err := decimalArray(`[1, 2]`, "inputs"); code(err) != zk.InvalidArgument {
+		t.Errorf("numbers instead of strings: %v", err)
+	}
+	if _, err := decimalArray(`["007"]`, "inputs"); code(err) != zk.InvalidArgument {
+		t.Errorf("non-canonical: %v", err)
+	}
+	if _, err := decimalArray(`null`, "inputs"); code(err) != zk.InvalidArgument {
+		t.Errorf("null: %v", err)
+	}
+	if v, err := decimalArray(`[]`, "inputs"); err != nil || len(v) != 0 {
+		t.Errorf("empty array: %v %v", v, err)
+	}
+	if _, err := apiLoadPK(filepath.Join(t.TempDir(), "nope")); code(err) != zk.IO {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestRunRecoversPanics(t *testing.T) {
+	o := run(func() error { panic("boom") })
+	if o.code != zk.Internal || !strings.Contains(o.msg, "recovered Go panic): boom") {
+		t.Fatalf("outcome %+v", o)
+	}
+	o = run(func() error { var m map[string]int; m["x"] = 1; return nil })
+	if o.code != zk.Internal {
+		t.Fatalf("nil map write: %+v", o)
+	}
+	o = run(func() error { return errors.New("plain") })
+	if o.code != zk.Internal || o.msg != "plain" {
+		t.Fatalf("plain error: %+v", o)
+	}
+	o = run(func() error { return nil })
+	if o.code != zk.OK {
+		t.Fatalf("ok: %+v", o)
+	}
+}
+
+func TestASCIISafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain text\n":     "plain text\n",
+		"nul\x00byte":      `nul\x00byte`,
+		"caf\u00e9":        `caf\u00e9`,
+		"emoji \U0001F600": `emoji \U0001f600`,
+		"bad \xff utf8":    `bad \xff utf8`,
+	} {
+		if got := asciiSafe(in); got != want {
+			t.Errorf("asciiSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,276 @@
+// Command capi is libzkml.so: the C ABI (zkml.h) and the JNI glue (jni.c) over package zk.
+// Build it with
+//
+//	CGO_CFLAGS="-I$JAVA_HOME/include -I$JAVA_HOME/include/linux" \
+//	    go build -buildmode=c-shared -o libzkml.so ./capi
+//
+// Every export recovers panics (ZKML_INTERNAL), copies its inputs, and returns
+// malloc'd outputs that the caller frees with zkml_string_free. See docs/native-abi.md.
+package main
+
+/*
+#include <stdlib.h>
+#include "zkml.h"
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	"github.com/zkml-service/zkml/native/zk"
+)
+
+func main() {}
+
+// report writes an outcome into *cerr and returns its code.
+func report(cerr *C.zkml_error, o outcome) C.int32_t {
+	if cerr != nil {
+		cerr.code = C.int32_t(o.code)
+		cerr.message = nil
+		if o.code != zk.OK {
+			cerr.message = C.CString(o.msg)
+		}
+	}
+	return C.int32_t(o.code)
+}
+
+func goBytes(p *C.uint8_t, n C.int64_t, what string) ([]byte, error) {
+	if p == nil || n <= 0 {
+		return nil, zk.Errorf(zk.InvalidArgument, "%s is empty", what)
+	}
+	if n > 1<<31-1 {
+		return nil, zk.Errorf(zk.InvalidArgument, "%s is too large (%d bytes)", what, int64(n))
+	}
+	return C.GoBytes(unsafe.Pointer(p), C.int(n)), nil
+}
+
+func goString(p *C.char, what string) (string, error) {
+	if p == nil {
+		return "", zk.Errorf(zk.InvalidArgument, "%s is NULL", what)
+	}
+	return C.GoString(p), nil
+}
+
+func needOut(p unsafe.Pointer, what string) error {
+	if p == nil {
+		return zk.Errorf(zk.InvalidArgument, "output pointer %s is NULL", what)
+	}
+	return nil
+}
+
+//export zkml_abi_version
+func zkml_abi_version() C.int32_t { return C.int32_t(zk.ABIVersion) }
+
+//export zkml_string_free
+func zkml_string_free(s *C.char) { C.free(unsafe.Pointer(s)) }
+
+//export zkml_versions
+func zkml_versions(outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		if err := needOut(unsafe.Pointer(outJSON), "out_json"); err != nil {
+			return err
+		}
+		s, err := apiVersions()
+		if err != nil {
+			return err
+		}
+		*outJSON = C.CString(s)
+		return nil
+	}))
+}
+
+//export zkml_compile
+func zkml_compile(irp *C.uint8_t, irLen C.int64_t, outCS *C.uint64_t, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		if err := needOut(unsafe.Pointer(outCS), "out_cs"); err != nil {
+			return err
+		}
+		irJSON, err := goBytes(irp, irLen, "IR document")
+		if err != nil {
+			return err
+		}
+		h, err := apiCompile(irJSON)
+		if err != nil {
+			return err
+		}
+		*outCS = C.uint64_t(h)
+		return nil
+	}))
+}
+
+//export zkml_cs_load
+func zkml_cs_load(irp *C.uint8_t, irLen C.int64_t, path *C.char, outCS *C.uint64_t, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		if err := needOut(unsafe.Pointer(outCS), "out_cs"); err != nil {
+			return err
+		}
+		irJSON, err := goBytes(irp, irLen, "IR document")
+		if err != nil {
+			return err
+		}
+		p, err := goString(path, "path")
+		if err != nil {
+			return err
+		}
+		h, err := apiLoadCS(irJSON, p)
+		if err != nil {
+			return err
+		}
+		*outCS = C.uint64_t(h)
+		return nil
+	}))
+}
+
+//export zkml_cs_info
+func zkml_cs_info(cs C.uint64_t, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		if err := needOut(unsafe.Pointer(outJSON), "out_json"); err != nil {
+			return err
+		}
+		s, err := apiCSInfo(uint64(cs))
+		if err != nil {
+			return err
+		}
+		*outJSON = C.CString(s)
+		return nil
+	}))
+}
+
+//export zkml_cs_write
+func zkml_cs_write(cs C.uint64_t, path *C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		p, err := goString(path, "path")
+		if err != nil {
+			return err
+		}
+		return apiCSWrite(uint64(cs), p)
+	}))
+}
+
+//export zkml_setup
+func zkml_setup(cs C.uint64_t, pkPath, vkPath *C.char, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		if err := needOut(unsafe.Pointer(outJSON), "out_json"); err != nil {
+			return err
+		}
+		pk, err := goString(pkPath, "pk_path")
+		if err != nil {
+			return err
+		}
+		vk, err := goString(vkPath, "vk_path")
+		if err != nil {
+			return err
+		}
+		s, err := apiSetup(uint64(cs), pk, vk)
+		if err != nil {
+			return err
+		}
+		*outJSON = C.CString(s)
+		return nil
+	}))
+}
+
+//export zkml_pk_load
+func zkml_pk_load(path *C.char, outPK *C.uint64_t, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		if err := needOut(unsafe.Pointer(outPK), "out_pk"); err != nil {
+			return err
+		}
+		p, err := goString(path, "path")
+		if err != nil {
+			return err
+		}
+		h, err := apiLoadPK(p)
+		if err != nil {
+			return err
+		}
+		*outPK = C.uint64_t(h)
+		return nil
+	}))
+}
+
+//export zkml_vk_load
+func zkml_vk_load(path *C.char, outVK *C.uint64_t, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		if err := needOut(unsafe.Pointer(outVK), "out_vk"); err != nil {
+			return err
+		}
+		p, err := goString(path, "path")
+		if err != nil {
+			return err
+		}
+		h, err := apiLoadVK(p)
+		if err != nil {
+			return err
+		}
+		*outVK = C.uint64_t(h)
+		return nil
+	}))
+}
+
+//export zkml_prove
+func zkml_prove(cs, pk C.uint64_t, inputsJSON *C.char, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		if err := needOut(unsafe.Pointer(outJSON), "out_json"); err != nil {
+			return err
+		}
+		in, err := goString(inputsJSON, "inputs_json")
+		if err != nil {
+			return err
+		}
+		s, err := apiProve(uint64(cs), uint64(pk), in)
+		if err != nil {
+			return err
+		}
+		*outJSON = C.CString(s)
+		return nil
+	}))
+}
+
+//export zkml_verify
+func zkml_verify(vk C.uint64_t, proof *C.uint8_t, proofLen C.int64_t, publicJSON *C.char, outValid *C.int32_t, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		if err := needOut(unsafe.Pointer(outValid), "out_valid"); err != nil {
+			return err
+		}
+		var pb []byte
+		if proof != nil && proofLen > 0 && proofLen <= 1<<20 {
+			pb = C.GoBytes(unsafe.Pointer(proof), C.int(proofLen))
+		} else if proofLen != 0 {
+			return zk.Errorf(zk.MalformedProof, "a proof has %d bytes, got %d", zk.ProofSize, int64(proofLen))
+		}
+		pub, err := goString(publicJSON, "public_inputs_json")
+		if err != nil {
+			return err
+		}
+		ok, err := apiVerify(uint64(vk), pb, pub)
+		if err != nil {
+			return err
+		}
+		*outValid = 0
+		if ok {
+			*outValid = 1
+		}
+		return nil
+	}))
+}
+
+//export zkml_export_solidity
+func zkml_export_solidity(vk C.uint64_t, outSource **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		if err := needOut(unsafe.Pointer(outSource), "out_source"); err != nil {
+			return err
+		}
+		s, err := apiExportSolidity(uint64(vk))
+		if err != nil {
+			return err
+		}
+		*outSource = C.CString(s)
+		return nil
+	}))
+}
+
+//export zkml_handle_free
+func zkml_handle_free(h C.uint64_t, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error { return apiFree(uint64(h)) }))
+}

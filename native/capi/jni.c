@@ -1,0 +1,199 @@
+/*
+ * JNI glue for io.zkml.prover.NativeBridge, compiled by cgo into libzkml.so together with
+ * the Go exports it calls (declared in _cgo_export.h). Every entry point converts Java
+ * arguments to C (copies), calls one zkml_* function, converts the result, and on error
+ * throws io.zkml.prover.NativeProverException(int code, String message). No C pointer
+ * outlives a call.
+ */
+#if defined(__has_include)
+#if !__has_include(<jni.h>)
+#error "jni.h not found: build with CGO_CFLAGS=\"-I$JAVA_HOME/include -I$JAVA_HOME/include/linux\" (the Maven build of prover/ sets it)"
+#endif
+#endif
+#include <jni.h>
+#include <stdlib.h>
+#include <string.h>
+#include "_cgo_export.h"
+
+#define EXCEPTION_CLASS "io/zkml/prover/NativeProverException"
+
+static void throw_native(JNIEnv *env, jint code, const char *message) {
+    if ((*env)->ExceptionCheck(env)) {
+        return; /* keep the exception already pending (e.g. OutOfMemoryError) */
+    }
+    jclass cls = (*env)->FindClass(env, EXCEPTION_CLASS);
+    if (cls == NULL) {
+        return; /* NoClassDefFoundError pending */
+    }
+    jmethodID ctor = (*env)->GetMethodID(env, cls, "<init>", "(ILjava/lang/String;)V");
+    if (ctor == NULL) {
+        return;
+    }
+    jstring jmsg = (*env)->NewStringUTF(env, message != NULL ? message : "");
+    if (jmsg == NULL) {
+        return;
+    }
+    jobject ex = (*env)->NewObject(env, cls, ctor, code, jmsg);
+    if (ex != NULL) {
+        (*env)->Throw(env, (jthrowable) ex);
+    }
+}
+
+/* Throws for a failed call and frees the message. Returns 1 if it threw. */
+static int check(JNIEnv *env, int32_t rc, zkml_error *err) {
+    if (rc == ZKML_OK) {
+        return 0;
+    }
+    throw_native(env, rc, err->message != NULL ? err->message : "native call failed");
+    if (err->message != NULL) {
+        zkml_string_free(err->message);
+        err->message = NULL;
+    }
+    return 1;
+}
+
+/* A malloc'd copy of a Java byte[] (NULL and *len = 0 for null or empty). */
+static uint8_t *copy_bytes(JNIEnv *env, jbyteArray arr, int64_t *len) {
+    *len = 0;
+    if (arr == NULL) {
+        return NULL;
+    }
+    jsize n = (*env)->GetArrayLength(env, arr);
+    if (n <= 0) {
+        return NULL;
+    }
+    uint8_t *buf = (uint8_t *) malloc((size_t) n);
+    if (buf == NULL) {
+        throw_native(env, ZKML_INTERNAL, "out of memory copying a byte array");
+        return NULL;
+    }
+    (*env)->GetByteArrayRegion(env, arr, 0, n, (jbyte *) buf);
+    *len = n;
+    return buf;
+}
+
+/* A Java string from a library-owned C string, which is freed. */
+static jstring take_string(JNIEnv *env, char *s) {
+    jstring out = (*env)->NewStringUTF(env, s != NULL ? s : "");
+    zkml_string_free(s);
+    return out;
+}
+
+#define UTF(env, js) ((js) != NULL ? (*(env))->GetStringUTFChars((env), (js), NULL) : NULL)
+#define RELEASE(env, js, cs) do { if ((cs) != NULL) (*(env))->ReleaseStringUTFChars((env), (js), (cs)); } while (0)
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_versions(JNIEnv *env, jclass cls) {
+    zkml_error err = {0, NULL};
+    char *out = NULL;
+    if (check(env, zkml_versions(&out, &err), &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT jlong JNICALL Java_io_zkml_prover_NativeBridge_compile(JNIEnv *env, jclass cls, jbyteArray ir) {
+    zkml_error err = {0, NULL};
+    int64_t len;
+    uint8_t *buf = copy_bytes(env, ir, &len);
+    if ((*env)->ExceptionCheck(env)) return 0;
+    uint64_t h = 0;
+    int32_t rc = zkml_compile(buf, len, &h, &err);
+    free(buf);
+    if (check(env, rc, &err)) return 0;
+    return (jlong) h;
+}
+
+JNIEXPORT jlong JNICALL Java_io_zkml_prover_NativeBridge_loadConstraintSystem(JNIEnv *env, jclass cls, jbyteArray ir, jstring path) {
+    zkml_error err = {0, NULL};
+    int64_t len;
+    uint8_t *buf = copy_bytes(env, ir, &len);
+    if ((*env)->ExceptionCheck(env)) return 0;
+    const char *p = UTF(env, path);
+    uint64_t h = 0;
+    int32_t rc = zkml_cs_load(buf, len, (char *) p, &h, &err);
+    RELEASE(env, path, p);
+    free(buf);
+    if (check(env, rc, &err)) return 0;
+    return (jlong) h;
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_constraintSystemInfo(JNIEnv *env, jclass cls, jlong cs) {
+    zkml_error err = {0, NULL};
+    char *out = NULL;
+    if (check(env, zkml_cs_info((uint64_t) cs, &out, &err), &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT void JNICALL Java_io_zkml_prover_NativeBridge_writeConstraintSystem(JNIEnv *env, jclass cls, jlong cs, jstring path) {
+    zkml_error err = {0, NULL};
+    const char *p = UTF(env, path);
+    int32_t rc = zkml_cs_write((uint64_t) cs, (char *) p, &err);
+    RELEASE(env, path, p);
+    check(env, rc, &err);
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_setup(JNIEnv *env, jclass cls, jlong cs, jstring pkPath, jstring vkPath) {
+    zkml_error err = {0, NULL};
+    const char *pk = UTF(env, pkPath);
+    const char *vk = UTF(env, vkPath);
+    char *out = NULL;
+    int32_t rc = zkml_setup((uint64_t) cs, (char *) pk, (char *) vk, &out, &err);
+    RELEASE(env, pkPath, pk);
+    RELEASE(env, vkPath, vk);
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT jlong JNICALL Java_io_zkml_prover_NativeBridge_loadProvingKey(JNIEnv *env, jclass cls, jstring path) {
+    zkml_error err = {0, NULL};
+    const char *p = UTF(env, path);
+    uint64_t h = 0;
+    int32_t rc = zkml_pk_load((char *) p, &h, &err);
+    RELEASE(env, path, p);
+    if (check(env, rc, &err)) return 0;
+    return (jlong) h;
+}
+
+JNIEXPORT jlong JNICALL Java_io_zkml_prover_NativeBridge_loadVerifyingKey(JNIEnv *env, jclass cls, jstring path) {
+    zkml_error err = {0, NULL};
+    const char *p = UTF(env, path);
+    uint64_t h = 0;
+    int32_t rc = zkml_vk_load((char *) p, &h, &err);
+    RELEASE(env, path, p);
+    if (check(env, rc, &err)) return 0;
+    return (jlong) h;
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_prove(JNIEnv *env, jclass cls, jlong cs, jlong pk, jstring inputs) {
+    zkml_error err = {0, NULL};
+    const char *in = UTF(env, inputs);
+    char *out = NULL;
+    int32_t rc = zkml_prove((uint64_t) cs, (uint64_t) pk, (char *) in, &out, &err);
+    RELEASE(env, inputs, in);
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT jboolean JNICALL Java_io_zkml_prover_NativeBridge_verify(JNIEnv *env, jclass cls, jlong vk, jbyteArray proof, jstring publicInputs) {
+    zkml_error err = {0, NULL};
+    int64_t len;
+    uint8_t *buf = copy_bytes(env, proof, &len);
+    if ((*env)->ExceptionCheck(env)) return JNI_FALSE;
+    const char *pub = UTF(env, publicInputs);
+    int32_t valid = 0;
+    int32_t rc = zkml_verify((uint64_t) vk, buf, len, (char *) pub, &valid, &err);
+    RELEASE(env, publicInputs, pub);
+    free(buf);
+    if (check(env, rc, &err)) return JNI_FALSE;
+    return valid ? JNI_TRUE : JNI_FALSE;
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_exportSolidity(JNIEnv *env, jclass cls, jlong vk) {
+    zkml_error err = {0, NULL};
+    char *out = NULL;
+    if (check(env, zkml_export_solidity((uint64_t) vk, &out, &err), &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT void JNICALL Java_io_zkml_prover_NativeBridge_free(JNIEnv *env, jclass cls, jlong h) {
+    zkml_error err = {0, NULL};
+    check(env, zkml_handle_free((uint64_t) h, &err), &err);
+}
