@@ -1,0 +1,161 @@
+package io.zkml.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import io.zkml.compiler.CircuitCompiler;
+import io.zkml.contracts.AnvilNode;
+import io.zkml.contracts.SolidityCompiler;
+import io.zkml.prover.Groth16Prover;
+import io.zkml.prover.NativeVersions;
+
+/**
+ * Benchmarks every demo model of {@code examples/} and writes the results as JSON
+ * (docs/benchmarks.md). Run from the repository root:
+ * <pre>
+ * ./mvnw -B -ntp -DskipTests install
+ * java -jar benchmarks/target/zkml-benchmarks.jar [--runs 5] [--out FILE] [--model NAME] [--skip-evm]
+ * </pre>
+ * Exit status: 0 when every model was measured, 1 when one failed (the others are still written),
+ * 2 for a usage error.
+ */
+public final class BenchmarkMain {
+
+    private BenchmarkMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Instant started = Instant.now();
+        BenchmarkOptions options;
+        try {
+            options = BenchmarkOptions.parse(args, started);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.print(BenchmarkOptions.USAGE);
+            return 2;
+        }
+        if (options == null) {
+            out.print(BenchmarkOptions.USAGE);
+            return 0;
+        }
+        try {
+            return benchmark(options, started, out, err);
+        } catch (Exception e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int benchmark(BenchmarkOptions options, Instant started, PrintStream out, PrintStream err)
+            throws IOException {
+        List<DemoModel> demos = select(DemoModel.discover(options.examplesDir()), options.models());
+        if (demos.isEmpty()) {
+            throw new IOException("no demo models (model.tribuo) under " + options.examplesDir().toAbsolutePath());
+        }
+        MachineInfo machine = MachineInfo.current();
+        Groth16Prover prover = Groth16Prover.load();
+        NativeVersions nv = prover.versions();
+        err.printf("zkml bench: %d model(s), %d run(s) + %d warm-up, gnark %s, %d CPU(s), Java %s%n", demos.size(),
+                options.runs(), options.warmupRuns(), nv.gnarkVersion(), machine.availableProcessors(), machine.javaVersion());
+
+        List<ModelResult> results = new ArrayList<>();
+        List<BenchReport.Failure> failures = new ArrayList<>();
+        SolidityCompiler solc = null;
+        AnvilNode node = null;
+        String solcVersion = null;
+        String anvilVersion = null;
+        Path work = Files.createTempDirectory("zkml-bench-");
+        try {
+            if (options.evm()) {
+                solc = SolidityCompiler.locate();
+                solcVersion = solc.version();
+                node = AnvilNode.start(solc.toolchain());
+                anvilVersion = node.clientVersion();
+                err.printf("zkml bench: solc %s, %s at %s%n", solcVersion, node.clientVersion(), node.rpcUrl());
+            }
+            ModelBenchmark bench = new ModelBenchmark(prover, solc, node, options, work, err);
+            for (DemoModel demo : demos) {
+                err.println("zkml bench: " + demo.name());
+                try {
+                    results.add(bench.run(demo));
+                } catch (Exception | LinkageError e) {
+                    String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    err.println("zkml bench: " + demo.name() + " FAILED: " + msg);
+                    failures.add(new BenchReport.Failure(demo.name(), msg));
+                }
+            }
+        } finally {
+            if (node != null) {
+                node.close();
+            }
+            deleteTree(work);
+        }
+
+        BenchReport.Versions versions = new BenchReport.Versions(implementationVersion(), nv.gnarkVersion(), nv.goVersion(),
+                nv.abiVersion(), nv.curve(), CircuitCompiler.version(), org.tribuo.Tribuo.VERSION, solcVersion,
+                anvilVersion);
+        BenchReport report = new BenchReport(BenchReport.SCHEMA, started.toString(), Instant.now().toString(), machine,
+                versions, new BenchReport.Settings(options.runs(), options.warmupRuns(), options.fidelitySamples(),
+                options.seed(), options.evm(), options.examplesDir().toString(),
+                solc == null ? null : solc.settings()), results, failures);
+        ResultWriter.write(report, options.out());
+        out.print(summary(report));
+        out.println("wrote " + options.out().toAbsolutePath());
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    static List<DemoModel> select(List<DemoModel> all, List<String> names) {
+        if (names.isEmpty()) {
+            return all;
+        }
+        List<DemoModel> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(all.stream().filter(d -> d.name().equals(n)).findFirst().orElseThrow(() ->
+                    new IllegalArgumentException("no demo \"" + n + "\"; have " + all.stream().map(DemoModel::name).toList())));
+        }
+        return out;
+    }
+
+    /** A fixed-width table of the headline numbers. */
+    static String summary(BenchReport r) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-14s %11s %6s %10s %10s %10s %6s %9s %9s %9s %9s%n", "model", "constraints",
+                "public", "setup ms", "prove ms", "verify ms", "proof", "verifier", "gas", "heap MiB", "RSS MiB"));
+        for (ModelResult m : r.models()) {
+            b.append(String.format(Locale.ROOT, "%-14s %11d %6d %10.1f %10.1f %10.2f %6d %9s %9s %9.1f %9s%n", m.name(),
+                    m.circuit().constraints(), m.circuit().publicInputs(), m.timings().setupMillis(),
+                    m.timings().prove().medianMillis(), m.timings().verify().medianMillis(), m.proofBytes(),
+                    m.evm() == null ? "-" : m.evm().deployedSize() + " B", m.evm() == null ? "-" : Long.toString(m.evm().verificationGasUsed()),
+                    m.memory().heapPeakBytes() / 1048576.0,
+                    m.memory().rssPeakBytes() == null ? "-" : String.format(Locale.ROOT, "%.1f", m.memory().rssPeakBytes() / 1048576.0)));
+        }
+        for (BenchReport.Failure f : r.failures()) {
+            b.append(String.format(Locale.ROOT, "%-14s FAILED: %s%n", f.model(), f.error()));
+        }
+        return b.toString();
+    }
+
+    private static String implementationVersion() {
+        return BenchmarkMain.class.getPackage().getImplementationVersion();
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(ModelBenchmark::deleteQuietly);
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

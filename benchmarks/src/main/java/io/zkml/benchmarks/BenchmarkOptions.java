@@ -1,0 +1,116 @@
+package io.zkml.benchmarks;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Command-line options of the benchmark.
+ *
+ * @param runs measured prove and verify runs per model (the reported times are their median)
+ * @param warmupRuns unmeasured runs before them
+ * @param out the JSON file to write
+ * @param examplesDir the model zoo
+ * @param models the demo names to run (empty: all)
+ * @param fidelitySamples random inputs compared with the float model, besides {@code input.json}
+ * @param seed seed of those inputs
+ * @param evm whether to compile, deploy and call the Solidity verifiers on anvil
+ */
+public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examplesDir, List<String> models,
+                               int fidelitySamples, long seed, boolean evm) {
+
+    public static final int DEFAULT_RUNS = 5;
+    public static final int DEFAULT_WARMUP = 1;
+    public static final int DEFAULT_FIDELITY_SAMPLES = 32;
+
+    static final String USAGE = """
+            usage: java -jar benchmarks/target/zkml-benchmarks.jar [options]   (from the repository root)
+              --runs N              measured prove/verify runs per model, median reported (default 5)
+              --warmup N            unmeasured runs before them (default 1)
+              --out FILE            result file (default bench-results/bench-<UTC timestamp>.json)
+              --examples DIR        model zoo: DIR/<name>/model.tribuo (+ quantization.json, input.json) (default examples)
+              --model NAME          only this demo (repeatable; default: all)
+              --fidelity-samples N  random inputs compared with the float model (default 32)
+              --seed N              seed of those inputs (default 1)
+              --skip-evm            no Solidity verifier, no anvil (no node needed)
+              --help                this text
+            """;
+
+    public BenchmarkOptions {
+        models = List.copyOf(models);
+        if (runs < 1) {
+            throw new IllegalArgumentException("--runs must be at least 1, got " + runs);
+        }
+        if (warmupRuns < 0) {
+            throw new IllegalArgumentException("--warmup must be at least 0, got " + warmupRuns);
+        }
+        if (fidelitySamples < 0) {
+            throw new IllegalArgumentException("--fidelity-samples must be at least 0, got " + fidelitySamples);
+        }
+    }
+
+    /** The default result file for a run started at {@code now}. */
+    static Path defaultOut(Instant now) {
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now);
+        return Path.of("bench-results", "bench-" + stamp + ".json");
+    }
+
+    /**
+     * Parses the command line; {@code null} means {@code --help} was asked for.
+     *
+     * @throws IllegalArgumentException for an unknown option or a bad value (the message says which)
+     */
+    static BenchmarkOptions parse(String[] args, Instant now) {
+        int runs = DEFAULT_RUNS;
+        int warmup = DEFAULT_WARMUP;
+        Path out = null;
+        Path examples = Path.of("examples");
+        List<String> models = new ArrayList<>();
+        int samples = DEFAULT_FIDELITY_SAMPLES;
+        long seed = 1;
+        boolean evm = true;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--help", "-h" -> {
+                    return null;
+                }
+                case "--skip-evm" -> evm = false;
+                case "--runs" -> runs = intValue(a, value(args, ++i, a));
+                case "--warmup" -> warmup = intValue(a, value(args, ++i, a));
+                case "--out" -> out = Path.of(value(args, ++i, a));
+                case "--examples" -> examples = Path.of(value(args, ++i, a));
+                case "--model" -> models.add(value(args, ++i, a));
+                case "--fidelity-samples" -> samples = intValue(a, value(args, ++i, a));
+                case "--seed" -> {
+                    String v = value(args, ++i, a);
+                    try {
+                        seed = Long.parseLong(v);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException(a + " needs an integer, got \"" + v + "\"");
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
+            }
+        }
+        return new BenchmarkOptions(runs, warmup, out == null ? defaultOut(now) : out, examples, models, samples, seed, evm);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int intValue(String option, String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs an integer, got \"" + v + "\"");
+        }
+    }
+}

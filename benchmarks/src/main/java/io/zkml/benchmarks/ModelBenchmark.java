@@ -1,0 +1,241 @@
+package io.zkml.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+import io.zkml.compiler.CircuitCompiler;
+import io.zkml.compiler.CircuitOutput;
+import io.zkml.compiler.CompiledCircuit;
+import io.zkml.compiler.Fidelity;
+import io.zkml.compiler.QuantizationReport;
+import io.zkml.compiler.Task;
+import io.zkml.compiler.tribuo.FloatPrediction;
+import io.zkml.compiler.tribuo.ImportedModel;
+import io.zkml.compiler.tribuo.TribuoModelReader;
+import io.zkml.contracts.AnvilNode;
+import io.zkml.contracts.CompiledContract;
+import io.zkml.contracts.SolidityCompiler;
+import io.zkml.contracts.VerifierContract;
+import io.zkml.prover.ConstraintSystem;
+import io.zkml.prover.Groth16Prover;
+import io.zkml.prover.Proof;
+import io.zkml.prover.ProvingKey;
+import io.zkml.prover.SetupResult;
+import io.zkml.prover.VerifyingKey;
+
+/**
+ * Measures one demo model end to end: the same steps as the service (import, compile, R1CS, setup,
+ * prove, verify, Solidity verifier), each timed, plus memory, gas and fidelity.
+ */
+final class ModelBenchmark {
+
+    private final Groth16Prover prover;
+    private final SolidityCompiler solc;
+    private final AnvilNode node;
+    private final BenchmarkOptions options;
+    private final Path workDir;
+    private final PrintStream log;
+
+    /**
+     * @param solc and {@code node} null: no EVM measurements
+     * @param workDir where the keys are written (deleted by the caller)
+     */
+    ModelBenchmark(Groth16Prover prover, SolidityCompiler solc, AnvilNode node, BenchmarkOptions options, Path workDir,
+                   PrintStream log) {
+        this.prover = Objects.requireNonNull(prover);
+        this.solc = solc;
+        this.node = node;
+        this.options = options;
+        this.workDir = workDir;
+        this.log = log;
+    }
+
+    ModelResult run(DemoModel demo) throws Exception {
+        MemoryProbe memory = new MemoryProbe();
+        memory.reset();
+
+        long t0 = System.nanoTime();
+        ImportedModel model = TribuoModelReader.read(demo.modelBytes());
+        CompiledCircuit circuit = CircuitCompiler.compile(model, demo.name(), demo.modelSha256(), demo.settings());
+        double irCompileMillis = millisSince(t0);
+        byte[] ir = circuit.irJson();
+        QuantizationReport q = circuit.quantization();
+
+        double[] example = demo.input() != null ? demo.input() : midpoint(q);
+        List<BigInteger> input = circuit.quantizeInput(example);
+        List<BigInteger> expectedOutput = circuit.evaluate(input);
+
+        Path pkFile = workDir.resolve(demo.name() + ".pk");
+        Path vkFile = workDir.resolve(demo.name() + ".vk");
+        long t1 = System.nanoTime();
+        try (ConstraintSystem cs = prover.compile(ir)) {
+            double r1csMillis = millisSince(t1);
+            log.printf("  %s: %d constraints, %d public inputs%n", demo.name(), cs.constraints(), cs.publicInputs());
+
+            long t2 = System.nanoTime();
+            SetupResult setup = prover.setup(cs, pkFile, vkFile);
+            double setupMillis = millisSince(t2);
+            log.printf("  %s: setup %.0f ms%n", demo.name(), setupMillis);
+
+            try (ProvingKey pk = prover.loadProvingKey(pkFile); VerifyingKey vk = prover.loadVerifyingKey(vkFile)) {
+                boolean provenMatches = true;
+                List<Long> proveWall = new ArrayList<>();
+                List<Double> proveNative = new ArrayList<>();
+                List<Double> witnessNative = new ArrayList<>();
+                Proof proof = null;
+                for (int i = 0; i < options.warmupRuns() + options.runs(); i++) {
+                    long s = System.nanoTime();
+                    proof = prover.prove(cs, pk, input);
+                    long e = System.nanoTime() - s;
+                    provenMatches &= proof.outputs().equals(expectedOutput);
+                    if (i >= options.warmupRuns()) {
+                        proveWall.add(e);
+                        proveNative.add((double) proof.proveMillis());
+                        witnessNative.add((double) proof.witnessMillis());
+                    }
+                }
+                Stats prove = Stats.ofNanos(proveWall);
+                log.printf("  %s: prove median %.1f ms over %d runs%n", demo.name(), prove.medianMillis(), prove.runs());
+
+                byte[] proofBytes = proof.solidityProof();
+                List<BigInteger> publicInputs = proof.publicInputs().stream().map(BigInteger::new).toList();
+                List<Long> verifyWall = new ArrayList<>();
+                for (int i = 0; i < options.warmupRuns() + options.runs(); i++) {
+                    long s = System.nanoTime();
+                    boolean ok = prover.verify(vk, proofBytes, publicInputs);
+                    long e = System.nanoTime() - s;
+                    if (!ok) {
+                        throw new IllegalStateException("the real proof of " + demo.name() + " did not verify off chain");
+                    }
+                    if (i >= options.warmupRuns()) {
+                        verifyWall.add(e);
+                    }
+                }
+                Stats verify = Stats.ofNanos(verifyWall);
+                MemoryProbe.Peak peak = memory.peak();
+
+                ModelResult.Evm evm = null;
+                if (solc != null && node != null) {
+                    evm = evm(demo, vk, proofBytes, publicInputs);
+                    log.printf("  %s: verifier %d B, verification gas %d%n", demo.name(), evm.deployedSize(),
+                            evm.verificationGasUsed());
+                }
+
+                FidelityResult fidelity = fidelity(model, circuit, demo, provenMatches);
+
+                ModelResult.Timings timings = new ModelResult.Timings(Stats.round3(irCompileMillis), Stats.round3(r1csMillis),
+                        Stats.round3(setupMillis), setup.setupMillis(), prove, Stats.ofMillis(proveNative),
+                        Stats.ofMillis(witnessNative), verify);
+                ModelResult.Circuit c = new ModelResult.Circuit(circuit.circuitHash(), ir.length, cs.constraints(),
+                        cs.publicInputs(), Files.size(pkFile), Files.size(vkFile));
+                ModelResult.Quantization quant = new ModelResult.Quantization(
+                        demo.settingsFromFile() ? "quantization.json" : "defaults", q.inputScale(), q.weightScale(),
+                        q.rangeSource(), q.errorBound());
+                return new ModelResult(demo.name(), demo.modelSha256(), model.modelClass(), model.task().name().toLowerCase(),
+                        model.features().size(), model.outputs().size(), quant, c, timings, proofBytes.length, peak, evm,
+                        fidelity);
+            }
+        } finally {
+            Files.deleteIfExists(pkFile);
+            Files.deleteIfExists(vkFile);
+        }
+    }
+
+    private ModelResult.Evm evm(DemoModel demo, VerifyingKey vk, byte[] proof, List<BigInteger> publicInputs) {
+        String source = prover.exportSolidity(vk);
+        CompiledContract contract = solc.compile("Verifier.sol", source, VerifierContract.GNARK_CONTRACT_NAME);
+        VerifierContract verifier = VerifierContract.deploy(node, contract);
+        byte[] calldata = VerifierContract.verifyProofCalldata(proof, publicInputs);
+        boolean accepted = verifier.call(calldata).success();
+        if (!accepted) {
+            throw new IllegalStateException("the real proof of " + demo.name() + " was rejected on chain: "
+                    + verifier.call(calldata).revertReason());
+        }
+        byte[] tampered = proof.clone();
+        tampered[tampered.length - 1] ^= 1;
+        boolean rejected = !verifier.verify(tampered, publicInputs);
+        VerifierContract.TransactionOutcome tx = verifier.transact(calldata);
+        return new ModelResult.Evm(DemoModel.sha256(source.getBytes(StandardCharsets.UTF_8)), contract.deployedSize(),
+                contract.creationSize(), contract.fitsMainnetLimits(), verifier.deploymentGasUsed(), tx.gasUsed(),
+                tx.gasEstimate(), accepted, rejected);
+    }
+
+    /**
+     * Compares the circuit (exact reference evaluator) with Tribuo's float prediction on
+     * {@code input.json} and {@link BenchmarkOptions#fidelitySamples()} seeded random inputs drawn
+     * uniformly from the declared input ranges.
+     */
+    private FidelityResult fidelity(ImportedModel model, CompiledCircuit circuit, DemoModel demo, boolean provenMatches)
+            throws Exception {
+        List<double[]> inputs = new ArrayList<>();
+        if (demo.input() != null) {
+            inputs.add(demo.input());
+        }
+        SplittableRandom random = new SplittableRandom(options.seed());
+        List<QuantizationReport.InputRange> ranges = circuit.quantization().inputs();
+        for (int k = 0; k < options.fidelitySamples(); k++) {
+            double[] x = new double[ranges.size()];
+            for (int i = 0; i < x.length; i++) {
+                QuantizationReport.InputRange r = ranges.get(i);
+                x[i] = r.min() + random.nextDouble() * (r.max() - r.min());
+            }
+            inputs.add(x);
+        }
+        int agreements = 0;
+        double maxErr = 0;
+        double sumErr = 0;
+        int errCount = 0;
+        for (double[] x : inputs) {
+            FloatPrediction fp = model.predict(x);
+            CircuitOutput co = circuit.predict(x);
+            Fidelity f = Fidelity.of(fp, co);
+            if (f.task() == Task.CLASSIFICATION) {
+                agreements += Boolean.TRUE.equals(f.labelsAgree()) ? 1 : 0;
+            } else {
+                for (double e : f.absoluteErrors().values()) {
+                    maxErr = Math.max(maxErr, e);
+                    sumErr += e;
+                    errCount++;
+                }
+            }
+        }
+        Double bound = circuit.quantization().errorBound();
+        int n = inputs.size();
+        if (circuit.task() == Task.CLASSIFICATION) {
+            return new FidelityResult(n, agreements, n == 0 ? null : (double) agreements / n, null, null, bound, null,
+                    provenMatches);
+        }
+        Double mean = errCount == 0 ? null : sumErr / errCount;
+        return new FidelityResult(n, null, null, maxErr, mean, bound, bound == null ? null : maxErr <= bound,
+                provenMatches);
+    }
+
+    /** The middle of every declared range, when a demo has no {@code input.json}. */
+    private static double[] midpoint(QuantizationReport q) {
+        double[] x = new double[q.inputs().size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (q.inputs().get(i).min() + q.inputs().get(i).max()) / 2;
+        }
+        return x;
+    }
+
+    private static double millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6;
+    }
+
+    static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

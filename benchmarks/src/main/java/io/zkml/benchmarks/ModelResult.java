@@ -1,0 +1,77 @@
+package io.zkml.benchmarks;
+
+/**
+ * The measurements of one demo model (docs/benchmarks.md describes every field).
+ *
+ * @param name the demo's folder name
+ * @param modelSha256 SHA-256 of {@code model.tribuo}
+ * @param modelClass the Tribuo model class
+ * @param task {@code classification} or {@code regression}
+ * @param features number of input features
+ * @param outputs number of labels (classification) or output dimensions (regression)
+ * @param quantization how the model was quantized
+ * @param circuit the circuit and its keys
+ * @param timings compile, setup, prove and verify times
+ * @param proofBytes size of the proof as the Solidity verifier takes it
+ * @param memory peak memory while compiling, setting up, proving and verifying this model
+ * @param evm the Solidity verifier on anvil, or null with {@code --skip-evm}
+ * @param fidelity circuit vs. float model
+ */
+public record ModelResult(String name, String modelSha256, String modelClass, String task, int features, int outputs,
+                          Quantization quantization, Circuit circuit, Timings timings, int proofBytes,
+                          MemoryProbe.Peak memory, Evm evm, FidelityResult fidelity) {
+
+    /**
+     * @param settingsSource {@code quantization.json} or {@code defaults}
+     * @param inputScale fractional bits of the inputs
+     * @param weightScale fractional bits of the weights
+     * @param rangeSource where the input ranges came from ({@code declared}, {@code samples}, {@code training})
+     * @param errorBound the compiler's proven bound on |circuit − float| per output or score, or null
+     */
+    public record Quantization(String settingsSource, int inputScale, int weightScale, String rangeSource,
+                               Double errorBound) {
+    }
+
+    /**
+     * @param circuitHash SHA-256 of the IR bytes
+     * @param irBytes size of the IR document
+     * @param constraints R1CS constraints (gnark's count)
+     * @param publicInputs public inputs of the verifier (inputs then outputs)
+     * @param provingKeyBytes size of the proving-key file
+     * @param verifyingKeyBytes size of the verifying-key file
+     */
+    public record Circuit(String circuitHash, int irBytes, int constraints, int publicInputs, long provingKeyBytes,
+                          long verifyingKeyBytes) {
+    }
+
+    /**
+     * @param irCompileMillis Tribuo import + quantization + lowering to IR (Java), wall time
+     * @param r1csCompileMillis IR → R1CS (native), wall time through JNI
+     * @param setupMillis Groth16 setup including writing both keys, wall time through JNI
+     * @param setupNativeMillis the setup time the native library reports
+     * @param prove wall time of one {@code prove} call through JNI (witness + proof)
+     * @param proveNative the proof time the native library reports (without the witness)
+     * @param witnessNative the witness time the native library reports
+     * @param verify wall time of one off-chain {@code verify} call through JNI
+     */
+    public record Timings(double irCompileMillis, double r1csCompileMillis, double setupMillis, long setupNativeMillis,
+                          Stats prove, Stats proveNative, Stats witnessNative, Stats verify) {
+    }
+
+    /**
+     * @param verifierSourceSha256 SHA-256 of the exported Solidity source
+     * @param deployedSize runtime code size in bytes (EIP-170 limit: 24576)
+     * @param creationSize init code size in bytes (EIP-3860 limit: 49152)
+     * @param fitsMainnetLimits both sizes within the limits
+     * @param deploymentGas gas used by the deployment transaction
+     * @param verificationGasUsed gas used by a {@code verifyProof} transaction (receipt; includes the
+     *     21000 intrinsic gas and calldata gas)
+     * @param verificationGasEstimate {@code eth_estimateGas} of the same transaction
+     * @param realProofAccepted the real proof verified on chain
+     * @param tamperedProofRejected the proof with its last byte changed was rejected on chain
+     */
+    public record Evm(String verifierSourceSha256, int deployedSize, int creationSize, boolean fitsMainnetLimits,
+                      long deploymentGas, long verificationGasUsed, long verificationGasEstimate,
+                      boolean realProofAccepted, boolean tamperedProofRejected) {
+    }
+}

@@ -1,0 +1,55 @@
+package io.zkml.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+class BenchmarkOptionsTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-24T06:30:05Z");
+
+    @Test
+    void defaults() {
+        BenchmarkOptions o = BenchmarkOptions.parse(new String[0], NOW);
+        assertThat(o.runs()).isEqualTo(5);
+        assertThat(o.warmupRuns()).isEqualTo(1);
+        assertThat(o.evm()).isTrue();
+        assertThat(o.models()).isEmpty();
+        assertThat(o.examplesDir()).isEqualTo(Path.of("examples"));
+        assertThat(o.out()).isEqualTo(Path.of("bench-results/bench-20261124T063005Z.json"));
+    }
+
+    @Test
+    void parsesEveryOption() {
+        BenchmarkOptions o = BenchmarkOptions.parse(new String[]{"--runs", "3", "--warmup", "0", "--out", "x.json",
+                "--examples", "zoo", "--model", "a", "--model", "b", "--fidelity-samples", "0", "--seed", "7", "--skip-evm"}, NOW);
+        assertThat(o).isEqualTo(new BenchmarkOptions(3, 0, Path.of("x.json"), Path.of("zoo"), java.util.List.of("a", "b"),
+                0, 7, false));
+    }
+
+    @Test
+    void helpIsNull() {
+        assertThat(BenchmarkOptions.parse(new String[]{"--help"}, NOW)).isNull();
+    }
+
+    @Test
+    void badValuesSayWhich() {
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--runs", "0"}, NOW)).hasMessageContaining("--runs");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--runs", "x"}, NOW)).hasMessageContaining("integer");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--runs"}, NOW)).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--fast"}, NOW)).hasMessageContaining("unknown option");
+    }
+
+    @Test
+    void usageErrorExitsWith2() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = BenchmarkMain.run(new String[]{"--nope"}, new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                new java.io.PrintStream(err));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown option").contains("usage:");
+    }
+}
