@@ -1,5 +1,6 @@
 package io.zkml.prover;
 
+import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -56,6 +57,10 @@ public final class ConstraintSystem extends AbstractNativeHandle {
      */
     public void writeTo(Path file) {
         Objects.requireNonNull(file, "file");
-        NativeBridge.writeConstraintSystem(handle(), file.toAbsolutePath().toString());
+        try {
+            NativeBridge.writeConstraintSystem(handle(), file.toAbsolutePath().toString());
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.zkml.prover;
 
+import java.lang.ref.Reference;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,9 +92,13 @@ public final class Groth16Prover {
     public SetupResult setup(ConstraintSystem cs, Path provingKeyOut, Path verifyingKeyOut) {
         Objects.requireNonNull(provingKeyOut, "provingKeyOut");
         Objects.requireNonNull(verifyingKeyOut, "verifyingKeyOut");
-        JsonNode n = parse(NativeBridge.setup(cs.handle(), provingKeyOut.toAbsolutePath().toString(),
-                verifyingKeyOut.toAbsolutePath().toString()));
-        return new SetupResult(n.get("setupMillis").asLong(), n.get("verifyingKeySha256").asString());
+        try {
+            JsonNode n = parse(NativeBridge.setup(cs.handle(), provingKeyOut.toAbsolutePath().toString(),
+                    verifyingKeyOut.toAbsolutePath().toString()));
+            return new SetupResult(n.get("setupMillis").asLong(), n.get("verifyingKeySha256").asString());
+        } finally {
+            Reference.reachabilityFence(cs);
+        }
     }
 
     /** Loads a proving key file written by {@link #setup}. */
@@ -117,9 +122,16 @@ public final class Groth16Prover {
      */
     public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs) {
         Objects.requireNonNull(inputs, "inputs");
-        long csh = cs.handle();
-        long pkh = pk.handle();
-        JsonNode n = parse(NativeBridge.prove(csh, pkh, decimalArray(inputs)));
+        String json;
+        try {
+            json = NativeBridge.prove(cs.handle(), pk.handle(), decimalArray(inputs));
+        } finally {
+            // Keep the handles' owners reachable during the native call, so that their
+            // cleaners cannot free the handles under it.
+            Reference.reachabilityFence(cs);
+            Reference.reachabilityFence(pk);
+        }
+        JsonNode n = parse(json);
         List<BigInteger> outputs = new ArrayList<>();
         for (JsonNode o : n.get("outputs")) {
             outputs.add(new BigInteger(o.asString()));
@@ -148,12 +160,20 @@ public final class Groth16Prover {
     public boolean verify(VerifyingKey vk, byte[] solidityProof, List<BigInteger> publicInputs) {
         Objects.requireNonNull(solidityProof, "solidityProof");
         Objects.requireNonNull(publicInputs, "publicInputs");
-        return NativeBridge.verify(vk.handle(), solidityProof, decimalArray(publicInputs));
+        try {
+            return NativeBridge.verify(vk.handle(), solidityProof, decimalArray(publicInputs));
+        } finally {
+            Reference.reachabilityFence(vk);
+        }
     }
 
     /** The Solidity source of gnark's verifier contract for this verifying key. */
     public String exportSolidity(VerifyingKey vk) {
-        return NativeBridge.exportSolidity(vk.handle());
+        try {
+            return NativeBridge.exportSolidity(vk.handle());
+        } finally {
+            Reference.reachabilityFence(vk);
+        }
     }
 
     private static ConstraintSystem constraintSystem(long handle) {
