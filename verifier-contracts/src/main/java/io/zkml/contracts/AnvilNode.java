@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
@@ -71,12 +72,27 @@ public final class AnvilNode implements AutoCloseable {
      * @throws ToolchainException if anvil is not installed, exits, or does not answer in time
      */
     public static AnvilNode start(ContractsToolchain toolchain) {
+        return start(toolchain, true);
+    }
+
+    /**
+     * Starts anvil and waits until its JSON-RPC endpoint answers.
+     *
+     * @param enforceCodeSizeLimits {@code true}: mainnet's limits on contract size (EIP-170) and init
+     *     code size (EIP-3860), anvil's default; {@code false}: no limits, so that a verifier too large
+     *     for mainnet can still be deployed and its gas measured
+     * @throws ToolchainException if anvil is not installed, exits, or does not answer in time
+     */
+    public static AnvilNode start(ContractsToolchain toolchain, boolean enforceCodeSizeLimits) {
         Objects.requireNonNull(toolchain, "toolchain");
-        List<String> command = List.of(toolchain.anvilBinary().toString(),
+        List<String> command = new ArrayList<>(List.of(toolchain.anvilBinary().toString(),
                 "--host", "127.0.0.1",
                 "--port", "0",
                 "--hardfork", CompilerSettings.EVM_VERSION,
-                "--accounts", "2");
+                "--accounts", "2"));
+        if (!enforceCodeSizeLimits) {
+            command.add("--disable-code-size-limit");
+        }
         Process process;
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();

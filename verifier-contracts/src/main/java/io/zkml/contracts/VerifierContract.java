@@ -71,10 +71,17 @@ public final class VerifierContract {
         Web3j w = node.web3j();
         Transaction tx = Transaction.createContractTransaction(node.devAccount(), null, null, null, BigInteger.ZERO,
                 contract.creationBytecodeHex());
-        TransactionReceipt receipt = receipt(node, send(w, tx, "deploy " + contract.contractName()));
+        String sizes = "runtime code " + contract.deployedSize() + " B (EIP-170 limit " + CompiledContract.MAX_DEPLOYED_SIZE
+                + "), init code " + contract.creationSize() + " B (EIP-3860 limit " + CompiledContract.MAX_INITCODE_SIZE + ")";
+        TransactionReceipt receipt;
+        try {
+            receipt = receipt(node, send(w, tx, "deployment of " + contract.contractName()));
+        } catch (ChainException e) {
+            throw new ChainException(e.getMessage() + "; " + sizes, e);
+        }
         if (!receipt.isStatusOK() || receipt.getContractAddress() == null) {
             throw new ChainException("deployment of " + contract.contractName() + " failed (status "
-                    + receipt.getStatus() + ", deployed size " + contract.deployedSize() + " bytes)");
+                    + receipt.getStatus() + "); " + sizes);
         }
         String address = receipt.getContractAddress();
         EthGetCode code = rpc(() -> w.ethGetCode(address, DefaultBlockParameterName.LATEST).send(), "eth_getCode");
