@@ -4,7 +4,6 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.math.BigInteger;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -80,20 +79,4 @@ public record CircuitIr(String format, int version, String field, String name, S
         return tensor(outputs.getFirst()).orElseThrow();
     }
 
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof CircuitIr other)) {
-            return false;
-        }
-        return version == other.version && format.equals(other.format) && field.equals(other.field)
-                && name.equals(other.name) && task.equals(other.task) && Objects.equals(producer, other.producer)
-                && Objects.equals(source, other.source) && Objects.equals(quantization, other.quantization)
-                && features.equals(other.features) && labels.equals(other.labels) && tensors.equals(other.tensors)
-                && inputs.equals(other.inputs) && ops.equals(other.ops) && outputs.equals(other.outputs);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(name, tensors, ops);
-    }
 }

@@ -117,7 +117,7 @@ public final class IrWriter {
     private static final class Json {
         final StringBuilder out = new StringBuilder(4096);
         /** Per open container: how many values it holds so far. */
-        private final int[] counts = new int[64];
+        private int[] counts = new int[16];
         private int depth = 0;
         private boolean afterKey = false;
 
@@ -153,7 +153,7 @@ public final class IrWriter {
         Json beginObject() {
             beforeValue();
             out.append('{');
-            counts[depth++] = 0;
+            push();
             return this;
         }
 
@@ -165,13 +165,20 @@ public final class IrWriter {
         Json beginArray() {
             beforeValue();
             out.append('[');
-            counts[depth++] = 0;
+            push();
             return this;
         }
 
         Json endArray() {
             close(']');
             return this;
+        }
+
+        private void push() {
+            if (depth == counts.length) {
+                counts = java.util.Arrays.copyOf(counts, depth * 2);
+            }
+            counts[depth++] = 0;
         }
 
         private void close(char c) {

@@ -58,6 +58,8 @@ public final class TribuoModelReader {
     public static final int MAX_FEATURES = 4096;
     /** Largest number of outputs (labels or regression dimensions) of a supported model. */
     public static final int MAX_OUTPUTS = 256;
+    /** Largest tensor inside a supported model: outputs × (features + bias). */
+    static final long MAX_TENSOR_ELEMENTS = (long) MAX_OUTPUTS * (MAX_FEATURES + 1);
 
     static final String CLASSIFICATION_SGD = "org.tribuo.classification.sgd.linear.LinearSGDModel";
     static final String REGRESSION_SGD = "org.tribuo.regression.sgd.linear.LinearSGDModel";
@@ -189,7 +191,33 @@ public final class TribuoModelReader {
         } catch (InvalidProtocolBufferException ex) {
             throw notProtobuf("invalid " + type + " inside the model: " + ex.getMessage(), ex);
         }
+        if (unpacked instanceof DenseTensorProto tensor) {
+            checkTensor(tensor);
+        }
         checkTree(unpacked, depth + 1);
+    }
+
+    /**
+     * Tribuo checks a dense tensor's value count against the int product of its dimensions, which
+     * overflows: dimensions [65536, 65537] with 65536 values would pass and then allocate 34 GB.
+     * Check the exact product, and the size limits, before Tribuo allocates anything.
+     */
+    private static void checkTensor(DenseTensorProto tensor) throws ModelFormatException {
+        long product = 1;
+        for (int d : tensor.getDimensionsList()) {
+            if (d < 1) {
+                throw notProtobuf("a tensor in the model has a dimension of " + d, null);
+            }
+            product *= d;
+            if (product > MAX_TENSOR_ELEMENTS) {
+                throw new ModelFormatException(Reason.TOO_LARGE, "a tensor in the model has more than "
+                        + MAX_TENSOR_ELEMENTS + " elements (dimensions " + tensor.getDimensionsList() + ")");
+            }
+        }
+        if (tensor.getValues().size() != product * Double.BYTES) {
+            throw notProtobuf("a tensor in the model claims dimensions " + tensor.getDimensionsList() + " but holds "
+                    + tensor.getValues().size() + " bytes of values", null);
+        }
     }
 
     private static void checkClassNameField(Message container, FieldDescriptor f, String value) throws ModelFormatException {

@@ -166,6 +166,35 @@ class TribuoModelReaderTest {
         assertThat(e).hasMessageContaining("tribuo.core.ModelProto");
     }
 
+    /** Replaces the weight matrix of the logistic model by a raw dense tensor. */
+    static byte[] withWeightTensor(List<Integer> dims, int values) throws Exception {
+        return tampered(b -> {
+            try {
+                var params = b.getParams().getSerializedData().unpack(org.tribuo.math.protos.LinearParametersProto.class);
+                var tensor = params.getWeightMatrix().toBuilder().setSerializedData(Any.pack(
+                        org.tribuo.math.protos.DenseTensorProto.newBuilder().addAllDimensions(dims)
+                                .setValues(com.google.protobuf.ByteString.copyFrom(new byte[values * Double.BYTES])).build()));
+                b.getParamsBuilder().setSerializedData(Any.pack(params.toBuilder().setWeightMatrix(tensor).build()));
+                return b;
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void a_weight_tensor_whose_dimensions_overflow_an_int_is_rejected_before_tribuo_allocates_it() throws Exception {
+        // 65536 · 65537 overflows int to 65536: Tribuo's own check would pass and allocate 34 GB.
+        ModelFormatException e = rejected(withWeightTensor(List.of(65536, 65537), 65536));
+        assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE);
+        assertThat(rejected(withWeightTensor(List.of(3, 4), 11)).reason()).isEqualTo(Reason.NOT_PROTOBUF);
+    }
+
+    @Test
+    void a_weight_matrix_of_the_wrong_shape_is_rejected_as_not_protobuf() throws Exception {
+        assertThat(rejected(withWeightTensor(List.of(3, 7), 21)).reason()).isEqualTo(Reason.NOT_PROTOBUF);
+    }
+
     @Test
     void a_model_with_inconsistent_data_is_rejected_as_not_protobuf() throws Exception {
         byte[] bytes = tampered(b -> {
