@@ -1,7 +1,9 @@
 -- zkml proof service, schema v1.
 -- Flyway migration: never edit once applied; add V2__..., V3__... instead.
 -- Every timestamp that orders or expires work comes from the database clock (now()), so that
--- workers on many machines agree on lease expiry.
+-- workers on many machines agree on lease expiry. Documents shown to API users (settings,
+-- quantization, output, fidelity, timings, versions) are `json`, which keeps their key order
+-- (`jsonb` would sort the keys); arrays and machine-only documents are `jsonb`.
 
 -- Uploaded models. The bytes are kept (so a circuit can be recompiled with another compiler
 -- version) and were parsed successfully once; nothing is stored for an upload that fails.
@@ -38,8 +40,8 @@ CREATE TABLE circuits (
     model_id           uuid        NOT NULL REFERENCES models (id),
     status             text        NOT NULL CHECK (status IN ('queued', 'compiling', 'setting_up', 'ready', 'failed')),
     proving_system     text        NOT NULL CHECK (proving_system IN ('groth16')),
-    settings           jsonb       NOT NULL,     -- quantization settings as requested
-    quantization       jsonb,                    -- quantization as used (the compiler's report)
+    settings           json        NOT NULL,     -- quantization settings as requested
+    quantization       json,                     -- quantization as used (the compiler's report)
     constraints        integer,
     public_inputs      integer,
     circuit_hash       char(64),                 -- SHA-256 of the IR bytes
@@ -49,8 +51,8 @@ CREATE TABLE circuits (
     pk_sha256          char(64)    REFERENCES artifacts (sha256),
     vk_sha256          char(64)    REFERENCES artifacts (sha256),
     verifier_sha256    char(64)    REFERENCES artifacts (sha256),
-    versions           jsonb,                    -- compiler, gnark, ABI, curve, Go
-    timings            jsonb,                    -- compileMillis, constraintSystemMillis, setupMillis
+    versions           json,                     -- compiler, gnark, ABI, curve, Go
+    timings            json,                     -- compileMillis, constraintSystemMillis, setupMillis
     error              text,
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now(),
@@ -66,12 +68,12 @@ CREATE TABLE inferences (
     status          text        NOT NULL CHECK (status IN ('queued', 'proving', 'succeeded', 'failed')),
     input           jsonb       NOT NULL,        -- the real-valued input, feature order
     quantized_input jsonb       NOT NULL,        -- decimal strings, checked against the circuit's ranges
-    output          jsonb,                       -- dequantized: {"label": ..} or {"values": {..}}
+    output          json,                        -- dequantized: {"label": ..} or {"values": {..}}
     public_inputs   jsonb,                       -- decimal field elements, verifier order
     proof           text,                        -- 0x + 256 bytes hex
     calldata        text,                        -- 0x + full verifyProof calldata
-    fidelity        jsonb,
-    timings         jsonb,                       -- queueMillis, witnessMillis, proveMillis
+    fidelity        json,
+    timings         json,                        -- queueMillis, witnessMillis, proveMillis
     error           text,
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now(),

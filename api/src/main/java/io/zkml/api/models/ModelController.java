@@ -53,7 +53,7 @@ class ModelController {
     }
 
     @GetMapping("/{id}")
-    ModelResponse get(@PathVariable String id) {
+    ModelResponse get(@PathVariable("id") String id) {
         return ModelResponse.of(service.get(Ids.parse(id, "model")));
     }
 }

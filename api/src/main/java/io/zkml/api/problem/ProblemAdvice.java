@@ -82,6 +82,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
             ProblemType type = Problems.forStatus(statusCode);
             String detail = switch (ex) {
                 case HttpMessageNotReadableException nr -> unreadable(nr);
+                case org.springframework.web.ErrorResponse er when er.getBody().getDetail() != null -> er.getBody().getDetail();
                 default -> body instanceof ProblemDetail p && p.getDetail() != null ? p.getDetail() : type.title();
             };
             if (type == ProblemType.INTERNAL_ERROR) {

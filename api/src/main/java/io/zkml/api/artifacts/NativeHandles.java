@@ -1,0 +1,96 @@
+package io.zkml.api.artifacts;
+
+import java.util.UUID;
+
+import org.springframework.stereotype.Component;
+
+import io.zkml.api.jobs.WorkerProperties;
+import io.zkml.prover.ConstraintSystem;
+import io.zkml.prover.Groth16Prover;
+import io.zkml.prover.ProvingKey;
+import io.zkml.prover.VerifyingKey;
+
+/**
+ * The native handles this process keeps loaded: per circuit its constraint system and proving
+ * key (for proving), per verifying-key hash the verifying key (for verification). Files come from
+ * the {@link ArtifactFileCache}; every artifact's versions are checked before it is loaded.
+ */
+@Component
+public class NativeHandles implements AutoCloseable {
+
+    /** A circuit's constraint system and proving key, loaded together. */
+    public record ProvingHandles(ConstraintSystem cs, ProvingKey pk) implements AutoCloseable {
+        @Override
+        public void close() {
+            try (cs; pk) {
+                // closes both
+            }
+        }
+    }
+
+    private final Groth16Prover prover;
+    private final ArtifactFileCache files;
+    private final ArtifactRepository artifacts;
+    private final ServiceVersions versions;
+    private final HandleCache<UUID, ProvingHandles> proving;
+    private final HandleCache<String, VerifyingKey> verifying;
+
+    public NativeHandles(Groth16Prover prover, ArtifactFileCache files, ArtifactRepository artifacts,
+                         ServiceVersions versions, WorkerProperties props) {
+        this.prover = prover;
+        this.files = files;
+        this.artifacts = artifacts;
+        this.versions = versions;
+        this.proving = new HandleCache<>(props.loadedCircuits());
+        this.verifying = new HandleCache<>(Math.max(8, props.loadedCircuits() * 2));
+    }
+
+    /**
+     * The loaded constraint system and proving key of a circuit.
+     *
+     * @throws IncompatibleArtifactException if an artifact was made by another gnark/ABI version
+     */
+    public HandleCache<UUID, ProvingHandles>.Lease proving(UUID circuitId, String irSha256, String csSha256,
+                                                           String pkSha256) throws Exception {
+        requireCompatible(csSha256, "constraint system");
+        requireCompatible(pkSha256, "proving key");
+        return proving.acquire(circuitId, () -> {
+            byte[] ir = artifacts.find(irSha256).orElseThrow(() -> new IllegalStateException("IR " + irSha256 + " is missing"))
+                    .bytes();
+            ConstraintSystem cs = prover.loadConstraintSystem(ir, files.materialize(csSha256));
+            try {
+                return new ProvingHandles(cs, prover.loadProvingKey(files.materialize(pkSha256)));
+            } catch (RuntimeException e) {
+                cs.close();
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * The loaded verifying key with this SHA-256.
+     *
+     * @throws IncompatibleArtifactException if it was made by another gnark/ABI version
+     */
+    public HandleCache<String, VerifyingKey>.Lease verifying(String vkSha256) throws Exception {
+        requireCompatible(vkSha256, "verifying key");
+        return verifying.acquire(vkSha256, () -> prover.loadVerifyingKey(files.materialize(vkSha256)));
+    }
+
+    /** Fails unless the artifact was made by the gnark and ABI versions this process runs. */
+    public void requireCompatible(String sha256, String what) {
+        ArtifactVersions made = artifacts.versions(sha256)
+                .orElseThrow(() -> new IllegalStateException(what + " " + sha256 + " is not in the database"));
+        String why = versions.current().incompatibilityWith(made);
+        if (why != null) {
+            throw new IncompatibleArtifactException("the stored " + what + " " + sha256.substring(0, 12)
+                    + "… cannot be loaded: " + why + "; create a new circuit for this model");
+        }
+    }
+
+    @Override
+    public void close() {
+        proving.close();
+        verifying.close();
+    }
+}

@@ -1,0 +1,86 @@
+package io.zkml.api.circuits;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.zkml.api.artifacts.ArtifactVersions;
+import io.zkml.api.support.Ids;
+
+/** {@code /v1/models/{id}/circuits} and {@code /v1/circuits/...}. */
+@RestController
+class CircuitController {
+
+    private final CircuitService service;
+
+    CircuitController(CircuitService service) {
+        this.service = service;
+    }
+
+    /** The body of {@code POST /v1/models/{id}/circuits}; both fields are optional. */
+    record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization) {
+    }
+
+    /**
+     * A circuit as the API shows it.
+     *
+     * @param quantization the quantization the compiler used (scales, per-feature real and integer
+     *     ranges, error bound); null until compiled
+     * @param settings the quantization settings as requested
+     * @param timings milliseconds: {@code compileMillis} (quantize + lower), {@code constraintSystemMillis}
+     *     (gnark compile), {@code setupMillis} (Groth16 setup), {@code exportMillis} (Solidity)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
+                           Integer publicInputs, String circuitHash, String verifyingKeyHash, JsonNode quantization,
+                           QuantizationRequest settings, ArtifactVersions versions, Map<String, Long> timings,
+                           String error, Map<String, String> links, Instant createdAt, Instant updatedAt) {
+        static CircuitResponse of(CircuitRecord c) {
+            String self = "/v1/circuits/" + c.id();
+            Map<String, String> links = c.status() == CircuitStatus.READY
+                    ? Map.of("self", self, "ir", self + "/ir", "verifier", self + "/verifier.sol",
+                    "inferences", self + "/inferences")
+                    : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
+            return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
+                    c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), c.settings(), c.versions(),
+                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt());
+        }
+    }
+
+    @PostMapping(path = "/v1/models/{modelId}/circuits", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<CircuitResponse> create(@PathVariable("modelId") String modelId,
+                                           @RequestBody(required = false) CreateCircuitRequest body) {
+        UUID model = Ids.parse(modelId, "model");
+        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null) : body;
+        CircuitRecord c = service.create(model, req.provingSystem(), req.quantization());
+        return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id())).body(CircuitResponse.of(c));
+    }
+
+    @GetMapping("/v1/circuits/{id}")
+    CircuitResponse get(@PathVariable("id") String id) {
+        return CircuitResponse.of(service.get(Ids.parse(id, "circuit")));
+    }
+
+    @GetMapping(path = "/v1/circuits/{id}/verifier.sol", produces = MediaType.TEXT_PLAIN_VALUE)
+    ResponseEntity<String> verifier(@PathVariable("id") String id) {
+        return ResponseEntity.ok().contentType(new MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8))
+                .body(service.verifierSource(Ids.parse(id, "circuit")));
+    }
+
+    @GetMapping(path = "/v1/circuits/{id}/ir", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<byte[]> ir(@PathVariable("id") String id) {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(service.ir(Ids.parse(id, "circuit")));
+    }
+}

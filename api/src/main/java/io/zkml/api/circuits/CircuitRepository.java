@@ -1,0 +1,92 @@
+package io.zkml.api.circuits;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.zkml.api.artifacts.ArtifactVersions;
+import io.zkml.api.support.Json;
+
+/** The {@code circuits} table. */
+@Repository
+public class CircuitRepository {
+
+    private static final TypeReference<Map<String, Long>> TIMINGS = new TypeReference<>() { };
+
+    private final JdbcClient jdbc;
+    private final Json json;
+
+    public CircuitRepository(JdbcClient jdbc, Json json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    public void insert(UUID id, UUID modelId, String provingSystem, QuantizationRequest settings) {
+        jdbc.sql("INSERT INTO circuits (id, model_id, status, proving_system, settings) VALUES (?, ?, 'queued', ?, ?::json)")
+                .params(id, modelId, provingSystem, json.write(settings))
+                .update();
+    }
+
+    public Optional<CircuitRecord> find(UUID id) {
+        return jdbc.sql("SELECT * FROM circuits WHERE id = ?").param(id).query(this::map).optional();
+    }
+
+    public void markCompiling(UUID id) {
+        jdbc.sql("UPDATE circuits SET status = 'compiling', error = NULL, updated_at = now() WHERE id = ?").param(id).update();
+    }
+
+    /** The IR and the constraint system exist; the Groth16 setup starts. */
+    public void markSettingUp(UUID id, String irSha256, String csSha256, String circuitHash, int constraints,
+                              int publicInputs, Object quantization, ArtifactVersions versions, Map<String, Long> timings) {
+        jdbc.sql("""
+                UPDATE circuits SET status = 'setting_up', ir_sha256 = ?, cs_sha256 = ?, circuit_hash = ?, constraints = ?,
+                       public_inputs = ?, quantization = ?::json, versions = ?::json, timings = ?::json, updated_at = now()
+                 WHERE id = ?
+                """)
+                .params(irSha256, csSha256, circuitHash, constraints, publicInputs, json.write(quantization),
+                        json.write(versions), json.write(timings), id)
+                .update();
+    }
+
+    public void markReady(UUID id, String pkSha256, String vkSha256, String verifierSha256, String verifyingKeyHash,
+                          Map<String, Long> timings) {
+        jdbc.sql("""
+                UPDATE circuits SET status = 'ready', pk_sha256 = ?, vk_sha256 = ?, verifier_sha256 = ?,
+                       verifying_key_hash = ?, timings = ?::json, error = NULL, updated_at = now()
+                 WHERE id = ?
+                """)
+                .params(pkSha256, vkSha256, verifierSha256, verifyingKeyHash, json.write(timings), id)
+                .update();
+    }
+
+    /** Back to {@code queued} after a lost or failed attempt that will be retried. */
+    public void requeue(UUID id) {
+        jdbc.sql("UPDATE circuits SET status = 'queued', updated_at = now() WHERE id = ? AND status IN ('compiling', 'setting_up')")
+                .param(id).update();
+    }
+
+    public void fail(UUID id, String error) {
+        jdbc.sql("UPDATE circuits SET status = 'failed', error = ?, updated_at = now() WHERE id = ? AND status <> 'ready'")
+                .params(error, id).update();
+    }
+
+    private CircuitRecord map(ResultSet rs, int n) throws SQLException {
+        return new CircuitRecord(rs.getObject("id", UUID.class), rs.getObject("model_id", UUID.class),
+                CircuitStatus.fromDb(rs.getString("status")), rs.getString("proving_system"),
+                json.read(rs.getString("settings"), QuantizationRequest.class),
+                json.read(rs.getString("quantization"), JsonNode.class), (Integer) rs.getObject("constraints"),
+                (Integer) rs.getObject("public_inputs"), rs.getString("circuit_hash"), rs.getString("verifying_key_hash"),
+                rs.getString("ir_sha256"), rs.getString("cs_sha256"), rs.getString("pk_sha256"),
+                rs.getString("vk_sha256"), rs.getString("verifier_sha256"),
+                json.read(rs.getString("versions"), ArtifactVersions.class), json.read(rs.getString("timings"), TIMINGS),
+                rs.getString("error"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+    }
+}

@@ -1,0 +1,148 @@
+package io.zkml.api.circuits;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.zkml.api.artifacts.ArtifactRepository;
+import io.zkml.api.jobs.JobKind;
+import io.zkml.api.jobs.JobRepository;
+import io.zkml.api.jobs.JobSignal;
+import io.zkml.api.jobs.WorkerProperties;
+import io.zkml.api.models.ModelRecord;
+import io.zkml.api.models.ModelService;
+import io.zkml.api.problem.ApiException;
+import io.zkml.api.problem.ProblemType;
+import io.zkml.api.support.LruCache;
+import io.zkml.compiler.CircuitCompiler;
+import io.zkml.compiler.CompilationException;
+import io.zkml.compiler.CompiledCircuit;
+import io.zkml.compiler.QuantizationSettings;
+import io.zkml.compiler.ir.IrValidationException;
+
+/** Creates circuits (a compile job does the work) and reads them and their artifacts. */
+@Service
+public class CircuitService {
+
+    /** The only proving system of API v1. */
+    public static final String GROTH16 = "groth16";
+
+    private final CircuitRepository circuits;
+    private final ModelService models;
+    private final ArtifactRepository artifacts;
+    private final JobRepository jobs;
+    private final JobSignal signal;
+    private final WorkerProperties workerProps;
+    private final LruCache<String, CompiledCircuit> compiled = new LruCache<>(32);
+
+    public CircuitService(CircuitRepository circuits, ModelService models, ArtifactRepository artifacts,
+                          JobRepository jobs, JobSignal signal, WorkerProperties workerProps) {
+        this.circuits = circuits;
+        this.models = models;
+        this.artifacts = artifacts;
+        this.jobs = jobs;
+        this.signal = signal;
+        this.workerProps = workerProps;
+    }
+
+    /**
+     * Checks the request, then stores the circuit ({@code queued}) and its compile job in one
+     * transaction. The settings are checked by compiling the model once here (linear models compile
+     * in milliseconds), so that bad settings are a 422 now rather than a failed circuit later.
+     */
+    @Transactional
+    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization) {
+        ModelRecord model = models.get(modelId);
+        String system = provingSystem == null || provingSystem.isBlank() ? GROTH16
+                : provingSystem.strip().toLowerCase(Locale.ROOT);
+        if (!GROTH16.equals(system)) {
+            throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM,
+                    "provingSystem '" + provingSystem + "' is not supported; API v1 offers 'groth16'",
+                    Map.of("supportedProvingSystems", List.of(GROTH16)));
+        }
+        QuantizationRequest request = quantization == null ? QuantizationRequest.empty() : quantization;
+        settings(request, model);
+        UUID id = UUID.randomUUID();
+        circuits.insert(id, modelId, system, request);
+        jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
+        signal.jobQueued();
+        return circuits.find(id).orElseThrow();
+    }
+
+    /**
+     * The compiler's settings for a request, checked against the model by a trial compilation.
+     *
+     * @throws ApiException {@code invalid-quantization-settings}
+     */
+    QuantizationSettings settings(QuantizationRequest request, ModelRecord model) {
+        QuantizationSettings settings;
+        try {
+            settings = request.toSettings(model.features());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ProblemType.INVALID_QUANTIZATION_SETTINGS, e.getMessage());
+        }
+        try {
+            CircuitCompiler.compile(models.imported(model.id()), model.name(), model.sha256(), settings);
+        } catch (CompilationException e) {
+            throw new ApiException(ProblemType.INVALID_QUANTIZATION_SETTINGS, e.getMessage());
+        }
+        return settings;
+    }
+
+    public CircuitRecord get(UUID id) {
+        return circuits.find(id).orElseThrow(() -> ApiException.notFound("circuit", id.toString()));
+    }
+
+    /** A circuit that must be {@code ready}; 409 {@code circuit-not-ready} otherwise. */
+    public CircuitRecord getReady(UUID id) {
+        CircuitRecord c = get(id);
+        if (c.status() != CircuitStatus.READY) {
+            throw notReady(c);
+        }
+        return c;
+    }
+
+    static ApiException notReady(CircuitRecord c) {
+        String why = c.status() == CircuitStatus.FAILED ? " (it failed: " + c.error() + ")"
+                : "; poll GET /v1/circuits/" + c.id() + " until it is ready";
+        return new ApiException(ProblemType.CIRCUIT_NOT_READY,
+                "circuit " + c.id() + " is " + c.status().dbName() + why, Map.of("status", c.status().dbName()));
+    }
+
+    /** The IR bytes (as stored, hashed to the circuit hash). */
+    public byte[] ir(UUID id) {
+        CircuitRecord c = get(id);
+        if (c.irSha256() == null) {
+            throw c.status() == CircuitStatus.FAILED ? notReady(c) : new ApiException(ProblemType.CIRCUIT_NOT_READY,
+                    "circuit " + c.id() + " is " + c.status().dbName() + " and has no IR yet",
+                    Map.of("status", c.status().dbName()));
+        }
+        return artifact(c.irSha256());
+    }
+
+    /** The Solidity verifier source of a ready circuit. */
+    public String verifierSource(UUID id) {
+        CircuitRecord c = getReady(id);
+        return new String(artifact(c.verifierSha256()), StandardCharsets.UTF_8);
+    }
+
+    /** The compiled circuit (parsed IR) of a circuit that has an IR. */
+    public CompiledCircuit compiled(CircuitRecord c) {
+        return compiled.get(c.irSha256(), sha -> {
+            try {
+                return CompiledCircuit.fromIr(artifact(sha));
+            } catch (IrValidationException e) {
+                throw new IllegalStateException("stored IR " + sha + " of circuit " + c.id() + " is invalid: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private byte[] artifact(String sha) {
+        return artifacts.find(sha).orElseThrow(() -> new IllegalStateException("artifact " + sha + " is missing")).bytes();
+    }
+}

@@ -1,0 +1,180 @@
+package io.zkml.api.circuits;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Component;
+
+import io.zkml.api.artifacts.ArtifactFileCache;
+import io.zkml.api.artifacts.ArtifactKind;
+import io.zkml.api.artifacts.ArtifactRepository;
+import io.zkml.api.artifacts.ArtifactVersions;
+import io.zkml.api.artifacts.ServiceVersions;
+import io.zkml.api.jobs.Job;
+import io.zkml.api.jobs.JobContext;
+import io.zkml.api.jobs.JobFailedException;
+import io.zkml.api.jobs.JobHandler;
+import io.zkml.api.jobs.JobKind;
+import io.zkml.api.models.ModelRecord;
+import io.zkml.api.models.ModelService;
+import io.zkml.compiler.CircuitCompiler;
+import io.zkml.compiler.CompilationException;
+import io.zkml.compiler.CompiledCircuit;
+import io.zkml.prover.ConstraintSystem;
+import io.zkml.prover.ErrorCode;
+import io.zkml.prover.Groth16Prover;
+import io.zkml.prover.NativeProverException;
+import io.zkml.prover.SetupResult;
+import io.zkml.prover.VerifyingKey;
+
+/**
+ * The compile job: quantize and lower the model to the IR (circuit-compiler), compile the IR to a
+ * constraint system (gnark), run the Groth16 setup and export the Solidity verifier. Every
+ * artifact goes to PostgreSQL, content-addressed, with the versions that made it.
+ */
+@Component
+class CompileJobHandler implements JobHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(CompileJobHandler.class);
+
+    private final CircuitRepository circuits;
+    private final ModelService models;
+    private final ArtifactRepository artifacts;
+    private final ArtifactFileCache files;
+    private final Groth16Prover prover;
+    private final ServiceVersions versions;
+
+    CompileJobHandler(CircuitRepository circuits, ModelService models, ArtifactRepository artifacts,
+                      ArtifactFileCache files, Groth16Prover prover, ServiceVersions versions) {
+        this.circuits = circuits;
+        this.models = models;
+        this.artifacts = artifacts;
+        this.files = files;
+        this.prover = prover;
+        this.versions = versions;
+    }
+
+    @Override
+    public JobKind kind() {
+        return JobKind.COMPILE;
+    }
+
+    @Override
+    public void run(Job job, JobContext context) throws Exception {
+        UUID id = job.subjectId();
+        CircuitRecord circuit = circuits.find(id).orElseThrow(() -> new JobFailedException("circuit " + id + " does not exist"));
+        if (circuit.status() == CircuitStatus.READY) {
+            context.complete(() -> { });
+            return;
+        }
+        ModelRecord model = models.get(circuit.modelId());
+        context.progress(() -> circuits.markCompiling(id));
+        ArtifactVersions made = versions.current();
+        Map<String, Long> timings = new LinkedHashMap<>();
+
+        long t0 = System.nanoTime();
+        CompiledCircuit compiled;
+        try {
+            QuantizationRequest request = circuit.settings() == null ? QuantizationRequest.empty() : circuit.settings();
+            compiled = CircuitCompiler.compile(models.imported(model.id()), model.name(), model.sha256(),
+                    request.toSettings(model.features()));
+        } catch (CompilationException | IllegalArgumentException e) {
+            throw new JobFailedException("compilation failed: " + e.getMessage(), e);
+        }
+        timings.put("compileMillis", millisSince(t0));
+        byte[] ir = compiled.irJson();
+        String irSha = artifacts.put(ArtifactKind.IR, ir, made);
+        if (!irSha.equals(compiled.circuitHash())) {
+            throw new IllegalStateException("circuit hash " + compiled.circuitHash() + " is not the SHA-256 of the IR " + irSha);
+        }
+
+        Path csTmp = files.scratchFile(".cs");
+        Path pkTmp = files.scratchFile(".pk");
+        Path vkTmp = files.scratchFile(".vk");
+        try {
+            long t1 = System.nanoTime();
+            SetupResult setup;
+            try (ConstraintSystem cs = compileIr(ir)) {
+                cs.writeTo(csTmp);
+                timings.put("constraintSystemMillis", millisSince(t1));
+                String csSha = artifacts.put(ArtifactKind.CONSTRAINT_SYSTEM, Files.readAllBytes(csTmp), made);
+                files.adopt(csTmp, csSha);
+                int constraints = cs.constraints();
+                int publicInputs = cs.publicInputs();
+                context.progress(() -> circuits.markSettingUp(id, irSha, csSha, compiled.circuitHash(), constraints,
+                        publicInputs, compiled.quantization(), made, timings));
+                log.info("circuit {}: {} constraints, {} public inputs, circuit hash {}", id, constraints, publicInputs,
+                        compiled.circuitHash());
+
+                setup = prover.setup(cs, pkTmp, vkTmp);
+                timings.put("setupMillis", setup.setupMillis());
+            }
+            byte[] vkBytes = Files.readAllBytes(vkTmp);
+            String pkSha = artifacts.put(ArtifactKind.PROVING_KEY, Files.readAllBytes(pkTmp), made);
+            String vkSha = artifacts.put(ArtifactKind.VERIFYING_KEY, vkBytes, made);
+            if (!vkSha.equals(setup.verifyingKeySha256())) {
+                throw new IllegalStateException("the native library reports verifying-key hash " + setup.verifyingKeySha256()
+                        + ", the file hashes to " + vkSha);
+            }
+            Path vkFile = files.adopt(vkTmp, vkSha);
+            files.adopt(pkTmp, pkSha);
+
+            long t2 = System.nanoTime();
+            String solidity;
+            try (VerifyingKey vk = prover.loadVerifyingKey(vkFile)) {
+                solidity = prover.exportSolidity(vk);
+            }
+            timings.put("exportMillis", millisSince(t2));
+            String verifierSha = artifacts.put(ArtifactKind.VERIFIER_SOLIDITY, solidity.getBytes(StandardCharsets.UTF_8), made);
+            context.complete(() -> circuits.markReady(id, pkSha, vkSha, verifierSha, vkSha, timings));
+            log.info("circuit {} ready: verifying key {}", id, vkSha);
+        } finally {
+            deleteQuietly(csTmp);
+            deleteQuietly(pkTmp);
+            deleteQuietly(vkTmp);
+        }
+    }
+
+    private ConstraintSystem compileIr(byte[] ir) throws JobFailedException {
+        try {
+            return prover.compile(ir);
+        } catch (NativeProverException e) {
+            if (e.errorCode() == ErrorCode.INVALID_IR) {
+                // The Java reader accepted this IR and gnark's did not: the two readers disagree.
+                log.error("the native library rejected IR that the compiler wrote: {}", e.getMessage());
+                throw new JobFailedException("internal error: the prover rejected the compiled IR: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void onRequeued(UUID subjectId) {
+        circuits.requeue(subjectId);
+    }
+
+    @Override
+    public void onFailed(UUID subjectId, String error) {
+        circuits.fail(subjectId, error);
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a leftover temporary file is harmless
+        }
+    }
+}

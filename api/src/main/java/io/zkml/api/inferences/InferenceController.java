@@ -1,0 +1,70 @@
+package io.zkml.api.inferences;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.zkml.api.problem.ApiException;
+import io.zkml.api.problem.ProblemType;
+import io.zkml.api.support.Ids;
+
+/** {@code POST /v1/circuits/{id}/inferences}, {@code GET /v1/inferences/{id}}. */
+@RestController
+class InferenceController {
+
+    private final InferenceService service;
+
+    InferenceController(InferenceService service) {
+        this.service = service;
+    }
+
+    /**
+     * An inference as the API shows it.
+     *
+     * @param output {@code {"label": …}} (classification) or {@code {"values": {name: number}}}
+     *     (regression), dequantized from the circuit's output
+     * @param publicInputs decimal field elements in the verifier's order (inputs, then outputs)
+     * @param proof 0x-hex of the 8 words {@code verifyProof} takes
+     * @param calldata 0x-hex of a complete {@code verifyProof} call
+     * @param fidelity the float model's prediction compared with the circuit's output
+     * @param timings milliseconds: {@code queueMillis}, {@code witnessMillis}, {@code proveMillis}
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record InferenceResponse(UUID id, UUID circuitId, String status, List<Double> input, JsonNode output,
+                             List<String> publicInputs, String proof, String calldata, JsonNode fidelity,
+                             Map<String, Long> timings, String error, Instant createdAt, Instant finishedAt) {
+        static InferenceResponse of(InferenceRecord r) {
+            return new InferenceResponse(r.id(), r.circuitId(), r.status().dbName(), r.input(), r.output(),
+                    r.publicInputs(), r.proof(), r.calldata(), r.fidelity(), r.timings(), r.error(), r.createdAt(),
+                    r.finishedAt());
+        }
+    }
+
+    @PostMapping(path = "/v1/circuits/{circuitId}/inferences", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<InferenceResponse> create(@PathVariable("circuitId") String circuitId, @RequestBody JsonNode body) {
+        UUID circuit = Ids.parse(circuitId, "circuit");
+        if (!body.isObject()) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "the body must be a JSON object {\"input\": [...]}");
+        }
+        InferenceRecord r = service.create(circuit, body.get("input"));
+        return ResponseEntity.accepted().location(URI.create("/v1/inferences/" + r.id())).body(InferenceResponse.of(r));
+    }
+
+    @GetMapping("/v1/inferences/{id}")
+    InferenceResponse get(@PathVariable("id") String id) {
+        return InferenceResponse.of(service.get(Ids.parse(id, "inference")));
+    }
+}

@@ -1,0 +1,90 @@
+package io.zkml.api.inferences;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.zkml.api.support.Json;
+
+/** The {@code inferences} table. */
+@Repository
+public class InferenceRepository {
+
+    private static final TypeReference<List<Double>> DOUBLES = new TypeReference<>() { };
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
+    private static final TypeReference<Map<String, Long>> TIMINGS = new TypeReference<>() { };
+
+    private final JdbcClient jdbc;
+    private final Json json;
+
+    public InferenceRepository(JdbcClient jdbc, Json json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    public void insert(UUID id, UUID circuitId, List<Double> input, List<String> quantizedInput) {
+        jdbc.sql("INSERT INTO inferences (id, circuit_id, status, input, quantized_input) VALUES (?, ?, 'queued', ?::jsonb, ?::jsonb)")
+                .params(id, circuitId, json.write(input), json.write(quantizedInput))
+                .update();
+    }
+
+    public Optional<InferenceRecord> find(UUID id) {
+        return jdbc.sql("SELECT * FROM inferences WHERE id = ?").param(id).query(this::map).optional();
+    }
+
+    public void markProving(UUID id) {
+        jdbc.sql("UPDATE inferences SET status = 'proving', started_at = now(), updated_at = now() WHERE id = ?")
+                .param(id).update();
+    }
+
+    public void markSucceeded(UUID id, Object output, List<String> publicInputs, String proof, String calldata,
+                              Object fidelity, Map<String, Long> timings) {
+        jdbc.sql("""
+                UPDATE inferences SET status = 'succeeded', output = ?::json, public_inputs = ?::jsonb, proof = ?,
+                       calldata = ?, fidelity = ?::json, timings = ?::json, error = NULL, finished_at = now(),
+                       updated_at = now()
+                 WHERE id = ?
+                """)
+                .params(json.write(output), json.write(publicInputs), proof, calldata, json.write(fidelity),
+                        json.write(timings), id)
+                .update();
+    }
+
+    public void requeue(UUID id) {
+        jdbc.sql("UPDATE inferences SET status = 'queued', updated_at = now() WHERE id = ? AND status = 'proving'")
+                .param(id).update();
+    }
+
+    public void fail(UUID id, String error) {
+        jdbc.sql("""
+                UPDATE inferences SET status = 'failed', error = ?, finished_at = now(), updated_at = now()
+                 WHERE id = ? AND status <> 'succeeded'
+                """)
+                .params(error, id).update();
+    }
+
+    private InferenceRecord map(ResultSet rs, int n) throws SQLException {
+        return new InferenceRecord(rs.getObject("id", UUID.class), rs.getObject("circuit_id", UUID.class),
+                InferenceStatus.fromDb(rs.getString("status")), json.read(rs.getString("input"), DOUBLES),
+                json.read(rs.getString("quantized_input"), STRINGS), json.read(rs.getString("output"), JsonNode.class),
+                json.read(rs.getString("public_inputs"), STRINGS), rs.getString("proof"), rs.getString("calldata"),
+                json.read(rs.getString("fidelity"), JsonNode.class), json.read(rs.getString("timings"), TIMINGS),
+                rs.getString("error"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
+                instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

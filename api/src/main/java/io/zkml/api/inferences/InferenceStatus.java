@@ -1,0 +1,16 @@
+package io.zkml.api.inferences;
+
+import java.util.Locale;
+
+/** queued → proving → succeeded, or failed (with an error). */
+public enum InferenceStatus {
+    QUEUED, PROVING, SUCCEEDED, FAILED;
+
+    public String dbName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static InferenceStatus fromDb(String s) {
+        return valueOf(s.toUpperCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,155 @@
+package io.zkml.api.inferences;
+
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Component;
+
+import io.zkml.api.artifacts.HandleCache;
+import io.zkml.api.artifacts.IncompatibleArtifactException;
+import io.zkml.api.artifacts.NativeHandles;
+import io.zkml.api.circuits.CircuitRecord;
+import io.zkml.api.circuits.CircuitService;
+import io.zkml.api.circuits.CircuitStatus;
+import io.zkml.api.jobs.Job;
+import io.zkml.api.jobs.JobContext;
+import io.zkml.api.jobs.JobFailedException;
+import io.zkml.api.jobs.JobHandler;
+import io.zkml.api.jobs.JobKind;
+import io.zkml.api.models.ModelService;
+import io.zkml.compiler.CircuitOutput;
+import io.zkml.compiler.CompiledCircuit;
+import io.zkml.compiler.Fidelity;
+import io.zkml.compiler.tribuo.FloatPrediction;
+import io.zkml.prover.ErrorCode;
+import io.zkml.prover.Groth16Prover;
+import io.zkml.prover.NativeProverException;
+import io.zkml.prover.Proof;
+
+/**
+ * The prove job: evaluate and prove one inference with gnark, check that gnark's outputs are
+ * bit-for-bit the Java reference evaluator's, dequantize, and compare with the float model.
+ */
+@Component
+class ProveJobHandler implements JobHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProveJobHandler.class);
+
+    private final InferenceRepository inferences;
+    private final CircuitService circuits;
+    private final ModelService models;
+    private final NativeHandles handles;
+    private final Groth16Prover prover;
+
+    ProveJobHandler(InferenceRepository inferences, CircuitService circuits, ModelService models, NativeHandles handles,
+                    Groth16Prover prover) {
+        this.inferences = inferences;
+        this.circuits = circuits;
+        this.models = models;
+        this.handles = handles;
+        this.prover = prover;
+    }
+
+    @Override
+    public JobKind kind() {
+        return JobKind.PROVE;
+    }
+
+    @Override
+    public void run(Job job, JobContext context) throws Exception {
+        UUID id = job.subjectId();
+        InferenceRecord inference = inferences.find(id)
+                .orElseThrow(() -> new JobFailedException("inference " + id + " does not exist"));
+        if (inference.status() == InferenceStatus.SUCCEEDED) {
+            context.complete(() -> { });
+            return;
+        }
+        CircuitRecord circuit = circuits.get(inference.circuitId());
+        if (circuit.status() != CircuitStatus.READY) {
+            throw new JobFailedException("circuit " + circuit.id() + " is " + circuit.status().dbName() + ", not ready");
+        }
+        context.progress(() -> inferences.markProving(id));
+        CompiledCircuit compiled = circuits.compiled(circuit);
+        List<BigInteger> quantized = inference.quantizedInput().stream().map(BigInteger::new).toList();
+
+        Proof proof;
+        try (HandleCache<UUID, NativeHandles.ProvingHandles>.Lease lease =
+                     handles.proving(circuit.id(), circuit.irSha256(), circuit.csSha256(), circuit.pkSha256())) {
+            proof = prover.prove(lease.value().cs(), lease.value().pk(), quantized);
+        } catch (IncompatibleArtifactException e) {
+            throw new JobFailedException(e.getMessage(), e);
+        } catch (NativeProverException e) {
+            if (e.errorCode() == ErrorCode.UNSATISFIED || e.errorCode() == ErrorCode.INVALID_ARGUMENT
+                    || e.errorCode() == ErrorCode.VERSION_MISMATCH) {
+                throw new JobFailedException("proving failed: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+
+        List<BigInteger> reference = compiled.evaluate(quantized);
+        List<String> expectedPublic = compiled.publicInputs(quantized).stream().map(BigInteger::toString).toList();
+        if (!reference.equals(proof.outputs()) || !expectedPublic.equals(proof.publicInputs())) {
+            log.error("""
+                    !!! PROVER/REFERENCE MISMATCH on inference {} (circuit {}, circuit hash {}):
+                    !!!   quantized input   {}
+                    !!!   gnark outputs     {}   Java reference outputs {}
+                    !!!   gnark public      {}
+                    !!!   expected public   {}
+                    !!! The proof is discarded. This is a bug in the compiler or the native circuit.""",
+                    id, circuit.id(), circuit.circuitHash(), quantized, proof.outputs(), reference,
+                    proof.publicInputs(), expectedPublic);
+            throw new JobFailedException("internal error: the prover's output differs from the reference evaluator's; "
+                    + "the proof was discarded and the mismatch logged");
+        }
+
+        CircuitOutput output = compiled.dequantize(proof.outputs());
+        double[] input = inference.input().stream().mapToDouble(Double::doubleValue).toArray();
+        FloatPrediction floatPrediction = models.imported(circuit.modelId()).predict(input);
+        Map<String, Object> fidelity = fidelityJson(Fidelity.of(floatPrediction, output), floatPrediction, compiled);
+
+        Map<String, Long> timings = new LinkedHashMap<>();
+        timings.put("queueMillis", context.queueMillis());
+        timings.put("witnessMillis", proof.witnessMillis());
+        timings.put("proveMillis", proof.proveMillis());
+        context.complete(() -> inferences.markSucceeded(id, outputJson(output), proof.publicInputs(), proof.proofHex(),
+                proof.calldataHex(), fidelity, timings));
+    }
+
+    /** {@code {"label": …}} or {@code {"values": {name: number}}}. */
+    static Map<String, Object> outputJson(CircuitOutput output) {
+        return output.label() != null ? Map.of("label", output.label()) : Map.of("values", output.values());
+    }
+
+    static Map<String, Object> fidelityJson(Fidelity f, FloatPrediction floatPrediction, CompiledCircuit compiled) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (f.floatLabel() != null) {
+            m.put("floatLabel", f.floatLabel());
+            m.put("circuitLabel", f.circuitLabel());
+            m.put("labelsAgree", f.labelsAgree());
+        } else {
+            m.put("floatValues", floatPrediction.values());
+            m.put("absoluteErrors", f.absoluteErrors());
+            m.put("maxAbsoluteError", f.maxAbsoluteError());
+            if (compiled.quantization().errorBound() != null) {
+                m.put("errorBound", compiled.quantization().errorBound());
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public void onRequeued(UUID subjectId) {
+        inferences.requeue(subjectId);
+    }
+
+    @Override
+    public void onFailed(UUID subjectId, String error) {
+        inferences.fail(subjectId, error);
+    }
+}

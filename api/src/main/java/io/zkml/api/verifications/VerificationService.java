@@ -1,0 +1,130 @@
+package io.zkml.api.verifications;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.stereotype.Service;
+
+import io.zkml.api.artifacts.HandleCache;
+import io.zkml.api.artifacts.IncompatibleArtifactException;
+import io.zkml.api.artifacts.NativeHandles;
+import io.zkml.api.circuits.CircuitRecord;
+import io.zkml.api.circuits.CircuitService;
+import io.zkml.api.problem.ApiException;
+import io.zkml.api.problem.ProblemType;
+import io.zkml.prover.Bn254;
+import io.zkml.prover.ErrorCode;
+import io.zkml.prover.Groth16Prover;
+import io.zkml.prover.NativeProverException;
+import io.zkml.prover.VerifyingKey;
+
+/**
+ * Verifies a proof against a circuit's verifying key, synchronously. Input that cannot be a proof
+ * or public inputs is a 400; a well-formed proof that does not verify is {@code valid: false}.
+ */
+@Service
+public class VerificationService {
+
+    /** Bytes of a Groth16 proof in the Solidity verifier's layout (8 words of 32 bytes). */
+    public static final int PROOF_BYTES = 256;
+
+    private static final Pattern HEX = Pattern.compile("0x[0-9a-fA-F]*");
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,100}");
+
+    private final CircuitService circuits;
+    private final NativeHandles handles;
+    private final Groth16Prover prover;
+
+    public VerificationService(CircuitService circuits, NativeHandles handles, Groth16Prover prover) {
+        this.circuits = circuits;
+        this.handles = handles;
+        this.prover = prover;
+    }
+
+    public boolean verify(JsonNode circuitId, JsonNode proof, JsonNode publicInputs) throws Exception {
+        if (circuitId == null || !circuitId.isString()) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "circuitId is required (the id of a ready circuit)");
+        }
+        CircuitRecord circuit = circuits.getReady(io.zkml.api.support.Ids.parse(circuitId.stringValue(), "circuit"));
+        byte[] proofBytes = proofBytes(proof);
+        List<BigInteger> inputs = publicInputs(publicInputs, circuit.publicInputs());
+        try (HandleCache<String, VerifyingKey>.Lease vk = handles.verifying(circuit.vkSha256())) {
+            return prover.verify(vk.value(), proofBytes, inputs);
+        } catch (IncompatibleArtifactException e) {
+            throw new ApiException(ProblemType.INCOMPATIBLE_ARTIFACT, e.getMessage());
+        } catch (NativeProverException e) {
+            if (e.errorCode() == ErrorCode.MALFORMED_PROOF) {
+                throw new ApiException(ProblemType.MALFORMED_PROOF, "the proof is malformed: " + nativeDetail(e));
+            }
+            if (e.errorCode() == ErrorCode.INVALID_ARGUMENT) {
+                throw new ApiException(ProblemType.INVALID_PUBLIC_INPUTS, nativeDetail(e));
+            }
+            if (e.errorCode() == ErrorCode.VERSION_MISMATCH) {
+                throw new ApiException(ProblemType.INCOMPATIBLE_ARTIFACT, nativeDetail(e));
+            }
+            throw e;
+        }
+    }
+
+    static byte[] proofBytes(JsonNode proof) {
+        if (proof == null || !proof.isString()) {
+            throw new ApiException(ProblemType.MALFORMED_PROOF,
+                    "proof is required: 0x-prefixed hex of " + PROOF_BYTES + " bytes (the proof of GET /v1/inferences/{id})");
+        }
+        String hex = proof.stringValue().strip();
+        if (!HEX.matcher(hex).matches() || hex.length() % 2 != 0) {
+            throw new ApiException(ProblemType.MALFORMED_PROOF,
+                    "proof must be 0x followed by hexadecimal digits (two per byte)");
+        }
+        int bytes = (hex.length() - 2) / 2;
+        if (bytes != PROOF_BYTES) {
+            throw new ApiException(ProblemType.MALFORMED_PROOF,
+                    "proof must be " + PROOF_BYTES + " bytes (8 words of 32 bytes), got " + bytes);
+        }
+        return HexFormat.of().parseHex(hex, 2, hex.length());
+    }
+
+    static List<BigInteger> publicInputs(JsonNode node, int expected) {
+        if (node == null || !node.isArray()) {
+            throw new ApiException(ProblemType.INVALID_PUBLIC_INPUTS,
+                    "publicInputs is required: an array of " + expected + " decimal strings in the verifier's order",
+                    Map.of("expectedCount", expected));
+        }
+        if (node.size() != expected) {
+            throw new ApiException(ProblemType.INVALID_PUBLIC_INPUTS,
+                    "this circuit has " + expected + " public inputs (inputs, then outputs), got " + node.size(),
+                    Map.of("expectedCount", expected));
+        }
+        List<BigInteger> values = new ArrayList<>(expected);
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode n = node.get(i);
+            String text = n.isString() ? n.stringValue().strip() : n.isIntegralNumber() ? n.bigIntegerValue().toString() : null;
+            if (text == null || !DECIMAL.matcher(text).matches()) {
+                throw new ApiException(ProblemType.INVALID_PUBLIC_INPUTS,
+                        "publicInputs[" + i + "] must be a non-negative decimal integer (a field element; a negative "
+                                + "value v is written r + v)");
+            }
+            BigInteger v = new BigInteger(text);
+            if (v.compareTo(Bn254.R) >= 0) {
+                throw new ApiException(ProblemType.INVALID_PUBLIC_INPUTS,
+                        "publicInputs[" + i + "] is not below the BN254 scalar field modulus r = " + Bn254.R);
+            }
+            values.add(v);
+        }
+        return values;
+    }
+
+    /** The native message without the error-code prefix that NativeProverException adds. */
+    private static String nativeDetail(NativeProverException e) {
+        String m = e.getMessage();
+        String prefix = e.errorCode() + ": ";
+        return m != null && m.startsWith(prefix) ? m.substring(prefix.length()) : String.valueOf(m);
+    }
+
+}
