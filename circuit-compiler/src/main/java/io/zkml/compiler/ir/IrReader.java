@@ -28,8 +28,10 @@ import java.util.regex.Pattern;
  * analysis, any bound with {@code |bound| ≥ 2^248}, wrong evaluation order. Unknown top-level keys
  * are ignored (as the Go reader does); {@link IrWriter} does not write them back.
  *
- * <p>One rule is stricter than the document: weights must also satisfy {@code |w| < 2^248}, so that
- * a weight never means something else as a field constant.
+ * <p>Two rules are stricter than the document: weights must also satisfy {@code |w| < 2^248}, so
+ * that a weight never means something else as a field constant; and every scale, weight scale and
+ * shift must be within {@code ±}{@value #MAX_ABS_SCALE} (a scale beyond that cannot describe a value
+ * below {@code 2^248} usefully).
  */
 public final class IrReader {
 
@@ -40,6 +42,8 @@ public final class IrReader {
     /** 2^248 has 75 decimal digits: anything longer is out of range before parsing. */
     private static final int MAX_INTEGER_CHARS = 80;
     private static final int MAX_METADATA_DEPTH = 16;
+    /** Largest |scale| / |weightScale| accepted. */
+    public static final int MAX_ABS_SCALE = 1024;
     private static final Set<String> TENSOR_KEYS = Set.of("name", "size", "scale", "lo", "hi");
     private static final Set<String> DENSE_KEYS = Set.of("op", "in", "out", "weightScale", "weights", "bias");
     private static final Set<String> RESCALE_KEYS = Set.of("op", "in", "out", "shift");
@@ -372,8 +376,8 @@ public final class IrReader {
             throw new IrValidationException(where + "." + key + " must be a JSON integer");
         }
         BigInteger v = n.bigIntegerValue();
-        if (v.bitLength() > 31) {
-            throw new IrValidationException(where + "." + key + " = " + v + " is too large");
+        if (v.abs().compareTo(BigInteger.valueOf(key.equals("size") ? Integer.MAX_VALUE : MAX_ABS_SCALE)) > 0) {
+            throw new IrValidationException(where + "." + key + " = " + v + " is out of range");
         }
         return v.intValueExact();
     }

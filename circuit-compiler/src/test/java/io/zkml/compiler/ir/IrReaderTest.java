@@ -149,6 +149,8 @@ class IrReaderTest {
         assertRejected(edited("regressor-2x3", d -> op(d, 1).put("shift", 129)), "shift must be in [0, 128]");
         assertRejected(edited("regressor-2x3", d -> op(d, 1).put("shift", -1)), "shift must be in [0, 128]");
         assertRejected(classifier(d -> ((ArrayNode) tensor(d, 0).get("lo")).set(0, "513")), "greater than hi");
+        assertRejected(classifier(d -> op(d, 0).put("weightScale", 4096)), "out of range");
+        assertRejected(classifier(d -> tensor(d, 0).put("size", 1L << 40)), "out of range");
     }
 
     @Test
