@@ -499,3 +499,16 @@ func TestConstraintCounts(t *testing.T) {
 	}
 	t.Logf("classifier-3x4: %d constraints", ccs.GetNbConstraints())
 }
+
+func TestNoCommitments(t *testing.T) {
+	// Plain Groth16: no std/rangecheck, no Pedersen commitment in any golden circuit.
+	for _, g := range loadGolden(t) {
+		ccs, err := Compile(g.ir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(ccs.GetCommitments().CommitmentIndexes()); n != 0 {
+			t.Errorf("%s: %d commitments", g.name, n)
+		}
+	}
+}
