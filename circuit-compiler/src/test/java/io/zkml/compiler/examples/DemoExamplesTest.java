@@ -73,6 +73,25 @@ class DemoExamplesTest {
         assertThat(expected.at("/features").valueStream().map(JsonNode::stringValue).toList()).isEqualTo(demo.model().features());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"credit-risk", "eth-price"})
+    void the_integer_cases_evaluate_as_recorded_and_invalid_ones_fail_with_their_kind(String name) throws Exception {
+        CompiledCircuit circuit = CompiledCircuit.fromIr(Files.readAllBytes(EXAMPLES.resolve(name).resolve("circuit.ir.json")));
+        JsonNode cases = JSON.readTree(EXAMPLES.resolve(name).resolve("circuit.cases.json").toFile());
+        assertThat(cases.get("cases").size()).isGreaterThanOrEqualTo(20);
+        for (JsonNode c : cases.get("cases")) {
+            List<BigInteger> in = strings(c.get("input")).stream().map(BigInteger::new).toList();
+            assertThat(strings(circuit.evaluate(in))).isEqualTo(strings(c.get("output")));
+        }
+        for (JsonNode c : cases.get("invalid")) {
+            List<BigInteger> in = strings(c.get("input")).stream().map(BigInteger::new).toList();
+            var e = org.assertj.core.api.Assertions.catchThrowableOfType(io.zkml.compiler.InputValidationException.class,
+                    () -> circuit.checkQuantizedInput(in));
+            assertThat(e).isNotNull();
+            assertThat(e.reason().code()).isEqualTo(c.get("error").stringValue());
+        }
+    }
+
     static List<String> strings(List<BigInteger> v) {
         return v.stream().map(BigInteger::toString).toList();
     }

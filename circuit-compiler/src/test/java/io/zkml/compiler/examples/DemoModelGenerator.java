@@ -82,6 +82,8 @@ public final class DemoModelGenerator {
         CompiledCircuit circuit = CircuitCompiler.compile(model, demo.name(), IrWriter.sha256Hex(modelBytes), settings);
         Files.write(dir.resolve("circuit.ir.json"), circuit.irJson());
 
+        Files.writeString(dir.resolve("circuit.cases.json"), JSON.writeValueAsString(cases(circuit, demo)) + "\n");
+
         FloatPrediction fp = model.predict(input);
         List<BigInteger> q = circuit.quantizeInput(input);
         List<BigInteger> out = circuit.evaluate(q);
@@ -107,6 +109,44 @@ public final class DemoModelGenerator {
         System.out.println("wrote " + dir + " (circuit " + circuit.circuitHash() + ")");
     }
 
+    /**
+     * Cases in the format of the golden {@code *.cases.json} files, for tests that compare the
+     * circuit with the reference evaluator on a real model: the example input, the range corners,
+     * seeded random real inputs; and out-of-range / wrong-count inputs with their error kinds.
+     */
+    static Map<String, Object> cases(CompiledCircuit circuit, DemoModels.Demo demo) throws Exception {
+        var x = circuit.ir().inputTensor();
+        List<List<BigInteger>> inputs = new java.util.ArrayList<>();
+        inputs.add(circuit.quantizeInput(INPUTS.get(demo.name())));
+        inputs.add(x.lo());
+        inputs.add(x.hi());
+        java.util.SplittableRandom r = new java.util.SplittableRandom(31337);
+        for (int k = 0; k < 20; k++) {
+            double[] v = new double[demo.ranges().size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = r.nextDouble(demo.ranges().get(i).min(), demo.ranges().get(i).max());
+            }
+            inputs.add(circuit.quantizeInput(v));
+        }
+        List<Map<String, Object>> valid = new java.util.ArrayList<>();
+        for (List<BigInteger> in : inputs) {
+            valid.add(Map.of("input", strings(in), "output", strings(circuit.evaluate(in))));
+        }
+        List<BigInteger> above = new java.util.ArrayList<>(x.hi());
+        above.set(0, above.getFirst().add(BigInteger.ONE));
+        List<BigInteger> below = new java.util.ArrayList<>(x.lo());
+        below.set(below.size() - 1, below.getLast().subtract(BigInteger.ONE));
+        List<Map<String, Object>> invalid = List.of(
+                Map.of("input", strings(above), "error", "input_out_of_range"),
+                Map.of("input", strings(below), "error", "input_out_of_range"),
+                Map.of("input", strings(x.lo().subList(0, x.size() - 1)), "error", "wrong_input_count"));
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("ir", "circuit.ir.json");
+        doc.put("cases", valid);
+        doc.put("invalid", invalid);
+        return doc;
+    }
+
     private static List<String> strings(List<BigInteger> v) {
         return v.stream().map(BigInteger::toString).toList();
     }
@@ -130,6 +170,7 @@ public final class DemoModelGenerator {
                 .append("| `input.json` | an example input, `{\"input\": [...]}` in feature order |\n")
                 .append("| `quantization.json` | the declared input ranges (compile settings) |\n")
                 .append("| `circuit.ir.json` | the IR compiled from `model.tribuo` with `quantization.json` |\n")
+                .append("| `circuit.cases.json` | integer inputs and exact outputs of `circuit.ir.json` (golden-cases format) |\n")
                 .append("| `expected.json` | Tribuo's float prediction and the circuit's exact output for `input.json` |\n\n");
         var q = circuit.quantization();
         b.append("Quantization: input scale 2^").append(q.inputScale()).append(", weight scale 2^").append(q.weightScale())
