@@ -49,10 +49,11 @@ public record BenchReport(String schema, String startedAt, String finishedAt, Ma
      * @param seed seed of those random inputs
      * @param evm whether verifiers were compiled and deployed on anvil
      * @param examplesDir where the demo models were read from
+     * @param synthetic feature counts of the synthetic classifiers measured
      * @param solcSettings the solc settings of the verifier contracts, or null without EVM
      */
     public record Settings(int runs, int warmupRuns, int fidelitySamples, long seed, boolean evm, String examplesDir,
-                           CompilerSettings solcSettings) {
+                           List<Integer> synthetic, CompilerSettings solcSettings) {
     }
 
     /** A model whose benchmark failed: its name and the error. */

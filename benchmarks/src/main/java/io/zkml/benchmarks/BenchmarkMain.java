@@ -60,9 +60,15 @@ public final class BenchmarkMain {
 
     private static int benchmark(BenchmarkOptions options, Instant started, PrintStream out, PrintStream err)
             throws IOException {
-        List<DemoModel> demos = select(DemoModel.discover(options.examplesDir()), options.models());
-        if (demos.isEmpty()) {
-            throw new IOException("no demo models (model.tribuo) under " + options.examplesDir().toAbsolutePath());
+        List<DemoModel> demos = new ArrayList<>();
+        if (options.demos()) {
+            demos.addAll(select(DemoModel.discover(options.examplesDir()), options.models()));
+            if (demos.isEmpty()) {
+                throw new IOException("no demo models (model.tribuo) under " + options.examplesDir().toAbsolutePath());
+            }
+        }
+        for (int n : options.synthetic()) {
+            demos.add(SyntheticModels.classifier(n, options.seed()));
         }
         MachineInfo machine = MachineInfo.current();
         Groth16Prover prover = Groth16Prover.load();
@@ -81,7 +87,9 @@ public final class BenchmarkMain {
             if (options.evm()) {
                 solc = SolidityCompiler.locate();
                 solcVersion = solc.version();
-                node = AnvilNode.start(solc.toolchain());
+                // No code-size limit: a verifier too large for mainnet is still deployed and its gas
+                // measured; the result records whether it fits (evm.fitsMainnetLimits).
+                node = AnvilNode.start(solc.toolchain(), false);
                 anvilVersion = node.clientVersion();
                 err.printf("zkml bench: solc %s, %s at %s%n", solcVersion, node.clientVersion(), node.rpcUrl());
             }
@@ -108,7 +116,7 @@ public final class BenchmarkMain {
                 anvilVersion);
         BenchReport report = new BenchReport(BenchReport.SCHEMA, started.toString(), Instant.now().toString(), machine,
                 versions, new BenchReport.Settings(options.runs(), options.warmupRuns(), options.fidelitySamples(),
-                options.seed(), options.evm(), options.examplesDir().toString(),
+                options.seed(), options.evm(), options.examplesDir().toString(), options.synthetic(),
                 solc == null ? null : solc.settings()), results, failures);
         ResultWriter.write(report, options.out());
         out.print(summary(report));
@@ -131,10 +139,10 @@ public final class BenchmarkMain {
     /** A fixed-width table of the headline numbers. */
     static String summary(BenchReport r) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-14s %11s %6s %10s %10s %10s %6s %9s %9s %9s %9s%n", "model", "constraints",
+        b.append(String.format(Locale.ROOT, "%-16s %11s %6s %10s %10s %10s %6s %9s %9s %9s %9s%n", "model", "constraints",
                 "public", "setup ms", "prove ms", "verify ms", "proof", "verifier", "gas", "heap MiB", "RSS MiB"));
         for (ModelResult m : r.models()) {
-            b.append(String.format(Locale.ROOT, "%-14s %11d %6d %10.1f %10.1f %10.2f %6d %9s %9s %9.1f %9s%n", m.name(),
+            b.append(String.format(Locale.ROOT, "%-16s %11d %6d %10.1f %10.1f %10.2f %6d %9s %9s %9.1f %9s%n", m.name(),
                     m.circuit().constraints(), m.circuit().publicInputs(), m.timings().setupMillis(),
                     m.timings().prove().medianMillis(), m.timings().verify().medianMillis(), m.proofBytes(),
                     m.evm() == null ? "-" : m.evm().deployedSize() + " B", m.evm() == null ? "-" : Long.toString(m.evm().verificationGasUsed()),
@@ -142,7 +150,7 @@ public final class BenchmarkMain {
                     m.memory().rssPeakBytes() == null ? "-" : String.format(Locale.ROOT, "%.1f", m.memory().rssPeakBytes() / 1048576.0)));
         }
         for (BenchReport.Failure f : r.failures()) {
-            b.append(String.format(Locale.ROOT, "%-14s FAILED: %s%n", f.model(), f.error()));
+            b.append(String.format(Locale.ROOT, "%-16s FAILED: %s%n", f.model(), f.error()));
         }
         return b.toString();
     }

@@ -15,12 +15,14 @@ import java.util.List;
  * @param out the JSON file to write
  * @param examplesDir the model zoo
  * @param models the demo names to run (empty: all)
+ * @param demos whether to run the demo models at all
+ * @param synthetic feature counts of synthetic classifiers to add (a scaling curve)
  * @param fidelitySamples random inputs compared with the float model, besides {@code input.json}
  * @param seed seed of those inputs
  * @param evm whether to compile, deploy and call the Solidity verifiers on anvil
  */
 public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examplesDir, List<String> models,
-                               int fidelitySamples, long seed, boolean evm) {
+                               boolean demos, List<Integer> synthetic, int fidelitySamples, long seed, boolean evm) {
 
     public static final int DEFAULT_RUNS = 5;
     public static final int DEFAULT_WARMUP = 1;
@@ -33,6 +35,8 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
               --out FILE            result file (default bench-results/bench-<UTC timestamp>.json)
               --examples DIR        model zoo: DIR/<name>/model.tribuo (+ quantization.json, input.json) (default examples)
               --model NAME          only this demo (repeatable; default: all)
+              --no-demos            no demo models (with --synthetic)
+              --synthetic N,N,...   add synthetic Tribuo classifiers with N features each (3 labels, ranges [-1, 1])
               --fidelity-samples N  random inputs compared with the float model (default 32)
               --seed N              seed of those inputs (default 1)
               --skip-evm            no Solidity verifier, no anvil (no node needed)
@@ -41,6 +45,15 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
 
     public BenchmarkOptions {
         models = List.copyOf(models);
+        synthetic = List.copyOf(synthetic);
+        for (int n : synthetic) {
+            if (n < 1) {
+                throw new IllegalArgumentException("--synthetic feature counts must be at least 1, got " + n);
+            }
+        }
+        if (!demos && synthetic.isEmpty()) {
+            throw new IllegalArgumentException("--no-demos needs --synthetic: nothing to measure");
+        }
         if (runs < 1) {
             throw new IllegalArgumentException("--runs must be at least 1, got " + runs);
         }
@@ -69,6 +82,8 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
         Path out = null;
         Path examples = Path.of("examples");
         List<String> models = new ArrayList<>();
+        boolean demos = true;
+        List<Integer> synthetic = new ArrayList<>();
         int samples = DEFAULT_FIDELITY_SAMPLES;
         long seed = 1;
         boolean evm = true;
@@ -84,6 +99,12 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
                 case "--out" -> out = Path.of(value(args, ++i, a));
                 case "--examples" -> examples = Path.of(value(args, ++i, a));
                 case "--model" -> models.add(value(args, ++i, a));
+                case "--no-demos" -> demos = false;
+                case "--synthetic" -> {
+                    for (String part : value(args, ++i, a).split(",")) {
+                        synthetic.add(intValue(a, part.trim()));
+                    }
+                }
                 case "--fidelity-samples" -> samples = intValue(a, value(args, ++i, a));
                 case "--seed" -> {
                     String v = value(args, ++i, a);
@@ -96,7 +117,8 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
                 default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
             }
         }
-        return new BenchmarkOptions(runs, warmup, out == null ? defaultOut(now) : out, examples, models, samples, seed, evm);
+        return new BenchmarkOptions(runs, warmup, out == null ? defaultOut(now) : out, examples, models, demos, synthetic,
+                samples, seed, evm);
     }
 
     private static String value(String[] args, int i, String option) {

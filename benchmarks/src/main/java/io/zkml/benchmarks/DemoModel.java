@@ -20,16 +20,16 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code quantization.json} (compile settings, the shape of {@link QuantizationSettings}) and
  * {@code input.json} ({@code {"input": [...]}} in feature order).
  *
- * @param name the folder name
- * @param dir the folder
+ * @param name the folder name ({@code synthetic-<n>} for a {@link SyntheticModels synthetic} model)
+ * @param source where the model came from: its folder, or {@code synthetic}
  * @param modelBytes the Tribuo protobuf model
  * @param modelSha256 lowercase hex SHA-256 of {@code modelBytes}
  * @param settings {@code quantization.json}, or {@link QuantizationSettings#defaults()} without one
- * @param settingsFromFile whether {@code quantization.json} was there
+ * @param settingsSource {@code quantization.json}, {@code defaults}, or {@code synthetic} (ranges [-1, 1])
  * @param input {@code input.json}'s input, or null without one
  */
-public record DemoModel(String name, Path dir, byte[] modelBytes, String modelSha256, QuantizationSettings settings,
-                        boolean settingsFromFile, double[] input) {
+public record DemoModel(String name, String source, byte[] modelBytes, String modelSha256, QuantizationSettings settings,
+                        String settingsSource, double[] input) {
 
     static final String MODEL_FILE = "model.tribuo";
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -55,7 +55,7 @@ public record DemoModel(String name, Path dir, byte[] modelBytes, String modelSh
     public static DemoModel load(Path dir) throws IOException {
         byte[] model = Files.readAllBytes(dir.resolve(MODEL_FILE));
         QuantizationSettings settings = QuantizationSettings.defaults();
-        boolean fromFile = false;
+        String settingsSource = "defaults";
         Path q = dir.resolve("quantization.json");
         if (Files.isRegularFile(q)) {
             try {
@@ -63,7 +63,7 @@ public record DemoModel(String name, Path dir, byte[] modelBytes, String modelSh
             } catch (JacksonException e) {
                 throw new IOException(q + " is not valid quantization settings: " + e.getOriginalMessage(), e);
             }
-            fromFile = true;
+            settingsSource = "quantization.json";
         }
         double[] input = null;
         Path in = dir.resolve("input.json");
@@ -84,7 +84,7 @@ public record DemoModel(String name, Path dir, byte[] modelBytes, String modelSh
                 throw new IOException(in + " is not valid JSON: " + e.getOriginalMessage(), e);
             }
         }
-        return new DemoModel(dir.getFileName().toString(), dir, model, sha256(model), settings, fromFile, input);
+        return new DemoModel(dir.getFileName().toString(), dir.toString(), model, sha256(model), settings, settingsSource, input);
     }
 
     static String sha256(byte[] bytes) {

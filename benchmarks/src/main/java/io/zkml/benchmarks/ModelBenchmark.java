@@ -125,7 +125,8 @@ final class ModelBenchmark {
                 ModelResult.Evm evm = null;
                 if (solc != null && node != null) {
                     evm = evm(demo, vk, proofBytes, publicInputs);
-                    log.printf("  %s: verifier %d B, verification gas %d%n", demo.name(), evm.deployedSize(),
+                    log.printf("  %s: verifier %d B%s, verification gas %d%n", demo.name(), evm.deployedSize(),
+                            evm.fitsMainnetLimits() ? "" : " (over the EIP-170/3860 limits: not deployable on mainnet)",
                             evm.verificationGasUsed());
                 }
 
@@ -137,9 +138,9 @@ final class ModelBenchmark {
                 ModelResult.Circuit c = new ModelResult.Circuit(circuit.circuitHash(), ir.length, cs.constraints(),
                         cs.publicInputs(), Files.size(pkFile), Files.size(vkFile));
                 ModelResult.Quantization quant = new ModelResult.Quantization(
-                        demo.settingsFromFile() ? "quantization.json" : "defaults", q.inputScale(), q.weightScale(),
+                        demo.settingsSource(), q.inputScale(), q.weightScale(),
                         q.rangeSource(), q.errorBound());
-                return new ModelResult(demo.name(), demo.modelSha256(), model.modelClass(), model.task().name().toLowerCase(),
+                return new ModelResult(demo.name(), demo.source(), demo.modelSha256(), model.modelClass(), model.task().name().toLowerCase(),
                         model.features().size(), model.outputs().size(), quant, c, timings, proofBytes.length, peak, evm,
                         fidelity);
             }

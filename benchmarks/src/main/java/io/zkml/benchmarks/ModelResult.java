@@ -3,7 +3,8 @@ package io.zkml.benchmarks;
 /**
  * The measurements of one demo model (docs/benchmarks.md describes every field).
  *
- * @param name the demo's folder name
+ * @param name the demo's folder name, or {@code synthetic-<features>}
+ * @param source the demo's folder, or {@code synthetic}
  * @param modelSha256 SHA-256 of {@code model.tribuo}
  * @param modelClass the Tribuo model class
  * @param task {@code classification} or {@code regression}
@@ -17,12 +18,12 @@ package io.zkml.benchmarks;
  * @param evm the Solidity verifier on anvil, or null with {@code --skip-evm}
  * @param fidelity circuit vs. float model
  */
-public record ModelResult(String name, String modelSha256, String modelClass, String task, int features, int outputs,
+public record ModelResult(String name, String source, String modelSha256, String modelClass, String task, int features, int outputs,
                           Quantization quantization, Circuit circuit, Timings timings, int proofBytes,
                           MemoryProbe.Peak memory, Evm evm, FidelityResult fidelity) {
 
     /**
-     * @param settingsSource {@code quantization.json} or {@code defaults}
+     * @param settingsSource {@code quantization.json}, {@code defaults}, or {@code synthetic} (ranges [-1, 1])
      * @param inputScale fractional bits of the inputs
      * @param weightScale fractional bits of the weights
      * @param rangeSource where the input ranges came from ({@code declared}, {@code samples}, {@code training})

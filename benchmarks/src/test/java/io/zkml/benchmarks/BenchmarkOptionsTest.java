@@ -19,6 +19,8 @@ class BenchmarkOptionsTest {
         assertThat(o.warmupRuns()).isEqualTo(1);
         assertThat(o.evm()).isTrue();
         assertThat(o.models()).isEmpty();
+        assertThat(o.demos()).isTrue();
+        assertThat(o.synthetic()).isEmpty();
         assertThat(o.examplesDir()).isEqualTo(Path.of("examples"));
         assertThat(o.out()).isEqualTo(Path.of("bench-results/bench-20261124T063005Z.json"));
     }
@@ -26,9 +28,10 @@ class BenchmarkOptionsTest {
     @Test
     void parsesEveryOption() {
         BenchmarkOptions o = BenchmarkOptions.parse(new String[]{"--runs", "3", "--warmup", "0", "--out", "x.json",
-                "--examples", "zoo", "--model", "a", "--model", "b", "--fidelity-samples", "0", "--seed", "7", "--skip-evm"}, NOW);
+                "--examples", "zoo", "--model", "a", "--model", "b", "--fidelity-samples", "0", "--seed", "7", "--skip-evm",
+                "--no-demos", "--synthetic", "8, 64"}, NOW);
         assertThat(o).isEqualTo(new BenchmarkOptions(3, 0, Path.of("x.json"), Path.of("zoo"), java.util.List.of("a", "b"),
-                0, 7, false));
+                false, java.util.List.of(8, 64), 0, 7, false));
     }
 
     @Test
@@ -42,6 +45,8 @@ class BenchmarkOptionsTest {
         assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--runs", "x"}, NOW)).hasMessageContaining("integer");
         assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--runs"}, NOW)).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--fast"}, NOW)).hasMessageContaining("unknown option");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--synthetic", "8,0"}, NOW)).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--no-demos"}, NOW)).hasMessageContaining("nothing to measure");
     }
 
     @Test
