@@ -111,7 +111,7 @@ public class CircuitService {
         String why = c.status() == CircuitStatus.FAILED ? " (it failed: " + c.error() + ")"
                 : "; poll GET /v1/circuits/" + c.id() + " until it is ready";
         return new ApiException(ProblemType.CIRCUIT_NOT_READY,
-                "circuit " + c.id() + " is " + c.status().dbName() + why, Map.of("status", c.status().dbName()));
+                "circuit " + c.id() + " is " + c.status().dbName() + why, Map.of("circuitStatus", c.status().dbName()));
     }
 
     /** The IR bytes (as stored, hashed to the circuit hash). */
@@ -120,7 +120,7 @@ public class CircuitService {
         if (c.irSha256() == null) {
             throw c.status() == CircuitStatus.FAILED ? notReady(c) : new ApiException(ProblemType.CIRCUIT_NOT_READY,
                     "circuit " + c.id() + " is " + c.status().dbName() + " and has no IR yet",
-                    Map.of("status", c.status().dbName()));
+                    Map.of("circuitStatus", c.status().dbName()));
         }
         return artifact(c.irSha256());
     }

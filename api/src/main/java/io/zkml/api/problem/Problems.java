@@ -9,6 +9,9 @@ import org.springframework.http.ProblemDetail;
 /** Builds {@link ProblemDetail}s that follow the rules of {@link ProblemType}. */
 public final class Problems {
 
+    /** The members RFC 9457 defines; extension members must not reuse their names. */
+    private static final java.util.Set<String> RESERVED = java.util.Set.of("type", "title", "status", "detail", "instance");
+
     private Problems() {
     }
 
@@ -20,7 +23,12 @@ public final class Problems {
         if (path != null && !path.isEmpty()) {
             pd.setInstance(URI.create(path.replace(" ", "%20")));
         }
-        properties.forEach(pd::setProperty);
+        properties.forEach((k, v) -> {
+            if (RESERVED.contains(k)) {
+                throw new IllegalArgumentException("problem extension member '" + k + "' would shadow an RFC 9457 member");
+            }
+            pd.setProperty(k, v);
+        });
         return pd;
     }
 

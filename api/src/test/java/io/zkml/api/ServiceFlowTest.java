@@ -1,0 +1,492 @@
+package io.zkml.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.zkml.api.jobs.JobWorkers;
+import io.zkml.api.testing.Http;
+import io.zkml.api.testing.Http.Response;
+import io.zkml.api.testing.TestModels;
+import io.zkml.compiler.tribuo.TribuoModelReader;
+
+/**
+ * The whole service over real HTTP: the embedded PostgreSQL (a fresh data directory), the real
+ * migrations, the real compiler and the real gnark prover; job workers in the same process.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServiceFlowTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(120);
+    private static final Set<String> CIRCUIT_DONE = Set.of("ready", "failed");
+    private static final Set<String> INFERENCE_DONE = Set.of("succeeded", "failed");
+    private static final BigInteger R = new BigInteger(
+            "21888242871839275222246405745257275088548364400416034343698204186575808495617");
+
+    @DynamicPropertySource
+    static void embeddedPostgres(DynamicPropertyRegistry registry) {
+        Path dir = Path.of("target", "test-postgres", UUID.randomUUID().toString()).toAbsolutePath();
+        registry.add("zkml.embedded-postgres.data-dir", () -> dir.resolve("pgdata").toString());
+        registry.add("zkml.embedded-postgres.port", io.zkml.api.testing.TestPostgres::freePort);
+        registry.add("zkml.worker.cache-dir", () -> dir.resolve("artifact-cache").toString());
+        registry.add("zkml.worker.poll-interval", () -> "200ms");
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    JobWorkers workers;
+
+    Http http;
+    TestModels.Example credit;
+    String modelId;
+    String circuitId;
+    JsonNode circuit;
+    JsonNode inference;
+
+    @BeforeAll
+    void uploadCompileAndProve() {
+        http = new Http(port);
+        credit = TestModels.creditRisk();
+        Response upload = http.postMultipart("/v1/models",
+                Http.parts("file", credit.model(), "format", "tribuo", "name", credit.name()));
+        assertThat(upload.status()).as(upload.toString()).isEqualTo(201);
+        modelId = upload.text("id");
+        assertThat(upload.location()).isEqualTo("/v1/models/" + modelId);
+
+        circuitId = compile(modelId, credit.quantization());
+        circuit = http.awaitStatus("/v1/circuits/" + circuitId, CIRCUIT_DONE, DEADLINE);
+        assertThat(circuit.get("status").asString()).as(circuit.toString()).isEqualTo("ready");
+
+        String inferenceId = infer(circuitId, credit.input());
+        inference = http.awaitStatus("/v1/inferences/" + inferenceId, INFERENCE_DONE, DEADLINE);
+        assertThat(inference.get("status").asString()).as(inference.toString()).isEqualTo("succeeded");
+    }
+
+    // ---- models ---------------------------------------------------------------------------
+
+    @Test
+    void anUploadedModelIsReadBackWithItsFeaturesAndLabels() throws Exception {
+        Response r = http.get("/v1/models/" + modelId);
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode m = r.json();
+        assertThat(m.get("name").asString()).isEqualTo("credit-risk");
+        assertThat(m.get("format").asString()).isEqualTo("tribuo");
+        assertThat(m.get("sha256").asString()).isEqualTo(sha256(credit.model()));
+        assertThat(strings(m.get("features")))
+                .containsExactly("credit_history_years", "debt_ratio", "income_k", "late_payments", "loan_amount_k");
+        assertThat(strings(m.get("outputs"))).containsExactlyInAnyOrder("high", "low", "medium");
+    }
+
+    @Test
+    void filesThatAreNoSupportedModelAreRejectedWithTheirReasonAndNothingIsStored() {
+        int before = count("models");
+        expectProblem(http.postMultipart("/v1/models", Http.parts("file", randomBytes(512), "format", "tribuo")),
+                422, "invalid-model").satisfies(p -> assertThat(p.get("reason").asString()).isEqualTo("not-protobuf"));
+        expectProblem(http.postMultipart("/v1/models", Http.parts("file", new byte[0], "format", "tribuo")),
+                422, "invalid-model").satisfies(p -> assertThat(p.get("reason").asString()).isEqualTo("empty"));
+        expectProblem(http.postMultipart("/v1/models", Http.parts("file", TestModels.javaSerialized(), "format", "tribuo")),
+                422, "invalid-model").satisfies(p -> {
+                    assertThat(p.get("reason").asString()).isEqualTo("java-serialized");
+                    assertThat(p.get("detail").asString()).contains("Java-serialized");
+                });
+        expectProblem(http.postMultipart("/v1/models",
+                        Http.parts("file", TestModels.unsupportedTribuoModel(), "format", "tribuo")),
+                422, "unsupported-model-type").satisfies(p -> {
+                    assertThat(p.get("reason").asString()).isEqualTo("unsupported-model-type");
+                    assertThat(p.get("detail").asString()).contains("DummyClassifierModel");
+                });
+        expectProblem(http.postMultipart("/v1/models", Http.parts("file", credit.model(), "format", "onnx")),
+                422, "unsupported-model-format");
+        expectProblem(http.postMultipart("/v1/models", Http.parts("format", "tribuo", "name", "no file")),
+                400, "invalid-request").satisfies(p -> assertThat(p.get("detail").asString()).contains("file"));
+        expectProblem(http.postJson("/v1/models", Map.of("file", "x")), 415, "unsupported-media-type");
+        assertThat(count("models")).isEqualTo(before);
+    }
+
+    // ---- circuits -------------------------------------------------------------------------
+
+    @Test
+    void aReadyCircuitReportsItsSizeHashesVersionsAndQuantization() {
+        assertThat(circuit.get("modelId").asString()).isEqualTo(modelId);
+        assertThat(circuit.get("provingSystem").asString()).isEqualTo("groth16");
+        assertThat(circuit.get("constraints").asInt()).isPositive();
+        assertThat(circuit.get("publicInputs").asInt()).isEqualTo(5 + 1);
+        assertThat(circuit.get("circuitHash").asString()).matches("[0-9a-f]{64}");
+        assertThat(circuit.get("verifyingKeyHash").asString()).matches("[0-9a-f]{64}");
+        assertThat(circuit.get("quantization").get("inputScale").isInt()).isTrue();
+        assertThat(circuit.get("quantization").get("inputs")).hasSize(5);
+        assertThat(circuit.get("versions").get("gnark").asString()).startsWith("v0.16.");
+        assertThat(circuit.get("versions").get("compiler").asString()).isNotBlank();
+        assertThat(circuit.get("versions").get("abi").asInt()).isPositive();
+        assertThat(circuit.get("timings").get("setupMillis").isNumber()).isTrue();
+        assertThat(circuit.has("error")).isFalse();
+    }
+
+    @Test
+    void theIrIsServedForAuditorsAndHashesToTheCircuitHash() throws Exception {
+        Response ir = http.get("/v1/circuits/" + circuitId + "/ir");
+        assertThat(ir.status()).isEqualTo(200);
+        assertThat(ir.contentType()).startsWith("application/json");
+        assertThat(sha256(ir.body().getBytes(StandardCharsets.UTF_8))).isEqualTo(circuit.get("circuitHash").asString());
+        assertThat(ir.json().get("format").asString()).isEqualTo("zkml-ir");
+    }
+
+    @Test
+    void theSolidityVerifierIsPlainText() {
+        Response sol = http.get("/v1/circuits/" + circuitId + "/verifier.sol");
+        assertThat(sol.status()).isEqualTo(200);
+        assertThat(sol.contentType()).startsWith("text/plain");
+        assertThat(sol.body()).contains("pragma solidity").contains("function verifyProof");
+    }
+
+    @Test
+    void circuitSettingsThatCannotApplyAreRejectedBeforeAnythingIsQueued() {
+        int before = count("circuits");
+        String path = "/v1/models/" + modelId + "/circuits";
+        expectProblem(http.postJson(path, Map.of("provingSystem", "plonk")), 422, "unsupported-proving-system");
+        expectProblem(http.postJson(path, Map.of("provingSystem", "groth16",
+                        "quantization", Map.of("inputRanges", List.of(Map.of("min", 0, "max", 1))))),
+                422, "invalid-quantization-settings")
+                .satisfies(p -> assertThat(p.get("detail").asString()).contains("5 features"));
+        expectProblem(http.postJson(path, Map.of("quantization", Map.of("inputRanges", List.of(
+                        range(0, 40), range(1, 0), range(0, 300), range(0, 20), range(0, 150))))),
+                422, "invalid-quantization-settings")
+                .satisfies(p -> assertThat(p.get("detail").asString()).contains("greater than max"));
+        expectProblem(http.postJson(path, Map.of("quantization", Map.of("sampleInputs", List.of(List.of(1, 2))))),
+                422, "invalid-quantization-settings");
+        Map<String, Object> hugeScale = new LinkedHashMap<>();
+        hugeScale.put("inputScale", 500);
+        hugeScale.put("inputRanges", credit.quantization().get("inputRanges"));
+        expectProblem(http.postJson(path, Map.of("quantization", hugeScale)), 422, "invalid-quantization-settings")
+                .satisfies(p -> assertThat(p.get("detail").asString()).contains("inputScale"));
+        expectProblem(http.postJson(path, "{\"quantization\": {\"inputScale\": \"many\"}}"), 400, "invalid-request");
+        expectProblem(http.postJson(path, "{\"provingSystem\": "), 400, "invalid-request");
+        assertThat(count("circuits")).isEqualTo(before);
+    }
+
+    // ---- inferences -----------------------------------------------------------------------
+
+    @Test
+    void anInferenceIsProvenWithTheFloatModelsLabel() throws Exception {
+        String floatLabel = TribuoModelReader.read(credit.model())
+                .predict(credit.input().stream().mapToDouble(Double::doubleValue).toArray()).label();
+        assertThat(inference.get("output").get("label").asString()).isEqualTo(floatLabel);
+        assertThat(inference.get("fidelity").get("floatLabel").asString()).isEqualTo(floatLabel);
+        assertThat(inference.get("fidelity").get("labelsAgree").asBoolean()).isTrue();
+        assertThat(inference.get("timings").get("queueMillis").isNumber()).isTrue();
+        assertThat(inference.get("timings").get("witnessMillis").isNumber()).isTrue();
+        assertThat(inference.get("timings").get("proveMillis").isNumber()).isTrue();
+    }
+
+    @Test
+    void thePublicInputsAreTheQuantizedInputThenTheLabelIndex() {
+        List<String> pub = strings(inference.get("publicInputs"));
+        assertThat(pub).hasSize(6);
+        int scale = circuit.get("quantization").get("inputScale").asInt();
+        for (int i = 0; i < 5; i++) {
+            long q = Math.round(credit.input().get(i) * Math.scalb(1.0, scale));
+            assertThat(new BigInteger(pub.get(i))).as("public input " + i).isEqualTo(BigInteger.valueOf(q).mod(R));
+        }
+        List<String> labels = strings(http.get("/v1/models/" + modelId).json().get("outputs"));
+        assertThat(pub.get(5)).isEqualTo(Integer.toString(labels.indexOf(inference.get("output").get("label").asString())));
+        assertThat(inference.get("proof").asString()).matches("0x[0-9a-f]{512}");
+        assertThat(inference.get("calldata").asString()).startsWith("0x").contains(inference.get("proof").asString().substring(2));
+    }
+
+    @Test
+    void inputsTheCircuitCannotTakeAreRejectedBeforeProvingNamingTheProblem() {
+        int before = count("inferences");
+        String path = "/v1/circuits/" + circuitId + "/inferences";
+        expectProblem(http.postJson(path, "{\"input\": [1, 2, 3]}"), 422, "invalid-input")
+                .satisfies(p -> assertThat(p.get("reason").asString()).isEqualTo("wrong-count"));
+        for (String nonFinite : List.of("NaN", "\"NaN\"", "Infinity", "\"Infinity\"", "-Infinity", "\"-Infinity\"", "1e999")) {
+            expectProblem(http.postJson(path, "{\"input\": [" + nonFinite + ", 0.35, 85, 1, 25]}"), 422, "invalid-input")
+                    .satisfies(p -> assertThat(p.get("reason").asString()).as(nonFinite).isEqualTo("not-finite"));
+        }
+        for (String notANumber : List.of("null", "\"12.5\"", "\"abc\"", "true", "[1]", "{}")) {
+            expectProblem(http.postJson(path, "{\"input\": [" + notANumber + ", 0.35, 85, 1, 25]}"), 422, "invalid-input")
+                    .satisfies(p -> assertThat(p.get("reason").asString()).as(notANumber).isEqualTo("not-a-number"));
+        }
+        expectProblem(http.postJson(path, "{\"input\": [12.5, 0.35, 850, 1, 25]}"), 422, "invalid-input")
+                .satisfies(p -> {
+                    assertThat(p.get("reason").asString()).isEqualTo("out-of-range");
+                    assertThat(p.get("detail").asString()).contains("income_k").contains("[0.0, 300.0]");
+                });
+        expectProblem(http.postJson(path, "{\"input\": [-0.5, 0.35, 85, 1, 25]}"), 422, "invalid-input")
+                .satisfies(p -> assertThat(p.get("detail").asString()).contains("credit_history_years"));
+        expectProblem(http.postJson(path, "{}"), 400, "invalid-request");
+        expectProblem(http.postJson(path, "{\"input\": \"12.5\"}"), 400, "invalid-request");
+        expectProblem(http.postJson(path, "[12.5]"), 400, "invalid-request");
+        expectProblem(http.postJson(path, "{\"input\": [12.5,"), 400, "invalid-request");
+        assertThat(count("inferences")).isEqualTo(before);
+    }
+
+    // ---- verification ---------------------------------------------------------------------
+
+    @Test
+    void theProofVerifies() {
+        assertThat(verify(inference.get("proof").asString(), strings(inference.get("publicInputs")))).isTrue();
+    }
+
+    @Test
+    void aWellFormedProofOfSomethingElseIsInvalid() {
+        String p = inference.get("proof").asString().substring(2);
+        // Swap A and C: both stay valid curve points, the pairing check fails.
+        String swapped = "0x" + p.substring(384, 512) + p.substring(128, 384) + p.substring(0, 128);
+        assertThat(verify(swapped, strings(inference.get("publicInputs")))).isFalse();
+    }
+
+    @Test
+    void aChangedPublicInputMakesTheProofInvalid() {
+        List<String> pub = strings(inference.get("publicInputs"));
+        List<String> otherLabel = new ArrayList<>(pub);
+        otherLabel.set(5, Integer.toString((Integer.parseInt(pub.get(5)) + 1) % 3));
+        assertThat(verify(inference.get("proof").asString(), otherLabel)).isFalse();
+        List<String> otherInput = new ArrayList<>(pub);
+        otherInput.set(2, new BigInteger(pub.get(2)).add(BigInteger.ONE).toString());
+        assertThat(verify(inference.get("proof").asString(), otherInput)).isFalse();
+    }
+
+    @Test
+    void malformedProofsAndPublicInputsAreBadRequests() {
+        String proof = inference.get("proof").asString();
+        List<String> pub = strings(inference.get("publicInputs"));
+        // A flipped bit in A.y moves A off the curve.
+        String flipped = proof.substring(0, 129) + (proof.charAt(129) == '0' ? '1' : '0') + proof.substring(130);
+        expectProblem(verification(flipped, pub), 400, "malformed-proof")
+                .satisfies(p -> assertThat(p.get("detail").asString()).contains("curve"));
+        expectProblem(verification("0xnot-hex", pub), 400, "malformed-proof");
+        expectProblem(verification(proof.substring(2), pub), 400, "malformed-proof");
+        expectProblem(verification(proof.substring(0, proof.length() - 2), pub), 400, "malformed-proof");
+        expectProblem(verification(proof + "00", pub), 400, "malformed-proof");
+        expectProblem(verification(proof, pub.subList(0, 5)), 400, "invalid-public-inputs")
+                .satisfies(p -> assertThat(p.get("expectedCount").asInt()).isEqualTo(6));
+        List<String> tooBig = new ArrayList<>(pub);
+        tooBig.set(0, R.toString());
+        expectProblem(verification(proof, tooBig), 400, "invalid-public-inputs")
+                .satisfies(p -> assertThat(p.get("detail").asString()).contains("modulus"));
+        List<String> negative = new ArrayList<>(pub);
+        negative.set(0, "-1");
+        expectProblem(verification(proof, negative), 400, "invalid-public-inputs");
+        List<String> decimalPoint = new ArrayList<>(pub);
+        decimalPoint.set(0, "1.5");
+        expectProblem(verification(proof, decimalPoint), 400, "invalid-public-inputs");
+        expectProblem(http.postJson("/v1/verifications", Map.of("proof", proof, "publicInputs", pub)), 400, "invalid-request");
+    }
+
+    // ---- ids, states, paths ---------------------------------------------------------------
+
+    @Test
+    void unknownAndMalformedIdsAreNotFound() {
+        String unknown = UUID.randomUUID().toString();
+        for (String id : List.of(unknown, "not-a-uuid", "1")) {
+            expectProblem(http.get("/v1/models/" + id), 404, "not-found");
+            expectProblem(http.get("/v1/circuits/" + id), 404, "not-found");
+            expectProblem(http.get("/v1/circuits/" + id + "/verifier.sol"), 404, "not-found");
+            expectProblem(http.get("/v1/circuits/" + id + "/ir"), 404, "not-found");
+            expectProblem(http.get("/v1/inferences/" + id), 404, "not-found");
+            expectProblem(http.postJson("/v1/models/" + id + "/circuits", Map.of("provingSystem", "groth16")), 404, "not-found");
+            expectProblem(http.postJson("/v1/circuits/" + id + "/inferences", Map.of("input", credit.input())), 404, "not-found");
+            expectProblem(verification(id, inference.get("proof").asString(), strings(inference.get("publicInputs"))),
+                    404, "not-found");
+        }
+    }
+
+    @Test
+    void aCircuitThatIsNotReadyIsAConflict() {
+        UUID compiling = UUID.randomUUID();
+        jdbc.sql("INSERT INTO circuits (id, model_id, status, proving_system, settings) VALUES (?, ?, 'compiling', 'groth16', '{}')")
+                .params(compiling, UUID.fromString(modelId)).update();
+        expectProblem(http.postJson("/v1/circuits/" + compiling + "/inferences", Map.of("input", credit.input())),
+                409, "circuit-not-ready").satisfies(p -> assertThat(p.get("circuitStatus").asString()).isEqualTo("compiling"));
+        expectProblem(http.get("/v1/circuits/" + compiling + "/verifier.sol"), 409, "circuit-not-ready");
+        expectProblem(http.get("/v1/circuits/" + compiling + "/ir"), 409, "circuit-not-ready");
+        expectProblem(verification(compiling.toString(), inference.get("proof").asString(),
+                strings(inference.get("publicInputs"))), 409, "circuit-not-ready");
+    }
+
+    @Test
+    void springsOwnErrorsAreProblemsToo() {
+        expectProblem(http.get("/v1/nothing-here"), 404, "not-found");
+        expectProblem(http.get("/"), 404, "not-found");
+        expectProblem(http.delete("/v1/models/" + modelId), 405, "method-not-allowed");
+        expectProblem(http.get("/v1/verifications"), 405, "method-not-allowed");
+        Response problem = http.get("/v1/circuits/" + UUID.randomUUID() + "/verifier.sol", "text/plain");
+        expectProblem(problem, 404, "not-found");
+    }
+
+    // ---- workers, artifacts ---------------------------------------------------------------
+
+    @Test
+    void aCompileJobWhoseWorkerDiedIsRequeuedAndFinishedByAnotherWorker() {
+        // What a worker that died while compiling leaves behind: a circuit "compiling", a job
+        // "running" under its name, a lease that nobody renews any more.
+        UUID circuit = UUID.randomUUID();
+        jdbc.sql("INSERT INTO circuits (id, model_id, status, proving_system, settings) VALUES (?, ?, 'compiling', 'groth16', ?::json)")
+                .params(circuit, UUID.fromString(modelId), Http.json().writeValueAsString(credit.quantization())).update();
+        jdbc.sql("""
+                INSERT INTO jobs (id, kind, subject_id, status, attempts, max_attempts, lease_owner, lease_expires_at, started_at)
+                VALUES (?, 'compile', ?, 'running', 1, 3, 'dead-worker', now() - interval '1 second', now())
+                """).params(UUID.randomUUID(), circuit).update();
+
+        // The reaper also runs on its own schedule; whichever run finds the expired lease re-queues the job.
+        workers.reap();
+        JsonNode done = http.awaitStatus("/v1/circuits/" + circuit, CIRCUIT_DONE, DEADLINE);
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("ready");
+        assertThat(jdbc.sql("SELECT attempts FROM jobs WHERE subject_id = ?").param(circuit).query(Integer.class).single())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void keysMadeByAnotherGnarkVersionAreRefusedClearly() {
+        String other = compile(modelId, credit.quantization());
+        JsonNode c = http.awaitStatus("/v1/circuits/" + other, CIRCUIT_DONE, DEADLINE);
+        assertThat(c.get("status").asString()).isEqualTo("ready");
+        // The keys of this circuit (unique to it: its own setup) now claim another gnark version.
+        jdbc.sql("""
+                UPDATE artifacts SET versions = jsonb_set(versions, '{gnark}', '"v0.9.0"')
+                 WHERE sha256 = (SELECT vk_sha256 FROM circuits WHERE id = ?::uuid)
+                    OR sha256 = (SELECT pk_sha256 FROM circuits WHERE id = ?::uuid)
+                """).params(other, other).update();
+
+        expectProblem(verification(other, inference.get("proof").asString(), strings(inference.get("publicInputs"))),
+                409, "incompatible-artifact")
+                .satisfies(p -> assertThat(p.get("detail").asString()).contains("v0.9.0").contains("v0.16."));
+        JsonNode failed = http.awaitStatus("/v1/inferences/" + infer(other, credit.input()), INFERENCE_DONE, DEADLINE);
+        assertThat(failed.get("status").asString()).isEqualTo("failed");
+        assertThat(failed.get("error").asString()).contains("gnark v0.9.0").doesNotContain("Exception");
+        assertThat(failed.has("proof")).isFalse();
+    }
+
+    @Test
+    void aRegressionModelIsProvenWithinItsErrorBound() {
+        TestModels.Example eth = TestModels.ethPriceOrNull();
+        Assumptions.assumeTrue(eth != null, "examples/eth-price is not in this checkout");
+        Response upload = http.postMultipart("/v1/models", Http.parts("file", eth.model(), "format", "tribuo", "name", eth.name()));
+        assertThat(upload.status()).isEqualTo(201);
+        String c = compile(upload.text("id"), eth.quantization());
+        JsonNode ready = http.awaitStatus("/v1/circuits/" + c, CIRCUIT_DONE, DEADLINE);
+        assertThat(ready.get("status").asString()).as(ready.toString()).isEqualTo("ready");
+        JsonNode done = http.awaitStatus("/v1/inferences/" + infer(c, eth.input()), INFERENCE_DONE, DEADLINE);
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("succeeded");
+
+        JsonNode values = done.get("output").get("values");
+        List<String> outputs = strings(upload.json().get("outputs"));
+        assertThat(values.propertyNames()).containsExactlyElementsOf(outputs);
+        double bound = ready.get("quantization").get("errorBound").asDouble();
+        assertThat(done.get("fidelity").get("maxAbsoluteError").asDouble()).isLessThanOrEqualTo(bound);
+
+        List<String> pub = strings(done.get("publicInputs"));
+        assertThat(verify(c, done.get("proof").asString(), pub)).isTrue();
+        List<String> changed = new ArrayList<>(pub);
+        changed.set(pub.size() - 1, new BigInteger(pub.getLast()).add(BigInteger.ONE).toString());
+        assertThat(verify(c, done.get("proof").asString(), changed)).isFalse();
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    private String compile(String model, JsonNode quantization) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("provingSystem", "groth16");
+        body.put("quantization", quantization);
+        Response r = http.postJson("/v1/models/" + model + "/circuits", body);
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        String id = r.text("id");
+        assertThat(r.location()).isEqualTo("/v1/circuits/" + id);
+        assertThat(r.text("status")).isIn("queued", "compiling", "setting_up", "ready");
+        return id;
+    }
+
+    private String infer(String circuit, List<Double> input) {
+        Response r = http.postJson("/v1/circuits/" + circuit + "/inferences", Map.of("input", input));
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        assertThat(r.location()).isEqualTo("/v1/inferences/" + r.text("id"));
+        assertThat(r.text("status")).isEqualTo("queued");
+        return r.text("id");
+    }
+
+    private boolean verify(String proof, List<String> publicInputs) {
+        return verify(circuitId, proof, publicInputs);
+    }
+
+    private boolean verify(String circuit, String proof, List<String> publicInputs) {
+        Response r = verification(circuit, proof, publicInputs);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().get("valid").asBoolean();
+    }
+
+    private Response verification(String proof, List<String> publicInputs) {
+        return verification(circuitId, proof, publicInputs);
+    }
+
+    private Response verification(String circuit, String proof, List<String> publicInputs) {
+        return http.postJson("/v1/verifications", Map.of("circuitId", circuit, "proof", proof, "publicInputs", publicInputs));
+    }
+
+    private static org.assertj.core.api.ObjectAssert<JsonNode> expectProblem(Response r, int status, String type) {
+        assertThat(r.status()).as(r.toString()).isEqualTo(status);
+        assertThat(r.contentType()).as(r.toString()).startsWith("application/problem+json");
+        JsonNode p = r.json();
+        assertThat(p.get("type").asString()).isEqualTo("urn:zkml:problem:" + type);
+        assertThat(p.get("status").asInt()).isEqualTo(status);
+        assertThat(p.get("title").asString()).isNotBlank();
+        assertThat(p.get("detail").asString()).isNotBlank();
+        assertThat(r.body()).doesNotContain("Exception").doesNotContain("io.zkml.").doesNotContain("\tat ");
+        return org.assertj.core.api.Assertions.assertThatObject(p);
+    }
+
+    private int count(String table) {
+        return jdbc.sql("SELECT count(*) FROM " + table).query(Integer.class).single();
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> l = new ArrayList<>();
+        array.forEach(n -> l.add(n.asString()));
+        return l;
+    }
+
+    private static Map<String, Object> range(double min, double max) {
+        return Map.of("min", min, "max", max);
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new java.util.SplittableRandom(42).nextBytes(b);
+        b[0] = 0x7f;
+        return b;
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}

@@ -1,0 +1,147 @@
+package io.zkml.api.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP client for tests against the running service (real HTTP, JDK client). */
+public final class Http {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final String base;
+
+    public Http(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    /** A response; {@link #json()} parses the body. */
+    public record Response(int status, String contentType, String location, String body) {
+        public JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        public String text(String field) {
+            JsonNode n = json().get(field);
+            return n == null || n.isNull() ? null : n.asString();
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + contentType + " " + body;
+        }
+    }
+
+    public Response get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    }
+
+    public Response get(String path, String accept) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Accept", accept).GET().build());
+    }
+
+    public Response delete(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE().build());
+    }
+
+    /** POSTs a JSON document (an object serialized by Jackson, or a String sent as it is). */
+    public Response postJson(String path, Object body) {
+        String text = body instanceof String s ? s : JSON.writeValueAsString(body);
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(text)).build());
+    }
+
+    /** POSTs multipart/form-data: {@code byte[]} values are files, everything else a text field. */
+    public Response postMultipart(String path, Map<String, Object> parts) {
+        String boundary = "----zkml" + UUID.randomUUID();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Map.Entry<String, Object> p : parts.entrySet()) {
+            write(out, "--" + boundary + "\r\n");
+            if (p.getValue() instanceof byte[] bytes) {
+                write(out, "Content-Disposition: form-data; name=\"" + p.getKey() + "\"; filename=\"" + p.getKey()
+                        + ".bin\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+                out.writeBytes(bytes);
+                write(out, "\r\n");
+            } else {
+                write(out, "Content-Disposition: form-data; name=\"" + p.getKey() + "\"\r\n\r\n" + p.getValue() + "\r\n");
+            }
+        }
+        write(out, "--" + boundary + "--\r\n");
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build());
+    }
+
+    /**
+     * Polls {@code path} until its {@code status} field is one of {@code terminal}, or fails after
+     * {@code deadline}.
+     */
+    public JsonNode awaitStatus(String path, Set<String> terminal, Duration deadline) {
+        Instant end = Instant.now().plus(deadline);
+        Response last = null;
+        long pause = 10;
+        while (Instant.now().isBefore(end)) {
+            last = get(path);
+            if (last.status() != 200) {
+                throw new AssertionError("GET " + path + " answered " + last);
+            }
+            if (terminal.contains(last.text("status"))) {
+                return last.json();
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+            pause = Math.min(200, pause * 2);
+        }
+        throw new AssertionError(path + " did not reach " + terminal + " within " + deadline + "; last: " + last);
+    }
+
+    public static Map<String, Object> parts(Object... keyValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    public static JsonMapper json() {
+        return JSON;
+    }
+
+    private URI uri(String path) {
+        return URI.create(base + path);
+    }
+
+    private Response send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
+                    r.headers().firstValue("Location").orElse(null), r.body());
+        } catch (IOException e) {
+            throw new AssertionError(request.method() + " " + request.uri() + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    private static void write(ByteArrayOutputStream out, String s) {
+        out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+}
