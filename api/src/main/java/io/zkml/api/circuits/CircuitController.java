@@ -59,7 +59,7 @@ class CircuitController {
         }
     }
 
-    @PostMapping(path = "/v1/models/{modelId}/circuits", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping("/v1/models/{modelId}/circuits")
     ResponseEntity<CircuitResponse> create(@PathVariable("modelId") String modelId,
                                            @RequestBody(required = false) CreateCircuitRequest body) {
         UUID model = Ids.parse(modelId, "model");
