@@ -130,6 +130,8 @@ class ServiceFlowTest {
         expectProblem(http.postMultipart("/v1/models", Http.parts("format", "tribuo", "name", "no file")),
                 400, "invalid-request").satisfies(p -> assertThat(p.get("detail").asString()).contains("file"));
         expectProblem(http.postJson("/v1/models", Map.of("file", "x")), 415, "unsupported-media-type");
+        expectProblem(http.postMultipart("/v1/models", Http.parts("file", new byte[TribuoModelReader.MAX_BYTES + 1000])),
+                413, "model-too-large").satisfies(p -> assertThat(p.get("maxBytes").asLong()).isEqualTo(TribuoModelReader.MAX_BYTES));
         assertThat(count("models")).isEqualTo(before);
     }
 

@@ -10,6 +10,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DatabindException;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
@@ -21,6 +22,7 @@ import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -32,6 +34,13 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
+
+    /** The multipart file-size limit, for the message of {@code model-too-large}. */
+    private final DataSize maxFileSize;
+
+    ProblemAdvice(@Value("${spring.servlet.multipart.max-file-size:1MB}") DataSize maxFileSize) {
+        this.maxFileSize = maxFileSize;
+    }
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> handleApi(ApiException e, HttpServletRequest request) {
@@ -62,9 +71,10 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 Map.of("reference", reference));
     }
 
-    private static ProblemDetail tooLarge(MaxUploadSizeExceededException e, String path) {
-        String limit = e.getMaxUploadSize() > 0 ? " of " + e.getMaxUploadSize() + " bytes" : "";
-        return Problems.of(ProblemType.MODEL_TOO_LARGE, "the upload exceeds the size limit" + limit, path, Map.of());
+    private ProblemDetail tooLarge(MaxUploadSizeExceededException e, String path) {
+        long limit = e.getMaxUploadSize() > 0 ? e.getMaxUploadSize() : maxFileSize.toBytes();
+        return Problems.of(ProblemType.MODEL_TOO_LARGE, "the upload exceeds the size limit of " + limit + " bytes", path,
+                Map.of("maxBytes", limit));
     }
 
     /**
