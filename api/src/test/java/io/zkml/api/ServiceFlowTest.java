@@ -66,6 +66,9 @@ class ServiceFlowTest {
     @Autowired
     JobWorkers workers;
 
+    @Autowired
+    org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping handlerMapping;
+
     Http http;
     TestModels.Example credit;
     String modelId;
@@ -345,6 +348,29 @@ class ServiceFlowTest {
         expectProblem(http.get("/v1/verifications"), 405, "method-not-allowed");
         Response problem = http.get("/v1/circuits/" + UUID.randomUUID() + "/verifier.sol", "text/plain");
         expectProblem(problem, 404, "not-found");
+    }
+
+    @Test
+    void theOpenApiDocumentIsServedAndListsExactlyTheMappedEndpoints() {
+        Response doc = http.get("/v1/openapi.yaml");
+        assertThat(doc.status()).isEqualTo(200);
+        assertThat(doc.contentType()).startsWith("application/yaml");
+        Map<String, Object> yaml = new org.yaml.snakeyaml.Yaml().load(doc.body());
+        assertThat(yaml.get("openapi")).isEqualTo("3.1.0");
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) yaml.get("paths");
+        paths.forEach((path, ops) -> ops.keySet().forEach(m -> documented.add(m.toUpperCase() + " " + normalize(path))));
+
+        java.util.Set<String> mapped = new java.util.TreeSet<>();
+        handlerMapping.getHandlerMethods().forEach((info, method) -> info.getPatternValues().stream()
+                .filter(p -> p.startsWith("/v1/"))
+                .forEach(p -> info.getMethodsCondition().getMethods().forEach(m -> mapped.add(m.name() + " " + normalize(p)))));
+        assertThat(documented).isEqualTo(mapped);
+    }
+
+    private static String normalize(String path) {
+        return path.replaceAll("\\{[^}]+}", "{}");
     }
 
     // ---- workers, artifacts ---------------------------------------------------------------
