@@ -256,6 +256,54 @@ class ServiceFlowTest {
         assertThat(count("inferences")).isEqualTo(before);
     }
 
+    @Test
+    void aRetriedPostWithTheSameIdempotencyKeyCreatesNothingNew() throws Exception {
+        String path = "/v1/circuits/" + circuitId + "/inferences";
+        String body = Http.json().writeValueAsString(Map.of("input", credit.input()));
+        int before = count("inferences");
+        String key = "retry-" + UUID.randomUUID();
+
+        // Two clients race with the same key: one inference, both get its id.
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> http.postJson(path, body, key));
+            var b = pool.submit(() -> http.postJson(path, body, key));
+            assertThat(a.get().status()).as(a.get().toString()).isEqualTo(202);
+            assertThat(b.get().status()).as(b.get().toString()).isEqualTo(202);
+            assertThat(a.get().text("id")).isEqualTo(b.get().text("id"));
+            assertThat(a.get().location()).isEqualTo(b.get().location());
+        } finally {
+            pool.shutdownNow();
+        }
+        Response again = http.postJson(path, body, key);
+        assertThat(again.status()).isEqualTo(202);
+        assertThat(count("inferences")).isEqualTo(before + 1);
+
+        List<Double> other = new ArrayList<>(credit.input());
+        other.set(0, other.get(0) + 1);
+        expectProblem(http.postJson(path, Http.json().writeValueAsString(Map.of("input", other)), key), 422,
+                "idempotency-key-reused").satisfies(p -> assertThat(p.get("resourceId").asString()).isEqualTo(again.text("id")));
+        expectProblem(http.postJson(path, body, "has spaces in it"), 400, "invalid-request");
+        assertThat(http.postJson(path, body, key + "-other").text("id")).isNotEqualTo(again.text("id"));
+        assertThat(count("inferences")).isEqualTo(before + 2);
+
+        String circuits = "/v1/models/" + modelId + "/circuits";
+        String settings = Http.json().writeValueAsString(Map.of("quantization", credit.quantization()));
+        Response c1 = http.postJson(circuits, settings, key);
+        Response c2 = http.postJson(circuits, settings, key);
+        assertThat(c1.status()).isEqualTo(202);
+        assertThat(c2.text("id")).isEqualTo(c1.text("id"));
+        assertThat(jdbc.sql("SELECT count(*) FROM jobs WHERE subject_id = ?::uuid").param(c1.text("id")).query(Integer.class).single())
+                .isEqualTo(1);
+
+        Response m1 = http.postMultipart("/v1/models", Http.parts("file", credit.model(), "name", "again"), key);
+        Response m2 = http.postMultipart("/v1/models", Http.parts("file", credit.model(), "name", "again"), key);
+        assertThat(m1.status()).isEqualTo(201);
+        assertThat(m2.status()).isEqualTo(201);
+        assertThat(m2.text("id")).isEqualTo(m1.text("id"));
+        http.awaitStatus("/v1/circuits/" + c1.text("id"), CIRCUIT_DONE, DEADLINE);
+    }
+
     // ---- verification ---------------------------------------------------------------------
 
     @Test

@@ -14,9 +14,11 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.zkml.api.artifacts.ArtifactVersions;
+import io.zkml.api.idempotency.IdempotencyKeys;
 import io.zkml.api.support.Ids;
 
 /** {@code /v1/models/{id}/circuits} and {@code /v1/circuits/...}. */
@@ -61,10 +63,11 @@ class CircuitController {
 
     @PostMapping("/v1/models/{modelId}/circuits")
     ResponseEntity<CircuitResponse> create(@PathVariable("modelId") String modelId,
-                                           @RequestBody(required = false) CreateCircuitRequest body) {
+                                           @RequestBody(required = false) CreateCircuitRequest body,
+                                           @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID model = Ids.parse(modelId, "model");
         CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null) : body;
-        CircuitRecord c = service.create(model, req.provingSystem(), req.quantization());
+        CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), idempotencyKey);
         return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id())).body(CircuitResponse.of(c));
     }
 

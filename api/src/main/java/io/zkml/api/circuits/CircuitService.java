@@ -4,12 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import io.zkml.api.artifacts.ArtifactRepository;
+import io.zkml.api.idempotency.IdempotencyKeys;
 import io.zkml.api.jobs.JobKind;
 import io.zkml.api.jobs.JobRepository;
 import io.zkml.api.jobs.JobSignal;
@@ -18,6 +20,7 @@ import io.zkml.api.models.ModelRecord;
 import io.zkml.api.models.ModelService;
 import io.zkml.api.problem.ApiException;
 import io.zkml.api.problem.ProblemType;
+import io.zkml.api.support.Json;
 import io.zkml.api.support.LruCache;
 import io.zkml.compiler.CircuitCompiler;
 import io.zkml.compiler.CompilationException;
@@ -38,16 +41,21 @@ public class CircuitService {
     private final JobRepository jobs;
     private final JobSignal signal;
     private final WorkerProperties workerProps;
+    private final IdempotencyKeys idempotency;
+    private final Json json;
     private final LruCache<String, CompiledCircuit> compiled = new LruCache<>(32);
 
     public CircuitService(CircuitRepository circuits, ModelService models, ArtifactRepository artifacts,
-                          JobRepository jobs, JobSignal signal, WorkerProperties workerProps) {
+                          JobRepository jobs, JobSignal signal, WorkerProperties workerProps, IdempotencyKeys idempotency,
+                          Json json) {
         this.circuits = circuits;
         this.models = models;
         this.artifacts = artifacts;
         this.jobs = jobs;
         this.signal = signal;
         this.workerProps = workerProps;
+        this.idempotency = idempotency;
+        this.json = json;
     }
 
     /**
@@ -56,7 +64,8 @@ public class CircuitService {
      * in milliseconds), so that bad settings are a 422 now rather than a failed circuit later.
      */
     @Transactional
-    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization) {
+    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
+                                String idempotencyKey) {
         ModelRecord model = models.get(modelId);
         String system = provingSystem == null || provingSystem.isBlank() ? GROTH16
                 : provingSystem.strip().toLowerCase(Locale.ROOT);
@@ -68,6 +77,11 @@ public class CircuitService {
         QuantizationRequest request = quantization == null ? QuantizationRequest.empty() : quantization;
         settings(request, model);
         UUID id = UUID.randomUUID();
+        Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models/" + modelId + "/circuits",
+                system + "\n" + json.write(request), id);
+        if (earlier.isPresent()) {
+            return get(earlier.get());
+        }
         circuits.insert(id, modelId, system, request);
         jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
         signal.jobQueued();

@@ -15,8 +15,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.zkml.api.idempotency.IdempotencyKeys;
 import io.zkml.api.problem.ApiException;
 import io.zkml.api.problem.ProblemType;
 import io.zkml.api.support.Ids;
@@ -54,12 +56,13 @@ class InferenceController {
     }
 
     @PostMapping(path = "/v1/circuits/{circuitId}/inferences", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<InferenceResponse> create(@PathVariable("circuitId") String circuitId, @RequestBody JsonNode body) {
+    ResponseEntity<InferenceResponse> create(@PathVariable("circuitId") String circuitId, @RequestBody JsonNode body,
+                                             @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID circuit = Ids.parse(circuitId, "circuit");
         if (!body.isObject()) {
             throw new ApiException(ProblemType.INVALID_REQUEST, "the body must be a JSON object {\"input\": [...]}");
         }
-        InferenceRecord r = service.create(circuit, body.get("input"));
+        InferenceRecord r = service.create(circuit, body.get("input"), idempotencyKey);
         return ResponseEntity.accepted().location(URI.create("/v1/inferences/" + r.id())).body(InferenceResponse.of(r));
     }
 

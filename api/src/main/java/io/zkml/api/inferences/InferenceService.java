@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
@@ -14,6 +15,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import io.zkml.api.circuits.CircuitRecord;
 import io.zkml.api.circuits.CircuitService;
+import io.zkml.api.idempotency.IdempotencyKeys;
 import io.zkml.api.jobs.JobKind;
 import io.zkml.api.jobs.JobRepository;
 import io.zkml.api.jobs.JobSignal;
@@ -36,14 +38,16 @@ public class InferenceService {
     private final JobRepository jobs;
     private final JobSignal signal;
     private final WorkerProperties workerProps;
+    private final IdempotencyKeys idempotency;
 
     public InferenceService(InferenceRepository inferences, CircuitService circuits, JobRepository jobs,
-                            JobSignal signal, WorkerProperties workerProps) {
+                            JobSignal signal, WorkerProperties workerProps, IdempotencyKeys idempotency) {
         this.inferences = inferences;
         this.circuits = circuits;
         this.jobs = jobs;
         this.signal = signal;
         this.workerProps = workerProps;
+        this.idempotency = idempotency;
     }
 
     /**
@@ -51,9 +55,10 @@ public class InferenceService {
      * job in one transaction.
      *
      * @param input the {@code input} member of the request body (may be null or of any JSON type)
+     * @param idempotencyKey the request's {@code Idempotency-Key}, or null
      */
     @Transactional
-    public InferenceRecord create(UUID circuitId, JsonNode input) {
+    public InferenceRecord create(UUID circuitId, JsonNode input, String idempotencyKey) {
         CircuitRecord circuit = circuits.getReady(circuitId);
         CompiledCircuit compiled = circuits.compiled(circuit);
         double[] values = numbers(input, compiled.features());
@@ -67,6 +72,11 @@ public class InferenceService {
         List<Double> real = new ArrayList<>(values.length);
         for (double v : values) {
             real.add(v);
+        }
+        Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/circuits/" + circuitId + "/inferences",
+                real.toString(), id);
+        if (earlier.isPresent()) {
+            return get(earlier.get());
         }
         inferences.insert(id, circuitId, real, quantized.stream().map(BigInteger::toString).toList());
         jobs.enqueue(JobKind.PROVE, id, workerProps.maxAttempts());

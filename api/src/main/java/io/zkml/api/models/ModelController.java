@@ -11,12 +11,14 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
+import io.zkml.api.idempotency.IdempotencyKeys;
 import io.zkml.api.support.Ids;
 
 /** {@code /v1/models}: upload a model, read it back. */
@@ -47,8 +49,10 @@ class ModelController {
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     ResponseEntity<ModelResponse> upload(@RequestPart("file") MultipartFile file,
                                          @RequestParam(name = "format", required = false) String format,
-                                         @RequestParam(name = "name", required = false) String name) throws IOException {
-        ModelRecord m = service.upload(file.getBytes(), format, name, file.getOriginalFilename());
+                                         @RequestParam(name = "name", required = false) String name,
+                                         @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey)
+            throws IOException {
+        ModelRecord m = service.upload(file.getBytes(), format, name, file.getOriginalFilename(), idempotencyKey);
         return ResponseEntity.created(URI.create("/v1/models/" + m.id())).body(ModelResponse.of(m));
     }
 

@@ -3,11 +3,14 @@ package io.zkml.api.models;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 import io.zkml.api.artifacts.ArtifactRepository;
+import io.zkml.api.idempotency.IdempotencyKeys;
 import io.zkml.api.problem.ApiException;
 import io.zkml.api.problem.ProblemType;
 import io.zkml.api.support.LruCache;
@@ -29,20 +32,24 @@ public class ModelService {
     public static final int MAX_NAME_LENGTH = 200;
 
     private final ModelRepository models;
+    private final IdempotencyKeys idempotency;
     private final LruCache<UUID, ImportedModel> imported = new LruCache<>(16);
 
-    public ModelService(ModelRepository models) {
+    public ModelService(ModelRepository models, IdempotencyKeys idempotency) {
         this.models = models;
+        this.idempotency = idempotency;
     }
 
     /**
      * Parses and stores an upload.
      *
      * @param name the model's name; blank → {@code fallbackName}
+     * @param idempotencyKey the request's {@code Idempotency-Key}, or null
      * @throws ApiException {@code unsupported-model-format}, {@code model-too-large},
      *     {@code invalid-model} or {@code unsupported-model-type}
      */
-    public ModelRecord upload(byte[] bytes, String format, String name, String fallbackName) {
+    @Transactional
+    public ModelRecord upload(byte[] bytes, String format, String name, String fallbackName, String idempotencyKey) {
         String fmt = format == null || format.isBlank() ? FORMAT_TRIBUO : format.strip().toLowerCase(Locale.ROOT);
         if (!FORMAT_TRIBUO.equals(fmt)) {
             throw new ApiException(ProblemType.UNSUPPORTED_MODEL_FORMAT,
@@ -56,10 +63,16 @@ public class ModelService {
                     "name is " + modelName.length() + " characters long; the limit is " + MAX_NAME_LENGTH);
         }
         ImportedModel model = read(bytes);
-        ModelRecord record = new ModelRecord(UUID.randomUUID(), modelName, fmt, ArtifactRepository.sha256(bytes),
+        String sha = ArtifactRepository.sha256(bytes);
+        UUID id = UUID.randomUUID();
+        Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models", sha + "\n" + fmt + "\n" + modelName, id);
+        if (earlier.isPresent()) {
+            return get(earlier.get());
+        }
+        ModelRecord record = new ModelRecord(id, modelName, fmt, sha,
                 model.modelClass(), model.task().irName(), model.features(), model.outputs(), bytes.length, Instant.now());
         models.insert(record, bytes);
-        imported.getUnchecked(record.id(), id -> model);
+        imported.getUnchecked(record.id(), key -> model);
         return models.find(record.id()).orElseThrow();
     }
 

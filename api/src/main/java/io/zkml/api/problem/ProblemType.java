@@ -43,6 +43,8 @@ public enum ProblemType {
     INVALID_PUBLIC_INPUTS("invalid-public-inputs", HttpStatus.BAD_REQUEST, "Invalid public inputs"),
     /** A stored artifact was made by another gnark or native ABI version than this service runs. */
     INCOMPATIBLE_ARTIFACT("incompatible-artifact", HttpStatus.CONFLICT, "Incompatible artifact"),
+    /** An {@code Idempotency-Key} sent again with a different request. */
+    IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 

@@ -60,13 +60,27 @@ public final class Http {
 
     /** POSTs a JSON document (an object serialized by Jackson, or a String sent as it is). */
     public Response postJson(String path, Object body) {
+        return postJson(path, body, null);
+    }
+
+    /** POSTs a JSON document with an {@code Idempotency-Key} header (none if null). */
+    public Response postJson(String path, Object body, String idempotencyKey) {
         String text = body instanceof String s ? s : JSON.writeValueAsString(body);
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(text)).build());
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(text));
+        if (idempotencyKey != null) {
+            b.header("Idempotency-Key", idempotencyKey);
+        }
+        return send(b.build());
     }
 
     /** POSTs multipart/form-data: {@code byte[]} values are files, everything else a text field. */
     public Response postMultipart(String path, Map<String, Object> parts) {
+        return postMultipart(path, parts, null);
+    }
+
+    /** POSTs multipart/form-data with an {@code Idempotency-Key} header (none if null). */
+    public Response postMultipart(String path, Map<String, Object> parts, String idempotencyKey) {
         String boundary = "----zkml" + UUID.randomUUID();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Map.Entry<String, Object> p : parts.entrySet()) {
@@ -81,8 +95,13 @@ public final class Http {
             }
         }
         write(out, "--" + boundary + "--\r\n");
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build());
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()));
+        if (idempotencyKey != null) {
+            b.header("Idempotency-Key", idempotencyKey);
+        }
+        return send(b.build());
     }
 
     /**
