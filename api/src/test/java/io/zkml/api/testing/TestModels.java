@@ -41,6 +41,11 @@ public final class TestModels {
         if (Files.isRegularFile(dir.resolve("model.tribuo"))) {
             return fromExample("credit-risk", dir);
         }
+        return trainedCreditRisk();
+    }
+
+    /** A model of the credit-risk example's shape, trained here from seeded data. */
+    public static Example trainedCreditRisk() {
         String[] features = {"credit_history_years", "debt_ratio", "income_k", "late_payments", "loan_amount_k"};
         double[] max = {40, 1, 300, 20, 150};
         LabelFactory lf = new LabelFactory();
