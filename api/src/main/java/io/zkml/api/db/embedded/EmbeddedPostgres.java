@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -20,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
@@ -39,11 +41,20 @@ import org.slf4j.LoggerFactory;
  * {@code setpriv}, and the data directory belongs to that user.
  *
  * <p>{@link #start(Settings)}: extract the binaries once ({@link EmbeddedPostgresBinaries}), lock
- * the data directory against a second process, {@code initdb} if the data directory is empty (or
- * absent), stop a server left running by a process that died, {@code pg_ctl start} on
- * {@code 127.0.0.1:<port>} (no Unix socket) and wait until it accepts connections, then create the
- * database if it does not exist. {@link #close()} runs {@code pg_ctl stop -m fast}; a JVM shutdown
- * hook does the same if the process exits without closing. The data survives a stop and start.
+ * the data directory against a second process, remove what an interrupted initialisation left
+ * behind, initialise the data directory if it is empty (or absent), stop a server left running by a
+ * process that died, {@code pg_ctl start} on {@code 127.0.0.1:<port>} (no Unix socket) and wait
+ * until it accepts connections, then create the database if it does not exist. {@link #close()} runs
+ * {@code pg_ctl stop -m fast}; a JVM shutdown hook does the same if the process exits without
+ * closing. The data survives a stop and start.
+ *
+ * <p>Initialisation is all or nothing: {@code initdb} writes into a new sibling directory
+ * {@code <data-dir>.initdb-<random>}, which is renamed to the data directory only when
+ * {@code initdb} has succeeded (an empty data directory is removed first, so it must not be a mount
+ * point). If {@code initdb} fails the sibling is deleted; if the process dies during
+ * {@code initdb}, the next start (holding the lock, so no other process can be initialising) deletes
+ * every {@code <data-dir>.initdb-*} sibling. The data directory therefore either does not exist, is
+ * empty, or holds a complete cluster: a failed initialisation never blocks the next start.
  *
  * <p>The server trusts every local TCP connection as user {@value #USER}: it listens on the loopback
  * interface only and is meant for one machine, not for production (set
@@ -92,17 +103,36 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final boolean dropPrivileges;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    private final InitFaults initFaults;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final Thread shutdownHook;
 
     private EmbeddedPostgres(Settings settings, Path installation, boolean dropPrivileges,
-                             FileChannel lockChannel, FileLock lock) {
+                             FileChannel lockChannel, FileLock lock, InitFaults initFaults) {
         this.settings = settings;
         this.installation = installation;
         this.dropPrivileges = dropPrivileges;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.initFaults = initFaults;
         this.shutdownHook = new Thread(this::stopQuietly, "embedded-postgres-shutdown");
+    }
+
+    /**
+     * Test seam for failures during initialisation: extra {@code initdb} arguments (one that makes it
+     * fail after it has written files) and a step run after a successful {@code initdb}, just before
+     * the new cluster is renamed into place (one that throws stands for a process that dies there).
+     */
+    interface InitFaults {
+        InitFaults NONE = new InitFaults() {
+        };
+
+        default List<String> extraInitdbArguments() {
+            return List.of();
+        }
+
+        default void beforeRename(Path initialised) throws IOException {
+        }
     }
 
     /**
@@ -111,6 +141,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * @throws EmbeddedPostgresException with a message that says what to fix
      */
     public static EmbeddedPostgres start(Settings settings) {
+        return start(settings, InitFaults.NONE);
+    }
+
+    static EmbeddedPostgres start(Settings settings, InitFaults initFaults) {
+        Objects.requireNonNull(initFaults, "initFaults");
         Path installation = EmbeddedPostgresBinaries.extract(settings.binariesCacheDir());
         boolean root = isRoot();
         Path dataDir = settings.dataDir();
@@ -139,7 +174,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             throw new EmbeddedPostgresException("the data directory " + dataDir + " is in use by another process "
                     + "(it holds " + lockFile + "); stop it or set zkml.embedded-postgres.data-dir to another directory");
         }
-        EmbeddedPostgres pg = new EmbeddedPostgres(settings, installation, root, channel, lock);
+        EmbeddedPostgres pg = new EmbeddedPostgres(settings, installation, root, channel, lock, initFaults);
         try {
             pg.startServer();
         } catch (RuntimeException e) {
@@ -200,6 +235,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     private void startServer() {
         Path dataDir = dataDir();
+        removeInterruptedInitialisations(dataDir);
         initialiseIfEmpty(dataDir);
         checkMajorVersion(dataDir);
         if (dropPrivileges) {
@@ -228,6 +264,48 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 dataDir, dropPrivileges ? " (running as uid " + UNPRIVILEGED_ID + " because this process runs as root)" : "");
     }
 
+    /** The prefix of the sibling directories {@code initdb} writes into: {@code <data-dir>.initdb-}. */
+    static String initdbPrefix(Path dataDir) {
+        return dataDir.getFileName() + ".initdb-";
+    }
+
+    /**
+     * Deletes the {@code <data-dir>.initdb-*} siblings an initialisation left behind when its process
+     * died. Only called while holding the data directory's lock, so none of them is in use.
+     */
+    private static void removeInterruptedInitialisations(Path dataDir) {
+        List<Path> stale = new ArrayList<>(initdbSiblings(dataDir));
+        if (Files.isSymbolicLink(dataDir)) {
+            try {
+                stale.addAll(initdbSiblings(dataDir.toRealPath()));
+            } catch (IOException e) {
+                // a dangling link: nothing was initialised through it
+            }
+        }
+        for (Path p : stale) {
+            log.warn("removing {}, left behind by an initialisation of {} that did not finish", p, dataDir);
+            try {
+                deleteRecursively(p);
+            } catch (IOException e) {
+                throw new EmbeddedPostgresException("cannot remove " + p + ", left behind by an interrupted initdb: "
+                        + e.getMessage() + "; delete it by hand", e);
+            }
+        }
+    }
+
+    private static List<Path> initdbSiblings(Path dir) {
+        String prefix = initdbPrefix(dir);
+        try (Stream<Path> s = Files.list(dir.getParent())) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+        } catch (IOException e) {
+            throw new EmbeddedPostgresException("cannot list " + dir.getParent() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Initialises the data directory unless it holds a cluster: {@code initdb} into a new sibling
+     * directory, then rename that to the data directory. An existing empty data directory is replaced.
+     */
     private void initialiseIfEmpty(Path dataDir) {
         try {
             if (Files.isDirectory(dataDir)) {
@@ -240,22 +318,85 @@ public final class EmbeddedPostgres implements AutoCloseable {
                         return;
                     }
                 }
-            } else {
-                Files.createDirectory(dataDir);
-            }
-            Files.setPosixFilePermissions(dataDir, OWNER_ONLY);
-            if (dropPrivileges) {
-                chown(dataDir);
+            } else if (Files.exists(dataDir)) {
+                throw new EmbeddedPostgresException(dataDir + " exists and is not a directory; choose another "
+                        + "zkml.embedded-postgres.data-dir");
             }
         } catch (IOException e) {
-            throw new EmbeddedPostgresException("cannot prepare the data directory " + dataDir + ": " + e.getMessage(), e);
+            throw new EmbeddedPostgresException("cannot read the data directory " + dataDir + ": " + e.getMessage(), e);
         }
-        Result r = run(Duration.ofMinutes(2), installation.resolve("bin/initdb").toString(), "-D", dataDir.toString(),
-                "-U", USER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-instructions");
-        if (r.exitCode() != 0) {
-            throw new EmbeddedPostgresException("initdb failed for " + dataDir + " (" + r.exitCode() + "): " + r.output());
+        Path target;
+        Path fresh;
+        try {
+            // A symbolic link to an empty directory: initialise (and replace) the directory it names.
+            target = Files.exists(dataDir) ? dataDir.toRealPath() : dataDir;
+            // createTempDirectory makes it with mode 0700, which initdb requires.
+            fresh = Files.createTempDirectory(target.getParent(), initdbPrefix(target));
+        } catch (IOException e) {
+            throw new EmbeddedPostgresException("cannot prepare a directory for initdb next to " + dataDir + ": "
+                    + e.getMessage(), e);
+        }
+        boolean moved = false;
+        try {
+            Files.setPosixFilePermissions(fresh, OWNER_ONLY);
+            if (dropPrivileges) {
+                chown(fresh);
+            }
+            List<String> cmd = new ArrayList<>(List.of(installation.resolve("bin/initdb").toString(), "-D", fresh.toString(),
+                    "-U", USER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-instructions"));
+            cmd.addAll(initFaults.extraInitdbArguments());
+            Result r = run(Duration.ofMinutes(2), cmd.toArray(String[]::new));
+            if (r.exitCode() != 0) {
+                throw new EmbeddedPostgresException("initdb failed for " + dataDir + " (" + r.exitCode() + "): " + r.output());
+            }
+            initFaults.beforeRename(fresh);
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    Files.delete(target); // empty, checked above; we hold the lock
+                } catch (IOException e) {
+                    throw new EmbeddedPostgresException("cannot replace the empty data directory " + target + " by the "
+                            + "initialised one (" + e.getMessage() + "); if it is a mount point, set "
+                            + "zkml.embedded-postgres.data-dir to a directory inside it", e);
+                }
+            }
+            Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
+            syncDirectory(target.getParent());
+        } catch (IOException e) {
+            throw new EmbeddedPostgresException("cannot initialise the data directory " + dataDir + ": " + e.getMessage(), e);
+        } finally {
+            if (!moved) {
+                try {
+                    deleteRecursively(fresh);
+                } catch (IOException e) {
+                    log.warn("cannot remove {} after a failed initialisation ({}); the next start removes it", fresh,
+                            e.getMessage());
+                }
+            }
         }
         log.info("initialised a new PostgreSQL data directory in {}", dataDir);
+    }
+
+    /** Makes a rename in {@code dir} durable (best effort: not every file system can sync a directory). */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
+            c.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            log.debug("cannot sync {}: {}", dir, e.getMessage());
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(root)) {
+            all = s.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path p : all) {
+            Files.deleteIfExists(p);
+        }
     }
 
     private void checkMajorVersion(Path dataDir) {
