@@ -3,16 +3,14 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/zkml-service/zkml/native/internal/golden"
 	"github.com/zkml-service/zkml/native/zk"
 )
-
-const goldenDir = "../../testdata/golden/ir-v1"
 
 func code(err error) zk.Code { return zk.CodeOf(err) }
 
@@ -31,11 +29,7 @@ func TestVersions(t *testing.T) {
 }
 
 func TestHandleLifecycleThroughTheABI(t *testing.T) {
-	irJSON, err := os.ReadFile(filepath.Join(goldenDir, "classifier-3x4.ir.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := apiCompile(irJSON)
+	cs, err := apiCompile(golden.MustReadIR(t, "classifier-3x4.ir.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

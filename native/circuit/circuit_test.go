@@ -1,11 +1,8 @@
 package circuit
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/big"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -15,10 +12,9 @@ import (
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/test"
 
+	"github.com/zkml-service/zkml/native/internal/golden"
 	"github.com/zkml-service/zkml/native/ir"
 )
-
-const goldenDir = "../../testdata/golden/ir-v1"
 
 var field = ecc.BN254.ScalarField()
 
@@ -163,55 +159,32 @@ func honestIndex(f *big.Int, in []*big.Int) int {
 // --- helpers -------------------------------------------------------------------------------
 
 type goldenFile struct {
-	name  string
-	ir    *ir.IR
-	cases [][]*big.Int
+	name    string
+	ir      *ir.IR
+	cases   [][]*big.Int
+	outputs [][]*big.Int // the outputs the cases file expects for cases[i]
 }
 
+// loadGolden parses every golden IR and every compiled demo model, with their valid inputs.
 func loadGolden(t *testing.T) []goldenFile {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(goldenDir, "*.cases.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files: %v", err)
-	}
 	var out []goldenFile
-	for _, f := range files {
-		var gc struct {
-			IR    string `json:"ir"`
-			Cases []struct {
-				Input []string `json:"input"`
-			} `json:"cases"`
-		}
-		raw, err := os.ReadFile(f)
+	for _, s := range golden.MustLoad(t) {
+		d, err := ir.Parse(s.IR)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", s.Name, err)
 		}
-		if err := json.Unmarshal(raw, &gc); err != nil {
-			t.Fatal(err)
-		}
-		irRaw, err := os.ReadFile(filepath.Join(goldenDir, gc.IR))
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := ir.Parse(irRaw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		g := goldenFile{name: gc.IR, ir: d}
-		for _, c := range gc.Cases {
-			var in []*big.Int
-			for _, s := range c.Input {
-				v, _ := ir.ParseDecimal(s)
-				in = append(in, v)
-			}
-			g.cases = append(g.cases, in)
+		g := goldenFile{name: s.Name, ir: d}
+		for _, c := range s.Cases {
+			g.cases = append(g.cases, golden.MustInts(t, c.Input))
+			g.outputs = append(g.outputs, golden.MustInts(t, c.Output))
 		}
 		out = append(out, g)
 	}
 	return out
 }
 
-func golden(t *testing.T, name string) goldenFile {
+func goldenNamed(t *testing.T, name string) goldenFile {
 	for _, g := range loadGolden(t) {
 		if g.name == name {
 			return g
@@ -337,6 +310,9 @@ func TestGoldenCasesSatisfyTheCircuit(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if fmt.Sprint(ev.Outputs) != fmt.Sprint(g.outputs[i]) {
+					t.Errorf("case %d: outputs %v, the cases file expects %v", i, ev.Outputs, g.outputs[i])
+				}
 				c.accept(fmt.Sprintf("case %d", i), in, ev.Outputs)
 			}
 		})
@@ -386,7 +362,7 @@ func TestInputOutOfRangeIsRejected(t *testing.T) {
 func TestMaliciousRescaleHintsAreRejected(t *testing.T) {
 	for _, name := range []string{"regressor-2x3.ir.json", "classifier-4x2-rescaled.ir.json"} {
 		t.Run(name, func(t *testing.T) {
-			g := golden(t, name)
+			g := goldenNamed(t, name)
 			// Control: an honest hint injected the same way is accepted, so a rejection below
 			// is caused by the hint's lie and nothing else.
 			ctl := newChecker(t, g.ir, hints(honestRescaleCopy, ArgmaxHint))
@@ -408,7 +384,7 @@ func TestMaliciousRescaleHintsAreRejected(t *testing.T) {
 }
 
 func TestMaliciousArgmaxHintsAreRejected(t *testing.T) {
-	g := golden(t, "classifier-3x4.ir.json")
+	g := goldenNamed(t, "classifier-3x4.ir.json")
 	ctl := newChecker(t, g.ir, hints(RescaleHint, honestArgmaxCopy))
 	next := newChecker(t, g.ir, hints(RescaleHint, argmaxNext))
 	lastTie := newChecker(t, g.ir, hints(RescaleHint, argmaxLastOfTie))
@@ -447,7 +423,7 @@ func TestMaliciousArgmaxHintsAreRejected(t *testing.T) {
 	}
 
 	// After a rescale too.
-	g2 := golden(t, "classifier-4x2-rescaled.ir.json")
+	g2 := goldenNamed(t, "classifier-4x2-rescaled.ir.json")
 	ctl2 := newChecker(t, g2.ir, hints(RescaleHint, honestArgmaxCopy))
 	next2 := newChecker(t, g2.ir, hints(RescaleHint, argmaxNext))
 	for i, in := range g2.cases[:8] {
@@ -457,7 +433,7 @@ func TestMaliciousArgmaxHintsAreRejected(t *testing.T) {
 }
 
 func TestPublicInputOrderAndNegativeValues(t *testing.T) {
-	g := golden(t, "classifier-3x4.ir.json")
+	g := goldenNamed(t, "classifier-3x4.ir.json")
 	a, _, err := Assign(g.ir, ints(-1, 0, 0, 2))
 	if err != nil {
 		t.Fatal(err)
@@ -484,7 +460,7 @@ func TestPublicInputOrderAndNegativeValues(t *testing.T) {
 }
 
 func TestConstraintCounts(t *testing.T) {
-	g := golden(t, "classifier-3x4.ir.json")
+	g := goldenNamed(t, "classifier-3x4.ir.json")
 	ccs, err := Compile(g.ir)
 	if err != nil {
 		t.Fatal(err)

@@ -4,26 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zkml-service/zkml/native/internal/golden"
 )
 
-const goldenDir = "../../testdata/golden/ir-v1"
-
-type goldenCases struct {
-	IR    string `json:"ir"`
-	Cases []struct {
-		Input  []string `json:"input"`
-		Output []string `json:"output"`
-	} `json:"cases"`
-	Invalid []struct {
-		Input []string `json:"input"`
-		Error string   `json:"error"`
-	} `json:"invalid"`
-}
-
+// ints parses decimals with the package's own ParseDecimal, so the golden values also
+// exercise it.
 func ints(t *testing.T, ss []string) []*big.Int {
 	t.Helper()
 	out := make([]*big.Int, len(ss))
@@ -37,33 +25,18 @@ func ints(t *testing.T, ss []string) []*big.Int {
 	return out
 }
 
+// TestGoldenEvaluation runs the evaluator on every golden file and every compiled demo model.
 func TestGoldenEvaluation(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(goldenDir, "*.cases.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden files in %s: %v", goldenDir, err)
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			var gc goldenCases
-			raw, err := os.ReadFile(f)
+	for _, g := range golden.MustLoad(t) {
+		t.Run(g.Name, func(t *testing.T) {
+			d, err := Parse(g.IR)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := json.Unmarshal(raw, &gc); err != nil {
-				t.Fatal(err)
-			}
-			irBytes, err := os.ReadFile(filepath.Join(goldenDir, gc.IR))
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := Parse(irBytes)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(gc.Cases) == 0 || len(gc.Invalid) == 0 {
+			if len(g.Cases) == 0 || len(g.Invalid) == 0 {
 				t.Fatal("golden file without cases")
 			}
-			for i, c := range gc.Cases {
+			for i, c := range g.Cases {
 				ev, err := d.Evaluate(ints(t, c.Input))
 				if err != nil {
 					t.Fatalf("case %d: %v", i, err)
@@ -78,7 +51,7 @@ func TestGoldenEvaluation(t *testing.T) {
 					}
 				}
 			}
-			for i, c := range gc.Invalid {
+			for i, c := range g.Invalid {
 				_, err := d.Evaluate(ints(t, c.Input))
 				var ie *InputError
 				if !errors.As(err, &ie) {
@@ -147,11 +120,7 @@ func TestFieldMapping(t *testing.T) {
 
 func mustGolden(t *testing.T, name string) *IR {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(goldenDir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := Parse(raw)
+	d, err := Parse(golden.MustReadIR(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,12 +130,8 @@ func mustGolden(t *testing.T, name string) *IR {
 // mutate loads a golden IR as generic JSON, applies f and re-encodes it.
 func mutate(t *testing.T, name string, f func(doc map[string]any)) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(goldenDir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
+	if err := json.Unmarshal(golden.MustReadIR(t, name), &doc); err != nil {
 		t.Fatal(err)
 	}
 	f(doc)

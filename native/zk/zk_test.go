@@ -14,52 +14,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/zkml-service/zkml/native/internal/golden"
 	"github.com/zkml-service/zkml/native/ir"
 )
 
-const goldenDir = "../../testdata/golden/ir-v1"
-
-type goldenCases struct {
-	IR    string `json:"ir"`
-	Cases []struct {
-		Input  []string `json:"input"`
-		Output []string `json:"output"`
-	} `json:"cases"`
-	Invalid []struct {
-		Input []string `json:"input"`
-		Error string   `json:"error"`
-	} `json:"invalid"`
-}
-
-func ints(t testing.TB, ss []string) []*big.Int {
-	t.Helper()
-	out := make([]*big.Int, len(ss))
-	for i, s := range ss {
-		v, err := ir.ParseDecimal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[i] = v
-	}
-	return out
-}
-
-func readGolden(t testing.TB, casesFile string) (goldenCases, []byte) {
-	t.Helper()
-	var gc goldenCases
-	raw, err := os.ReadFile(casesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &gc); err != nil {
-		t.Fatal(err)
-	}
-	irBytes, err := os.ReadFile(filepath.Join(goldenDir, gc.IR))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gc, irBytes
-}
+func ints(t testing.TB, ss []string) []*big.Int { return golden.MustInts(t, ss) }
 
 // keys compiles an IR and runs a setup into a temporary directory.
 type keys struct {
@@ -116,16 +75,12 @@ func fieldInts(t testing.TB, ss []string) []*big.Int {
 	return out
 }
 
+// TestGoldenProofs proves a few cases of every golden file and every compiled demo model.
 func TestGoldenProofs(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(goldenDir, "*.cases.json"))
-	if len(files) == 0 {
-		t.Fatal("no golden files")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			gc, irBytes := readGolden(t, f)
-			k := setupKeys(t, irBytes)
-			for i, c := range gc.Cases {
+	for _, g := range golden.MustLoad(t) {
+		t.Run(g.Name, func(t *testing.T) {
+			k := setupKeys(t, g.IR)
+			for i, c := range g.Cases {
 				if i%6 != 1 { // a few cases per file: proving is the slow part
 					continue
 				}
@@ -141,7 +96,7 @@ func TestGoldenProofs(t *testing.T) {
 					t.Fatalf("case %d: proof does not verify: %v %v", i, ok, err)
 				}
 			}
-			for i, c := range gc.Invalid {
+			for i, c := range g.Invalid {
 				_, err := Prove(k.c, k.pk, ints(t, c.Input))
 				want := map[string]Code{"input_out_of_range": Unsatisfied, "wrong_input_count": InvalidArgument}[c.Error]
 				if want == OK {
@@ -154,11 +109,7 @@ func TestGoldenProofs(t *testing.T) {
 }
 
 func TestWorkedExampleProofAndTampering(t *testing.T) {
-	irBytes, err := os.ReadFile(filepath.Join(goldenDir, "classifier-3x4.ir.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := setupKeys(t, irBytes)
+	k := setupKeys(t, golden.MustReadIR(t, "classifier-3x4.ir.json"))
 	res, err := Prove(k.c, k.pk, ints(t, []string{"-1", "0", "0", "2"}))
 	if err != nil {
 		t.Fatal(err)
@@ -288,8 +239,7 @@ func TestKnownSelector(t *testing.T) {
 }
 
 func TestInputErrors(t *testing.T) {
-	irBytes, _ := os.ReadFile(filepath.Join(goldenDir, "regressor-2x3.ir.json"))
-	k := setupKeys(t, irBytes)
+	k := setupKeys(t, golden.MustReadIR(t, "regressor-2x3.ir.json"))
 	_, err := Prove(k.c, k.pk, ints(t, []string{"0", "0"}))
 	wantCode(t, err, InvalidArgument, "takes 3 inputs, got 2")
 	_, err = Prove(k.c, k.pk, ints(t, []string{"0", "1001", "0"}))
@@ -320,8 +270,8 @@ func TestCompileRejectsInvalidIR(t *testing.T) {
 }
 
 func TestArtifacts(t *testing.T) {
-	clsBytes, _ := os.ReadFile(filepath.Join(goldenDir, "classifier-3x4.ir.json"))
-	regBytes, _ := os.ReadFile(filepath.Join(goldenDir, "regressor-2x3.ir.json"))
+	clsBytes := golden.MustReadIR(t, "classifier-3x4.ir.json")
+	regBytes := golden.MustReadIR(t, "regressor-2x3.ir.json")
 	k := setupKeys(t, clsBytes)
 	dir := t.TempDir()
 	csPath := filepath.Join(dir, "cs.bin")
