@@ -465,10 +465,15 @@ func TestConstraintCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Inputs: 2·(10+10+10+8) bits; argmax: 3 booleans, 3 products, 3·13 bits, 1 sum;
-	// recompositions of each decomposition and the output equality.
-	if n := ccs.GetNbConstraints(); n < 76+3+3+39+1 || n > 76+3+3+39+1+8+3+1+4 {
-		t.Errorf("unexpected constraint count %d", n)
+	// Exact, so that a gadget losing a constraint shows up here. Inputs x ∈ [-512, 512]²,
+	// [0, 1023], [-100, 100]: two decompositions of bitlen(hi − lo) = 11, 11, 10, 8 bits each,
+	// one boolean constraint per bit and one recomposition per decomposition. Argmax over 3
+	// values in [-2560, 3583]: 3 booleans, Σh = 1, 3 products h[i]·y[i], 3 decompositions of
+	// bitlen(3583 + 2560) = 13 bits with their recompositions. Then the output equality.
+	inputs := 2*(11+11+10+8) + 8
+	argmax := 3 + 1 + 3 + 3*13 + 3
+	if n, want := ccs.GetNbConstraints(), inputs+argmax+1; n != want {
+		t.Errorf("constraint count %d, want %d", n, want)
 	}
 	if ccs.GetNbPublicVariables() != 1+5 {
 		t.Errorf("public variables %d, want 6 (one, 4 inputs, 1 output)", ccs.GetNbPublicVariables())
