@@ -34,12 +34,13 @@ class VerifierContractTest {
             }
             """;
 
+    private CompiledContract compiled;
     private AnvilNode node;
     private VerifierContract contract;
 
     @BeforeAll
     void deploy() {
-        CompiledContract compiled = SolidityCompiler.locate().compile("Verifier.sol", SOURCE, "Verifier");
+        compiled = SolidityCompiler.locate().compile("Verifier.sol", SOURCE, "Verifier");
         node = AnvilNode.start();
         contract = VerifierContract.deploy(node, compiled);
         assertThat(contract.deployedCodeSize()).isEqualTo(compiled.deployedSize());
@@ -93,5 +94,16 @@ class VerifierContractTest {
         assertThat(tx.gasUsed()).isGreaterThan(21_000L).isLessThanOrEqualTo(estimate);
         assertThatThrownBy(() -> contract.estimateGas(VerifierContract.verifyProofCalldata(proof(1), GOOD)))
                 .isInstanceOf(ChainException.class).hasMessageContaining("ProofInvalid()");
+    }
+
+    @Test
+    void aNodeThatCannotBeReachedIsAnErrorNotARejection() {
+        VerifierContract gone;
+        try (AnvilNode other = AnvilNode.start()) {
+            gone = VerifierContract.deploy(other, compiled);
+            assertThat(gone.verify(proof(42), GOOD)).isTrue();
+        }
+        assertThatThrownBy(() -> gone.verify(proof(41), GOOD))
+                .isInstanceOf(ChainException.class).hasMessageContaining("eth_call: cannot reach the node");
     }
 }
