@@ -58,6 +58,34 @@ func needOut(p unsafe.Pointer, what string) error {
 	return nil
 }
 
+// putString is the body of an export with a string result: it checks the output pointer
+// first, runs f, and on success stores a malloc'd copy of its result in *out (the caller
+// frees it with zkml_string_free). Nothing is stored on failure.
+func putString(out **C.char, what string, f func() (string, error)) error {
+	if err := needOut(unsafe.Pointer(out), what); err != nil {
+		return err
+	}
+	s, err := f()
+	if err != nil {
+		return err
+	}
+	*out = C.CString(s)
+	return nil
+}
+
+// putHandle is putString for an export with a handle result.
+func putHandle(out *C.uint64_t, what string, f func() (uint64, error)) error {
+	if err := needOut(unsafe.Pointer(out), what); err != nil {
+		return err
+	}
+	h, err := f()
+	if err != nil {
+		return err
+	}
+	*out = C.uint64_t(h)
+	return nil
+}
+
 //export zkml_abi_version
 func zkml_abi_version() C.int32_t { return C.int32_t(zk.ABIVersion) }
 
@@ -67,72 +95,44 @@ func zkml_string_free(s *C.char) { C.free(unsafe.Pointer(s)) }
 //export zkml_versions
 func zkml_versions(outJSON **C.char, cerr *C.zkml_error) C.int32_t {
 	return report(cerr, run(func() error {
-		if err := needOut(unsafe.Pointer(outJSON), "out_json"); err != nil {
-			return err
-		}
-		s, err := apiVersions()
-		if err != nil {
-			return err
-		}
-		*outJSON = C.CString(s)
-		return nil
+		return putString(outJSON, "out_json", apiVersions)
 	}))
 }
 
 //export zkml_compile
 func zkml_compile(irp *C.uint8_t, irLen C.int64_t, outCS *C.uint64_t, cerr *C.zkml_error) C.int32_t {
 	return report(cerr, run(func() error {
-		if err := needOut(unsafe.Pointer(outCS), "out_cs"); err != nil {
-			return err
-		}
-		irJSON, err := goBytes(irp, irLen, "IR document")
-		if err != nil {
-			return err
-		}
-		h, err := apiCompile(irJSON)
-		if err != nil {
-			return err
-		}
-		*outCS = C.uint64_t(h)
-		return nil
+		return putHandle(outCS, "out_cs", func() (uint64, error) {
+			irJSON, err := goBytes(irp, irLen, "IR document")
+			if err != nil {
+				return 0, err
+			}
+			return apiCompile(irJSON)
+		})
 	}))
 }
 
 //export zkml_cs_load
 func zkml_cs_load(irp *C.uint8_t, irLen C.int64_t, path *C.char, outCS *C.uint64_t, cerr *C.zkml_error) C.int32_t {
 	return report(cerr, run(func() error {
-		if err := needOut(unsafe.Pointer(outCS), "out_cs"); err != nil {
-			return err
-		}
-		irJSON, err := goBytes(irp, irLen, "IR document")
-		if err != nil {
-			return err
-		}
-		p, err := goString(path, "path")
-		if err != nil {
-			return err
-		}
-		h, err := apiLoadCS(irJSON, p)
-		if err != nil {
-			return err
-		}
-		*outCS = C.uint64_t(h)
-		return nil
+		return putHandle(outCS, "out_cs", func() (uint64, error) {
+			irJSON, err := goBytes(irp, irLen, "IR document")
+			if err != nil {
+				return 0, err
+			}
+			p, err := goString(path, "path")
+			if err != nil {
+				return 0, err
+			}
+			return apiLoadCS(irJSON, p)
+		})
 	}))
 }
 
 //export zkml_cs_info
 func zkml_cs_info(cs C.uint64_t, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
 	return report(cerr, run(func() error {
-		if err := needOut(unsafe.Pointer(outJSON), "out_json"); err != nil {
-			return err
-		}
-		s, err := apiCSInfo(uint64(cs))
-		if err != nil {
-			return err
-		}
-		*outJSON = C.CString(s)
-		return nil
+		return putString(outJSON, "out_json", func() (string, error) { return apiCSInfo(uint64(cs)) })
 	}))
 }
 
@@ -150,80 +150,56 @@ func zkml_cs_write(cs C.uint64_t, path *C.char, cerr *C.zkml_error) C.int32_t {
 //export zkml_setup
 func zkml_setup(cs C.uint64_t, pkPath, vkPath *C.char, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
 	return report(cerr, run(func() error {
-		if err := needOut(unsafe.Pointer(outJSON), "out_json"); err != nil {
-			return err
-		}
-		pk, err := goString(pkPath, "pk_path")
-		if err != nil {
-			return err
-		}
-		vk, err := goString(vkPath, "vk_path")
-		if err != nil {
-			return err
-		}
-		s, err := apiSetup(uint64(cs), pk, vk)
-		if err != nil {
-			return err
-		}
-		*outJSON = C.CString(s)
-		return nil
+		return putString(outJSON, "out_json", func() (string, error) {
+			pk, err := goString(pkPath, "pk_path")
+			if err != nil {
+				return "", err
+			}
+			vk, err := goString(vkPath, "vk_path")
+			if err != nil {
+				return "", err
+			}
+			return apiSetup(uint64(cs), pk, vk)
+		})
 	}))
 }
 
 //export zkml_pk_load
 func zkml_pk_load(path *C.char, outPK *C.uint64_t, cerr *C.zkml_error) C.int32_t {
 	return report(cerr, run(func() error {
-		if err := needOut(unsafe.Pointer(outPK), "out_pk"); err != nil {
-			return err
-		}
-		p, err := goString(path, "path")
-		if err != nil {
-			return err
-		}
-		h, err := apiLoadPK(p)
-		if err != nil {
-			return err
-		}
-		*outPK = C.uint64_t(h)
-		return nil
+		return putHandle(outPK, "out_pk", func() (uint64, error) {
+			p, err := goString(path, "path")
+			if err != nil {
+				return 0, err
+			}
+			return apiLoadPK(p)
+		})
 	}))
 }
 
 //export zkml_vk_load
 func zkml_vk_load(path *C.char, outVK *C.uint64_t, cerr *C.zkml_error) C.int32_t {
 	return report(cerr, run(func() error {
-		if err := needOut(unsafe.Pointer(outVK), "out_vk"); err != nil {
-			return err
-		}
-		p, err := goString(path, "path")
-		if err != nil {
-			return err
-		}
-		h, err := apiLoadVK(p)
-		if err != nil {
-			return err
-		}
-		*outVK = C.uint64_t(h)
-		return nil
+		return putHandle(outVK, "out_vk", func() (uint64, error) {
+			p, err := goString(path, "path")
+			if err != nil {
+				return 0, err
+			}
+			return apiLoadVK(p)
+		})
 	}))
 }
 
 //export zkml_prove
 func zkml_prove(cs, pk C.uint64_t, inputsJSON *C.char, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
 	return report(cerr, run(func() error {
-		if err := needOut(unsafe.Pointer(outJSON), "out_json"); err != nil {
-			return err
-		}
-		in, err := goString(inputsJSON, "inputs_json")
-		if err != nil {
-			return err
-		}
-		s, err := apiProve(uint64(cs), uint64(pk), in)
-		if err != nil {
-			return err
-		}
-		*outJSON = C.CString(s)
-		return nil
+		return putString(outJSON, "out_json", func() (string, error) {
+			in, err := goString(inputsJSON, "inputs_json")
+			if err != nil {
+				return "", err
+			}
+			return apiProve(uint64(cs), uint64(pk), in)
+		})
 	}))
 }
 
@@ -258,15 +234,7 @@ func zkml_verify(vk C.uint64_t, proof *C.uint8_t, proofLen C.int64_t, publicJSON
 //export zkml_export_solidity
 func zkml_export_solidity(vk C.uint64_t, outSource **C.char, cerr *C.zkml_error) C.int32_t {
 	return report(cerr, run(func() error {
-		if err := needOut(unsafe.Pointer(outSource), "out_source"); err != nil {
-			return err
-		}
-		s, err := apiExportSolidity(uint64(vk))
-		if err != nil {
-			return err
-		}
-		*outSource = C.CString(s)
-		return nil
+		return putString(outSource, "out_source", func() (string, error) { return apiExportSolidity(uint64(vk)) })
 	}))
 }
 
