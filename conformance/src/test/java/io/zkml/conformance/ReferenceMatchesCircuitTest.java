@@ -7,7 +7,6 @@ import io.zkml.prover.Groth16Prover;
 import io.zkml.prover.Proof;
 import io.zkml.prover.ProvingKey;
 import io.zkml.prover.VerifyingKey;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -47,11 +46,6 @@ class ReferenceMatchesCircuitTest {
         prover = Groth16Prover.load();
     }
 
-    @AfterAll
-    static void noop() {
-        // handles are closed per circuit below
-    }
-
     static Path repositoryRoot() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.isDirectory(p.resolve("testdata/golden/ir-v1"))) {
@@ -63,22 +57,31 @@ class ReferenceMatchesCircuitTest {
         return p;
     }
 
+    /**
+     * Every golden {@code *.ir.json} and the {@code circuit.ir.json} of every demo folder. Neither
+     * list may be empty, and a demo folder without its IR is an error, not a circuit left out.
+     */
     static List<Path> irFiles() throws IOException {
         Path root = repositoryRoot();
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> golden = Files.list(root.resolve("testdata/golden/ir-v1"))) {
-            golden.filter(f -> f.getFileName().toString().endsWith(".ir.json")).sorted().forEach(files::add);
+        List<Path> golden;
+        try (Stream<Path> s = Files.list(root.resolve("testdata/golden/ir-v1"))) {
+            golden = s.filter(f -> f.getFileName().toString().endsWith(".ir.json")).sorted().toList();
         }
-        try (Stream<Path> examples = Files.list(root.resolve("examples"))) {
-            examples.map(d -> d.resolve("circuit.ir.json")).filter(Files::isRegularFile).sorted().forEach(files::add);
+        List<Path> demos;
+        try (Stream<Path> s = Files.list(root.resolve("examples"))) {
+            demos = s.filter(Files::isDirectory).sorted().map(d -> d.resolve("circuit.ir.json")).toList();
         }
+        assertThat(golden).as("golden IR files in testdata/golden/ir-v1").isNotEmpty();
+        assertThat(demos).as("demo folders in examples/").isNotEmpty();
+        assertThat(demos).as("every demo folder has its circuit.ir.json").allMatch(Files::isRegularFile);
+        List<Path> files = new ArrayList<>(golden);
+        files.addAll(demos);
         return files;
     }
 
     @TestFactory
     Stream<DynamicTest> javaReferenceAndGnarkCircuitAgreeOnCornersAndRandomInputs() throws IOException {
         List<Path> files = irFiles();
-        assertThat(files).as("golden files and demo models").hasSizeGreaterThanOrEqualTo(5);
         Path root = repositoryRoot();
         return files.stream().map(f -> DynamicTest.dynamicTest(root.relativize(f).toString(), () -> check(f)));
     }
