@@ -58,7 +58,7 @@ public final class ConstraintSystem extends AbstractNativeHandle {
     public void writeTo(Path file) {
         Objects.requireNonNull(file, "file");
         try {
-            NativeBridge.writeConstraintSystem(handle(), file.toAbsolutePath().toString());
+            NativeBridge.writeConstraintSystem(handle(), NativeBridge.path(file));
         } finally {
             Reference.reachabilityFence(this);
         }

@@ -81,7 +81,7 @@ public final class Groth16Prover {
     public ConstraintSystem loadConstraintSystem(byte[] irJson, Path csFile) {
         Objects.requireNonNull(irJson, "irJson");
         Objects.requireNonNull(csFile, "csFile");
-        return constraintSystem(NativeBridge.loadConstraintSystem(irJson, csFile.toAbsolutePath().toString()));
+        return constraintSystem(NativeBridge.loadConstraintSystem(irJson, NativeBridge.path(csFile)));
     }
 
     /**
@@ -93,8 +93,8 @@ public final class Groth16Prover {
         Objects.requireNonNull(provingKeyOut, "provingKeyOut");
         Objects.requireNonNull(verifyingKeyOut, "verifyingKeyOut");
         try {
-            JsonNode n = parse(NativeBridge.setup(cs.handle(), provingKeyOut.toAbsolutePath().toString(),
-                    verifyingKeyOut.toAbsolutePath().toString()));
+            JsonNode n = parse(NativeBridge.setup(cs.handle(), NativeBridge.path(provingKeyOut),
+                    NativeBridge.path(verifyingKeyOut)));
             return new SetupResult(n.get("setupMillis").asLong(), n.get("verifyingKeySha256").asString());
         } finally {
             Reference.reachabilityFence(cs);
@@ -104,13 +104,13 @@ public final class Groth16Prover {
     /** Loads a proving key file written by {@link #setup}. */
     public ProvingKey loadProvingKey(Path file) {
         Objects.requireNonNull(file, "file");
-        return new ProvingKey(NativeBridge.loadProvingKey(file.toAbsolutePath().toString()));
+        return new ProvingKey(NativeBridge.loadProvingKey(NativeBridge.path(file)));
     }
 
     /** Loads a verifying key file written by {@link #setup}. */
     public VerifyingKey loadVerifyingKey(Path file) {
         Objects.requireNonNull(file, "file");
-        return new VerifyingKey(NativeBridge.loadVerifyingKey(file.toAbsolutePath().toString()));
+        return new VerifyingKey(NativeBridge.loadVerifyingKey(NativeBridge.path(file)));
     }
 
     /**

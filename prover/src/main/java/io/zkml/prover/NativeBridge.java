@@ -1,5 +1,7 @@
 package io.zkml.prover;
 
+import java.nio.file.Path;
+
 /**
  * The JNI entry points of {@code libzkml.so} (implemented in {@code native/capi/jni.c}, which
  * calls the {@code zkml_*} C ABI). Every method throws {@link NativeProverException} on error.
@@ -9,6 +11,23 @@ package io.zkml.prover;
 final class NativeBridge {
 
     private NativeBridge() {
+    }
+
+    /**
+     * The absolute path as the native side receives it. JNI hands strings over as modified UTF-8,
+     * which differs from UTF-8 for characters outside the Basic Multilingual Plane: such a path
+     * would name another file on the native side (keys written where Java does not look), so it
+     * is refused.
+     *
+     * @throws NativeProverException {@link ErrorCode#INVALID_ARGUMENT} for such a path
+     */
+    static String path(Path file) {
+        String p = file.toAbsolutePath().toString();
+        if (p.codePoints().anyMatch(c -> c > 0xFFFF)) {
+            throw new NativeProverException(ErrorCode.INVALID_ARGUMENT,
+                    "path " + p + " has a character outside the Basic Multilingual Plane; the native library cannot open it");
+        }
+        return p;
     }
 
     /** {@code {"abiVersion":1,"gnarkVersion":"v0.16.3","goVersion":"go1.26.8","curve":"bn254"}}. */

@@ -274,6 +274,30 @@ class Groth16ProverTest {
     }
 
     @Test
+    void pathsCrossJniExactly(@TempDir Path tmp) throws Exception {
+        // Non-ASCII in the Basic Multilingual Plane: the native side opens the same file.
+        Path accented = tmp.resolve("cl\u00e9-\u4e2d.cs");
+        cs.writeTo(accented);
+        assertThat(accented).isRegularFile();
+        try (ConstraintSystem loaded = PROVER.loadConstraintSystem(Golden.named("classifier-3x4.ir.json").ir(), accented)) {
+            assertThat(loaded.circuitSha256()).isEqualTo(cs.circuitSha256());
+        }
+        // Outside it, JNI's modified UTF-8 would name another file: refused before any native call.
+        Path emoji = tmp.resolve("key-\uD83D\uDE00.vk");
+        assertThatThrownBy(() -> PROVER.setup(cs, tmp.resolve("pk"), emoji))
+                .isInstanceOfSatisfying(NativeProverException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+                .hasMessageContaining("Basic Multilingual Plane");
+        assertThat(tmp.resolve("pk")).doesNotExist();
+        assertThatThrownBy(() -> cs.writeTo(emoji))
+                .isInstanceOfSatisfying(NativeProverException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        try (var files = Files.list(tmp)) {
+            assertThat(files.toList()).as("files written").containsExactly(accented);
+        }
+    }
+
+    @Test
     void artifactsOfAnotherVersionAreRejected(@TempDir Path tmp) throws Exception {
         byte[] vkBytes = Files.readAllBytes(vkFile);
         assertThat(NativeLibrary.sha256(vkBytes)).isEqualTo(setup.verifyingKeySha256());
