@@ -133,7 +133,8 @@ JNIEXPORT void JNICALL Java_io_zkml_prover_NativeBridge_writeConstraintSystem(JN
 JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_setup(JNIEnv *env, jclass cls, jlong cs, jstring pkPath, jstring vkPath) {
     zkml_error err = {0, NULL};
     const char *pk = UTF(env, pkPath);
-    const char *vk = UTF(env, vkPath);
+    /* No JNI call with an exception pending (an OutOfMemoryError from the first copy). */
+    const char *vk = (*env)->ExceptionCheck(env) ? NULL : UTF(env, vkPath);
     char *out = NULL;
     int32_t rc = zkml_setup((uint64_t) cs, (char *) pk, (char *) vk, &out, &err);
     RELEASE(env, pkPath, pk);
