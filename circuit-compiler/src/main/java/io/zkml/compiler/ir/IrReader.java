@@ -25,13 +25,15 @@ import java.util.regex.Pattern;
  * than {@code "zkml-ir"}, any version other than 1, a field other than {@code "bn254"}, unknown
  * ops, unknown keys inside tensors and ops, bad names, integers not in canonical decimal string
  * form, wrong sizes, scale rules, non-input bounds that differ from the recomputed interval
- * analysis, any bound with {@code |bound| ≥ 2^248}, wrong evaluation order. Unknown top-level keys
- * are ignored (as the Go reader does); {@link IrWriter} does not write them back.
+ * analysis, any bound with {@code |bound| ≥ 2^248}, wrong evaluation order, no op at all, an output
+ * that is the input. Unknown top-level keys are ignored (as the Go reader does); {@link IrWriter}
+ * does not write them back.
  *
- * <p>Two rules are stricter than the document: weights must also satisfy {@code |w| < 2^248}, so
- * that a weight never means something else as a field constant; and every scale, weight scale and
+ * <p>Every integer of the document, weights and biases included, must satisfy {@code |v| < 2^248}
+ * (as in the Go reader). One rule is stricter than the Go reader: every scale, weight scale and
  * shift must be within {@code ±}{@value #MAX_ABS_SCALE} (a scale beyond that cannot describe a value
- * below {@code 2^248} usefully).
+ * below {@code 2^248} usefully). The metadata rules (name, task, producer, features and labels
+ * present and consistent with the tensors) are checked here only; the Go reader does not need them.
  */
 public final class IrReader {
 
@@ -225,6 +227,9 @@ public final class IrReader {
         if (input == null) {
             throw new IrValidationException("input \"" + ir.inputs().getFirst() + "\" is not a declared tensor");
         }
+        if (ir.ops().isEmpty()) {
+            throw new IrValidationException("IR v1 needs at least one op, got none");
+        }
         Set<String> written = new HashSet<>();
         written.add(input.name());
         for (int k = 0; k < ir.ops().size(); k++) {
@@ -275,6 +280,9 @@ public final class IrReader {
         if (!byName.containsKey(outputName)) {
             throw new IrValidationException("output \"" + outputName + "\" is not a declared tensor");
         }
+        if (outputName.equals(input.name())) {
+            throw new IrValidationException("output \"" + outputName + "\" is the input tensor; an output must be written by an op");
+        }
         checkMetadataSizes(ir, input, byName.get(outputName));
     }
 
@@ -295,6 +303,11 @@ public final class IrReader {
         }
         if (d.bias().size() != out.size()) {
             throw new IrValidationException(where + ": bias must have out.size=" + out.size() + " entries, got " + d.bias().size());
+        }
+        for (int j = 0; j < d.bias().size(); j++) {
+            if (!IntervalAnalysis.withinFieldLimit(d.bias().get(j))) {
+                throw new IrValidationException(where + ": bias[" + j + "] has |b| >= 2^248");
+            }
         }
         checkSizeAndScale(out, out.size(), (long) in.scale() + d.weightScale(), where);
         return IntervalAnalysis.dense(d.weights(), d.bias(), in.lo(), in.hi());

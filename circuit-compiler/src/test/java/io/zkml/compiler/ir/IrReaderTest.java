@@ -7,7 +7,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +39,27 @@ class IrReaderTest {
 
     static ObjectNode op(ObjectNode doc, int i) {
         return (ObjectNode) doc.get("ops").get(i);
+    }
+
+    /** Sets the acc and y bounds of an edited regressor-2x3 to the interval analysis of its x, weights and bias. */
+    static void recomputeRegressorBounds(ObjectNode d) {
+        List<List<BigInteger>> weights = d.get("ops").get(0).get("weights").valueStream().map(IrReaderTest::ints).toList();
+        IntervalAnalysis.Bounds acc = IntervalAnalysis.dense(weights, ints(op(d, 0).get("bias")),
+                ints(tensor(d, 0).get("lo")), ints(tensor(d, 0).get("hi")));
+        IntervalAnalysis.Bounds y = IntervalAnalysis.rescale(op(d, 1).get("shift").intValue(), acc.lo(), acc.hi());
+        setInts(tensor(d, 1), acc);
+        setInts(tensor(d, 2), y);
+    }
+
+    static List<BigInteger> ints(tools.jackson.databind.JsonNode a) {
+        return a.valueStream().map(n -> new BigInteger(n.stringValue())).toList();
+    }
+
+    static void setInts(ObjectNode t, IntervalAnalysis.Bounds b) {
+        ArrayNode lo = t.putArray("lo");
+        ArrayNode hi = t.putArray("hi");
+        b.lo().forEach(v -> lo.add(v.toString()));
+        b.hi().forEach(v -> hi.add(v.toString()));
     }
 
     static void assertRejected(byte[] doc, String messagePart) {
@@ -151,6 +174,41 @@ class IrReaderTest {
         assertRejected(classifier(d -> ((ArrayNode) tensor(d, 0).get("lo")).set(0, "513")), "greater than hi");
         assertRejected(classifier(d -> op(d, 0).put("weightScale", 4096)), "out of range");
         assertRejected(classifier(d -> tensor(d, 0).put("size", 1L << 40)), "out of range");
+    }
+
+    @Test
+    void a_document_without_ops_or_whose_output_is_the_input_is_rejected() throws Exception {
+        // no ops at all: the output would be the input itself
+        assertRejected(edited("regressor-2x3", d -> {
+            d.putArray("ops");
+            ArrayNode ts = (ArrayNode) d.get("tensors");
+            ts.remove(2);
+            ts.remove(1);
+            ((ArrayNode) d.get("outputs")).set(0, "x");
+            ((ArrayNode) d.get("labels")).add("third");
+        }), "at least one op");
+        // ops, but the output named is the input: every output must be written by an op
+        assertRejected(edited("regressor-2x3", d -> {
+            ((ArrayNode) d.get("outputs")).set(0, "x");
+            ((ArrayNode) d.get("labels")).add("third");
+        }), "output \"x\" is the input");
+    }
+
+    @Test
+    void a_bias_at_2_to_the_248_is_rejected_even_when_the_bounds_are_small() throws Exception {
+        // x[0] is fixed at 1 and its weight cancels the bias: acc[0] = 2^248 − (2^248 − 1) = 1
+        BigInteger limit = BigInteger.ONE.shiftLeft(248);
+        assertRejected(edited("regressor-2x3", d -> {
+            ((ArrayNode) tensor(d, 0).get("lo")).set(0, "1");
+            ((ArrayNode) tensor(d, 0).get("hi")).set(0, "1");
+            ArrayNode row = (ArrayNode) op(d, 0).get("weights").get(0);
+            row.set(0, limit.subtract(BigInteger.ONE).negate().toString());
+            row.set(1, "0");
+            row.set(2, "0");
+            ((ArrayNode) op(d, 0).get("bias")).set(0, limit.toString());
+            recomputeRegressorBounds(d);
+            assertThat(tensor(d, 1).get("hi").get(0).stringValue()).isEqualTo("1");
+        }), "bias[0]");
     }
 
     @Test
