@@ -68,8 +68,9 @@ public record ModelResult(String name, String source, String modelSha256, String
      * @param verificationGasUsed gas used by a {@code verifyProof} transaction (receipt; includes the
      *     21000 intrinsic gas and calldata gas)
      * @param verificationGasEstimate {@code eth_estimateGas} of the same transaction
-     * @param realProofAccepted the real proof verified on chain
-     * @param tamperedProofRejected the proof with its last byte changed was rejected on chain
+     * @param realProofAccepted the real proof verified on chain (always true: otherwise the model is a failure)
+     * @param tamperedProofRejected the proof with its last byte changed was rejected on chain (always true:
+     *     otherwise the model is a failure)
      */
     public record Evm(String verifierSourceSha256, int deployedSize, int creationSize, boolean fitsMainnetLimits,
                       long deploymentGas, long verificationGasUsed, long verificationGasEstimate,
