@@ -20,7 +20,10 @@ import java.util.OptionalLong;
  *       native buffers and code together.</li>
  * </ul>
  * {@link #reset()} starts a new measurement window: it resets the pool peaks and, where the kernel
- * allows it, the RSS high-water mark ({@code echo 5 > /proc/self/clear_refs}, Linux ≥ 4.0).
+ * allows it, the RSS high-water mark ({@code echo 5 > /proc/self/clear_refs}, Linux ≥ 4.0). The
+ * kernel restarts the high-water mark at the current RSS, not at zero: the JVM, the native library
+ * and whatever the JVM and the Go runtime kept from earlier work are in it. The RSS at the window's
+ * start is recorded too, so that the growth within the window can be told apart.
  */
 public final class MemoryProbe {
 
@@ -32,13 +35,16 @@ public final class MemoryProbe {
      *
      * @param heapPeakBytes sum of the heap pools' peak usage
      * @param rssPeakBytes {@code VmHWM}, or null where {@code /proc} is not available
+     * @param rssAtStartBytes {@code VmRSS} right after the reset (the level the peak starts from), or
+     *     null where {@code /proc} is not available
      * @param rssPeakSinceReset whether the RSS high-water mark was reset at the window's start (if
      *     not, it is the peak since the process started)
      */
-    public record Peak(long heapPeakBytes, Long rssPeakBytes, boolean rssPeakSinceReset) {
+    public record Peak(long heapPeakBytes, Long rssPeakBytes, Long rssAtStartBytes, boolean rssPeakSinceReset) {
     }
 
     private boolean rssReset;
+    private Long rssAtStart;
 
     /** Starts a new window: a GC, then the peaks are reset. */
     public void reset() {
@@ -47,6 +53,7 @@ public final class MemoryProbe {
             pool.resetPeakUsage();
         }
         rssReset = resetRssPeak();
+        rssAtStart = currentRssBytes();
     }
 
     /** The peaks since the last {@link #reset()}. */
@@ -56,7 +63,7 @@ public final class MemoryProbe {
             heap += pool.getPeakUsage().getUsed();
         }
         OptionalLong rss = statusKilobytes("VmHWM");
-        return new Peak(heap, rss.isPresent() ? rss.getAsLong() * 1024 : null, rssReset);
+        return new Peak(heap, rss.isPresent() ? rss.getAsLong() * 1024 : null, rssAtStart, rssReset);
     }
 
     /** The current resident set size ({@code VmRSS}), or null where {@code /proc} is not available. */

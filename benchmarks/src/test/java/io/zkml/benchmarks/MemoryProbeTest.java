@@ -26,6 +26,7 @@ class MemoryProbeTest {
         assertThat(peak.heapPeakBytes()).isGreaterThanOrEqualTo(block.length);
         if (peak.rssPeakBytes() != null) {
             assertThat(peak.rssPeakBytes()).isPositive();
+            assertThat(peak.rssAtStartBytes()).isPositive();
         }
     }
 }

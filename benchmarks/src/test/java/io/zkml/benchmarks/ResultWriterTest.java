@@ -25,7 +25,7 @@ class ResultWriterTest {
                 new ModelResult.Quantization("quantization.json", 16, 14, "declared", 0.01),
                 new ModelResult.Circuit("cd".repeat(32), 1234, 321, 6, 40_000, 900),
                 new ModelResult.Timings(1.5, 2.5, 100.0, 98, t, t, t, t), 256,
-                new MemoryProbe.Peak(10_000_000, 200_000_000L, true),
+                new MemoryProbe.Peak(10_000_000, 200_000_000L, 150_000_000L, true),
                 new ModelResult.Evm("ef".repeat(32), 4000, 4500, true, 900_000, 230_000, 240_000, true, true),
                 new FidelityResult(33, 33, 1.0, null, null, 0.01, null, true));
         BenchReport report = new BenchReport(BenchReport.SCHEMA, "2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z",
@@ -48,6 +48,7 @@ class ResultWriterTest {
         assertThat(model.get("timings").get("prove").get("medianMillis").asDouble()).isEqualTo(11.0);
         assertThat(model.get("timings").get("prove").get("samplesMillis")).hasSize(3);
         assertThat(model.get("memory").get("rssPeakBytes").asLong()).isEqualTo(200_000_000L);
+        assertThat(model.get("memory").get("rssAtStartBytes").asLong()).isEqualTo(150_000_000L);
         assertThat(model.get("evm").get("verificationGasUsed").asLong()).isEqualTo(230_000L);
         assertThat(model.get("fidelity").get("labelAgreementRate").asDouble()).isEqualTo(1.0);
         assertThat(n.get("failures").get(0).get("error").asString()).isEqualTo("boom");
