@@ -1,0 +1,84 @@
+package io.zkml.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One real benchmark run of one demo model (two measured runs, no warm-up) through
+ * {@link BenchmarkMain#run}: the result file has the fields docs/benchmarks.md describes. With EVM
+ * unless {@code -DskipEvmTests} (then {@code --skip-evm}, as the verifier-contracts tests do).
+ */
+class BenchmarkMainTest {
+
+    private static final Path REPO = Path.of(System.getProperty("zkml.repo.dir", "..")).toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void measuresADemoModelAndWritesTheDocumentedFields() throws Exception {
+        String skip = System.getProperty("skipEvmTests"); // -DskipEvmTests alone is "" (as @EvmTest reads it)
+        boolean evm = skip == null || !(skip.isEmpty() || skip.equalsIgnoreCase("true"));
+        Path out = dir.resolve("bench.json");
+        List<String> args = new ArrayList<>(List.of("--examples", REPO.resolve("examples").toString(), "--model", "eth-price",
+                "--runs", "2", "--warmup", "0", "--fidelity-samples", "3", "--out", out.toString()));
+        if (!evm) {
+            args.add("--skip-evm");
+        }
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+        int code = BenchmarkMain.run(args.toArray(String[]::new), new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
+
+        assertThat(code).as(stderr.toString(StandardCharsets.UTF_8)).isZero();
+        JsonNode n = JsonMapper.builder().build().readTree(Files.readString(out));
+        assertThat(n.get("schema").asString()).isEqualTo(BenchReport.SCHEMA);
+        assertThat(n.get("failures")).isEmpty();
+        assertThat(n.get("versions").get("gnark").asString()).startsWith("v0.16.");
+        assertThat(n.get("settings").get("runs").asInt()).isEqualTo(2);
+        assertThat(n.get("models")).hasSize(1);
+        JsonNode m = n.get("models").get(0);
+        assertThat(m.get("name").asString()).isEqualTo("eth-price");
+        assertThat(m.get("task").asString()).isEqualTo("regression");
+        assertThat(m.get("circuit").get("constraints").asInt()).isPositive();
+        assertThat(m.get("circuit").get("publicInputs").asInt()).isEqualTo(m.get("features").asInt() + m.get("outputs").asInt());
+        assertThat(m.get("proofBytes").asInt()).isEqualTo(256);
+        for (String t : List.of("prove", "proveNative", "witnessNative", "verify")) {
+            JsonNode stats = m.get("timings").get(t);
+            assertThat(stats.get("runs").asInt()).as(t).isEqualTo(2);
+            assertThat(stats.get("samplesMillis")).as(t).hasSize(2);
+            double median = (stats.get("samplesMillis").get(0).asDouble() + stats.get("samplesMillis").get(1).asDouble()) / 2;
+            assertThat(stats.get("medianMillis").asDouble()).as(t).isCloseTo(median, offset(0.001));
+        }
+        assertThat(m.get("memory").get("heapPeakBytes").asLong()).isPositive();
+        assertThat(m.get("fidelity").get("samples").asInt()).isEqualTo(4); // input.json + 3
+        assertThat(m.get("fidelity").get("provenOutputMatchesReference").asBoolean()).isTrue();
+        assertThat(m.get("fidelity").get("withinBound").asBoolean()).isTrue();
+        if (evm) {
+            JsonNode e = m.get("evm");
+            assertThat(e.get("realProofAccepted").asBoolean()).isTrue();
+            assertThat(e.get("tamperedProofRejected").asBoolean()).isTrue();
+            assertThat(e.get("fitsMainnetLimits").asBoolean()).isTrue();
+            assertThat(e.get("verificationGasUsed").asLong()).isGreaterThan(21_000L);
+            assertThat(n.get("versions").get("solc").asString()).startsWith("0.8.37+");
+        } else {
+            assertThat(m.get("evm").isNull()).isTrue();
+        }
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("eth-price").contains("wrote ");
+    }
+}
