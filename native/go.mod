@@ -1,6 +1,6 @@
 module github.com/zkml-service/zkml/native
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/consensys/gnark v0.16.3
