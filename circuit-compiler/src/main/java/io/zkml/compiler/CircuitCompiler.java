@@ -115,6 +115,7 @@ public final class CircuitCompiler {
             qw.add(row);
             qb.add(Quantizer.quantize(b[j], accScale).add(half));
         }
+        checkConstants(qw, qb, features, outputs);
 
         // Lower.
         List<IrTensor> tensors = new ArrayList<>();
@@ -275,12 +276,31 @@ public final class CircuitCompiler {
     private static void checkBounds(IrTensor t, String what) throws CompilationException {
         for (int i = 0; i < t.size(); i++) {
             if (!IntervalAnalysis.withinFieldLimit(t.lo().get(i)) || !IntervalAnalysis.withinFieldLimit(t.hi().get(i))) {
-                throw new CompilationException("overflow: the " + what + " (tensor \"" + t.name() + "\", element " + i
-                        + ") needs " + Math.max(t.lo().get(i).bitLength(), t.hi().get(i).bitLength())
-                        + " bits, the field allows |value| < 2^" + CircuitIr.MAX_BOUND_BITS
-                        + "; use smaller scales or narrower input ranges");
+                throw overflow("the " + what + " (tensor \"" + t.name() + "\", element " + i + ")",
+                        Math.max(t.lo().get(i).bitLength(), t.hi().get(i).bitLength()));
             }
         }
+    }
+
+    /** Weights and biases are field constants: like every integer of the IR they need |v| < 2^248. */
+    private static void checkConstants(List<List<BigInteger>> qw, List<BigInteger> qb, List<String> features,
+                                       List<String> outputs) throws CompilationException {
+        for (int j = 0; j < qw.size(); j++) {
+            for (int i = 0; i < qw.get(j).size(); i++) {
+                if (!IntervalAnalysis.withinFieldLimit(qw.get(j).get(i))) {
+                    throw overflow("the weight of output \"" + outputs.get(j) + "\", feature \"" + features.get(i) + "\"",
+                            qw.get(j).get(i).bitLength());
+                }
+            }
+            if (!IntervalAnalysis.withinFieldLimit(qb.get(j))) {
+                throw overflow("the bias of output \"" + outputs.get(j) + "\"", qb.get(j).bitLength());
+            }
+        }
+    }
+
+    private static CompilationException overflow(String what, int bits) {
+        return new CompilationException("overflow: " + what + " needs " + bits + " bits, the field allows |value| < 2^"
+                + CircuitIr.MAX_BOUND_BITS + "; use smaller scales or narrower input ranges");
     }
 
     /**

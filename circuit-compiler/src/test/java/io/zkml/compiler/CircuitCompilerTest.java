@@ -142,6 +142,20 @@ class CircuitCompilerTest {
     }
 
     @Test
+    void a_weight_or_bias_beyond_2_to_the_248_is_an_overflow_error_even_when_the_accumulator_is_small() {
+        // feature "a" is fixed at 0, so the huge weight adds nothing to the accumulator bounds
+        var zeroA = List.of(new FeatureRange(0, 0), new FeatureRange(-1, 1));
+        assertThatThrownBy(() -> CircuitCompiler.compile(regressor(new double[][]{{1e300, 1}}, new double[]{0}), "r", null, ranges(zeroA)))
+                .isInstanceOf(CompilationException.class).hasMessageContaining("overflow").hasMessageContaining("weight")
+                .hasMessageContaining("\"a\"");
+        // "a" is fixed at 1 and its weight cancels the bias exactly: acc = 0, but the constants overflow
+        var oneA = List.of(new FeatureRange(1, 1), new FeatureRange(-1, 1));
+        assertThatThrownBy(() -> CircuitCompiler.compile(regressor(new double[][]{{1e100, 1}}, new double[]{-1e100}), "r", null,
+                ranges(oneA).withScales(0, 0)))
+                .isInstanceOf(CompilationException.class).hasMessageContaining("overflow");
+    }
+
+    @Test
     void non_finite_weights_and_mismatched_ranges_are_compile_errors() {
         assertThatThrownBy(() -> CircuitCompiler.compile(regressor(new double[][]{{Double.NaN, 1}}, new double[]{0}), "r", null, ranges(UNIT)))
                 .isInstanceOf(CompilationException.class).hasMessageContaining("not finite");
