@@ -85,6 +85,10 @@ public final class VerifierContract {
         }
         String address = receipt.getContractAddress();
         EthGetCode code = rpc(() -> w.ethGetCode(address, DefaultBlockParameterName.LATEST).send(), "eth_getCode");
+        if (code.hasError() || code.getCode() == null) {
+            throw new ChainException("eth_getCode of " + address + " failed: "
+                    + (code.hasError() ? code.getError().getMessage() : "no result"));
+        }
         int size = (code.getCode().length() - 2) / 2;
         if (size != contract.deployedSize()) {
             throw new ChainException("deployed code is " + size + " bytes, solc said " + contract.deployedSize());
