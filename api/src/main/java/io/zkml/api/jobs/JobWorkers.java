@@ -133,14 +133,16 @@ public class JobWorkers implements SmartLifecycle {
     void runOne(Job job, String owner) {
         JobHandler handler = handlers.get(job.kind());
         RunningJob rj = new RunningJob(owner, new AtomicBoolean());
-        running.put(job.id(), rj);
-        long queueMillis = jobs.millisSinceCreated(job.id());
         log.info("job {} ({} of {}) attempt {}/{} claimed by {}", job.id(), job.kind().dbName(), job.subjectId(),
                 job.attempts(), job.maxAttempts(), owner);
+        // From here on every way out goes through the finally below: a job left in `running` would
+        // have its lease renewed by the heartbeats for ever and never be re-queued.
+        running.put(job.id(), rj);
         try {
             if (handler == null) {
                 throw new JobFailedException("this worker has no handler for jobs of kind " + job.kind().dbName());
             }
+            long queueMillis = jobs.millisSinceCreated(job.id());
             handler.run(job, new Context(job, rj, queueMillis));
             log.info("job {} ({}) succeeded", job.id(), job.kind().dbName());
         } catch (LeaseLostException e) {
@@ -160,7 +162,9 @@ public class JobWorkers implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.warn("job {} interrupted (shutdown); its lease will expire and it will be re-queued", job.id());
-        } catch (Exception | LinkageError e) {
+        } catch (Exception | Error e) {
+            // An Error too (OutOfMemoryError, StackOverflowError...): let through, it would end this
+            // worker's loop silently (the executor keeps it in a Future nobody reads).
             transientFailure(job, owner, handler, e);
         } finally {
             running.remove(job.id());
