@@ -171,14 +171,21 @@ public class JobWorkers implements SmartLifecycle {
         }
     }
 
+    /**
+     * Records an unexpected failure: the job's {@code last_error} (for operators) gets the exception,
+     * the subject's {@code error} (shown to API users) only a pointer to the log, never an exception's
+     * class or message.
+     */
     private void transientFailure(Job job, String owner, JobHandler handler, Throwable e) {
         String message = "internal error: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+        String userMessage = "internal error in attempt " + job.attempts() + " of " + job.maxAttempts()
+                + "; the service log has the details under job " + job.id();
         log.error("job {} ({}) attempt {}/{} failed", job.id(), job.kind().dbName(), job.attempts(), job.maxAttempts(), e);
         Optional<JobStatus> status = tx.execute(s -> {
             Optional<JobStatus> st = jobs.retryOrFail(job.id(), owner, message, props.retryBackoff());
             st.ifPresent(value -> {
                 if (handler != null && value == JobStatus.FAILED) {
-                    handler.onFailed(job.subjectId(), message);
+                    handler.onFailed(job.subjectId(), userMessage);
                 } else if (handler != null) {
                     handler.onRequeued(job.subjectId());
                 }

@@ -124,6 +124,27 @@ class JobWorkersTest {
     }
 
     @Test
+    void anUnexpectedFailureIsRetriedThenFailsWithoutShowingTheExceptionToTheUser() {
+        UUID subject = UUID.randomUUID();
+        jobs.enqueue(JobKind.PROVE, subject, 2);
+        ThrowingHandler handler = new ThrowingHandler(
+                new IllegalStateException("PreparedStatementCallback; SQL [SELECT secret FROM internals]"));
+        JobWorkers workers = workers(handler);
+
+        Job afterFirst = claimAndRun(workers);
+        assertThat(afterFirst.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(handler.events).containsExactly("requeued " + subject);
+
+        Job afterLast = claimAndRun(workers);
+        assertThat(afterLast.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(afterLast.lastError()).as("for operators").contains("SELECT secret FROM internals");
+        assertThat(handler.events).hasSize(2).last().asString()
+                .startsWith("failed " + subject + ": internal error in attempt 2 of 2")
+                .contains(afterLast.id().toString())
+                .doesNotContain("secret").doesNotContain("SQL").doesNotContain("Exception");
+    }
+
+    @Test
     void anErrorInAHandlerRequeuesTheJobInsteadOfEndingTheWorker() {
         UUID subject = UUID.randomUUID();
         jobs.enqueue(JobKind.PROVE, subject, 2);
