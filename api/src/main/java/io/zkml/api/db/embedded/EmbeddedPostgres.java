@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * the data directory against a second process, remove what an interrupted initialisation left
  * behind, initialise the data directory if it is empty (or absent), stop a server left running by a
  * process that died, {@code pg_ctl start} on {@code 127.0.0.1:<port>} (no Unix socket) and wait
- * until it accepts connections, then create the database if it does not exist. {@link #close()} runs
- * {@code pg_ctl stop -m fast}; a JVM shutdown hook does the same if the process exits without
- * closing. The data survives a stop and start.
+ * until it accepts connections, then create the database if it does not exist (if that fails, the
+ * server is stopped again). {@link #close()} runs {@code pg_ctl stop -m fast}; a JVM shutdown hook
+ * does the same if the process exits without closing. The data survives a stop and start.
  *
  * <p>Initialisation is all or nothing: {@code initdb} writes into a new sibling directory
  * {@code <data-dir>.initdb-<random>}, which is renamed to the data directory only when
@@ -215,13 +215,18 @@ public final class EmbeddedPostgres implements AutoCloseable {
             // the JVM is already shutting down: this may be the hook itself
         }
         try {
-            Result r = pgCtl(Duration.ofSeconds(60), "stop", "-D", dataDir().toString(), "-m", "fast", "-w", "-t", "50");
-            if (r.exitCode() != 0) {
-                throw new EmbeddedPostgresException("pg_ctl stop failed (" + r.exitCode() + "): " + r.output());
-            }
+            stopServer();
             log.info("embedded PostgreSQL stopped (data directory {})", dataDir());
         } finally {
             releaseLock();
+        }
+    }
+
+    /** {@code pg_ctl stop -m fast}, waiting until the server has stopped. */
+    private void stopServer() {
+        Result r = pgCtl(Duration.ofSeconds(60), "stop", "-D", dataDir().toString(), "-m", "fast", "-w", "-t", "50");
+        if (r.exitCode() != 0) {
+            throw new EmbeddedPostgresException("pg_ctl stop failed (" + r.exitCode() + "): " + r.output());
         }
     }
 
@@ -259,7 +264,17 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     + " (is the port in use? set zkml.embedded-postgres.port): " + r.output().strip()
                     + "\n--- " + logFile + " (end) ---\n" + tail(logFile, 20));
         }
-        createDatabase();
+        try {
+            createDatabase();
+        } catch (RuntimeException e) {
+            // start() fails: the caller gets no instance to close, so stop the server here
+            try {
+                stopServer();
+            } catch (RuntimeException stopFailure) {
+                e.addSuppressed(stopFailure);
+            }
+            throw e;
+        }
         log.info("embedded PostgreSQL {} listening on 127.0.0.1:{}, data directory {}{}", majorVersion(dataDir), port(),
                 dataDir, dropPrivileges ? " (running as uid " + UNPRIVILEGED_ID + " because this process runs as root)" : "");
     }
