@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * behind, initialise the data directory if it is empty (or absent), stop a server left running by a
  * process that died, {@code pg_ctl start} on {@code 127.0.0.1:<port>} (no Unix socket) and wait
  * until it accepts connections, then create the database if it does not exist (if that fails, the
- * server is stopped again). {@link #close()} runs {@code pg_ctl stop -m fast}; a JVM shutdown hook
- * does the same if the process exits without closing. The data survives a stop and start.
+ * server is stopped again). {@link #close()} runs {@code pg_ctl stop -m fast}; unless started with
+ * {@code stopOnJvmExit = false}, a JVM shutdown hook does the same if the process exits without
+ * closing. The data survives a stop and start.
  *
  * <p>Initialisation is all or nothing: {@code initdb} writes into a new sibling directory
  * {@code <data-dir>.initdb-<random>}, which is renamed to the data directory only when
@@ -141,10 +142,24 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * @throws EmbeddedPostgresException with a message that says what to fix
      */
     public static EmbeddedPostgres start(Settings settings) {
-        return start(settings, InitFaults.NONE);
+        return start(settings, InitFaults.NONE, true);
+    }
+
+    /**
+     * Like {@link #start(Settings)}; with {@code stopOnJvmExit = false} no JVM shutdown hook is
+     * registered, for an owner that closes the server itself at exit. JVM shutdown hooks run
+     * concurrently, so a hook of its own would stop the server while the owner's hook (Spring's
+     * context close) is still using it.
+     */
+    public static EmbeddedPostgres start(Settings settings, boolean stopOnJvmExit) {
+        return start(settings, InitFaults.NONE, stopOnJvmExit);
     }
 
     static EmbeddedPostgres start(Settings settings, InitFaults initFaults) {
+        return start(settings, initFaults, true);
+    }
+
+    private static EmbeddedPostgres start(Settings settings, InitFaults initFaults, boolean stopOnJvmExit) {
         Objects.requireNonNull(initFaults, "initFaults");
         Path installation = EmbeddedPostgresBinaries.extract(settings.binariesCacheDir());
         boolean root = isRoot();
@@ -181,7 +196,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
             pg.releaseLock();
             throw e;
         }
-        Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
+        if (stopOnJvmExit) {
+            Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
+        }
         return pg;
     }
 

@@ -20,7 +20,9 @@ import org.springframework.util.StringUtils;
  * Starts the embedded PostgreSQL and offers it as the {@link DataSource} when
  * {@code spring.datasource.url} is not set (and {@code zkml.embedded-postgres.enabled} is not
  * {@code false}). Runs before Spring Boot's own DataSource auto-configuration, which then backs off.
- * The data source is closed before the server stops (it depends on the server bean).
+ * The data source is closed before the server stops (it depends on the server bean), and the server
+ * stops with the context only, not in a JVM shutdown hook of its own: JVM hooks run concurrently, so
+ * such a hook would stop the server while Spring's hook is still stopping the job workers.
  */
 @AutoConfiguration(before = DataSourceAutoConfiguration.class)
 @Conditional(EmbeddedPostgresAutoConfiguration.NoDataSourceUrl.class)
@@ -29,7 +31,7 @@ public class EmbeddedPostgresAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     EmbeddedPostgres embeddedPostgres(EmbeddedPostgresProperties properties) {
-        return EmbeddedPostgres.start(properties.toSettings());
+        return EmbeddedPostgres.start(properties.toSettings(), false);
     }
 
     @Bean(destroyMethod = "close")
