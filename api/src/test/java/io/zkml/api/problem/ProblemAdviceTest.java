@@ -21,6 +21,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.ResultMatcher;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -72,110 +73,91 @@ class ProblemAdviceTest {
     @ParameterizedTest
     @EnumSource(ProblemType.class)
     void everyProblemTypeHasItsStatusTypeUriAndTitle(ProblemType type) throws Exception {
-        MvcResult r = mvc.perform(get("/test/problems/" + type.name()))
-                .andExpect(status().is(type.status().value()))
-                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.type").value("urn:zkml:problem:" + type.uri().toString().substring(ProblemType.URN_PREFIX.length())))
-                .andExpect(jsonPath("$.title").value(type.title()))
-                .andExpect(jsonPath("$.status").value(type.status().value()))
+        mvc.perform(get("/test/problems/" + type.name()))
+                .andExpectAll(problem(type.status().value(), type.uri().toString().substring(ProblemType.URN_PREFIX.length()),
+                        type.title()))
                 .andExpect(jsonPath("$.detail").value("detail of " + type))
                 .andExpect(jsonPath("$.instance").value("/test/problems/" + type.name()))
-                .andExpect(jsonPath("$.reason").value("because"))
-                .andReturn();
-        assertNoInternals(r);
+                .andExpect(jsonPath("$.reason").value("because"));
     }
 
     @Test
     void anUnexpectedExceptionIsA500WithAReferenceAndNoDetailsOfTheCause() throws Exception {
         MvcResult r = mvc.perform(get("/test/bug"))
-                .andExpect(status().isInternalServerError())
-                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.type").value("urn:zkml:problem:internal-error"))
-                .andExpect(jsonPath("$.title").value("Internal error"))
+                .andExpectAll(problem(500, "internal-error", "Internal error"))
                 .andExpect(jsonPath("$.reference").isString())
                 .andReturn();
         assertThat(r.getResponse().getContentAsString()).doesNotContain("secret").doesNotContain("IllegalState");
-        assertNoInternals(r);
     }
 
     @Test
     void malformedJsonIsAnInvalidRequestThatSaysWhere() throws Exception {
         MvcResult r = mvc.perform(post("/test/json").contentType(MediaType.APPLICATION_JSON).content("{\"name\": "))
-                .andExpect(status().isBadRequest())
-                .andExpect(jsonPath("$.type").value("urn:zkml:problem:invalid-request"))
-                .andExpect(jsonPath("$.title").value("Invalid request"))
+                .andExpectAll(problem(400, "invalid-request", "Invalid request"))
                 .andReturn();
         assertThat(detail(r)).startsWith("the request body is not valid JSON");
-        assertNoInternals(r);
     }
 
     @Test
     void jsonOfTheWrongShapeNamesThePathNotTheJavaType() throws Exception {
         MvcResult r = mvc.perform(post("/test/json").contentType(MediaType.APPLICATION_JSON)
                         .content("{\"name\": \"x\", \"count\": {\"nested\": true}}"))
-                .andExpect(status().isBadRequest())
-                .andExpect(jsonPath("$.type").value("urn:zkml:problem:invalid-request"))
+                .andExpectAll(problem(400, "invalid-request", "Invalid request"))
                 .andReturn();
         assertThat(detail(r)).isEqualTo("the request body does not have the expected shape at $.count");
-        assertNoInternals(r);
     }
 
     @Test
     void aMissingMultipartPartIsAnInvalidRequestNamingThePart() throws Exception {
         MvcResult r = mvc.perform(multipart("/test/upload").param("format", "tribuo"))
-                .andExpect(status().isBadRequest())
-                .andExpect(jsonPath("$.type").value("urn:zkml:problem:invalid-request"))
+                .andExpectAll(problem(400, "invalid-request", "Invalid request"))
                 .andReturn();
         assertThat(detail(r)).contains("'file'");
-        assertNoInternals(r);
     }
 
     @Test
     void aWrongMethodIsMethodNotAllowed() throws Exception {
-        MvcResult r = mvc.perform(delete("/test/json"))
-                .andExpect(status().isMethodNotAllowed())
-                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.type").value("urn:zkml:problem:method-not-allowed"))
-                .andExpect(jsonPath("$.title").value("Method not allowed"))
-                .andReturn();
-        assertNoInternals(r);
+        mvc.perform(delete("/test/json"))
+                .andExpectAll(problem(405, "method-not-allowed", "Method not allowed"));
     }
 
     @Test
     void anUnknownPathIsNotFound() throws Exception {
-        MvcResult r = mvc.perform(get("/v1/no-such-thing"))
-                .andExpect(status().isNotFound())
-                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.type").value("urn:zkml:problem:not-found"))
-                .andExpect(jsonPath("$.title").value("Resource not found"))
-                .andReturn();
-        assertNoInternals(r);
+        mvc.perform(get("/v1/no-such-thing"))
+                .andExpectAll(problem(404, "not-found", "Resource not found"));
     }
 
     @Test
     void aBodyOfAnotherMediaTypeIsUnsupportedMediaType() throws Exception {
-        MvcResult r = mvc.perform(post("/test/json").contentType(MediaType.TEXT_PLAIN).content("hello"))
-                .andExpect(status().isUnsupportedMediaType())
-                .andExpect(jsonPath("$.type").value("urn:zkml:problem:unsupported-media-type"))
-                .andReturn();
-        assertNoInternals(r);
+        mvc.perform(post("/test/json").contentType(MediaType.TEXT_PLAIN).content("hello"))
+                .andExpectAll(problem(415, "unsupported-media-type", "Unsupported media type"));
     }
 
     @Test
     void aProblemIsProblemJsonEvenWhenTheClientAcceptsOnlyText() throws Exception {
         mvc.perform(get("/test/problems/CIRCUIT_NOT_READY").accept(MediaType.TEXT_PLAIN))
-                .andExpect(status().isConflict())
-                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.type").value("urn:zkml:problem:circuit-not-ready"));
+                .andExpectAll(problem(409, "circuit-not-ready", "Circuit not ready"));
+    }
+
+    /**
+     * What every problem response must be: this status, {@code application/problem+json}, the type
+     * {@code urn:zkml:problem:<slug>} with its fixed title, a detail, and no class names or stack traces.
+     */
+    private static ResultMatcher[] problem(int status, String slug, String title) {
+        return new ResultMatcher[] {
+                status().is(status),
+                content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON),
+                jsonPath("$.type").value("urn:zkml:problem:" + slug),
+                jsonPath("$.title").value(title),
+                jsonPath("$.status").value(status),
+                jsonPath("$.detail").isNotEmpty(),
+                r -> assertThat(r.getResponse().getContentAsString()).doesNotContain("Exception").doesNotContain("java.")
+                        .doesNotContain("io.zkml").doesNotContain("tools.jackson").doesNotContain("\"trace\"")
+                        .doesNotContain("\tat ")
+        };
     }
 
     private static String detail(MvcResult r) throws Exception {
         return com.jayway.jsonpath.JsonPath.read(r.getResponse().getContentAsString(), "$.detail");
-    }
-
-    private static void assertNoInternals(MvcResult r) throws Exception {
-        String body = r.getResponse().getContentAsString();
-        assertThat(body).doesNotContain("Exception").doesNotContain("java.").doesNotContain("io.zkml")
-                .doesNotContain("tools.jackson").doesNotContain("\"trace\"").doesNotContain("\tat ");
     }
 }
