@@ -111,6 +111,48 @@ class CircuitCompilerTest {
     }
 
     @Test
+    void at_coarse_scales_every_output_and_score_stays_within_the_error_bound_which_is_nearly_attained() throws Exception {
+        // Weights and biases sit exactly half a unit between two integers at their scale, so each
+        // rounds by the full δw / δb, away from zero; the inputs hit every half unit of the input
+        // scale, so input rounding reaches δx. Then the worst case comes close to the bound and a
+        // bound missing a term fails here. Negative weights, inputs and accumulators exercise the
+        // rounding of negatives and the floor of the rescale.
+        List<FeatureRange> box = List.of(new FeatureRange(-3, 3), new FeatureRange(-3, 3));
+        for (int[] scales : new int[][]{{0, 1}, {1, 1}, {0, 2}, {2, 2}, {1, 3}, {3, 0}, {2, 4}}) {
+            int sIn = scales[0];
+            int sW = scales[1];
+            double[][] w = {{Math.scalb(1.5, -sW), Math.scalb(-2.5, -sW)}, {Math.scalb(-3.5, -sW), Math.scalb(1.5, -sW)}};
+            double[] b = {Math.scalb(5.5, -(sIn + sW)), Math.scalb(-3.5, -(sIn + sW))};
+            for (Task task : Task.values()) {
+                var m = task == Task.REGRESSION ? regressor(w, b) : classifier(w, b);
+                var c = CircuitCompiler.compile(m, "coarse", null, ranges(box).withScales(sIn, sW));
+                double bound = c.quantization().errorBound();
+                int scale = c.quantization().outputScale();
+                String what = task + " at scales " + sIn + "/" + sW;
+                double worst = 0;
+                int steps = 6 << (sIn + 1);
+                for (int p = 0; p <= steps; p++) {
+                    for (int q = 0; q <= steps; q++) {
+                        double[] x = {-3 + Math.scalb((double) p, -(sIn + 1)), -3 + Math.scalb((double) q, -(sIn + 1))};
+                        List<BigInteger> qx = c.quantizeInput(x);
+                        // regression: the output; classification: the accumulator the argmax reads
+                        List<BigInteger> out = task == Task.REGRESSION ? c.evaluate(qx)
+                                : io.zkml.compiler.ir.ReferenceEvaluator.evaluateAll(c.ir(), qx).get("acc");
+                        for (int j = 0; j < 2; j++) {
+                            double exact = b[j] + w[j][0] * x[0] + w[j][1] * x[1]; // dyadic: exact in doubles
+                            double err = Math.abs(Quantizer.dequantize(out.get(j), scale) - exact);
+                            assertThat(err).as("%s, x %s, output %d", what, java.util.Arrays.toString(x), j)
+                                    .isLessThanOrEqualTo(bound);
+                            worst = Math.max(worst, err);
+                        }
+                    }
+                }
+                assertThat(worst).as("%s: worst error vs bound %s", what, bound).isGreaterThan(0.8 * bound);
+            }
+        }
+    }
+
+    @Test
     void default_scales_give_about_20_bits_of_input_and_of_weight_magnitude() throws Exception {
         var c = CircuitCompiler.compile(regressor(new double[][]{{8, -0.5}}, new double[]{1}), "r", null,
                 ranges(List.of(new FeatureRange(-1, 1), new FeatureRange(0, 300))));
