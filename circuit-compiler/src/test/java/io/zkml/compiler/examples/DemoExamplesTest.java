@@ -8,6 +8,7 @@ import io.zkml.compiler.tribuo.ImportedModel;
 import io.zkml.compiler.tribuo.TribuoModelReader;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
@@ -17,6 +18,7 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +41,15 @@ class DemoExamplesTest {
 
         CompiledCircuit compile() throws Exception {
             return CircuitCompiler.compile(model, name, IrWriter.sha256Hex(modelBytes), settings);
+        }
+    }
+
+    @Test
+    void every_example_folder_is_one_that_these_tests_check() throws Exception {
+        try (Stream<Path> dirs = Files.list(EXAMPLES)) {
+            assertThat(dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList())
+                    .as("folders of " + EXAMPLES.toAbsolutePath() + " (add a new one to the @ValueSource lists)")
+                    .containsExactly("credit-risk", "eth-price");
         }
     }
 
@@ -83,6 +94,7 @@ class DemoExamplesTest {
             List<BigInteger> in = strings(c.get("input")).stream().map(BigInteger::new).toList();
             assertThat(strings(circuit.evaluate(in))).isEqualTo(strings(c.get("output")));
         }
+        assertThat(cases.get("invalid").size()).as("invalid cases").isPositive();
         for (JsonNode c : cases.get("invalid")) {
             List<BigInteger> in = strings(c.get("input")).stream().map(BigInteger::new).toList();
             var e = org.assertj.core.api.Assertions.catchThrowableOfType(io.zkml.compiler.InputValidationException.class,
