@@ -38,7 +38,7 @@ public final class CircuitCompiler {
     /** Name of the compiler in {@code producer.name}. */
     public static final String PRODUCER = "zkml-circuit-compiler";
 
-    /** Default: the largest |input| quantizes to at most 2^20 (input range checks of ≤ 21 bits). */
+    /** Default: the largest |input| quantizes to at most 2^20 (input range checks of ≤ 22 bits). */
     public static final int DEFAULT_INPUT_BITS = 20;
     /**
      * Default: the largest |weight| quantizes to at most 2^20. Weights are circuit constants, so

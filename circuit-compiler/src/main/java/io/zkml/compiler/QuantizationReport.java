@@ -14,9 +14,10 @@ import java.util.List;
  * @param rangeSource where the input ranges came from: {@code declared}, {@code samples}, or
  *                    {@code ir} (read back from an IR without compiler metadata)
  * @param inputs      per feature: the allowed real range and the integer range of the input tensor
- * @param errorBound  a proven upper bound on |circuit output − float output| of every regression output
- *                    (or of every classification score), in real units, over the whole input range;
- *                    null when unknown (IR without compiler metadata)
+ * @param errorBound  an upper bound on |circuit output − (b + W·x)| of every regression output (or of
+ *                    every classification score), in real units, for every input in the ranges, where
+ *                    {@code b + W·x} is the model's exact real output (Tribuo's own double rounding
+ *                    comes on top); null when unknown (IR without compiler metadata)
  */
 public record QuantizationReport(int inputScale, int weightScale, int outputScale, String rounding,
                                  String rangeSource, List<InputRange> inputs, Double errorBound) {
