@@ -156,6 +156,25 @@ class TribuoModelReaderTest {
     }
 
     @Test
+    void a_class_in_an_allowed_package_named_by_the_provenance_is_checked_without_being_initialized() throws Exception {
+        String canary = org.tribuo.zkmltest.PackageCanary.class.getName();
+        byte[] objectProvenance = tampered(b -> {
+            b.getMetadataBuilder().getProvenanceBuilder().getOmpBuilder(0).setProvenanceClassName(canary);
+            return b;
+        });
+        assertThat(rejected(objectProvenance)).hasMessageContaining(canary).hasMessageContaining("Provenance class");
+        // an enum provenance names its enum class in "additional": it must be an enum
+        byte[] enumProvenance = tampered(b -> {
+            b.getMetadataBuilder().getProvenanceBuilder().getSmpBuilder(0)
+                    .setProvenanceClassName(com.oracle.labs.mlrg.olcut.provenance.primitives.EnumProvenance.class.getName())
+                    .setAdditional(canary);
+            return b;
+        });
+        assertThat(rejected(enumProvenance)).hasMessageContaining(canary).hasMessageContaining("Enum class");
+        assertThat(System.getProperty(org.tribuo.zkmltest.PackageCanary.PROPERTY)).as("the canary's static initializer ran").isNull();
+    }
+
+    @Test
     void an_unexpected_message_type_inside_the_model_is_rejected() throws Exception {
         byte[] bytes = tampered(b -> {
             b.getParamsBuilder().setSerializedData(Any.pack(ModelProto.newBuilder().setClassName("x").build()));
