@@ -232,3 +232,27 @@ func TestParseRejectsGarbage(t *testing.T) {
 		}
 	}
 }
+
+// Two readers must never see different numbers behind the same bytes (and circuit hash):
+// encoding/json would silently keep the last of two "bias" keys, so Parse rejects them.
+func TestParseRejectsDuplicateKeys(t *testing.T) {
+	raw := golden.MustReadIR(t, "classifier-3x4.ir.json")
+	if _, err := Parse(raw); err != nil {
+		t.Fatalf("control: %v", err)
+	}
+	for name, c := range map[string]struct{ old, new, want string }{
+		"duplicate bias in an op": {`"bias": [`, `"bias": ["1", "1", "1"], "bias": [`, "ops[0].bias"},
+		"duplicate top-level key": {`"version": 1,`, `"version": 1, "version": 1,`, `duplicate key "version"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			doc := strings.Replace(string(raw), c.old, c.new, 1)
+			if doc == string(raw) {
+				t.Fatalf("fixture did not change: %q not found", c.old)
+			}
+			_, err := Parse([]byte(doc))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+}

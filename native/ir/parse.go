@@ -35,6 +35,9 @@ func Parse(data []byte) (*IR, error) {
 	if !ok {
 		return nil, errf("", "the document must be a JSON object")
 	}
+	if err := rejectDuplicateKeys(data); err != nil {
+		return nil, err
+	}
 	d := &IR{SHA256: sha256.Sum256(data), byName: map[string]*Tensor{}}
 	if err := d.parseHeader(top); err != nil {
 		return nil, err
@@ -530,4 +533,57 @@ func boundArray(obj map[string]any, key, path string, size int) ([]*big.Int, err
 		}
 	}
 	return out, nil
+}
+
+// rejectDuplicateKeys fails on an object that names a key twice. encoding/json keeps the last
+// value of a repeated key while other readers (Jackson with STRICT_DUPLICATE_DETECTION, which the
+// Java IrReader uses) reject the document: two readers must never see different weights behind
+// the same bytes and so the same circuit hash. data is already known to be one valid JSON value.
+func rejectDuplicateKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var walk func(path string) error
+	walk = func(path string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return errf(path, "not JSON: %v", err)
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return errf(path, "not JSON: %v", err)
+				}
+				key := kt.(string)
+				if seen[key] {
+					return errf(joinPath(path, key), "duplicate key %q", key)
+				}
+				seen[key] = true
+				if err := walk(joinPath(path, key)); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token() // '}'
+			return err
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if err := walk(fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token() // ']'
+			return err
+		}
+		return nil
+	}
+	return walk("")
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
