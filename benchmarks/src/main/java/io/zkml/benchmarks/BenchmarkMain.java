@@ -52,6 +52,9 @@ public final class BenchmarkMain {
         }
         try {
             return benchmark(options, started, out, err);
+        } catch (UsageError e) { // e.g. --model naming no demo
+            err.println("error: " + e.getMessage());
+            return 2;
         } catch (Exception e) {
             err.println("error: " + e.getMessage());
             return 1;
@@ -124,6 +127,15 @@ public final class BenchmarkMain {
         return failures.isEmpty() ? 0 : 1;
     }
 
+    /** A usage error found only after the options were parsed (exit status 2, like a bad option). */
+    static final class UsageError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
     static List<DemoModel> select(List<DemoModel> all, List<String> names) {
         if (names.isEmpty()) {
             return all;
@@ -131,7 +143,7 @@ public final class BenchmarkMain {
         List<DemoModel> out = new ArrayList<>();
         for (String n : names) {
             out.add(all.stream().filter(d -> d.name().equals(n)).findFirst().orElseThrow(() ->
-                    new IllegalArgumentException("no demo \"" + n + "\"; have " + all.stream().map(DemoModel::name).toList())));
+                    new UsageError("no demo \"" + n + "\"; have " + all.stream().map(DemoModel::name).toList())));
         }
         return out;
     }

@@ -57,4 +57,13 @@ class BenchmarkOptionsTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("unknown option").contains("usage:");
     }
+
+    @Test
+    void aModelNameThatNamesNoDemoIsAUsageErrorToo() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = BenchmarkMain.run(new String[]{"--examples", "../examples", "--model", "no-such-model", "--skip-evm"},
+                new java.io.PrintStream(new java.io.ByteArrayOutputStream()), new java.io.PrintStream(err));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("no demo \"no-such-model\"").contains("credit-risk");
+    }
 }
