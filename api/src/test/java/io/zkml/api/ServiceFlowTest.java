@@ -257,6 +257,68 @@ class ServiceFlowTest {
     }
 
     @Test
+    void anInputByNameIsProvenLikeTheSameInputInFeatureOrder() throws Exception {
+        List<String> features = strings(http.get("/v1/models/" + modelId).json().get("features"));
+        Map<String, Object> byName = new LinkedHashMap<>();
+        for (int i = features.size() - 1; i >= 0; i--) {
+            byName.put(features.get(i), credit.input().get(i));
+        }
+        String path = "/v1/circuits/" + circuitId + "/inferences";
+        String key = "by-name-" + UUID.randomUUID();
+        Response r = http.postJson(path, Http.json().writeValueAsString(Map.of("input", byName)), key);
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        List<Double> stored = new ArrayList<>();
+        r.json().get("input").forEach(n -> stored.add(n.asDouble()));
+        assertThat(stored).isEqualTo(credit.input());
+        // The same input, as an array, is the same request for the Idempotency-Key.
+        Response again = http.postJson(path, Http.json().writeValueAsString(Map.of("input", credit.input())), key);
+        assertThat(again.status()).isEqualTo(202);
+        assertThat(again.text("id")).isEqualTo(r.text("id"));
+
+        JsonNode done = http.awaitStatus("/v1/inferences/" + r.text("id"), INFERENCE_DONE, DEADLINE);
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("succeeded");
+        assertThat(done.get("publicInputs")).isEqualTo(inference.get("publicInputs"));
+    }
+
+    @Test
+    void inputsByNameMustNameEveryFeatureExactlyOnce() {
+        int before = count("inferences");
+        String path = "/v1/circuits/" + circuitId + "/inferences";
+        String good = "\"credit_history_years\": 12.5, \"debt_ratio\": 0.35, \"income_k\": 85, \"late_payments\": 1";
+        expectProblem(http.postJson(path, "{\"input\": {" + good + ", \"loan_amount_k\": 25, \"zip\": 1, \"Income_K\": 2}}"),
+                422, "invalid-input").satisfies(p -> {
+                    assertThat(p.get("reason").asString()).isEqualTo("unknown-features");
+                    assertThat(strings(p.get("unknownFeatures"))).containsExactly("zip", "Income_K");
+                    assertThat(strings(p.get("missingFeatures"))).isEmpty();
+                    assertThat(p.get("detail").asString()).contains("\"zip\"").contains("\"Income_K\"");
+                });
+        expectProblem(http.postJson(path, "{\"input\": {\"debt_ratio\": 0.35, \"income_k\": 85, \"late_payments\": 1}}"),
+                422, "invalid-input").satisfies(p -> {
+                    assertThat(p.get("reason").asString()).isEqualTo("missing-features");
+                    assertThat(strings(p.get("missingFeatures"))).containsExactly("credit_history_years", "loan_amount_k");
+                    assertThat(strings(p.get("features"))).hasSize(5);
+                });
+        expectProblem(http.postJson(path, "{\"input\": {" + good + ", \"loan_amount_k\": 25, \"debt_ratio\": 0.4}}"),
+                400, "invalid-request")
+                .satisfies(p -> assertThat(p.get("detail").asString()).contains("\"debt_ratio\"").contains("more than once"));
+        for (String nonFinite : List.of("NaN", "\"NaN\"", "-Infinity", "\"Infinity\"", "1e999")) {
+            expectProblem(http.postJson(path, "{\"input\": {" + good + ", \"loan_amount_k\": " + nonFinite + "}}"),
+                    422, "invalid-input").satisfies(p -> assertThat(p.get("reason").asString()).as(nonFinite).isEqualTo("not-finite"));
+        }
+        for (String notANumber : List.of("null", "\"25\"", "false", "[25]", "{}")) {
+            expectProblem(http.postJson(path, "{\"input\": {" + good + ", \"loan_amount_k\": " + notANumber + "}}"),
+                    422, "invalid-input").satisfies(p -> assertThat(p.get("reason").asString()).as(notANumber).isEqualTo("not-a-number"));
+        }
+        expectProblem(http.postJson(path, "{\"input\": {" + good + ", \"loan_amount_k\": 25000}}"), 422, "invalid-input")
+                .satisfies(p -> {
+                    assertThat(p.get("reason").asString()).isEqualTo("out-of-range");
+                    assertThat(p.get("detail").asString()).contains("loan_amount_k");
+                });
+        expectProblem(http.postJson(path, "{\"input\": {" + good + ", \"loan_amount_k\": 25"), 400, "invalid-request");
+        assertThat(count("inferences")).isEqualTo(before);
+    }
+
+    @Test
     void aRetriedPostWithTheSameIdempotencyKeyCreatesNothingNew() throws Exception {
         String path = "/v1/circuits/" + circuitId + "/inferences";
         String body = Http.json().writeValueAsString(Map.of("input", credit.input()));

@@ -56,13 +56,15 @@ class InferenceController {
     }
 
     @PostMapping(path = "/v1/circuits/{circuitId}/inferences", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<InferenceResponse> create(@PathVariable("circuitId") String circuitId, @RequestBody JsonNode body,
+    ResponseEntity<InferenceResponse> create(@PathVariable("circuitId") String circuitId, @RequestBody InferenceBody body,
                                              @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID circuit = Ids.parse(circuitId, "circuit");
-        if (!body.isObject()) {
-            throw new ApiException(ProblemType.INVALID_REQUEST, "the body must be a JSON object {\"input\": [...]}");
+        if (!body.root().isObject()) {
+            throw new ApiException(ProblemType.INVALID_REQUEST,
+                    "the body must be a JSON object {\"input\": [...]} or {\"input\": {feature name: number, ...}}");
         }
-        InferenceRecord r = service.create(circuit, body.get("input"), idempotencyKey);
+        InferenceRecord r = service.create(circuit, body.root().get(InferenceBody.INPUT), body.duplicateInputKeys(),
+                idempotencyKey);
         return ResponseEntity.accepted().location(URI.create("/v1/inferences/" + r.id())).body(InferenceResponse.of(r));
     }
 

@@ -2,13 +2,18 @@ package io.zkml.api.inferences;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -26,7 +31,8 @@ import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.InputValidationException;
 
 /**
- * Accepts inference requests: the input is checked (count, finite numbers, every feature within
+ * Accepts inference requests: the input (an array in feature order, or an object by feature name
+ * that is first turned into that array) is checked (count, finite numbers, every feature within
  * its allowed range) and quantized here, before anything is queued, so a bad input is a 422 and
  * never a failed proof.
  */
@@ -54,14 +60,24 @@ public class InferenceService {
      * Validates and quantizes the input, then stores the inference ({@code queued}) and its prove
      * job in one transaction.
      *
-     * @param input the {@code input} member of the request body (may be null or of any JSON type)
+     * @param input the {@code input} member of the request body (may be null or of any JSON type):
+     *     an array in feature order, or an object {@code {feature name: value}}
      * @param idempotencyKey the request's {@code Idempotency-Key}, or null
      */
     @Transactional
     public InferenceRecord create(UUID circuitId, JsonNode input, String idempotencyKey) {
+        return create(circuitId, input, List.of(), idempotencyKey);
+    }
+
+    /**
+     * As {@link #create(UUID, JsonNode, String)}, for an {@code input} that may be an object whose
+     * duplicated keys the reader noted ({@link InferenceBody}).
+     */
+    @Transactional
+    public InferenceRecord create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, String idempotencyKey) {
         CircuitRecord circuit = circuits.getReady(circuitId);
         CompiledCircuit compiled = circuits.compiled(circuit);
-        double[] values = numbers(input, compiled.features());
+        double[] values = numbers(input, duplicateInputKeys, compiled.features());
         List<BigInteger> quantized;
         try {
             quantized = compiled.quantizeInput(values);
@@ -89,19 +105,29 @@ public class InferenceService {
     }
 
     /**
-     * The input as doubles. JSON numbers are taken as they are; {@code NaN}, {@code Infinity} and
-     * {@code -Infinity} (bare tokens or strings) become non-finite doubles, which the circuit's
-     * check rejects as {@code not-finite}; anything else (null, other strings, objects) is rejected
-     * here as {@code not-a-number}.
+     * The input as doubles, in the circuit's feature order. An object {@code {name: value}} (every
+     * feature exactly once) is first turned into the array of its values in feature order, so that
+     * it is checked and proven exactly like that array.
+     *
+     * <p>JSON numbers are taken as they are; {@code NaN}, {@code Infinity} and {@code -Infinity}
+     * (bare tokens or strings) become non-finite doubles, which the circuit's check rejects as
+     * {@code not-finite}; anything else (null, other strings, objects) is rejected here as
+     * {@code not-a-number}.
+     *
+     * @param duplicateKeys keys that occur more than once in an {@code input} object (the parsed
+     *     tree keeps only the last value of each); a non-empty list is an {@code invalid-request}
      */
-    static double[] numbers(JsonNode input, List<String> features) {
+    static double[] numbers(JsonNode input, List<String> duplicateKeys, List<String> features) {
         if (input == null || input.isMissingNode() || input.isNull()) {
-            throw new ApiException(ProblemType.INVALID_REQUEST,
-                    "the body needs \"input\": an array of " + features.size() + " numbers in feature order " + features);
+            throw new ApiException(ProblemType.INVALID_REQUEST, "the body needs \"input\": an array of " + features.size()
+                    + " numbers in feature order " + features + ", or an object {feature name: number} naming each feature once");
+        }
+        if (input.isObject()) {
+            input = inFeatureOrder(input, duplicateKeys, features);
         }
         if (!input.isArray()) {
-            throw new ApiException(ProblemType.INVALID_REQUEST,
-                    "\"input\" must be an array of " + features.size() + " numbers in feature order " + features);
+            throw new ApiException(ProblemType.INVALID_REQUEST, "\"input\" must be an array of " + features.size()
+                    + " numbers in feature order " + features + ", or an object {feature name: number} naming each feature once");
         }
         if (input.size() != features.size()) {
             throw invalidInput("WRONG_COUNT", "expected " + features.size() + " input values, one per feature " + features
@@ -128,6 +154,60 @@ public class InferenceService {
             values[i] = v;
         }
         return values;
+    }
+
+    /**
+     * An input by name as the array of its values in feature order (the values are not checked
+     * here: the array is checked like any other).
+     *
+     * @throws ApiException {@code invalid-request} for a duplicated name; {@code invalid-input}
+     *     ({@code unknown-features} or {@code missing-features}) naming every unknown and every
+     *     missing feature
+     */
+    static ArrayNode inFeatureOrder(JsonNode input, List<String> duplicateKeys, List<String> features) {
+        if (!duplicateKeys.isEmpty()) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "\"input\" names " + quoted(duplicateKeys)
+                    + " more than once; an input by name gives each feature exactly once");
+        }
+        Set<String> known = new HashSet<>(features);
+        List<String> unknown = new ArrayList<>();
+        for (String name : input.propertyNames()) {
+            if (!known.contains(name)) {
+                unknown.add(name);
+            }
+        }
+        List<String> missing = features.stream().filter(f -> !input.has(f)).toList();
+        if (!unknown.isEmpty() || !missing.isEmpty()) {
+            StringBuilder detail = new StringBuilder("\"input\" ");
+            if (!unknown.isEmpty()) {
+                detail.append("names ").append(unknown.size() == 1 ? "an unknown feature " : "unknown features ")
+                        .append(quoted(unknown));
+            }
+            if (!missing.isEmpty()) {
+                detail.append(unknown.isEmpty() ? "" : " and ").append("lacks ")
+                        .append(missing.size() == 1 ? "the feature " : "the features ").append(quoted(missing));
+            }
+            detail.append("; this circuit's features are ").append(quoted(features));
+            Map<String, Object> members = new LinkedHashMap<>();
+            members.put("reason", unknown.isEmpty() ? "missing-features" : "unknown-features");
+            members.put("unknownFeatures", unknown);
+            members.put("missingFeatures", missing);
+            members.put("features", features);
+            throw new ApiException(ProblemType.INVALID_INPUT, detail.toString(), members);
+        }
+        ArrayNode ordered = JsonNodeFactory.instance.arrayNode(features.size());
+        for (String f : features) {
+            ordered.add(input.get(f));
+        }
+        return ordered;
+    }
+
+    private static String quoted(List<String> names) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < names.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append('"').append(abbreviate(names.get(i))).append('"');
+        }
+        return sb.append(']').toString();
     }
 
     private static String describe(JsonNode n) {
