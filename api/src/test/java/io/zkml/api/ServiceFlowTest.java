@@ -189,6 +189,19 @@ class ServiceFlowTest {
                 .satisfies(p -> assertThat(p.get("detail").asString()).contains("greater than max"));
         expectProblem(http.postJson(path, Map.of("quantization", Map.of("sampleInputs", List.of(List.of(1, 2))))),
                 422, "invalid-quantization-settings");
+        expectProblem(http.postJson(path, "{\"quantization\": {\"sampleInputs\": [[1, 2, NaN, 4, 5]]}}"),
+                422, "invalid-quantization-settings");
+        expectProblem(http.postJson(path, "{\"quantization\": {\"inputRanges\": [{\"min\": 0, \"max\": 40},"
+                        + " {\"min\": 0, \"max\": Infinity}, {\"min\": 0, \"max\": 300}, {\"min\": 0, \"max\": 20},"
+                        + " {\"min\": 0, \"max\": 150}]}}"),
+                422, "invalid-quantization-settings").satisfies(p -> assertThat(p.get("detail").asString()).contains("finite"));
+        expectProblem(http.postJson(path, Map.of("quantization", Map.of("inputRanges", List.of(
+                        range(0, 40), Map.of("min", 0), range(0, 300), range(0, 20), range(0, 150))))),
+                422, "invalid-quantization-settings").satisfies(p -> assertThat(p.get("detail").asString()).contains("min and max"));
+        expectProblem(http.postJson(path, Map.of("quantization", Map.of("weightScale", 129))), 422, "invalid-quantization-settings")
+                .satisfies(p -> assertThat(p.get("detail").asString()).contains("weightScale"));
+        expectProblem(http.postJson(path, Map.of("quantization", Map.of("inputScale", -1))), 422, "invalid-quantization-settings")
+                .satisfies(p -> assertThat(p.get("detail").asString()).contains("inputScale"));
         Map<String, Object> hugeScale = new LinkedHashMap<>();
         hugeScale.put("inputScale", 500);
         hugeScale.put("inputRanges", credit.quantization().get("inputRanges"));
@@ -197,6 +210,39 @@ class ServiceFlowTest {
         expectProblem(http.postJson(path, "{\"quantization\": {\"inputScale\": \"many\"}}"), 400, "invalid-request");
         expectProblem(http.postJson(path, "{\"provingSystem\": "), 400, "invalid-request");
         assertThat(count("circuits")).isEqualTo(before);
+    }
+
+    @Test
+    void settingsOnlyCompilingRejectsAreQueuedAndFailTheCircuitWithTheCompilersMessage() throws Exception {
+        // Inputs up to 1e30 at 64 fractional bits, weights at 128: the dense accumulator needs
+        // about 296 bits, beyond the field's 2^248. Nothing cheap finds that; the compile job does.
+        Map<String, Object> overflow = new LinkedHashMap<>();
+        overflow.put("inputScale", 64);
+        overflow.put("weightScale", 128);
+        overflow.put("inputRanges", List.of(range(0, 1e30), range(0, 1e30), range(0, 1e30), range(0, 1e30), range(0, 1e30)));
+        String key = "overflow-" + UUID.randomUUID();
+        String body = Http.json().writeValueAsString(Map.of("quantization", overflow));
+        Response r = http.postJson("/v1/models/" + modelId + "/circuits", body, key);
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        String id = r.text("id");
+
+        JsonNode failed = http.awaitStatus("/v1/circuits/" + id, CIRCUIT_DONE, DEADLINE);
+        assertThat(failed.get("status").asString()).as(failed.toString()).isEqualTo("failed");
+        assertThat(failed.get("error").asString())
+                .startsWith("compilation failed: overflow: the dense accumulator")
+                .contains("use smaller scales or narrower input ranges")
+                .doesNotContain("Exception").doesNotContain("io.zkml.").doesNotContain("\tat ");
+        assertThat(failed.has("circuitHash")).isFalse();
+        assertThat(jdbc.sql("SELECT attempts FROM jobs WHERE subject_id = ?::uuid").param(id).query(Integer.class).single())
+                .as("a compile error is final: no retry").isEqualTo(1);
+        expectProblem(http.postJson("/v1/circuits/" + id + "/inferences", Map.of("input", credit.input())),
+                409, "circuit-not-ready").satisfies(p -> assertThat(p.get("detail").asString()).contains("overflow"));
+
+        // The key keeps its meaning: the same request answers with the same (failed) circuit.
+        Response again = http.postJson("/v1/models/" + modelId + "/circuits", body, key);
+        assertThat(again.status()).isEqualTo(202);
+        assertThat(again.text("id")).isEqualTo(id);
+        assertThat(again.text("status")).isEqualTo("failed");
     }
 
     // ---- inferences -----------------------------------------------------------------------

@@ -22,9 +22,8 @@ import io.zkml.api.problem.ApiException;
 import io.zkml.api.problem.ProblemType;
 import io.zkml.api.support.Json;
 import io.zkml.api.support.LruCache;
-import io.zkml.compiler.CircuitCompiler;
-import io.zkml.compiler.CompilationException;
 import io.zkml.compiler.CompiledCircuit;
+import io.zkml.compiler.FeatureRange;
 import io.zkml.compiler.QuantizationSettings;
 import io.zkml.compiler.ir.IrValidationException;
 
@@ -60,8 +59,9 @@ public class CircuitService {
 
     /**
      * Checks the request, then stores the circuit ({@code queued}) and its compile job in one
-     * transaction. The settings are checked by compiling the model once here (linear models compile
-     * in milliseconds), so that bad settings are a 422 now rather than a failed circuit later.
+     * transaction. Only what needs no compilation is checked here ({@link #settings}); what only
+     * compiling finds (an overflow, ...) fails the compile job, and the circuit becomes
+     * {@code failed} with the compiler's message as its {@code error}.
      */
     @Transactional
     public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
@@ -89,7 +89,11 @@ public class CircuitService {
     }
 
     /**
-     * The compiler's settings for a request, checked against the model by a trial compilation.
+     * The compiler's settings for a request, checked against the model without compiling: the
+     * scales within the compiler's limits, one finite range ({@code min <= max}) per feature, sample
+     * rows of one finite value per feature, and some source of input ranges (declared, samples, or
+     * the model's training ranges). These are the compiler's own checks of the settings; whatever
+     * else it rejects is found by the compile job.
      *
      * @throws ApiException {@code invalid-quantization-settings}
      */
@@ -100,10 +104,14 @@ public class CircuitService {
         } catch (IllegalArgumentException e) {
             throw new ApiException(ProblemType.INVALID_QUANTIZATION_SETTINGS, e.getMessage());
         }
-        try {
-            CircuitCompiler.compile(models.imported(model.id()), model.name(), model.sha256(), settings);
-        } catch (CompilationException e) {
-            throw new ApiException(ProblemType.INVALID_QUANTIZATION_SETTINGS, e.getMessage());
+        boolean declaredOrSampled = settings.inputRanges() != null
+                || settings.sampleInputs() != null && !settings.sampleInputs().isEmpty();
+        if (!declaredOrSampled) {
+            List<FeatureRange> training = models.imported(model.id()).trainingRanges();
+            if (training == null || training.size() != model.features().size()) {
+                throw new ApiException(ProblemType.INVALID_QUANTIZATION_SETTINGS,
+                        "no input ranges: declare inputRanges or give sampleInputs (this model has no training ranges)");
+            }
         }
         return settings;
     }

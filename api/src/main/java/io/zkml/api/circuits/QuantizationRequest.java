@@ -3,6 +3,7 @@ package io.zkml.api.circuits;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.zkml.compiler.CircuitCompiler;
 import io.zkml.compiler.FeatureRange;
 import io.zkml.compiler.QuantizationSettings;
 
@@ -27,11 +28,20 @@ public record QuantizationRequest(Integer inputScale, Integer weightScale, List<
     }
 
     /**
-     * Checks the shape against the model's features and converts.
+     * Checks what can be checked without compiling (scales within the compiler's limits; ranges and
+     * sample rows against the model's features) and converts.
      *
      * @throws IllegalArgumentException with a message for the client
      */
     public QuantizationSettings toSettings(List<String> features) {
+        if (inputScale != null && (inputScale < 0 || inputScale > CircuitCompiler.MAX_INPUT_SCALE)) {
+            throw new IllegalArgumentException("inputScale must be in [0, " + CircuitCompiler.MAX_INPUT_SCALE
+                    + "] bits, got " + inputScale);
+        }
+        if (weightScale != null && (weightScale < 0 || weightScale > CircuitCompiler.MAX_WEIGHT_SCALE)) {
+            throw new IllegalArgumentException("weightScale must be in [0, " + CircuitCompiler.MAX_WEIGHT_SCALE
+                    + "] bits, got " + weightScale);
+        }
         int n = features.size();
         List<FeatureRange> ranges = null;
         if (inputRanges != null) {
