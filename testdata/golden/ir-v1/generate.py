@@ -1,4 +1,4 @@
-import json, random
+import json, os, random
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 def s(v): return str(v)
 def dense_bounds(W, b, lo, hi):
@@ -48,7 +48,7 @@ def cases(ir, lo, hi, extra):
     for p in pts:
         cs.append({"input":[s(v) for v in p],"output":[s(v) for v in evaluate(ir,p)]})
     return cs
-out="/work/main/testdata/golden/ir-v1/"
+out=os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
 # 1: classifier, dense -> argmax, with ties
 lo=[-512,-512,0,-100]; hi=[512,512,1023,100]
 W=[[3,-2,1,0],[-3,2,1,0],[0,0,1,5]]; b=[0,0,-7]
