@@ -49,15 +49,16 @@ import java.util.stream.Stream;
  * does OLCUT's provenance reader. So before Tribuo sees the bytes, this reader parses the whole
  * protobuf tree itself and checks every class name in it:
  * <ul>
- *   <li>every Tribuo {@code class_name} must be on a fixed allow-list (the classes a linear SGD
- *       model is made of);</li>
+ *   <li>every Tribuo {@code class_name} must be on a fixed allow-list (the classes the supported linear SGD,
+ *       CART tree and tree-ensemble models are made of; docs/tribuo-models.md);</li>
  *   <li>every {@code google.protobuf.Any} must hold one of a fixed set of message types, which are
  *       unpacked and checked recursively (anything else is refused);</li>
  *   <li>every provenance class name must be a class under {@code org.tribuo.} or
  *       {@code com.oracle.labs.mlrg.olcut.} that implements OLCUT's {@code Provenance} (checked by
  *       loading it <em>without</em> initializing it), and enum provenance types must be such enums.</li>
  * </ul>
- * Only then is {@link Model#deserialize(ModelProto)} called.
+ * Then the structure of tree models and the {@link ImportLimits} are checked on the protobuf
+ * (depth, ensemble members, internal nodes), and only then is {@link Model#deserialize(ModelProto)} called.
  */
 public final class TribuoModelReader {
 
