@@ -1,36 +1,39 @@
 package io.zkml.compiler.tribuo;
 
-import io.zkml.compiler.Task;
+import io.zkml.compiler.model.LinearStructure;
+import io.zkml.compiler.model.ModelFamily;
+import io.zkml.compiler.model.ModelStructure;
 
-import java.util.List;
+/**
+ * A model read by {@link TribuoModelReader}. Kept for the code that names this type; the
+ * interface is {@link io.zkml.compiler.model.ImportedModel}. The defaults describe a linear model
+ * from {@link #weights()} and {@link #biases()}, so that implementations written before trees
+ * (test doubles) keep working; the reader's tree models override them.
+ */
+public interface ImportedModel extends io.zkml.compiler.model.ImportedModel {
 
-/** A model read from an upload, ready to be quantized. Inputs and outputs are in a fixed order. */
-public interface ImportedModel {
+    @Override
+    default String format() {
+        return TribuoImporter.FORMAT;
+    }
 
-    /** Fully-qualified Tribuo class name of the model. */
-    String modelClass();
+    @Override
+    default ModelFamily family() {
+        return ModelFamily.LINEAR;
+    }
 
-    Task task();
+    @Override
+    default ModelStructure structure() {
+        return new LinearStructure(weights(), biases());
+    }
 
-    /** Feature names, in input order (Tribuo's feature id order). */
-    List<String> features();
+    @Override
+    default int memberCount() {
+        return 1;
+    }
 
-    /** Classification: labels in argmax index order; regression: output dimension names in output order. */
-    List<String> outputs();
-
-    /** Float weights {@code [outputs][features]} as Tribuo uses them (a defensive copy). */
-    double[][] weights();
-
-    /** Float biases {@code [outputs]}. */
-    double[] biases();
-
-    /**
-     * The range of every feature seen in training (Tribuo records min and max of each feature), in
-     * feature order: the compiler's default input ranges, widened by a margin. A feature Tribuo only
-     * saw as categorical values gets the range of those values.
-     */
-    List<io.zkml.compiler.FeatureRange> trainingRanges();
-
-    /** Tribuo's own float prediction for an input in feature order. */
-    FloatPrediction predict(double[] input);
+    @Override
+    default int maxDepth() {
+        return 0;
+    }
 }

@@ -7,29 +7,75 @@ public final class ModelFormatException extends Exception {
     public enum Reason {
         /** No bytes at all. */
         EMPTY,
-        /** More than {@link TribuoModelReader#MAX_BYTES}. */
+        /** More than {@link TribuoModelReader#MAX_BYTES}, or a tensor, feature or output count over the fixed limits. */
         TOO_LARGE,
         /** A Java-serialized object stream (magic 0xACED): never deserialized. */
         JAVA_SERIALIZED,
         /** Not a Tribuo protobuf model. */
         NOT_PROTOBUF,
         /** A valid Tribuo model of a class this compiler does not support (yet). */
-        UNSUPPORTED_MODEL_TYPE
+        UNSUPPORTED_MODEL_TYPE,
+        /**
+         * Over one of the configurable {@link io.zkml.compiler.model.ImportLimits} (tree depth,
+         * ensemble members, tree nodes): see {@link #limitName()}, {@link #limitValue()},
+         * {@link #actualValue()}.
+         */
+        LIMIT_EXCEEDED
     }
 
     private final Reason reason;
+    private final String limitName;
+    private final long limitValue;
+    private final long actualValue;
 
     public ModelFormatException(Reason reason, String message) {
-        super(message);
-        this.reason = reason;
+        this(reason, message, null);
     }
 
     public ModelFormatException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
+        this.limitName = null;
+        this.limitValue = -1;
+        this.actualValue = -1;
+    }
+
+    private ModelFormatException(String limitName, long limitValue, long actualValue, String message) {
+        super(message);
+        this.reason = Reason.LIMIT_EXCEEDED;
+        this.limitName = limitName;
+        this.limitValue = limitValue;
+        this.actualValue = actualValue;
+    }
+
+    /**
+     * A {@link Reason#LIMIT_EXCEEDED} error; the message names the limit and both values.
+     *
+     * @param limitName an {@link io.zkml.compiler.model.ImportLimits} component name, e.g. {@code "maxTreeDepth"}
+     * @param what      what was counted, for the message (e.g. "a tree's depth")
+     * @param actual    the model's value (for a count that stopped early: a value known to exceed the limit)
+     */
+    public static ModelFormatException limitExceeded(String limitName, long limitValue, long actual, String what) {
+        return new ModelFormatException(limitName, limitValue, actual,
+                what + " is " + actual + ", over the limit " + limitName + " = " + limitValue);
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** {@link Reason#LIMIT_EXCEEDED}: the name of the limit (an {@code ImportLimits} component); else null. */
+    public String limitName() {
+        return limitName;
+    }
+
+    /** {@link Reason#LIMIT_EXCEEDED}: the limit's value; else −1. */
+    public long limitValue() {
+        return limitValue;
+    }
+
+    /** {@link Reason#LIMIT_EXCEEDED}: the model's value that exceeds it; else −1. */
+    public long actualValue() {
+        return actualValue;
     }
 }

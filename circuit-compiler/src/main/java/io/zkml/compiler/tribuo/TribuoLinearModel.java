@@ -3,6 +3,9 @@ package io.zkml.compiler.tribuo;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.zkml.compiler.FeatureRange;
 import io.zkml.compiler.Task;
+import io.zkml.compiler.model.LinearStructure;
+import io.zkml.compiler.model.ModelFamily;
+import io.zkml.compiler.model.ModelStructure;
 import org.tribuo.CategoricalInfo;
 import org.tribuo.Example;
 import org.tribuo.ImmutableFeatureMap;
@@ -134,7 +137,7 @@ final class TribuoLinearModel implements ImportedModel {
                 Collections.unmodifiableList(ranges));
     }
 
-    private static FeatureRange trainingRange(VariableInfo info) {
+    static FeatureRange trainingRange(VariableInfo info) {
         double min;
         double max;
         if (info instanceof RealInfo r) {
@@ -161,6 +164,26 @@ final class TribuoLinearModel implements ImportedModel {
     @Override
     public Task task() {
         return task;
+    }
+
+    @Override
+    public ModelFamily family() {
+        return ModelFamily.LINEAR;
+    }
+
+    @Override
+    public ModelStructure structure() {
+        return new LinearStructure(weights, biases);
+    }
+
+    @Override
+    public int memberCount() {
+        return 1;
+    }
+
+    @Override
+    public int maxDepth() {
+        return 0;
     }
 
     @Override
@@ -193,8 +216,13 @@ final class TribuoLinearModel implements ImportedModel {
     }
 
     @Override
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public FloatPrediction predict(double[] input) {
+        return tribuoPredict(model, task, features, outputs, input);
+    }
+
+    /** Tribuo's own prediction of {@code model} for an input in feature order (linear and tree models alike). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static FloatPrediction tribuoPredict(Model<?> model, Task task, List<String> features, List<String> outputs, double[] input) {
         if (input == null || input.length != features.size()) {
             throw new IllegalArgumentException("expected " + features.size() + " values, one per feature " + features
                     + ", got " + (input == null ? 0 : input.length));
