@@ -73,6 +73,10 @@ public final class BenchmarkMain {
         for (int n : options.synthetic()) {
             demos.add(SyntheticModels.classifier(n, options.seed()));
         }
+        for (BenchmarkOptions.Forest f : options.forests()) {
+            err.printf("zkml bench: training forest %dx%d on %d features%n", f.trees(), f.depth(), options.forestFeatures());
+            demos.add(SyntheticModels.forest(f.trees(), f.depth(), options.forestFeatures(), options.seed()));
+        }
         MachineInfo machine = MachineInfo.current();
         Groth16Prover prover = Groth16Prover.load();
         NativeVersions nv = prover.versions();

@@ -20,9 +20,34 @@ import java.util.List;
  * @param fidelitySamples random inputs compared with the float model, besides {@code input.json}
  * @param seed seed of those inputs
  * @param evm whether to compile, deploy and call the Solidity verifiers on anvil
+ * @param forests sizes of synthetic random forests to add ({@code --forests 100x6,...})
+ * @param forestFeatures features of every synthetic forest
  */
 public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examplesDir, List<String> models,
-                               boolean demos, List<Integer> synthetic, int fidelitySamples, long seed, boolean evm) {
+                               boolean demos, List<Integer> synthetic, int fidelitySamples, long seed, boolean evm,
+                               List<Forest> forests, int forestFeatures) {
+
+    /** A synthetic forest size: {@code trees} trees of at most {@code depth} levels. */
+    public record Forest(int trees, int depth) {
+        public Forest {
+            if (trees < 1 || depth < 1) {
+                throw new IllegalArgumentException("--forests needs TREESxDEPTH with both >= 1, got " + trees + "x" + depth);
+            }
+        }
+
+        static Forest parse(String v) {
+            String[] p = v.trim().split("x");
+            if (p.length != 2) {
+                throw new IllegalArgumentException("--forests needs TREESxDEPTH[,TREESxDEPTH...], got \"" + v + "\"");
+            }
+            return new Forest(intValue("--forests", p[0]), intValue("--forests", p[1]));
+        }
+    }
+
+    /** The forests of the bar: 10 to 200 trees, depth 4 to 8. */
+    public static final List<Forest> STANDARD_FORESTS = List.of(new Forest(10, 4), new Forest(50, 6),
+            new Forest(100, 6), new Forest(200, 8));
+    public static final int DEFAULT_FOREST_FEATURES = 16;
 
     public static final int DEFAULT_RUNS = 5;
     public static final int DEFAULT_WARMUP = 1;
@@ -37,6 +62,9 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
               --model NAME          only this demo (repeatable; default: all)
               --no-demos            no demo models (with --synthetic)
               --synthetic N,N,...   add synthetic Tribuo classifiers with N features each (3 labels, ranges [-1, 1])
+              --forests TxD,TxD,... add synthetic Tribuo random forests of T trees of depth <= D (3 labels, ranges [-1, 1]);
+                                    --forests standard = 10x4,50x6,100x6,200x8
+              --forest-features N   features of the synthetic forests (default 16)
               --fidelity-samples N  random inputs compared with the float model (default 32)
               --seed N              seed of those inputs (default 1)
               --skip-evm            no Solidity verifier, no anvil (no node needed)
@@ -46,13 +74,17 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
     public BenchmarkOptions {
         models = List.copyOf(models);
         synthetic = List.copyOf(synthetic);
+        forests = List.copyOf(forests);
+        if (forestFeatures < 2) {
+            throw new IllegalArgumentException("--forest-features must be at least 2, got " + forestFeatures);
+        }
         for (int n : synthetic) {
             if (n < 1) {
                 throw new IllegalArgumentException("--synthetic feature counts must be at least 1, got " + n);
             }
         }
-        if (!demos && synthetic.isEmpty()) {
-            throw new IllegalArgumentException("--no-demos needs --synthetic: nothing to measure");
+        if (!demos && synthetic.isEmpty() && forests.isEmpty()) {
+            throw new IllegalArgumentException("--no-demos needs --synthetic or --forests: nothing to measure");
         }
         if (runs < 1) {
             throw new IllegalArgumentException("--runs must be at least 1, got " + runs);
@@ -87,6 +119,8 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
         int samples = DEFAULT_FIDELITY_SAMPLES;
         long seed = 1;
         boolean evm = true;
+        List<Forest> forests = new ArrayList<>();
+        int forestFeatures = DEFAULT_FOREST_FEATURES;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -105,6 +139,17 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
                         synthetic.add(intValue(a, part.trim()));
                     }
                 }
+                case "--forests" -> {
+                    String v = value(args, ++i, a);
+                    if (v.equals("standard")) {
+                        forests.addAll(STANDARD_FORESTS);
+                    } else {
+                        for (String part : v.split(",")) {
+                            forests.add(Forest.parse(part));
+                        }
+                    }
+                }
+                case "--forest-features" -> forestFeatures = intValue(a, value(args, ++i, a));
                 case "--fidelity-samples" -> samples = intValue(a, value(args, ++i, a));
                 case "--seed" -> {
                     String v = value(args, ++i, a);
@@ -118,7 +163,7 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
             }
         }
         return new BenchmarkOptions(runs, warmup, out == null ? defaultOut(now) : out, examples, models, demos, synthetic,
-                samples, seed, evm);
+                samples, seed, evm, forests, forestFeatures);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -12,6 +12,9 @@ import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
+import org.tribuo.classification.dtree.CARTClassificationTrainer;
+import org.tribuo.classification.ensemble.VotingCombiner;
+import org.tribuo.common.tree.RandomForestTrainer;
 import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.impl.ArrayExample;
@@ -22,9 +25,11 @@ import io.zkml.compiler.FeatureRange;
 import io.zkml.compiler.QuantizationSettings;
 
 /**
- * Real Tribuo linear SGD classifiers of a chosen width, for a scaling curve: {@code n} features in
- * {@code [-1, 1]}, 3 labels, trained on seeded synthetic data and serialized to Tribuo's protobuf
- * format, so they go through exactly the same import and compile path as the demo models.
+ * Real Tribuo models of a chosen size, for scaling curves, trained on seeded synthetic data and
+ * serialized to Tribuo's protobuf format, so they go through exactly the same import and compile
+ * path as the demo models: linear SGD classifiers of {@code n} features ({@link #classifier}) and
+ * random forests of {@code trees} CART trees of a maximum depth ({@link #forest}); features in
+ * {@code [-1, 1]}, 3 labels.
  */
 final class SyntheticModels {
 
@@ -84,6 +89,50 @@ final class SyntheticModels {
         String name = "synthetic-" + features;
         return new DemoModel(name, "synthetic", modelBytes, DemoModel.sha256(modelBytes), settings, "synthetic",
                 point(r, features));
+    }
+
+    /** Examples a synthetic forest is trained on. */
+    static final int FOREST_EXAMPLES = 2000;
+
+    /**
+     * {@code forest-<trees>x<depth>x<features>}: a Tribuo random forest ({@link RandomForestTrainer}
+     * of {@link CARTClassificationTrainer} trees of at most {@code depth} levels, half the features
+     * considered per split, {@link VotingCombiner}) over {@code features} inputs in [-1, 1] with 3
+     * labels given by a non-linear rule, so that the trees grow to their depth. Declared ranges [-1, 1].
+     */
+    static DemoModel forest(int trees, int depth, int features, long seed) throws IOException {
+        if (trees < 1 || depth < 1 || features < 2) {
+            throw new IllegalArgumentException("a synthetic forest needs >= 1 tree, depth >= 1 and >= 2 features, got "
+                    + trees + "x" + depth + "x" + features);
+        }
+        SplittableRandom r = new SplittableRandom(seed * 7_919L + trees * 31L + depth * 1_009L + features);
+        String[] names = new String[features];
+        for (int i = 0; i < features; i++) {
+            names[i] = String.format("f%05d", i);
+        }
+        LabelFactory lf = new LabelFactory();
+        MutableDataset<Label> ds = new MutableDataset<>(new SimpleDataSourceProvenance(
+                "synthetic forest data, " + features + " features, seed " + seed, DATA_TIME, lf), lf);
+        for (int k = 0; k < FOREST_EXAMPLES; k++) {
+            double[] x = point(r, features);
+            double a = x[0] * x[1] + Math.sin(3 * x[2 % features]) - 0.5 * x[3 % features];
+            double b = Math.abs(x[4 % features]) - x[5 % features] * x[6 % features] + 0.3 * x[7 % features];
+            String label = a > 0.2 ? LABELS.get(0) : b > 0.1 ? LABELS.get(1) : LABELS.get(2);
+            ds.add(new ArrayExample<>(new Label(label), names, x));
+        }
+        CARTClassificationTrainer cart = new CARTClassificationTrainer(depth, 0.5f, seed);
+        RandomForestTrainer<Label> trainer = new RandomForestTrainer<>(cart, new VotingCombiner(), trees, seed);
+        Model<Label> model = trainer.train(ds);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        model.serializeToStream(bytes);
+        byte[] modelBytes = bytes.toByteArray();
+        List<FeatureRange> ranges = new ArrayList<>(features);
+        for (int i = 0; i < features; i++) {
+            ranges.add(new FeatureRange(-1, 1));
+        }
+        QuantizationSettings settings = new QuantizationSettings(null, null, ranges, null);
+        return new DemoModel("forest-" + trees + "x" + depth + "x" + features, "synthetic", modelBytes,
+                DemoModel.sha256(modelBytes), settings, "synthetic", point(r, features));
     }
 
     private static double[] point(SplittableRandom r, int n) {

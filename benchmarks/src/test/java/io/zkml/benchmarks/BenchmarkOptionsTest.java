@@ -31,7 +31,21 @@ class BenchmarkOptionsTest {
                 "--examples", "zoo", "--model", "a", "--model", "b", "--fidelity-samples", "0", "--seed", "7", "--skip-evm",
                 "--no-demos", "--synthetic", "8, 64"}, NOW);
         assertThat(o).isEqualTo(new BenchmarkOptions(3, 0, Path.of("x.json"), Path.of("zoo"), java.util.List.of("a", "b"),
-                false, java.util.List.of(8, 64), 0, 7, false));
+                false, java.util.List.of(8, 64), 0, 7, false, java.util.List.of(), 16));
+    }
+
+    @Test
+    void parsesForests() {
+        BenchmarkOptions o = BenchmarkOptions.parse(new String[]{"--no-demos", "--forests", "10x4, 100x6",
+                "--forest-features", "8"}, NOW);
+        assertThat(o.forests()).containsExactly(new BenchmarkOptions.Forest(10, 4), new BenchmarkOptions.Forest(100, 6));
+        assertThat(o.forestFeatures()).isEqualTo(8);
+        assertThat(BenchmarkOptions.parse(new String[]{"--forests", "standard"}, NOW).forests())
+                .isEqualTo(BenchmarkOptions.STANDARD_FORESTS);
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--forests", "10"}, NOW)).hasMessageContaining("TREESxDEPTH");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--forests", "0x4"}, NOW)).hasMessageContaining(">= 1");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--forest-features", "1"}, NOW))
+                .hasMessageContaining("at least 2");
     }
 
     @Test
