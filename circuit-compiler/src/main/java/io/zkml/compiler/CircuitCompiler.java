@@ -36,7 +36,7 @@ import java.util.List;
 public final class CircuitCompiler {
 
     /** Version of the compiler: part of every IR it writes ({@code producer.version}). */
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = "0.2.0";
     /** Name of the compiler in {@code producer.name}. */
     public static final String PRODUCER = "zkml-circuit-compiler";
 
