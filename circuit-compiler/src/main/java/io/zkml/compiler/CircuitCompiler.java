@@ -1,14 +1,14 @@
 package io.zkml.compiler;
 
-import io.zkml.compiler.ir.ArgmaxOp;
 import io.zkml.compiler.ir.CircuitIr;
-import io.zkml.compiler.ir.DenseOp;
 import io.zkml.compiler.ir.IntervalAnalysis;
-import io.zkml.compiler.ir.IrOp;
+import io.zkml.compiler.ir.IrGraph;
 import io.zkml.compiler.ir.IrTensor;
 import io.zkml.compiler.ir.IrValidationException;
 import io.zkml.compiler.ir.IrWriter;
-import io.zkml.compiler.ir.RescaleOp;
+import io.zkml.compiler.ir.ops.ArgmaxOp;
+import io.zkml.compiler.ir.ops.DenseOp;
+import io.zkml.compiler.ir.ops.RescaleOp;
 import io.zkml.compiler.tribuo.ImportedModel;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -19,22 +19,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Quantizes an imported linear model to fixed point and lowers it to IR v1
- * (docs/quantization.md explains every choice).
+ * Quantizes an imported linear model to fixed point and lowers it to IR version 2
+ * (docs/quantization.md explains every choice). Tensors: {@code x} (input, public, {@code [n]}),
+ * the constants {@code weight} ({@code [m, n]}, at the weight scale) and {@code bias}
+ * ({@code [m]}, at the accumulator scale), then:
  *
  * <ul>
- *   <li>Regression: {@code x → dense → acc → rescale(weightScale) → y}, y at the input scale;
- *       {@code 2^(weightScale−1)} is added to every bias so that the floor of the rescale rounds
- *       to nearest.</li>
- *   <li>Classification: {@code x → dense → acc → argmax → label}; the argmax reads the exact
- *       accumulator (no rescale, no precision lost before the comparison).</li>
+ *   <li>Regression: {@code dense(x, weight, bias) → acc → rescale(weightScale) → y} (output), y at
+ *       the input scale; {@code 2^(weightScale−1)} is added to every bias so that the floor of the
+ *       rescale rounds to nearest. With weight scale 0 the dense op writes {@code y} directly.</li>
+ *   <li>Classification: {@code dense(x, weight, bias) → acc → argmax → label} (output); the argmax
+ *       reads the exact accumulator (no rescale, no precision lost before the comparison).</li>
  * </ul>
  * The same model, settings and compiler version always give the same IR bytes.
  */
 public final class CircuitCompiler {
 
     /** Version of the compiler: part of every IR it writes ({@code producer.version}). */
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = "0.2.0";
     /** Name of the compiler in {@code producer.name}. */
     public static final String PRODUCER = "zkml-circuit-compiler";
 
@@ -118,42 +120,37 @@ public final class CircuitCompiler {
         checkConstants(qw, qb, features, outputs);
 
         // Lower.
-        List<IrTensor> tensors = new ArrayList<>();
-        List<IrOp> ops = new ArrayList<>();
-        IrTensor x = new IrTensor("x", nIn, inputScale, lo, hi);
-        tensors.add(x);
+        IrGraph g = new IrGraph();
+        IrTensor x = g.input("x", List.of(nIn), inputScale, lo, hi);
         checkBounds(x, "input range");
-        IntervalAnalysis.Bounds accB = IntervalAnalysis.dense(qw, qb, lo, hi);
-        IrTensor acc = new IrTensor("acc", nOut, accScale, accB.lo(), accB.hi());
-        checkBounds(acc, "dense accumulator");
-        tensors.add(acc);
-        ops.add(new DenseOp("x", "acc", weightScale, qw, qb));
-        String output;
+        List<BigInteger> flatWeights = new ArrayList<>(nOut * nIn);
+        qw.forEach(flatWeights::addAll);
+        g.constant("weight", List.of(nOut, nIn), weightScale, flatWeights);
+        g.constant("bias", List.of(nOut), accScale, qb);
         int outputScale;
-        if (task == Task.REGRESSION) {
-            if (weightScale > 0) {
-                IntervalAnalysis.Bounds yB = IntervalAnalysis.rescale(weightScale, acc.lo(), acc.hi());
-                tensors.add(new IrTensor("y", nOut, inputScale, yB.lo(), yB.hi()));
-                ops.add(new RescaleOp("acc", "y", weightScale));
-                output = "y";
+        try {
+            if (task == Task.REGRESSION) {
+                if (weightScale > 0) {
+                    checkBounds(g.intermediate(new DenseOp("x", "weight", "bias", "acc")), "dense accumulator");
+                    checkBounds(g.output(new RescaleOp("acc", "y", weightScale)), "output");
+                } else {
+                    checkBounds(g.output(new DenseOp("x", "weight", "bias", "y")), "dense accumulator");
+                }
+                outputScale = inputScale;
             } else {
-                output = "acc";
+                checkBounds(g.intermediate(new DenseOp("x", "weight", "bias", "acc")), "dense accumulator");
+                g.output(new ArgmaxOp("acc", "label"));
+                outputScale = accScale;
             }
-            outputScale = inputScale;
-        } else {
-            IntervalAnalysis.Bounds lB = IntervalAnalysis.argmax(nOut);
-            tensors.add(new IrTensor("label", 1, 0, lB.lo(), lB.hi()));
-            ops.add(new ArgmaxOp("acc", "label"));
-            output = "label";
-            outputScale = accScale;
+        } catch (IrValidationException e) {
+            throw new IllegalStateException("the compiler built an op its own checks reject: " + e.getMessage(), e);
         }
 
         double errorBound = errorBound(w, ranges.ranges(), inputScale, weightScale, task);
         ObjectNode quant = quantizationMetadata(inputScale, weightScale, outputScale, ranges, features, errorBound);
-        CircuitIr ir = new CircuitIr(CircuitIr.FORMAT, CircuitIr.VERSION, CircuitIr.FIELD, name, task.irName(),
-                new CircuitIr.Producer(PRODUCER, VERSION),
+        CircuitIr ir = g.build(name, task.irName(), new CircuitIr.Producer(PRODUCER, VERSION),
                 sourceSha256 == null ? null : new CircuitIr.Source("tribuo", sourceSha256, model.modelClass()),
-                quant, features, outputs, tensors, List.of("x"), ops, List.of(output));
+                quant, features, outputs);
         byte[] bytes = IrWriter.write(ir);
         try {
             return CompiledCircuit.fromIr(bytes);

@@ -1,14 +1,14 @@
 package io.zkml.compiler;
 
-import io.zkml.compiler.ir.ArgmaxOp;
 import io.zkml.compiler.ir.CircuitIr;
-import io.zkml.compiler.ir.DenseOp;
 import io.zkml.compiler.ir.IrOp;
 import io.zkml.compiler.ir.IrReader;
 import io.zkml.compiler.ir.IrTensor;
 import io.zkml.compiler.ir.IrValidationException;
 import io.zkml.compiler.ir.IrWriter;
 import io.zkml.compiler.ir.ReferenceEvaluator;
+import io.zkml.compiler.ir.ops.ArgmaxOp;
+import io.zkml.compiler.ir.ops.DenseOp;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -30,7 +30,10 @@ public final class CompiledCircuit {
     private final String circuitHash;
     private final QuantizationReport quantization;
     private final Task task;
-    /** The tensor the numeric output is read from before an argmax (classification), or the output. */
+    /**
+     * The tensor of the scores an argmax reads (classification through an argmax), or else the
+     * (first) output tensor.
+     */
     private final IrTensor scoreTensor;
 
     private CompiledCircuit(byte[] irJson, CircuitIr ir) throws IrValidationException {
@@ -38,16 +41,18 @@ public final class CompiledCircuit {
         this.ir = ir;
         this.circuitHash = IrWriter.sha256Hex(irJson);
         this.task = Task.fromIrName(ir.task());
-        IrTensor out = ir.outputTensor();
-        IrOp last = ir.ops().stream().filter(o -> o.out().equals(out.name())).findFirst().orElse(null);
-        this.scoreTensor = last instanceof ArgmaxOp a ? ir.tensor(a.in()).orElseThrow() : out;
+        IrTensor out = ir.outputTensors().getFirst();
+        IrOp last = ir.ops().stream().filter(o -> o.outputs().contains(out.name())).findFirst().orElse(null);
+        this.scoreTensor = last instanceof ArgmaxOp a ? ir.requireTensor(a.x()) : out;
         this.quantization = report(ir, scoreTensor);
     }
 
     /**
      * Reads stored IR bytes (validated by {@link IrReader}). The hash is of exactly these bytes.
      *
-     * @throws IrValidationException the bytes are not a valid IR v1 document
+     * @throws IrValidationException the bytes are not a valid IR document (version 2, or version 1,
+     *                               which is lifted), or its input tensors have different scales
+     *                               (one input scale is what {@link #quantizeInput} needs)
      */
     public static CompiledCircuit fromIr(byte[] irJson) throws IrValidationException {
         byte[] copy = irJson == null ? null : irJson.clone();
@@ -80,7 +85,7 @@ public final class CompiledCircuit {
         return ir.features();
     }
 
-    /** Labels (classification, argmax index order) or output dimension names (regression). */
+    /** Labels (classification, class index order) or output element names (regression). */
     public List<String> outputs() {
         return ir.labels();
     }
@@ -128,7 +133,8 @@ public final class CompiledCircuit {
     }
 
     /**
-     * The exact reference output (the values of the output tensor) for a quantized input.
+     * The exact reference output (the values of the output tensors, flat, in output order) for a
+     * quantized input (every input tensor's values, flat, in input order).
      *
      * @throws IllegalArgumentException the input has the wrong count or is out of range (see
      *                                  {@link #checkQuantizedInput} for a checked variant)
@@ -148,11 +154,11 @@ public final class CompiledCircuit {
 
     /** The real meaning of an output: a label (classification) or values per dimension name (regression). */
     public CircuitOutput dequantize(List<BigInteger> output) {
-        IrTensor out = ir.outputTensor();
-        if (output == null || output.size() != out.size()) {
-            throw new IllegalArgumentException("expected " + out.size() + " output values, got " + (output == null ? 0 : output.size()));
+        int size = ir.outputSize();
+        if (output == null || output.size() != size) {
+            throw new IllegalArgumentException("expected " + size + " output values, got " + (output == null ? 0 : output.size()));
         }
-        if (scoreTensor != out) {
+        if (task == Task.CLASSIFICATION) {
             BigInteger idx = output.getFirst();
             if (idx.signum() < 0 || idx.compareTo(BigInteger.valueOf(ir.labels().size())) >= 0) {
                 throw new IllegalArgumentException("label index " + idx + " is outside [0, " + (ir.labels().size() - 1) + "]");
@@ -160,8 +166,11 @@ public final class CompiledCircuit {
             return new CircuitOutput(ir.labels().get(idx.intValueExact()), null);
         }
         Map<String, Double> values = new LinkedHashMap<>();
-        for (int j = 0; j < output.size(); j++) {
-            values.put(ir.labels().get(j), Quantizer.dequantize(output.get(j), out.scale()));
+        int j = 0;
+        for (IrTensor out : ir.outputTensors()) {
+            for (int i = 0; i < out.size(); i++, j++) {
+                values.put(ir.labels().get(j), Quantizer.dequantize(output.get(j), out.scale()));
+            }
         }
         return new CircuitOutput(null, values);
     }
@@ -172,8 +181,18 @@ public final class CompiledCircuit {
     }
 
     private static QuantizationReport report(CircuitIr ir, IrTensor scoreTensor) throws IrValidationException {
-        IrTensor x = ir.inputTensor();
-        int weightScale = ir.ops().stream().filter(o -> o instanceof DenseOp).map(o -> ((DenseOp) o).weightScale())
+        List<IrTensor> xs = ir.inputTensors();
+        for (IrTensor t : xs) {
+            if (t.scale() != xs.getFirst().scale()) {
+                throw new IrValidationException("input tensors \"" + xs.getFirst().name() + "\" and \"" + t.name()
+                        + "\" have different scales (" + xs.getFirst().scale() + ", " + t.scale()
+                        + "): CompiledCircuit quantizes every input at one scale");
+            }
+        }
+        // The input values, flat: one tensor-like view of lo, hi and the common scale.
+        IrTensor x = IrTensor.input(xs.getFirst().name(), List.of(ir.inputSize()), xs.getFirst().scale(),
+                ir.inputLo(), ir.inputHi());
+        int weightScale = ir.ops().stream().filter(o -> o instanceof DenseOp).map(o -> ir.requireTensor(((DenseOp) o).weight()).scale())
                 .findFirst().orElse(0);
         ObjectNode q = ir.quantization();
         List<QuantizationReport.InputRange> inputs = new ArrayList<>(x.size());

@@ -1,11 +1,13 @@
 package io.zkml.compiler;
 
-import io.zkml.compiler.ir.ArgmaxOp;
+import io.zkml.compiler.ir.ops.ArgmaxOp;
 import io.zkml.compiler.ir.CircuitIr;
-import io.zkml.compiler.ir.DenseOp;
+import io.zkml.compiler.ir.IrTensor;
+import io.zkml.compiler.ir.Role;
+import io.zkml.compiler.ir.ops.DenseOp;
 import io.zkml.compiler.ir.IrReader;
 import io.zkml.compiler.ir.IrWriter;
-import io.zkml.compiler.ir.RescaleOp;
+import io.zkml.compiler.ir.ops.RescaleOp;
 import io.zkml.compiler.tribuo.ImportedModel;
 import io.zkml.compiler.tribuo.TribuoFixtures;
 import io.zkml.compiler.tribuo.TribuoModelReader;
@@ -68,7 +70,7 @@ class CircuitCompilerTest {
         assertThat(ir.producer()).isEqualTo(new CircuitIr.Producer("zkml-circuit-compiler", CircuitCompiler.version()));
         assertThat(ir.source()).isEqualTo(new CircuitIr.Source("tribuo", "ab".repeat(32), "test.FixedLinearModel"));
         assertThat(ir.quantization().get("rounding").stringValue()).isEqualTo("half-away-from-zero");
-        assertThat(new String(c.irJson())).startsWith("{\n  \"format\": \"zkml-ir\",\n  \"version\": 1,\n");
+        assertThat(new String(c.irJson())).startsWith("{\n  \"format\": \"zkml-ir\",\n  \"version\": 2,\n");
     }
 
     @Test
@@ -80,9 +82,17 @@ class CircuitCompilerTest {
         assertThat(ir.ops()).hasSize(2);
         DenseOp dense = (DenseOp) ir.ops().get(0);
         RescaleOp rescale = (RescaleOp) ir.ops().get(1);
-        assertThat(dense.weights().getFirst()).containsExactly(BigInteger.valueOf(12), BigInteger.valueOf(-16));
+        assertThat(dense.inputs()).containsExactly("x", "weight", "bias");
+        assertThat(ir.requireTensor("weight").shape()).containsExactly(1, 2);
+        assertThat(ir.requireTensor("weight").scale()).isEqualTo(3);
+        assertThat(ir.requireTensor("weight").values()).containsExactly(BigInteger.valueOf(12), BigInteger.valueOf(-16));
         // bias 0.25 at scale 4+3 = 32, plus 2^(3-1) = 4 so that the floor rounds to nearest
-        assertThat(dense.bias()).containsExactly(BigInteger.valueOf(36));
+        assertThat(ir.requireTensor("bias").values()).containsExactly(BigInteger.valueOf(36));
+        assertThat(ir.requireTensor("bias").scale()).isEqualTo(7);
+        assertThat(ir.tensors()).extracting(IrTensor::name).containsExactly("x", "weight", "bias", "acc", "y");
+        assertThat(ir.tensors()).extracting(IrTensor::role)
+                .containsExactly(Role.INPUT, Role.CONSTANT, Role.CONSTANT, Role.INTERMEDIATE, Role.OUTPUT);
+        assertThat(ir.outputs()).containsExactly("y");
         assertThat(rescale.shift()).isEqualTo(3);
         assertThat(ir.outputTensor().scale()).isEqualTo(4);
         assertThat(ir.inputTensor().lo()).containsExactly(BigInteger.valueOf(-16), BigInteger.valueOf(-16));

@@ -1,7 +1,6 @@
 package io.zkml.conformance;
 
 import io.zkml.compiler.CompiledCircuit;
-import io.zkml.compiler.ir.IrTensor;
 import io.zkml.prover.ConstraintSystem;
 import io.zkml.prover.Groth16Prover;
 import io.zkml.prover.Proof;
@@ -24,13 +23,19 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Bit-exact agreement: for every golden IR file and every demo model's IR, the Java reference
+ * Bit-exact agreement: for every golden IR file (testdata/golden/ir-v1, lifted, and ir-v2) and
+ * every demo model's IR (version 2), the Java reference
  * evaluator and the gnark circuit (through JNI) produce the same integers on the corner inputs and
  * on 100 seeded random inputs, and the circuit's proof of that output verifies.
  *
  * <p>A proof can only be produced when the circuit's constraints hold with the public outputs the
  * prover claims, so "prove succeeded and its outputs equal Java's" means the circuit computes
  * Java's result; the verification step checks the proof binds exactly those public inputs.
+ *
+ * <p>The system property {@code zkml.conformance.golden} restricts the golden folders (comma
+ * separated, default {@code ir-v1,ir-v2}); {@code zkml.conformance.demos=false} leaves the demos
+ * out. A Go library that reads version 1 only passes with {@code -Dzkml.conformance.golden=ir-v1
+ * -Dzkml.conformance.demos=false}.
  */
 class ReferenceMatchesCircuitTest {
 
@@ -63,19 +68,28 @@ class ReferenceMatchesCircuitTest {
      */
     static List<Path> irFiles() throws IOException {
         Path root = repositoryRoot();
-        List<Path> golden;
-        try (Stream<Path> s = Files.list(root.resolve("testdata/golden/ir-v1"))) {
-            golden = s.filter(f -> f.getFileName().toString().endsWith(".ir.json")).sorted().toList();
+        List<Path> files = new ArrayList<>();
+        for (String folder : System.getProperty("zkml.conformance.golden", "ir-v1,ir-v2").split(",")) {
+            if (folder.isBlank()) {
+                continue;
+            }
+            List<Path> golden;
+            try (Stream<Path> s = Files.list(root.resolve("testdata/golden").resolve(folder.strip()))) {
+                golden = s.filter(f -> f.getFileName().toString().endsWith(".ir.json")).sorted().toList();
+            }
+            assertThat(golden).as("golden IR files in testdata/golden/" + folder).isNotEmpty();
+            files.addAll(golden);
         }
-        List<Path> demos;
-        try (Stream<Path> s = Files.list(root.resolve("examples"))) {
-            demos = s.filter(Files::isDirectory).sorted().map(d -> d.resolve("circuit.ir.json")).toList();
+        if (Boolean.parseBoolean(System.getProperty("zkml.conformance.demos", "true"))) {
+            List<Path> demos;
+            try (Stream<Path> s = Files.list(root.resolve("examples"))) {
+                demos = s.filter(Files::isDirectory).sorted().map(d -> d.resolve("circuit.ir.json")).toList();
+            }
+            assertThat(demos).as("demo folders in examples/").isNotEmpty();
+            assertThat(demos).as("every demo folder has its circuit.ir.json").allMatch(Files::isRegularFile);
+            files.addAll(demos);
         }
-        assertThat(golden).as("golden IR files in testdata/golden/ir-v1").isNotEmpty();
-        assertThat(demos).as("demo folders in examples/").isNotEmpty();
-        assertThat(demos).as("every demo folder has its circuit.ir.json").allMatch(Files::isRegularFile);
-        List<Path> files = new ArrayList<>(golden);
-        files.addAll(demos);
+        assertThat(files).as("IR files to check").isNotEmpty();
         return files;
     }
 
@@ -88,7 +102,9 @@ class ReferenceMatchesCircuitTest {
 
     private static void check(Path irFile) throws Exception {
         CompiledCircuit circuit = CompiledCircuit.fromIr(Files.readAllBytes(irFile));
-        IrTensor in = circuit.ir().inputTensor();
+        // every input value, all input tensors concatenated (the order of the public inputs)
+        List<BigInteger> lo = circuit.ir().inputLo();
+        List<BigInteger> hi = circuit.ir().inputHi();
         Path dir = Files.createTempDirectory(keys, "circuit");
         try (ConstraintSystem cs = prover.compile(circuit.irJson())) {
             prover.setup(cs, dir.resolve("pk"), dir.resolve("vk"));
@@ -96,12 +112,12 @@ class ReferenceMatchesCircuitTest {
                  VerifyingKey vk = prover.loadVerifyingKey(dir.resolve("vk"))) {
                 Random random = new Random(SEED ^ circuit.circuitHash().hashCode());
                 List<List<BigInteger>> inputs = new ArrayList<>();
-                inputs.add(in.lo());
-                inputs.add(in.hi());
+                inputs.add(lo);
+                inputs.add(hi);
                 for (int i = 0; i < RANDOM_INPUTS; i++) {
-                    List<BigInteger> x = new ArrayList<>(in.size());
-                    for (int j = 0; j < in.size(); j++) {
-                        x.add(uniform(random, in.lo().get(j), in.hi().get(j)));
+                    List<BigInteger> x = new ArrayList<>(lo.size());
+                    for (int j = 0; j < lo.size(); j++) {
+                        x.add(uniform(random, lo.get(j), hi.get(j)));
                     }
                     inputs.add(x);
                 }

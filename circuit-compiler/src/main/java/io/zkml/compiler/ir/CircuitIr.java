@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * An IR v1 document (docs/ir-format.md), in memory. Build it with the compiler or read it with
- * {@link IrReader}; write it with {@link IrWriter}. The record does not validate itself:
- * {@link IrReader#validate(CircuitIr)} does.
+ * An IR document (docs/ir-format.md), in memory: a typed graph of version 2, or a version 1
+ * document lifted into that graph by {@link IrReader} ({@code version} is then 1). Build it with
+ * {@link IrGraph} or read it with {@link IrReader}; write it with {@link IrWriter} (version 2 only).
+ * The record does not validate itself: {@link IrReader#validate(CircuitIr)} does.
  *
  * @param format       always {@value #FORMAT}
- * @param version      always {@value #VERSION}
+ * @param version      {@value #VERSION}, or {@value #V1} for a lifted version 1 document
  * @param field        always {@value #FIELD}
  * @param name         human name of the circuit
  * @param task         {@code "classification"} or {@code "regression"}
@@ -20,11 +21,11 @@ import java.util.Optional;
  * @param source       the model it came from, or null
  * @param quantization the settings the compiler used (an arbitrary JSON object, key order kept), or null
  * @param features     input feature names in input order
- * @param labels       classification: label of each argmax index; regression: output dimension names
+ * @param labels       classification: label of each class index; regression: output element names
  * @param tensors      every tensor
- * @param inputs       input tensor names (v1: exactly one)
+ * @param inputs       input tensor names, in public-input order
  * @param ops          operations in evaluation order
- * @param outputs      output tensor names (v1: exactly one)
+ * @param outputs      output tensor names, in public-input order
  */
 public record CircuitIr(String format, int version, String field, String name, String task,
                         Producer producer, Source source, ObjectNode quantization,
@@ -32,7 +33,10 @@ public record CircuitIr(String format, int version, String field, String name, S
                         List<String> inputs, List<IrOp> ops, List<String> outputs) {
 
     public static final String FORMAT = "zkml-ir";
-    public static final int VERSION = 1;
+    /** The version this code writes. */
+    public static final int VERSION = 2;
+    /** The previous version, still read (and lifted). */
+    public static final int V1 = 1;
     public static final String FIELD = "bn254";
     /** The BN254 scalar field modulus r. */
     public static final BigInteger BN254_R = new BigInteger(
@@ -69,14 +73,62 @@ public record CircuitIr(String format, int version, String field, String name, S
         return tensors.stream().filter(t -> t.name().equals(tensorName)).findFirst();
     }
 
-    /** The single v1 input tensor. */
+    /** The tensor with this name; IllegalArgumentException if there is none. */
+    public IrTensor requireTensor(String tensorName) {
+        return tensor(tensorName).orElseThrow(() -> new IllegalArgumentException("no tensor \"" + tensorName + "\""));
+    }
+
+    /** The input tensors, in {@code inputs} order. */
+    public List<IrTensor> inputTensors() {
+        return inputs.stream().map(this::requireTensor).toList();
+    }
+
+    /** The output tensors, in {@code outputs} order. */
+    public List<IrTensor> outputTensors() {
+        return outputs.stream().map(this::requireTensor).toList();
+    }
+
+    /**
+     * The input tensor of a document with exactly one (what the compiler writes for linear models).
+     *
+     * @throws IllegalStateException the document has several inputs: use {@link #inputTensors()}
+     */
     public IrTensor inputTensor() {
-        return tensor(inputs.getFirst()).orElseThrow();
+        if (inputs.size() != 1) {
+            throw new IllegalStateException("the IR has " + inputs.size() + " input tensors " + inputs + "; use inputTensors()");
+        }
+        return requireTensor(inputs.getFirst());
     }
 
-    /** The single v1 output tensor. */
+    /**
+     * The output tensor of a document with exactly one.
+     *
+     * @throws IllegalStateException the document has several outputs: use {@link #outputTensors()}
+     */
     public IrTensor outputTensor() {
-        return tensor(outputs.getFirst()).orElseThrow();
+        if (outputs.size() != 1) {
+            throw new IllegalStateException("the IR has " + outputs.size() + " output tensors " + outputs + "; use outputTensors()");
+        }
+        return requireTensor(outputs.getFirst());
     }
 
+    /** The number of input values: every input's elements, all inputs concatenated. */
+    public int inputSize() {
+        return inputTensors().stream().mapToInt(IrTensor::size).sum();
+    }
+
+    /** The number of output values. */
+    public int outputSize() {
+        return outputTensors().stream().mapToInt(IrTensor::size).sum();
+    }
+
+    /** The lower bounds of all input values (inputs in order, each flat). */
+    public List<BigInteger> inputLo() {
+        return inputTensors().stream().flatMap(t -> t.lo().stream()).toList();
+    }
+
+    /** The upper bounds of all input values (inputs in order, each flat). */
+    public List<BigInteger> inputHi() {
+        return inputTensors().stream().flatMap(t -> t.hi().stream()).toList();
+    }
 }

@@ -1,5 +1,8 @@
 package io.zkml.compiler.ir;
 
+import io.zkml.compiler.ir.ops.ArgmaxOp;
+import io.zkml.compiler.ir.ops.DenseOp;
+import io.zkml.compiler.ir.ops.RescaleOp;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
@@ -19,37 +22,52 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads and validates an IR document against every rule of docs/ir-format.md (version 1).
+ * Reads and validates an IR document against every rule of docs/ir-format.md: version 2, and
+ * version 1 documents, which it lifts into the version 2 graph (constants {@code <out>_weight},
+ * {@code <out>_bias}; {@link CircuitIr#version()} stays 1).
  *
- * <p>Rejected with {@link IrValidationException}: malformed JSON, duplicate keys, a format other
- * than {@code "zkml-ir"}, any version other than 1, a field other than {@code "bn254"}, unknown
- * ops, unknown keys inside tensors and ops, bad names, integers not in canonical decimal string
- * form, wrong sizes, scale rules, non-input bounds that differ from the recomputed interval
- * analysis, any bound with {@code |bound| ≥ 2^248}, wrong evaluation order, no op at all, an output
- * that is the input. Unknown top-level keys are ignored (as the Go reader does); {@link IrWriter}
- * does not write them back.
+ * <p>Rejected with {@link IrValidationException}, whose message locates the value (for example
+ * {@code ops[1].attributes.feature[3]: ...}): malformed JSON, duplicate keys, more than
+ * {@value #MAX_BYTES} bytes or nesting deeper than 64, an unknown format, version or field,
+ * unknown or missing keys in tensors, ops and attributes, unknown ops, bad names, roles and
+ * visibilities (reserved ones: "not supported yet"), shapes (rank 1 to 8, dimensions ≥ 1, at most
+ * 2^24 elements), scales outside ±{@value #MAX_ABS_SCALE}, small integers that are not JSON
+ * integers of at most 9 digits, big integers not in canonical decimal string form or with
+ * {@code |v| ≥ 2^248}, {@code inputs}/{@code outputs} that do not list exactly the tensors of
+ * their role, ops out of evaluation order or writing a tensor twice, unread constants, unwritten
+ * intermediates and outputs, each op's own rules, bounds that differ from the recomputed interval
+ * analysis. Unknown top-level keys are ignored (as the Go reader does); {@link IrWriter} does not
+ * write them back.
  *
- * <p>Every integer of the document, weights and biases included, must satisfy {@code |v| < 2^248}
- * (as in the Go reader). One rule is stricter than the Go reader: every scale, weight scale and
- * shift must be within {@code ±}{@value #MAX_ABS_SCALE} (a scale beyond that cannot describe a value
- * below {@code 2^248} usefully). The metadata rules (name, task, producer, features and labels
- * present and consistent with the tensors) are checked here only; the Go reader does not need them.
+ * <p>Java-only rules (docs/ir-format.md, "Reader differences"): {@code name}, {@code task},
+ * {@code producer} (exactly {@code name}, {@code version}), {@code features}, {@code labels}
+ * required; {@code source} exactly {@code format}, {@code sha256}, {@code modelClass};
+ * {@code quantization} without floating-point numbers, nested at most 16 deep; {@code features}
+ * one per input element; {@code labels}: classification has one output of shape {@code [1]} and
+ * {@code hi + 1} labels, regression one label per output element.
  */
 public final class IrReader {
 
     /** Largest IR document accepted. */
     public static final int MAX_BYTES = 64 * 1024 * 1024;
+    /** Largest |scale| accepted. */
+    public static final int MAX_ABS_SCALE = 1024;
+    /** Largest rank of a shape. */
+    public static final int MAX_RANK = 8;
+    /** Largest element count of a tensor. */
+    public static final int MAX_ELEMENTS = 1 << 24;
     private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_]*$");
     private static final Pattern INTEGER = Pattern.compile("^-?(0|[1-9][0-9]*)$");
     /** 2^248 has 75 decimal digits: anything longer is out of range before parsing. */
     private static final int MAX_INTEGER_CHARS = 80;
     private static final int MAX_METADATA_DEPTH = 16;
-    /** Largest |scale| / |weightScale| accepted. */
-    public static final int MAX_ABS_SCALE = 1024;
-    private static final Set<String> TENSOR_KEYS = Set.of("name", "size", "scale", "lo", "hi");
-    private static final Set<String> DENSE_KEYS = Set.of("op", "in", "out", "weightScale", "weights", "bias");
-    private static final Set<String> RESCALE_KEYS = Set.of("op", "in", "out", "shift");
-    private static final Set<String> ARGMAX_KEYS = Set.of("op", "in", "out");
+    private static final Set<String> CONSTANT_KEYS = Set.of("name", "role", "visibility", "shape", "scale", "values");
+    private static final Set<String> TENSOR_KEYS = Set.of("name", "role", "visibility", "shape", "scale", "lo", "hi");
+    private static final Set<String> OP_KEYS = Set.of("op", "inputs", "outputs", "attributes");
+    private static final Set<String> V1_TENSOR_KEYS = Set.of("name", "size", "scale", "lo", "hi");
+    private static final Set<String> V1_DENSE_KEYS = Set.of("op", "in", "out", "weightScale", "weights", "bias");
+    private static final Set<String> V1_RESCALE_KEYS = Set.of("op", "in", "out", "shift");
+    private static final Set<String> V1_ARGMAX_KEYS = Set.of("op", "in", "out");
 
     private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -63,7 +81,7 @@ public final class IrReader {
     private IrReader() {
     }
 
-    /** Parses and validates IR bytes (UTF-8 JSON). */
+    /** Parses and validates IR bytes (UTF-8 JSON), version 2 or (lifted) version 1. */
     public static CircuitIr read(byte[] json) throws IrValidationException {
         if (json == null || json.length == 0) {
             throw new IrValidationException("IR document is empty");
@@ -85,23 +103,33 @@ public final class IrReader {
         return ir;
     }
 
+    private record Metadata(String name, String task, CircuitIr.Producer producer, CircuitIr.Source source,
+                            ObjectNode quantization, List<String> features, List<String> labels) {
+    }
+
     private static CircuitIr parse(JsonNode root) throws IrValidationException {
         String format = string(root, "format", "");
         if (!CircuitIr.FORMAT.equals(format)) {
-            throw new IrValidationException("format must be \"" + CircuitIr.FORMAT + "\", got \"" + format + "\"");
+            throw new IrValidationException("format must be \"" + CircuitIr.FORMAT + "\", got \"" + abbreviate(format) + "\"");
         }
         JsonNode v = root.get("version");
         if (v == null || !v.isIntegralNumber()) {
             throw new IrValidationException("version must be an integer");
         }
-        if (!v.bigIntegerValue().equals(BigInteger.valueOf(CircuitIr.VERSION))) {
-            throw new IrValidationException("unsupported IR version " + v.bigIntegerValue()
-                    + ": this reader knows version " + CircuitIr.VERSION + " only");
+        BigInteger version = v.bigIntegerValue();
+        if (!version.equals(BigInteger.valueOf(CircuitIr.VERSION)) && !version.equals(BigInteger.valueOf(CircuitIr.V1))) {
+            throw new IrValidationException("unsupported IR version " + abbreviate(version.toString())
+                    + ": this reader knows versions " + CircuitIr.V1 + " and " + CircuitIr.VERSION);
         }
         String field = string(root, "field", "");
         if (!CircuitIr.FIELD.equals(field)) {
-            throw new IrValidationException("field must be \"" + CircuitIr.FIELD + "\", got \"" + field + "\"");
+            throw new IrValidationException("field must be \"" + CircuitIr.FIELD + "\", got \"" + abbreviate(field) + "\"");
         }
+        Metadata meta = metadata(root);
+        return version.intValue() == CircuitIr.V1 ? parseV1(root, meta) : parseV2(root, meta);
+    }
+
+    private static Metadata metadata(JsonNode root) throws IrValidationException {
         String name = string(root, "name", "");
         String task = string(root, "task", "");
         JsonNode p = object(root, "producer", "", true);
@@ -118,9 +146,10 @@ public final class IrReader {
         if (q != null) {
             checkMetadata(q, "quantization", 0);
         }
-        List<String> features = strings(root, "features");
-        List<String> labels = strings(root, "labels");
+        return new Metadata(name, task, producer, source, (ObjectNode) q, strings(root, "features"), strings(root, "labels"));
+    }
 
+    private static CircuitIr parseV2(JsonNode root, Metadata m) throws IrValidationException {
         List<IrTensor> tensors = new ArrayList<>();
         JsonNode ts = array(root, "tensors", "");
         for (int k = 0; k < ts.size(); k++) {
@@ -133,209 +162,389 @@ public final class IrReader {
             ops.add(parseOp(os.get(k), "ops[" + k + "]"));
         }
         List<String> outputs = strings(root, "outputs");
-        return new CircuitIr(format, CircuitIr.VERSION, field, name, task, producer, source,
-                (ObjectNode) q, features, labels, tensors, inputs, ops, outputs);
+        return new CircuitIr(CircuitIr.FORMAT, CircuitIr.VERSION, CircuitIr.FIELD, m.name(), m.task(), m.producer(),
+                m.source(), m.quantization(), m.features(), m.labels(), tensors, inputs, ops, outputs);
     }
 
     private static IrTensor parseTensor(JsonNode t, String where) throws IrValidationException {
         if (t == null || !t.isObject()) {
             throw new IrValidationException(where + " must be an object");
         }
-        exactKeys(t, TENSOR_KEYS, where);
+        String roleName = string(t, "role", where + ".");
+        Role role = Role.fromIrName(roleName).orElseThrow(() -> new IrValidationException(where + ".role: unknown role \""
+                + abbreviate(roleName) + "\" (input, constant, intermediate or output)"));
+        exactKeys(t, role == Role.CONSTANT ? CONSTANT_KEYS : TENSOR_KEYS, where + " (" + role.irName() + ")");
         String name = string(t, "name", where + ".");
-        int size = smallInt(t, "size", where);
-        int scale = smallInt(t, "scale", where);
-        return new IrTensor(name, size, scale, integers(t.get("lo"), where + ".lo"), integers(t.get("hi"), where + ".hi"));
+        String visName = string(t, "visibility", where + ".");
+        Visibility visibility = Visibility.fromIrName(visName).orElseThrow(() -> new IrValidationException(where
+                + ".visibility: unknown visibility \"" + abbreviate(visName) + "\""));
+        JsonNode s = t.get("shape");
+        if (!s.isArray()) {
+            throw new IrValidationException(where + ".shape must be an array of JSON integers");
+        }
+        List<Integer> shape = new ArrayList<>(s.size());
+        for (int i = 0; i < s.size() && i <= MAX_RANK; i++) {
+            shape.add(Attributes.smallInt(s.get(i), where + ".shape[" + i + "]"));
+        }
+        int scale = Attributes.smallInt(t.get("scale"), where + ".scale");
+        if (role == Role.CONSTANT) {
+            return new IrTensor(name, role, visibility, shape, scale, null, null, integers(t.get("values"), where + ".values"));
+        }
+        return new IrTensor(name, role, visibility, shape, scale,
+                integers(t.get("lo"), where + ".lo"), integers(t.get("hi"), where + ".hi"), null);
     }
 
     private static IrOp parseOp(JsonNode o, String where) throws IrValidationException {
         if (o == null || !o.isObject()) {
             throw new IrValidationException(where + " must be an object");
         }
+        exactKeys(o, OP_KEYS, where);
         String op = string(o, "op", where + ".");
-        switch (op) {
-            case "dense" -> {
-                exactKeys(o, DENSE_KEYS, where + " (dense)");
-                JsonNode ws = o.get("weights");
-                if (!ws.isArray()) {
-                    throw new IrValidationException(where + ".weights must be an array of arrays");
-                }
-                List<List<BigInteger>> weights = new ArrayList<>();
-                for (int j = 0; j < ws.size(); j++) {
-                    weights.add(integers(ws.get(j), where + ".weights[" + j + "]"));
-                }
-                return new DenseOp(string(o, "in", where + "."), string(o, "out", where + "."),
-                        smallInt(o, "weightScale", where), weights, integers(o.get("bias"), where + ".bias"));
-            }
-            case "rescale" -> {
-                exactKeys(o, RESCALE_KEYS, where + " (rescale)");
-                return new RescaleOp(string(o, "in", where + "."), string(o, "out", where + "."), smallInt(o, "shift", where));
-            }
-            case "argmax" -> {
-                exactKeys(o, ARGMAX_KEYS, where + " (argmax)");
-                return new ArgmaxOp(string(o, "in", where + "."), string(o, "out", where + "."));
-            }
-            default -> throw new IrValidationException(where + ": unknown op \"" + op + "\" (IR v1 knows dense, rescale, argmax)");
-        }
+        IrOps.Reader reader = IrOps.reader(op).orElseThrow(() -> new IrValidationException(where + ": unknown op \""
+                + abbreviate(op) + "\" (version " + CircuitIr.VERSION + " knows " + String.join(", ", IrOps.names()) + ")"));
+        List<String> inputs = strings(o, "inputs", where + ".");
+        List<String> outputs = strings(o, "outputs", where + ".");
+        JsonNode a = object(o, "attributes", where + ".", true);
+        Attributes attributes = new Attributes(a, where + ".attributes");
+        IrOp parsed = reader.read(where, inputs, outputs, attributes);
+        attributes.finish();
+        return parsed;
     }
 
-    /**
-     * Checks every semantic rule of IR v1 on a document in memory: names, sizes, op order, scale
-     * rules, bounds (recomputed) and the {@code 2^248} limit. The compiler runs it on its own output.
-     */
-    public static void validate(CircuitIr ir) throws IrValidationException {
-        if (!CircuitIr.FORMAT.equals(ir.format()) || ir.version() != CircuitIr.VERSION || !CircuitIr.FIELD.equals(ir.field())) {
-            throw new IrValidationException("format/version/field must be \"zkml-ir\"/1/\"bn254\"");
+    // ---- version 1 ----
+
+    private static CircuitIr parseV1(JsonNode root, Metadata m) throws IrValidationException {
+        record V1Tensor(String name, int size, int scale, List<BigInteger> lo, List<BigInteger> hi) {
         }
-        if (!ir.task().equals("classification") && !ir.task().equals("regression")) {
-            throw new IrValidationException("task must be \"classification\" or \"regression\", got \"" + ir.task() + "\"");
-        }
-        Map<String, IrTensor> byName = new HashMap<>();
-        for (IrTensor t : ir.tensors()) {
-            String where = "tensor \"" + t.name() + "\"";
-            if (!NAME.matcher(t.name()).matches()) {
-                throw new IrValidationException(where + ": name must match ^[a-z][a-z0-9_]*$");
+        List<V1Tensor> v1 = new ArrayList<>();
+        Map<String, V1Tensor> byName = new HashMap<>();
+        JsonNode ts = array(root, "tensors", "");
+        for (int k = 0; k < ts.size(); k++) {
+            JsonNode t = ts.get(k);
+            String where = "tensors[" + k + "]";
+            if (t == null || !t.isObject()) {
+                throw new IrValidationException(where + " must be an object");
             }
-            if (byName.put(t.name(), t) != null) {
-                throw new IrValidationException(where + " is declared twice");
-            }
-            if (t.size() < 1) {
-                throw new IrValidationException(where + ": size must be at least 1, got " + t.size());
-            }
-            if (t.lo().size() != t.size() || t.hi().size() != t.size()) {
-                throw new IrValidationException(where + ": lo and hi must have size=" + t.size() + " entries, got "
-                        + t.lo().size() + " and " + t.hi().size());
-            }
-            for (int i = 0; i < t.size(); i++) {
-                BigInteger lo = t.lo().get(i);
-                BigInteger hi = t.hi().get(i);
-                if (lo.compareTo(hi) > 0) {
-                    throw new IrValidationException(where + ": lo[" + i + "] = " + lo + " is greater than hi[" + i + "] = " + hi);
-                }
-                if (!IntervalAnalysis.withinFieldLimit(lo) || !IntervalAnalysis.withinFieldLimit(hi)) {
-                    throw new IrValidationException(where + ": bound " + i + " has |bound| >= 2^248 (overflow)");
-                }
-            }
+            exactKeys(t, V1_TENSOR_KEYS, where);
+            V1Tensor vt = new V1Tensor(string(t, "name", where + "."), Attributes.smallInt(t.get("size"), where + ".size"),
+                    Attributes.smallInt(t.get("scale"), where + ".scale"),
+                    integers(t.get("lo"), where + ".lo"), integers(t.get("hi"), where + ".hi"));
+            v1.add(vt);
+            byName.putIfAbsent(vt.name(), vt);
         }
-        if (ir.inputs().size() != 1) {
-            throw new IrValidationException("IR v1 has exactly one input tensor, got " + ir.inputs().size());
+        List<String> inputs = strings(root, "inputs");
+        List<String> outputs = strings(root, "outputs");
+        if (inputs.size() != 1) {
+            throw new IrValidationException("IR v1 has exactly one input tensor, got " + inputs.size());
         }
-        if (ir.outputs().size() != 1) {
-            throw new IrValidationException("IR v1 has exactly one output tensor, got " + ir.outputs().size());
+        if (outputs.size() != 1) {
+            throw new IrValidationException("IR v1 has exactly one output tensor, got " + outputs.size());
         }
-        IrTensor input = byName.get(ir.inputs().getFirst());
-        if (input == null) {
-            throw new IrValidationException("input \"" + ir.inputs().getFirst() + "\" is not a declared tensor");
+        if (inputs.getFirst().equals(outputs.getFirst())) {
+            throw new IrValidationException("output \"" + outputs.getFirst() + "\" is the input tensor; an output must be written by an op");
         }
-        if (ir.ops().isEmpty()) {
+        // Constants of each dense op, to be placed just before the tensor it writes.
+        Map<String, List<IrTensor>> constantsBefore = new HashMap<>();
+        List<IrOp> ops = new ArrayList<>();
+        JsonNode os = array(root, "ops", "");
+        if (os.isEmpty()) {
             throw new IrValidationException("IR v1 needs at least one op, got none");
         }
-        Set<String> written = new HashSet<>();
-        written.add(input.name());
+        for (int k = 0; k < os.size(); k++) {
+            JsonNode o = os.get(k);
+            String where = "ops[" + k + "]";
+            if (o == null || !o.isObject()) {
+                throw new IrValidationException(where + " must be an object");
+            }
+            String op = string(o, "op", where + ".");
+            String in = null;
+            String out = null;
+            switch (op) {
+                case "dense" -> {
+                    exactKeys(o, V1_DENSE_KEYS, where + " (dense)");
+                    in = string(o, "in", where + ".");
+                    out = string(o, "out", where + ".");
+                    int weightScale = Attributes.smallInt(o.get("weightScale"), where + ".weightScale");
+                    JsonNode ws = o.get("weights");
+                    if (!ws.isArray()) {
+                        throw new IrValidationException(where + ".weights must be an array of arrays");
+                    }
+                    List<BigInteger> flat = new ArrayList<>();
+                    int width = -1;
+                    for (int j = 0; j < ws.size(); j++) {
+                        List<BigInteger> row = integers(ws.get(j), where + ".weights[" + j + "]");
+                        if (width >= 0 && row.size() != width) {
+                            throw new IrValidationException(where + ".weights[" + j + "] must have " + width
+                                    + " entries like weights[0], got " + row.size());
+                        }
+                        width = row.size();
+                        flat.addAll(row);
+                    }
+                    List<BigInteger> bias = integers(o.get("bias"), where + ".bias");
+                    V1Tensor outTensor = byName.get(out);
+                    if (outTensor == null) {
+                        throw new IrValidationException(where + ": out \"" + out + "\" is not a declared tensor");
+                    }
+                    List<IrTensor> constants = constantsBefore.computeIfAbsent(out, x -> new ArrayList<>());
+                    constants.add(IrTensor.constant(out + "_weight", List.of(ws.size(), Math.max(width, 0)), weightScale, flat));
+                    constants.add(IrTensor.constant(out + "_bias", List.of(bias.size()), outTensor.scale(), bias));
+                    ops.add(new DenseOp(in, out + "_weight", out + "_bias", out));
+                }
+                case "rescale" -> {
+                    exactKeys(o, V1_RESCALE_KEYS, where + " (rescale)");
+                    in = string(o, "in", where + ".");
+                    out = string(o, "out", where + ".");
+                    ops.add(new RescaleOp(in, out, Attributes.smallInt(o.get("shift"), where + ".shift")));
+                }
+                case "argmax" -> {
+                    exactKeys(o, V1_ARGMAX_KEYS, where + " (argmax)");
+                    in = string(o, "in", where + ".");
+                    out = string(o, "out", where + ".");
+                    ops.add(new ArgmaxOp(in, out));
+                }
+                default -> throw new IrValidationException(where + ": unknown op \"" + abbreviate(op) + "\" (IR v1 knows dense, rescale, argmax)");
+            }
+            if (out.equals(inputs.getFirst())) {
+                throw new IrValidationException(where + ": out \"" + out + "\" is the input tensor");
+            }
+        }
+        boolean endsInArgmax = ops.stream().anyMatch(o -> o instanceof ArgmaxOp && o.outputs().getFirst().equals(outputs.getFirst()));
+        if (m.task().equals("classification") != endsInArgmax && (m.task().equals("classification") || m.task().equals("regression"))) {
+            throw new IrValidationException("task \"" + m.task() + "\" does not match the output op: classification ends in argmax, regression does not");
+        }
+        List<IrTensor> tensors = new ArrayList<>();
+        for (V1Tensor t : v1) {
+            List<IrTensor> constants = constantsBefore.remove(t.name());
+            if (constants != null) {
+                tensors.addAll(constants);
+            }
+            Role role = t.name().equals(inputs.getFirst()) ? Role.INPUT
+                    : t.name().equals(outputs.getFirst()) ? Role.OUTPUT : Role.INTERMEDIATE;
+            tensors.add(new IrTensor(t.name(), role, role.visibility(), List.of(t.size()), t.scale(), t.lo(), t.hi(), null));
+        }
+        return new CircuitIr(CircuitIr.FORMAT, CircuitIr.V1, CircuitIr.FIELD, m.name(), m.task(), m.producer(),
+                m.source(), m.quantization(), m.features(), m.labels(), tensors, inputs, ops, outputs);
+    }
+
+    // ---- semantic rules ----
+
+    /**
+     * Checks every semantic rule on a document in memory: tensors, inputs/outputs, op order, each
+     * op's rules, bounds (recomputed), the {@code 2^248} limit and the metadata. The compiler runs it
+     * on its own output.
+     */
+    public static void validate(CircuitIr ir) throws IrValidationException {
+        if (!CircuitIr.FORMAT.equals(ir.format()) || (ir.version() != CircuitIr.VERSION && ir.version() != CircuitIr.V1)
+                || !CircuitIr.FIELD.equals(ir.field())) {
+            throw new IrValidationException("format/version/field must be \"zkml-ir\"/2 (or 1)/\"bn254\"");
+        }
+        if (!ir.task().equals("classification") && !ir.task().equals("regression")) {
+            throw new IrValidationException("task must be \"classification\" or \"regression\", got \"" + abbreviate(ir.task()) + "\"");
+        }
+        Map<String, IrTensor> byName = new HashMap<>();
+        for (int k = 0; k < ir.tensors().size(); k++) {
+            IrTensor t = ir.tensors().get(k);
+            checkTensor(t, "tensors[" + k + "] \"" + abbreviate(t.name()) + "\"");
+            if (byName.put(t.name(), t) != null) {
+                throw new IrValidationException("tensors[" + k + "]: tensor \"" + t.name() + "\" is declared twice");
+            }
+        }
+        checkListed(ir.inputs(), Role.INPUT, "inputs", byName, ir.tensors());
+        checkListed(ir.outputs(), Role.OUTPUT, "outputs", byName, ir.tensors());
+
+        Set<String> available = new HashSet<>();
+        Set<String> read = new HashSet<>();
+        for (IrTensor t : ir.tensors()) {
+            if (t.role() == Role.INPUT || t.role() == Role.CONSTANT) {
+                available.add(t.name());
+            }
+        }
         for (int k = 0; k < ir.ops().size(); k++) {
             IrOp op = ir.ops().get(k);
-            String where = "ops[" + k + "] (" + op.op() + ")";
-            IrTensor in = byName.get(op.in());
-            IrTensor out = byName.get(op.out());
-            if (in == null) {
-                throw new IrValidationException(where + ": in \"" + op.in() + "\" is not a declared tensor");
+            String where = "ops[" + k + "]";
+            String named = where + " (" + op.op() + ")";
+            if (!IrOps.isRegistered(op)) {
+                throw new IrValidationException(where + ": op \"" + abbreviate(op.op()) + "\" (" + op.getClass().getName()
+                        + ") is not a registered op (known: " + String.join(", ", IrOps.names()) + ")");
             }
-            if (out == null) {
-                throw new IrValidationException(where + ": out \"" + op.out() + "\" is not a declared tensor");
-            }
-            if (!written.contains(in.name())) {
-                throw new IrValidationException(where + ": in \"" + in.name() + "\" is neither the input nor written by an earlier op");
-            }
-            if (out.name().equals(input.name())) {
-                throw new IrValidationException(where + ": out \"" + out.name() + "\" is the input tensor");
-            }
-            if (!written.add(out.name())) {
-                throw new IrValidationException(where + ": out \"" + out.name() + "\" is written twice");
-            }
-            IntervalAnalysis.Bounds expected = switch (op) {
-                case DenseOp d -> checkDense(d, in, out, where);
-                case RescaleOp r -> {
-                    if (r.shift() < 0 || r.shift() > RescaleOp.MAX_SHIFT) {
-                        throw new IrValidationException(where + ": shift must be in [0, " + RescaleOp.MAX_SHIFT + "], got " + r.shift());
-                    }
-                    checkSizeAndScale(out, in.size(), (long) in.scale() - r.shift(), where);
-                    yield IntervalAnalysis.rescale(r.shift(), in.lo(), in.hi());
+            List<IrTensor> in = new ArrayList<>();
+            for (int i = 0; i < op.inputs().size(); i++) {
+                String n = op.inputs().get(i);
+                IrTensor t = byName.get(n);
+                if (t == null) {
+                    throw new IrValidationException(where + ".inputs[" + i + "]: \"" + abbreviate(n) + "\" is not a declared tensor");
                 }
-                case ArgmaxOp a -> {
-                    checkSizeAndScale(out, 1, 0, where);
-                    yield IntervalAnalysis.argmax(in.size());
+                if (!available.contains(n)) {
+                    throw new IrValidationException(where + ".inputs[" + i + "]: \"" + n
+                            + "\" is neither an input, a constant, nor written by an earlier op");
                 }
-            };
-            if (!expected.lo().equals(out.lo()) || !expected.hi().equals(out.hi())) {
-                throw new IrValidationException(where + ": bounds of \"" + out.name() + "\" differ from the interval analysis: expected lo="
-                        + expected.lo() + " hi=" + expected.hi() + ", got lo=" + out.lo() + " hi=" + out.hi());
+                read.add(n);
+                in.add(t);
+            }
+            List<IrTensor> out = new ArrayList<>();
+            for (int j = 0; j < op.outputs().size(); j++) {
+                String n = op.outputs().get(j);
+                IrTensor t = byName.get(n);
+                if (t == null) {
+                    throw new IrValidationException(where + ".outputs[" + j + "]: \"" + abbreviate(n) + "\" is not a declared tensor");
+                }
+                if (t.role() != Role.INTERMEDIATE && t.role() != Role.OUTPUT) {
+                    throw new IrValidationException(where + ".outputs[" + j + "]: \"" + n + "\" has role " + t.role().irName()
+                            + "; an op writes only intermediates and outputs");
+                }
+                if (available.contains(n) || out.contains(t)) {
+                    throw new IrValidationException(where + ".outputs[" + j + "]: \"" + n + "\" is written twice");
+                }
+                out.add(t);
+            }
+            List<OutputSpec> specs = op.check(in, named);
+            if (specs.size() != out.size()) {
+                throw new IrValidationException(named + ": writes " + specs.size() + " outputs, got " + out.size());
+            }
+            for (int j = 0; j < specs.size(); j++) {
+                checkOutput(out.get(j), specs.get(j), named + ".outputs[" + j + "] \"" + out.get(j).name() + "\"");
+                available.add(out.get(j).name());
             }
         }
-        for (IrTensor t : ir.tensors()) {
-            if (!written.contains(t.name())) {
-                throw new IrValidationException("tensor \"" + t.name() + "\" is neither the input nor written by an op");
+        for (int k = 0; k < ir.tensors().size(); k++) {
+            IrTensor t = ir.tensors().get(k);
+            String where = "tensors[" + k + "] \"" + t.name() + "\"";
+            if ((t.role() == Role.OUTPUT || t.role() == Role.INTERMEDIATE) && !available.contains(t.name())) {
+                throw new IrValidationException(where + ": " + t.role().irName() + " is not written by any op");
+            }
+            if (t.role() == Role.CONSTANT && !read.contains(t.name())) {
+                throw new IrValidationException(where + ": constant is not read by any op");
             }
         }
-        String outputName = ir.outputs().getFirst();
-        if (!byName.containsKey(outputName)) {
-            throw new IrValidationException("output \"" + outputName + "\" is not a declared tensor");
-        }
-        if (outputName.equals(input.name())) {
-            throw new IrValidationException("output \"" + outputName + "\" is the input tensor; an output must be written by an op");
-        }
-        checkMetadataSizes(ir, input, byName.get(outputName));
+        checkMetadataSizes(ir);
     }
 
-    private static IntervalAnalysis.Bounds checkDense(DenseOp d, IrTensor in, IrTensor out, String where) throws IrValidationException {
-        if (d.weights().size() != out.size()) {
-            throw new IrValidationException(where + ": weights must have out.size=" + out.size() + " rows, got " + d.weights().size());
+    private static void checkTensor(IrTensor t, String where) throws IrValidationException {
+        if (!NAME.matcher(t.name()).matches()) {
+            throw new IrValidationException(where + ": name must match ^[a-z][a-z0-9_]*$");
         }
-        for (int j = 0; j < d.weights().size(); j++) {
-            List<BigInteger> row = d.weights().get(j);
-            if (row.size() != in.size()) {
-                throw new IrValidationException(where + ": weights[" + j + "] must have in.size=" + in.size() + " entries, got " + row.size());
+        if (t.role() == null || t.visibility() == null) {
+            throw new IrValidationException(where + ": role and visibility are required");
+        }
+        if (t.role().reserves(t.visibility())) {
+            throw new IrValidationException(where + ": visibility \"" + t.visibility().irName() + "\" of an "
+                    + t.role().irName() + " is not supported yet (reserved for a later IR version)");
+        }
+        if (t.visibility() != t.role().visibility()) {
+            throw new IrValidationException(where + ": visibility \"" + t.visibility().irName() + "\" is unknown for an "
+                    + t.role().irName() + " (version 2: \"" + t.role().visibility().irName() + "\")");
+        }
+        if (t.shape().isEmpty() || t.shape().size() > MAX_RANK) {
+            throw new IrValidationException(where + ": shape must have 1 to " + MAX_RANK + " dimensions, got "
+                    + (t.shape().size() > MAX_RANK ? "more than " + MAX_RANK : "none"));
+        }
+        long n = 1;
+        for (int i = 0; i < t.shape().size(); i++) {
+            int d = t.shape().get(i);
+            if (d < 1) {
+                throw new IrValidationException(where + ": shape[" + i + "] must be at least 1, got " + d);
             }
-            for (BigInteger w : row) {
-                if (!IntervalAnalysis.withinFieldLimit(w)) {
-                    throw new IrValidationException(where + ": weights[" + j + "] has an entry with |w| >= 2^248");
+            n *= d;
+            if (n > MAX_ELEMENTS) {
+                throw new IrValidationException(where + ": shape " + t.shape() + " has more than 2^24 elements");
+            }
+        }
+        if (t.scale() < -MAX_ABS_SCALE || t.scale() > MAX_ABS_SCALE) {
+            throw new IrValidationException(where + ": scale " + t.scale() + " is outside [-" + MAX_ABS_SCALE + ", " + MAX_ABS_SCALE + "]");
+        }
+        if (t.isConstant()) {
+            if (t.values().size() != n) {
+                throw new IrValidationException(where + ": values must have " + n + " entries (shape " + t.shape() + "), got "
+                        + t.values().size());
+            }
+            for (int i = 0; i < n; i++) {
+                if (!IntervalAnalysis.withinFieldLimit(t.values().get(i))) {
+                    throw new IrValidationException(where + ": values[" + i + "] has |v| >= 2^248 (overflow)");
                 }
             }
+            return;
         }
-        if (d.bias().size() != out.size()) {
-            throw new IrValidationException(where + ": bias must have out.size=" + out.size() + " entries, got " + d.bias().size());
+        if (t.lo().size() != n || t.hi().size() != n) {
+            throw new IrValidationException(where + ": lo and hi must have " + n + " entries (shape " + t.shape() + "), got "
+                    + t.lo().size() + " and " + t.hi().size());
         }
-        for (int j = 0; j < d.bias().size(); j++) {
-            if (!IntervalAnalysis.withinFieldLimit(d.bias().get(j))) {
-                throw new IrValidationException(where + ": bias[" + j + "] has |b| >= 2^248");
+        for (int i = 0; i < n; i++) {
+            BigInteger lo = t.lo().get(i);
+            BigInteger hi = t.hi().get(i);
+            if (!IntervalAnalysis.withinFieldLimit(lo) || !IntervalAnalysis.withinFieldLimit(hi)) {
+                throw new IrValidationException(where + ": bound " + i + " has |bound| >= 2^248 (overflow)");
+            }
+            if (lo.compareTo(hi) > 0) {
+                throw new IrValidationException(where + ": lo[" + i + "] = " + lo + " is greater than hi[" + i + "] = " + hi);
             }
         }
-        checkSizeAndScale(out, out.size(), (long) in.scale() + d.weightScale(), where);
-        return IntervalAnalysis.dense(d.weights(), d.bias(), in.lo(), in.hi());
     }
 
-    private static void checkSizeAndScale(IrTensor out, int size, long scale, String where) throws IrValidationException {
-        if (out.size() != size) {
-            throw new IrValidationException(where + ": out \"" + out.name() + "\" must have size " + size + ", got " + out.size());
+    private static void checkListed(List<String> names, Role role, String key, Map<String, IrTensor> byName,
+                                    List<IrTensor> tensors) throws IrValidationException {
+        if (names.isEmpty()) {
+            throw new IrValidationException(key + " must name at least one tensor");
         }
-        if (out.scale() != scale) {
-            throw new IrValidationException(where + ": out \"" + out.name() + "\" must have scale " + scale + ", got " + out.scale());
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            IrTensor t = byName.get(n);
+            if (t == null) {
+                throw new IrValidationException(key + "[" + i + "]: \"" + abbreviate(n) + "\" is not a declared tensor");
+            }
+            if (t.role() != role) {
+                throw new IrValidationException(key + "[" + i + "]: \"" + n + "\" has role " + t.role().irName() + ", not " + role.irName());
+            }
+            if (!seen.add(n)) {
+                throw new IrValidationException(key + "[" + i + "]: \"" + n + "\" is listed twice");
+            }
+        }
+        for (IrTensor t : tensors) {
+            if (t.role() == role && !seen.contains(t.name())) {
+                throw new IrValidationException("tensor \"" + t.name() + "\" has role " + role.irName() + " but is not listed in " + key);
+            }
         }
     }
 
-    /** features name the input elements; labels name the argmax indices or the regression outputs. */
-    private static void checkMetadataSizes(CircuitIr ir, IrTensor input, IrTensor output) throws IrValidationException {
-        if (ir.features().size() != input.size()) {
-            throw new IrValidationException("features must name the " + input.size() + " input elements, got " + ir.features().size());
+    private static void checkOutput(IrTensor t, OutputSpec spec, String where) throws IrValidationException {
+        if (!t.shape().equals(spec.shape())) {
+            throw new IrValidationException(where + ": must have shape " + spec.shape() + ", got " + t.shape());
         }
-        IrOp last = ir.ops().stream().filter(o -> o.out().equals(output.name())).findFirst().orElse(null);
-        int expected = last instanceof ArgmaxOp a
-                ? ir.tensor(a.in()).orElseThrow().size()
-                : output.size();
-        if (ir.labels().size() != expected) {
-            throw new IrValidationException("labels must have " + expected + " entries, got " + ir.labels().size());
+        if (t.scale() != spec.scale()) {
+            throw new IrValidationException(where + ": must have scale " + spec.scale() + ", got " + t.scale());
         }
-        if (ir.task().equals("classification") != (last instanceof ArgmaxOp)) {
-            throw new IrValidationException("task \"" + ir.task() + "\" does not match the output op: classification ends in argmax, regression does not");
+        for (int i = 0; i < spec.bounds().lo().size(); i++) {
+            BigInteger lo = spec.bounds().lo().get(i);
+            BigInteger hi = spec.bounds().hi().get(i);
+            if (!lo.equals(t.lo().get(i)) || !hi.equals(t.hi().get(i))) {
+                throw new IrValidationException(where + ": bounds differ from the interval analysis at element " + i
+                        + ": expected [" + lo + ", " + hi + "], got [" + t.lo().get(i) + ", " + t.hi().get(i) + "]");
+            }
+        }
+    }
+
+    /** features name the input elements; labels name the class indices or the regression outputs. */
+    private static void checkMetadataSizes(CircuitIr ir) throws IrValidationException {
+        int inputs = ir.inputSize();
+        if (ir.features().size() != inputs) {
+            throw new IrValidationException("features must name the " + inputs + " input elements, got " + ir.features().size());
+        }
+        if (ir.task().equals("classification")) {
+            if (ir.outputs().size() != 1) {
+                throw new IrValidationException("a classification has exactly one output (the class index), got " + ir.outputs().size());
+            }
+            IrTensor out = ir.outputTensor();
+            if (!out.shape().equals(List.of(1))) {
+                throw new IrValidationException("the classification output \"" + out.name() + "\" must have shape [1], got " + out.shape());
+            }
+            BigInteger expected = out.hi().getFirst().add(BigInteger.ONE);
+            if (!BigInteger.valueOf(ir.labels().size()).equals(expected)) {
+                throw new IrValidationException("labels must have " + expected + " entries (hi + 1 of the output \""
+                        + out.name() + "\"), got " + ir.labels().size());
+            }
+        } else if (ir.labels().size() != ir.outputSize()) {
+            throw new IrValidationException("labels must have " + ir.outputSize() + " entries (one per output element), got "
+                    + ir.labels().size());
         }
     }
 
@@ -372,32 +581,27 @@ public final class IrReader {
     }
 
     private static List<String> strings(JsonNode parent, String key) throws IrValidationException {
-        JsonNode a = array(parent, key, "");
+        return strings(parent, key, "");
+    }
+
+    private static List<String> strings(JsonNode parent, String key, String where) throws IrValidationException {
+        JsonNode a = array(parent, key, where);
         List<String> out = new ArrayList<>(a.size());
         for (int i = 0; i < a.size(); i++) {
             if (!a.get(i).isString()) {
-                throw new IrValidationException(key + "[" + i + "] must be a string");
+                throw new IrValidationException(where + key + "[" + i + "] must be a string");
             }
             out.add(a.get(i).stringValue());
         }
         return out;
     }
 
-    private static int smallInt(JsonNode parent, String key, String where) throws IrValidationException {
-        JsonNode n = parent.get(key);
-        if (n == null || !n.isIntegralNumber()) {
-            throw new IrValidationException(where + "." + key + " must be a JSON integer");
-        }
-        BigInteger v = n.bigIntegerValue();
-        if (v.abs().compareTo(BigInteger.valueOf(key.equals("size") ? Integer.MAX_VALUE : MAX_ABS_SCALE)) > 0) {
-            throw new IrValidationException(where + "." + key + " = " + v + " is out of range");
-        }
-        return v.intValueExact();
-    }
-
     private static List<BigInteger> integers(JsonNode a, String where) throws IrValidationException {
         if (a == null || !a.isArray()) {
             throw new IrValidationException(where + " must be an array of integer strings");
+        }
+        if (a.size() > MAX_ELEMENTS) {
+            throw new IrValidationException(where + " has more than 2^24 entries");
         }
         List<BigInteger> out = new ArrayList<>(a.size());
         for (int i = 0; i < a.size(); i++) {
@@ -409,7 +613,7 @@ public final class IrReader {
     /** A canonical decimal integer string: optional '-', digits, no leading zeros, not "-0". */
     static BigInteger integer(JsonNode n, String where) throws IrValidationException {
         if (n == null || !n.isString()) {
-            throw new IrValidationException(where + " must be an integer written as a JSON string, got " + n);
+            throw new IrValidationException(where + " must be an integer written as a JSON string, got " + abbreviate(String.valueOf(n)));
         }
         String s = n.stringValue();
         if (s.length() > MAX_INTEGER_CHARS || !INTEGER.matcher(s).matches() || s.equals("-0")) {
@@ -425,7 +629,7 @@ public final class IrReader {
                 throw new IrValidationException(where + ": unknown key \"" + abbreviate(k) + "\"");
             }
         }
-        for (String k : allowed) {
+        for (String k : allowed.stream().sorted().toList()) {
             if (!o.has(k)) {
                 throw new IrValidationException(where + ": key \"" + k + "\" is missing");
             }
@@ -450,7 +654,7 @@ public final class IrReader {
         }
     }
 
-    private static String abbreviate(String s) {
+    static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 }

@@ -11,15 +11,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a {@link CircuitIr} as canonical, byte-deterministic JSON.
+ * Writes a version 2 {@link CircuitIr} as canonical, byte-deterministic JSON (version 1 documents
+ * are read and lifted, never written: keep their original bytes).
  *
  * <p>The canonical form (documented in docs/quantization.md, "Canonical IR bytes"):
  * <ul>
  *   <li>top-level keys in the order of the table in docs/ir-format.md: {@code format, version, field,
  *       name, task, producer, source, quantization, features, labels, tensors, inputs, ops, outputs};
  *       {@code source} and {@code quantization} are left out when absent;</li>
- *   <li>tensor keys {@code name, size, scale, lo, hi}; op keys {@code op, in, out}, then
- *       {@code weightScale, weights, bias} (dense) or {@code shift} (rescale);</li>
+ *   <li>tensor keys {@code name, role, visibility, shape, scale}, then {@code lo, hi} (non-constants)
+ *       or {@code values} (constants); op keys {@code op, inputs, outputs, attributes}, the
+ *       attribute keys in the order of the op's table ({@link IrOp#writeAttributes});</li>
  *   <li>2-space indentation, one value per line, {@code ": "} after keys, {@code ","} at line ends,
  *       {@code []}/{@code {}} for empty containers, a final newline: exactly what Python's
  *       {@code json.dump(obj, f, indent=2)} followed by {@code "\n"} writes, so the golden files
@@ -38,6 +40,10 @@ public final class IrWriter {
 
     /** The canonical bytes of the IR (ASCII, ends with a newline). */
     public static byte[] write(CircuitIr ir) {
+        if (ir.version() != CircuitIr.VERSION) {
+            throw new IllegalArgumentException("IrWriter writes IR version " + CircuitIr.VERSION + " only, not version "
+                    + ir.version() + " (keep a version 1 document's original bytes)");
+        }
         Json w = new Json();
         w.beginObject();
         w.key("format").string(ir.format());
@@ -67,10 +73,18 @@ public final class IrWriter {
         for (IrTensor t : ir.tensors()) {
             w.beginObject();
             w.key("name").string(t.name());
-            w.key("size").number(t.size());
+            w.key("role").string(t.role().irName());
+            w.key("visibility").string(t.visibility().irName());
+            w.key("shape").beginArray();
+            t.shape().forEach(w::number);
+            w.endArray();
             w.key("scale").number(t.scale());
-            w.key("lo").integers(t.lo());
-            w.key("hi").integers(t.hi());
+            if (t.isConstant()) {
+                w.key("values").integers(t.values());
+            } else {
+                w.key("lo").integers(t.lo());
+                w.key("hi").integers(t.hi());
+            }
             w.endObject();
         }
         w.endArray();
@@ -79,22 +93,23 @@ public final class IrWriter {
         for (IrOp op : ir.ops()) {
             w.beginObject();
             w.key("op").string(op.op());
-            w.key("in").string(op.in());
-            w.key("out").string(op.out());
-            switch (op) {
-                case DenseOp d -> {
-                    w.key("weightScale").number(d.weightScale());
-                    w.key("weights").beginArray();
-                    for (List<BigInteger> row : d.weights()) {
-                        w.integers(row);
-                    }
+            w.key("inputs").strings(op.inputs());
+            w.key("outputs").strings(op.outputs());
+            w.key("attributes").beginObject();
+            op.writeAttributes(new AttributeWriter() {
+                @Override
+                public void integer(String key, int value) {
+                    w.key(key).number(value);
+                }
+
+                @Override
+                public void ints(String key, List<Integer> values) {
+                    w.key(key).beginArray();
+                    values.forEach(w::number);
                     w.endArray();
-                    w.key("bias").integers(d.bias());
                 }
-                case RescaleOp r -> w.key("shift").number(r.shift());
-                case ArgmaxOp a -> {
-                }
-            }
+            });
+            w.endObject();
             w.endObject();
         }
         w.endArray();

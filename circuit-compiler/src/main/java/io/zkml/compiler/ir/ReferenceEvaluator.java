@@ -10,17 +10,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Evaluates a validated IR v1 document with exact {@link BigInteger} semantics, the same as the
- * gnark circuit: {@code dense} is an exact sum, {@code rescale} is a floor shift
- * ({@link BigInteger#shiftRight}, toward −∞), {@code argmax} picks the lowest index on ties.
- * Inputs are checked against the input tensor's {@code [lo, hi]} exactly as the circuit does.
+ * Evaluates a validated IR document (version 2, or a lifted version 1) with exact
+ * {@link BigInteger} semantics, the same as the gnark circuit: each op's
+ * {@link IrOp#evaluate} ({@code dense} an exact sum, {@code rescale} a floor shift toward −∞,
+ * {@code argmax} the lowest index on ties, …). Inputs are checked against the input tensors'
+ * {@code [lo, hi]} exactly as the circuit does.
+ *
+ * <p>Input and output values are flat: every input tensor's elements (row-major) in
+ * {@code inputs} order, all concatenated; likewise the outputs.
  */
 public final class ReferenceEvaluator {
 
     private ReferenceEvaluator() {
     }
 
-    /** The output tensor values (v1: one output tensor) for this input. */
+    /** The output values (every output tensor, flat, in {@code outputs} order) for this input. */
     public static List<BigInteger> evaluate(CircuitIr ir, List<BigInteger> input) throws InputValidationException {
         Map<String, List<BigInteger>> all = evaluateAll(ir, input);
         List<BigInteger> out = new ArrayList<>();
@@ -30,76 +34,70 @@ public final class ReferenceEvaluator {
         return Collections.unmodifiableList(out);
     }
 
-    /** Every tensor's values, by name, in evaluation order (the input first). */
+    /**
+     * The values of every input and every op-written tensor, by name, in evaluation order (the
+     * inputs first); constants are not included.
+     */
     public static Map<String, List<BigInteger>> evaluateAll(CircuitIr ir, List<BigInteger> input)
             throws InputValidationException {
-        IrTensor x = ir.inputTensor();
         checkInput(ir, input);
         Map<String, List<BigInteger>> env = new LinkedHashMap<>();
-        env.put(x.name(), List.copyOf(input));
-        for (IrOp op : ir.ops()) {
-            List<BigInteger> in = env.get(op.in());
-            if (in == null) {
-                throw new IllegalStateException("op reads tensor \"" + op.in() + "\" before it is written (IR not validated?)");
+        int offset = 0;
+        for (IrTensor x : ir.inputTensors()) {
+            env.put(x.name(), List.copyOf(input.subList(offset, offset + x.size())));
+            offset += x.size();
+        }
+        Map<String, List<BigInteger>> constants = new LinkedHashMap<>();
+        for (IrTensor t : ir.tensors()) {
+            if (t.isConstant()) {
+                constants.put(t.name(), t.values());
             }
-            env.put(op.out(), apply(op, in));
+        }
+        for (IrOp op : ir.ops()) {
+            List<List<BigInteger>> in = new ArrayList<>(op.inputs().size());
+            for (String n : op.inputs()) {
+                List<BigInteger> v = env.containsKey(n) ? env.get(n) : constants.get(n);
+                if (v == null) {
+                    throw new IllegalStateException(op.op() + " reads tensor \"" + n + "\" before it is written (IR not validated?)");
+                }
+                in.add(v);
+            }
+            List<List<BigInteger>> out = op.evaluate(in);
+            for (int j = 0; j < out.size(); j++) {
+                env.put(op.outputs().get(j), List.copyOf(out.get(j)));
+            }
         }
         return Collections.unmodifiableMap(env);
     }
 
     /**
-     * Checks an input against the input tensor: the count, then {@code lo[i] ≤ x[i] ≤ hi[i]}.
+     * Checks an input against the input tensors: the count, then {@code lo[i] ≤ x[i] ≤ hi[i]}.
      *
      * @throws InputValidationException {@code WRONG_COUNT} or {@code OUT_OF_RANGE}; the message names
      *                                  the element, its feature and the allowed range
      */
     public static void checkInput(CircuitIr ir, List<BigInteger> input) throws InputValidationException {
-        IrTensor x = ir.inputTensor();
-        if (input == null || input.size() != x.size()) {
+        int size = ir.inputSize();
+        if (input == null || input.size() != size) {
             throw new InputValidationException(InputValidationException.Reason.WRONG_COUNT,
-                    "expected " + x.size() + " input values (one per feature), got " + (input == null ? 0 : input.size()));
+                    "expected " + size + " input values (one per feature), got " + (input == null ? 0 : input.size()));
         }
-        for (int i = 0; i < x.size(); i++) {
-            BigInteger v = input.get(i);
-            if (v == null) {
-                throw new InputValidationException(InputValidationException.Reason.WRONG_COUNT,
-                        "input value " + i + " is missing");
-            }
-            if (v.compareTo(x.lo().get(i)) < 0 || v.compareTo(x.hi().get(i)) > 0) {
-                String feature = i < ir.features().size() ? " (feature \"" + ir.features().get(i) + "\")" : "";
-                throw new InputValidationException(InputValidationException.Reason.OUT_OF_RANGE,
-                        "input " + x.name() + "[" + i + "]" + feature + " = " + v + " is out of range: allowed ["
-                                + x.lo().get(i) + ", " + x.hi().get(i) + "]");
+        int flat = 0;
+        for (IrTensor x : ir.inputTensors()) {
+            for (int i = 0; i < x.size(); i++, flat++) {
+                BigInteger v = input.get(flat);
+                if (v == null) {
+                    throw new InputValidationException(InputValidationException.Reason.WRONG_COUNT,
+                            "input value " + flat + " is missing");
+                }
+                if (v.compareTo(x.lo().get(i)) < 0 || v.compareTo(x.hi().get(i)) > 0) {
+                    String feature = flat < ir.features().size() ? " (feature \"" + ir.features().get(flat) + "\")" : "";
+                    throw new InputValidationException(InputValidationException.Reason.OUT_OF_RANGE,
+                            "input " + x.name() + "[" + i + "]" + feature + " = " + v + " is out of range: allowed ["
+                                    + x.lo().get(i) + ", " + x.hi().get(i) + "]");
+                }
             }
         }
-    }
-
-    /** One op on exact integers. */
-    static List<BigInteger> apply(IrOp op, List<BigInteger> in) {
-        return switch (op) {
-            case DenseOp d -> {
-                List<BigInteger> out = new ArrayList<>(d.bias().size());
-                for (int j = 0; j < d.bias().size(); j++) {
-                    BigInteger acc = d.bias().get(j);
-                    List<BigInteger> row = d.weights().get(j);
-                    for (int i = 0; i < row.size(); i++) {
-                        acc = acc.add(row.get(i).multiply(in.get(i)));
-                    }
-                    out.add(acc);
-                }
-                yield List.copyOf(out);
-            }
-            case RescaleOp r -> in.stream().map(v -> v.shiftRight(r.shift())).toList();
-            case ArgmaxOp a -> {
-                int best = 0;
-                for (int i = 1; i < in.size(); i++) {
-                    if (in.get(i).compareTo(in.get(best)) > 0) {
-                        best = i;
-                    }
-                }
-                yield List.of(BigInteger.valueOf(best));
-            }
-        };
     }
 
     /**

@@ -46,10 +46,17 @@ public final class DemoModelGenerator {
     private DemoModelGenerator() {
     }
 
+    /**
+     * Arguments: {@code [--keep-models] [examplesDir]}. With {@code --keep-models} the committed
+     * {@code model.tribuo} files are kept (not retrained and rewritten), so only the files derived
+     * from them change (IR, cases, expected outputs, README): use it when the compiler changes.
+     */
     public static void main(String[] args) throws Exception {
-        Path root = args.length > 0 ? Path.of(args[0]) : examplesDir();
+        List<String> rest = new java.util.ArrayList<>(List.of(args));
+        boolean keepModels = rest.remove("--keep-models");
+        Path root = !rest.isEmpty() ? Path.of(rest.getFirst()) : examplesDir();
         for (DemoModels.Demo demo : List.of(DemoModels.creditRisk(), DemoModels.ethPrice())) {
-            write(root.resolve(demo.name()), demo);
+            write(root.resolve(demo.name()), demo, keepModels);
         }
     }
 
@@ -63,12 +70,17 @@ public final class DemoModelGenerator {
         throw new IllegalStateException("run from inside the repository (no examples/ next to circuit-compiler/ found)");
     }
 
-    static void write(Path dir, DemoModels.Demo demo) throws Exception {
+    static void write(Path dir, DemoModels.Demo demo, boolean keepModel) throws Exception {
         Files.createDirectories(dir);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        demo.model().serializeToStream(bytes);
-        byte[] modelBytes = bytes.toByteArray();
-        Files.write(dir.resolve("model.tribuo"), modelBytes);
+        byte[] modelBytes;
+        if (keepModel) {
+            modelBytes = Files.readAllBytes(dir.resolve("model.tribuo"));
+        } else {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            demo.model().serializeToStream(bytes);
+            modelBytes = bytes.toByteArray();
+            Files.write(dir.resolve("model.tribuo"), modelBytes);
+        }
 
         ImportedModel model = TribuoModelReader.read(modelBytes);
         if (!model.features().equals(demo.features())) {
@@ -103,7 +115,7 @@ public final class DemoModelGenerator {
         c.put("publicInputs", strings(circuit.publicInputs(q)));
         expected.put("circuit", c);
         expected.put("quantization", circuit.quantization());
-        expected.put("versions", Map.of("tribuo", org.tribuo.Tribuo.VERSION, "compiler", CircuitCompiler.version()));
+        expected.put("versions", pair("compiler", CircuitCompiler.version(), "tribuo", org.tribuo.Tribuo.VERSION));
         Files.writeString(dir.resolve("expected.json"), JSON.writeValueAsString(expected) + "\n");
         Files.writeString(dir.resolve("README.md"), readme(demo, model, circuit, input, fp, co), StandardCharsets.UTF_8);
         System.out.println("wrote " + dir + " (circuit " + circuit.circuitHash() + ")");
@@ -130,21 +142,29 @@ public final class DemoModelGenerator {
         }
         List<Map<String, Object>> valid = new java.util.ArrayList<>();
         for (List<BigInteger> in : inputs) {
-            valid.add(Map.of("input", strings(in), "output", strings(circuit.evaluate(in))));
+            valid.add(pair("input", strings(in), "output", strings(circuit.evaluate(in))));
         }
         List<BigInteger> above = new java.util.ArrayList<>(x.hi());
         above.set(0, above.getFirst().add(BigInteger.ONE));
         List<BigInteger> below = new java.util.ArrayList<>(x.lo());
         below.set(below.size() - 1, below.getLast().subtract(BigInteger.ONE));
         List<Map<String, Object>> invalid = List.of(
-                Map.of("input", strings(above), "error", "input_out_of_range"),
-                Map.of("input", strings(below), "error", "input_out_of_range"),
-                Map.of("input", strings(x.lo().subList(0, x.size() - 1)), "error", "wrong_input_count"));
+                pair("input", strings(above), "error", "input_out_of_range"),
+                pair("input", strings(below), "error", "input_out_of_range"),
+                pair("input", strings(x.lo().subList(0, x.size() - 1)), "error", "wrong_input_count"));
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("ir", "circuit.ir.json");
         doc.put("cases", valid);
         doc.put("invalid", invalid);
         return doc;
+    }
+
+    /** A two-key JSON object in this key order ({@code Map.of} has no stable iteration order). */
+    private static Map<String, Object> pair(String k1, Object v1, String k2, Object v2) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
+        return m;
     }
 
     private static List<String> strings(List<BigInteger> v) {

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
+import io.zkml.compiler.ir.ops.DenseOp;
+
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,11 +20,13 @@ class IrWriterTest {
 
     static CircuitIr tiny(String name, ObjectNode quantization) {
         BigInteger one = BigInteger.ONE;
-        return new CircuitIr("zkml-ir", 1, "bn254", name, "regression", new CircuitIr.Producer("p", "1"), null, quantization,
+        return new CircuitIr("zkml-ir", 2, "bn254", name, "regression", new CircuitIr.Producer("p", "1"), null, quantization,
                 List.of("f"), List.of("y"),
-                List.of(new IrTensor("x", 1, 0, List.of(one.negate()), List.of(one)),
-                        new IrTensor("acc", 1, 0, List.of(BigInteger.valueOf(-2)), List.of(BigInteger.TWO))),
-                List.of("x"), List.of(new DenseOp("x", "acc", 0, List.of(List.of(BigInteger.TWO)), List.of(BigInteger.ZERO))),
+                List.of(IrTensor.input("x", List.of(1), 0, List.of(one.negate()), List.of(one)),
+                        IrTensor.constant("w", List.of(1, 1), 0, List.of(BigInteger.TWO)),
+                        IrTensor.constant("b", List.of(1), 0, List.of(BigInteger.ZERO)),
+                        IrTensor.output("acc", List.of(1), 0, List.of(BigInteger.valueOf(-2)), List.of(BigInteger.TWO))),
+                List.of("x"), List.of(new DenseOp("x", "w", "b", "acc")),
                 List.of("acc"));
     }
 

@@ -5,6 +5,10 @@ import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
+import io.zkml.compiler.ir.ops.ArgmaxOp;
+import io.zkml.compiler.ir.ops.DenseOp;
+import io.zkml.compiler.ir.ops.RescaleOp;
+
 import java.math.BigInteger;
 import java.util.List;
 
@@ -18,26 +22,31 @@ class ReferenceEvaluatorTest {
         return BigInteger.valueOf(v);
     }
 
+    static List<BigInteger> apply(io.zkml.compiler.ir.IrOp op, List<BigInteger> in) {
+        return op.evaluate(List.of(in)).getFirst();
+    }
+
     @Test
     void rescale_floors_toward_minus_infinity() {
         RescaleOp op = new RescaleOp("a", "b", 8);
-        assertThat(ReferenceEvaluator.apply(op, List.of(b(-1), b(-256), b(-257), b(255), b(256), b(0))))
+        assertThat(apply(op, List.of(b(-1), b(-256), b(-257), b(255), b(256), b(0))))
                 .containsExactly(b(-1), b(-1), b(-2), b(0), b(1), b(0));
     }
 
     @Test
     void argmax_breaks_ties_toward_the_lowest_index() {
         ArgmaxOp op = new ArgmaxOp("a", "b");
-        assertThat(ReferenceEvaluator.apply(op, List.of(b(-3), b(3), b(3)))).containsExactly(b(1));
-        assertThat(ReferenceEvaluator.apply(op, List.of(b(7), b(7), b(7)))).containsExactly(b(0));
-        assertThat(ReferenceEvaluator.apply(op, List.of(b(-9), b(-8), b(-8), b(-10)))).containsExactly(b(1));
+        assertThat(apply(op, List.of(b(-3), b(3), b(3)))).containsExactly(b(1));
+        assertThat(apply(op, List.of(b(7), b(7), b(7)))).containsExactly(b(0));
+        assertThat(apply(op, List.of(b(-9), b(-8), b(-8), b(-10)))).containsExactly(b(1));
     }
 
     @Test
     void dense_is_an_exact_integer_sum_beyond_64_bits() {
         BigInteger big = BigInteger.ONE.shiftLeft(100);
-        DenseOp op = new DenseOp("a", "b", 0, List.of(List.of(big, b(-1))), List.of(b(5)));
-        assertThat(ReferenceEvaluator.apply(op, List.of(big, b(3)))).containsExactly(big.multiply(big).add(b(2)));
+        DenseOp op = new DenseOp("a", "w", "bias", "b");
+        assertThat(op.evaluate(List.of(List.of(big, b(3)), List.of(big, b(-1)), List.of(b(5)))).getFirst())
+                .containsExactly(big.multiply(big).add(b(2)));
     }
 
     @Test

@@ -1,0 +1,47 @@
+package io.zkml.compiler.ir;
+
+import java.util.Optional;
+
+/** What a tensor is in the graph (docs/ir-format.md, "Tensors"). */
+public enum Role {
+    INPUT("input", Visibility.PUBLIC),
+    CONSTANT("constant", Visibility.FIXED),
+    INTERMEDIATE("intermediate", Visibility.PRIVATE),
+    OUTPUT("output", Visibility.PUBLIC);
+
+    private final String irName;
+    private final Visibility visibility;
+
+    Role(String irName, Visibility visibility) {
+        this.irName = irName;
+        this.visibility = visibility;
+    }
+
+    /** The name as written in the IR. */
+    public String irName() {
+        return irName;
+    }
+
+    /** The one visibility that version 2 accepts for this role. */
+    public Visibility visibility() {
+        return visibility;
+    }
+
+    /** Whether the visibility is a name reserved for a later version for this role (rejected as "not supported yet"). */
+    public boolean reserves(Visibility v) {
+        return switch (this) {
+            case INPUT, OUTPUT -> v == Visibility.PRIVATE || v == Visibility.HASHED;
+            case CONSTANT -> v == Visibility.HASHED;
+            case INTERMEDIATE -> false;
+        };
+    }
+
+    public static Optional<Role> fromIrName(String name) {
+        for (Role r : values()) {
+            if (r.irName.equals(name)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+}
