@@ -43,8 +43,8 @@ import java.util.regex.Pattern;
  * {@code producer} (exactly {@code name}, {@code version}), {@code features}, {@code labels}
  * required; {@code source} exactly {@code format}, {@code sha256}, {@code modelClass};
  * {@code quantization} without floating-point numbers, nested at most 16 deep; {@code features}
- * one per input element; {@code labels}: classification has one output of shape {@code [1]} and
- * {@code hi + 1} labels, regression one label per output element.
+ * one per input element; {@code labels}: classification has one output of shape {@code [1]} with
+ * {@code lo >= 0} and at least {@code hi + 1} labels, regression one label per output element.
  */
 public final class IrReader {
 
@@ -537,10 +537,13 @@ public final class IrReader {
             if (!out.shape().equals(List.of(1))) {
                 throw new IrValidationException("the classification output \"" + out.name() + "\" must have shape [1], got " + out.shape());
             }
-            BigInteger expected = out.hi().getFirst().add(BigInteger.ONE);
-            if (!BigInteger.valueOf(ir.labels().size()).equals(expected)) {
-                throw new IrValidationException("labels must have " + expected + " entries (hi + 1 of the output \""
-                        + out.name() + "\"), got " + ir.labels().size());
+            // A class index lies in [lo, hi]: every index must have a label. A single tree whose leaves
+            // never predict the last classes has hi + 1 < labels (the model still has those classes).
+            BigInteger needed = out.hi().getFirst().add(BigInteger.ONE);
+            if (out.lo().getFirst().signum() < 0 || BigInteger.valueOf(ir.labels().size()).compareTo(needed) < 0) {
+                throw new IrValidationException("labels must name every class index of the output \"" + out.name()
+                        + "\" (lo >= 0 and at least hi + 1 = " + needed + " labels), got lo = " + out.lo().getFirst()
+                        + " and " + ir.labels().size() + " labels");
             }
         } else if (ir.labels().size() != ir.outputSize()) {
             throw new IrValidationException("labels must have " + ir.outputSize() + " entries (one per output element), got "

@@ -389,7 +389,9 @@ class IrReaderTest {
     @Test
     void the_metadata_is_required_and_consistent_with_the_tensors() throws Exception {
         assertRejected(tree(d -> arr(d, "features").remove(0)), "features must name the 2 input elements, got 1");
-        assertRejected(tree(d -> arr(d, "labels").add("d")), "labels must have 3 entries (hi + 1 of the output \"label\"), got 4");
+        assertRejected(tree(d -> arr(d, "labels").remove(2)), "at least hi + 1 = 3 labels), got lo = 0 and 2 labels");
+        // More labels than class indices: a tree whose leaves never predict the last class.
+        IrReader.read(tree(d -> arr(d, "labels").add("d")));
         assertRejected(forest(d -> arr(d, "labels").remove(0)), "labels must have 5 entries (one per output element), got 4");
         assertRejected(forest(d -> d.put("task", "classification")), "a classification has exactly one output");
         assertRejected(linear(d -> d.put("task", "regression")), "labels must have 1 entries (one per output element), got 3");
