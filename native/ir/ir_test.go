@@ -89,9 +89,10 @@ func TestWorkedExample(t *testing.T) {
 }
 
 func TestRescaleIsFloor(t *testing.T) {
-	op := Op{Kind: OpRescale, Shift: 8}
+	typ, _ := Lookup("rescale")
+	n := &Node{Type: typ, Attrs: map[string]any{"shift": 8}}
 	for _, c := range []struct{ in, want int64 }{{-1, -1}, {-256, -1}, {-257, -2}, {255, 0}, {256, 1}, {0, 0}} {
-		got := Apply(op, []*big.Int{big.NewInt(c.in)})[0]
+		got := typ.Eval(n, [][]*big.Int{{big.NewInt(c.in)}})[0][0]
 		if got.Int64() != c.want {
 			t.Errorf("floor(%d / 256) = %s, want %d", c.in, got, c.want)
 		}
@@ -157,7 +158,7 @@ func TestParseRejects(t *testing.T) {
 		name, file, want string
 		f                func(doc map[string]any)
 	}{
-		{"unknown version", cls, "unsupported IR version 2", func(d map[string]any) { d["version"] = 2 }},
+		{"unknown version", cls, "unsupported IR version 3", func(d map[string]any) { d["version"] = 3 }},
 		{"version as string", cls, "version", func(d map[string]any) { d["version"] = "1" }},
 		{"wrong format", cls, "format", func(d map[string]any) { d["format"] = "onnx" }},
 		{"wrong field", cls, "field", func(d map[string]any) { d["field"] = "bls12-381" }},
