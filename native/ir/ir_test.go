@@ -257,3 +257,20 @@ func TestParseRejectsDuplicateKeys(t *testing.T) {
 		})
 	}
 }
+
+// Every document of testdata/golden/ir-v2/invalid must be rejected with an *Error.
+func TestInvalidV2DocumentsAreRejected(t *testing.T) {
+	docs := golden.MustLoadInvalid(t)
+	if len(docs) == 0 {
+		t.Skip("no testdata/golden/ir-v2/invalid yet")
+	}
+	for _, doc := range docs {
+		_, err := Parse(doc.IR)
+		var ie *Error
+		if !errors.As(err, &ie) {
+			t.Errorf("%s (%s): got %v, want an *ir.Error", doc.File, doc.Rule, err)
+			continue
+		}
+		t.Logf("%s: %v", doc.File, err)
+	}
+}
