@@ -105,6 +105,7 @@ func (splitBitsOp) Check(n *Node, path string) ([]OutSpec, error) {
 			}
 		}
 		g.w = RangeBits(flo, fhi)
+		p := 0 // the first non-empty interval I_j with j ≥ i; i only grows, so does p
 		for i := 1; i <= m; i++ {
 			ti := t(i)
 			bl, bh := 0, 0
@@ -119,7 +120,6 @@ func (splitBitsOp) Check(n *Node, path string) ([]OutSpec, error) {
 				g.first, g.konst = append(g.first, -1), append(g.konst, bl)
 				continue
 			}
-			p := 0
 			for p < len(g.ivs) && g.ivs[p].orig < i {
 				p++
 			}
@@ -175,15 +175,27 @@ func (splitBitsOp) Define(api frontend.API, ctx *Context, n *Node, in [][]fronte
 		U := api.Add(us[0], us[1], us[2:]...)
 		AssertBits(api, api.Sub(x[g.feature], L), g.w)
 		AssertBits(api, api.Sub(U, x[g.feature]), g.w)
+		// The bit of an entry whose first interval above its threshold is p is Σ_{q ≥ p} h_q,
+		// or equally (Σh = 1 is constrained) 1 − Σ_{q < p} h_q: whichever has fewer terms, from
+		// running sums, so that no linear combination exceeds E/2 terms (gnark compresses one of
+		// 300 terms or more into a new variable, one constraint).
+		prefix := make([]frontend.Variable, E+1) // prefix[p] = Σ_{q<p} h_q, for p ≤ E/2
+		suffix := make([]frontend.Variable, E+1) // suffix[p] = Σ_{q≥p} h_q, for p ≥ E/2
+		prefix[1], suffix[E-1] = h[0], h[E-1]
+		for p := 2; p <= E/2; p++ {
+			prefix[p] = api.Add(prefix[p-1], h[p-1])
+		}
+		for p := E - 2; p >= E/2 && p >= 1; p-- {
+			suffix[p] = api.Add(suffix[p+1], h[p])
+		}
 		for i, k := range g.ks {
-			p := g.first[i]
-			switch {
+			switch p := g.first[i]; {
 			case p < 0:
 				out[k] = g.konst[i]
-			case p == E-1:
-				out[k] = h[p]
+			case p >= E/2:
+				out[k] = suffix[p]
 			default:
-				out[k] = api.Add(h[p], h[p+1], h[p+2:]...)
+				out[k] = api.Sub(1, prefix[p])
 			}
 		}
 	}
