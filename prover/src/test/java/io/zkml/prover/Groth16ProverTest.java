@@ -212,13 +212,13 @@ class Groth16ProverTest {
 
     @Test
     void rejectsInvalidIr() {
-        for (String bad : List.of("garbage", "{}", "{\"format\":\"zkml-ir\",\"version\":2}", "[1,2]")) {
+        for (String bad : List.of("garbage", "{}", "{\"format\":\"zkml-ir\",\"version\":3}", "[1,2]")) {
             assertThatThrownBy(() -> PROVER.compile(bad.getBytes(StandardCharsets.UTF_8)))
                     .isInstanceOfSatisfying(NativeProverException.class,
                             e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_IR));
         }
-        assertThatThrownBy(() -> PROVER.compile("{\"format\":\"zkml-ir\",\"version\":2}".getBytes(StandardCharsets.UTF_8)))
-                .hasMessageContaining("unsupported IR version 2");
+        assertThatThrownBy(() -> PROVER.compile("{\"format\":\"zkml-ir\",\"version\":3}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("unsupported IR version 3");
         assertThatThrownBy(() -> PROVER.compile(new byte[0]))
                 .isInstanceOfSatisfying(NativeProverException.class,
                         e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
