@@ -7,6 +7,7 @@ import (
 
 	"github.com/consensys/gnark/constraint/solver"
 
+	"github.com/zkml-service/zkml/native/internal/golden"
 	"github.com/zkml-service/zkml/native/ir"
 )
 
@@ -301,4 +302,26 @@ func TestHintIdentifiersAreFixed(t *testing.T) {
 	if RescaleHintID != 1429633627 || ArgmaxHintID != 2705479626 || SplitBitsHintID != 2072211090 {
 		t.Errorf("hint ids %d, %d, %d changed", RescaleHintID, ArgmaxHintID, SplitBitsHintID)
 	}
+}
+
+// The shared golden file of the worked example has the same count as the doc.
+func TestGoldenWorkedExampleCount(t *testing.T) {
+	for _, s := range golden.MustLoad(t) {
+		if s.Name != "ir-v2/tree-depth2.ir.json" {
+			continue
+		}
+		d, err := ir.Parse(s.IR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := Compile(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs.GetNbConstraints() != 82 {
+			t.Errorf("%s: %d constraints, docs/ir-format.md says 82", s.Name, cs.GetNbConstraints())
+		}
+		return
+	}
+	t.Fatal("no ir-v2/tree-depth2.ir.json")
 }

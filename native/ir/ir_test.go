@@ -274,3 +274,27 @@ func TestInvalidV2DocumentsAreRejected(t *testing.T) {
 		t.Logf("%s: %v", doc.File, err)
 	}
 }
+
+// v2 errors name the offending attribute element.
+func TestV2ErrorPaths(t *testing.T) {
+	raw := golden.MustReadIR(t, "../ir-v2/tree-depth2.ir.json")
+	for _, c := range []struct {
+		f    func(op0, op1 map[string]any)
+		want string
+	}{
+		{func(op0, _ map[string]any) { op0["attributes"].(map[string]any)["feature"] = []any{0, 1, 2} }, "ops[0].attributes.feature[2]: feature 2 is not in [0, 2)"},
+		{func(op0, _ map[string]any) { op0["attributes"].(map[string]any)["axis"] = 0 }, `ops[0].attributes: unknown key "axis"`},
+		{func(_, op1 map[string]any) { op1["attributes"].(map[string]any)["gt"] = []any{2, -2, -5} }, "ops[1].attributes.gt[2]: leaf 4 (child -5) is not in [0, 4)"},
+	} {
+		var doc map[string]any
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		ops := doc["ops"].([]any)
+		c.f(ops[0].(map[string]any), ops[1].(map[string]any))
+		b, _ := json.Marshal(doc)
+		if _, err := Parse(b); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
+	}
+}
