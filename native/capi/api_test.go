@@ -34,7 +34,9 @@ func TestHandleLifecycleThroughTheABI(t *testing.T) {
 		t.Fatal(err)
 	}
 	info, err := apiCSInfo(cs)
-	if err != nil || !strings.Contains(info, `"publicInputs":5`) {
+	// classifier-3x4: 88 constraints of input range checks, 49 of argmax, 1 of the output.
+	if err != nil || !strings.Contains(info, `"publicInputs":5`) ||
+		!strings.Contains(info, `"constraintsByOp":{"input_range":88,"dense":0,"argmax":49,"output":1}`) {
 		t.Fatalf("info %s %v", info, err)
 	}
 	dir := t.TempDir()

@@ -7,7 +7,7 @@ import (
 
 // Evaluation holds every tensor's values for one set of inputs.
 type Evaluation struct {
-	// Values maps a tensor name to its values.
+	// Values maps a tensor name to its values (constants included).
 	Values map[string][]*big.Int
 	// Outputs are the values of the output tensors, in output order.
 	Outputs []*big.Int
@@ -38,6 +38,12 @@ func (d *IR) Evaluate(inputs []*big.Int) (*Evaluation, error) {
 	if err := d.CheckInputs(inputs); err != nil {
 		return nil, err
 	}
+	return d.EvaluateUnchecked(inputs), nil
+}
+
+// EvaluateUnchecked is Evaluate without the input checks (len(inputs) must be InputSize()):
+// what a prover would claim for inputs the circuit refuses. For tests.
+func (d *IR) EvaluateUnchecked(inputs []*big.Int) *Evaluation {
 	ev := &Evaluation{Values: map[string][]*big.Int{}}
 	k := 0
 	for _, name := range d.Inputs {
@@ -49,50 +55,63 @@ func (d *IR) Evaluate(inputs []*big.Int) (*Evaluation, error) {
 		}
 		ev.Values[name] = vals
 	}
-	for _, op := range d.Ops {
-		ev.Values[op.Out] = Apply(op, ev.Values[op.In])
+	for _, t := range d.Tensors {
+		if t.IsConstant() {
+			ev.Values[t.Name] = t.Values
+		}
+	}
+	for _, n := range d.Nodes {
+		outs := n.Type.Eval(n, d.NodeInputs(n, ev.Values))
+		for j, t := range n.Outputs {
+			ev.Values[t.Name] = outs[j]
+		}
 	}
 	for _, name := range d.Outputs {
 		for _, v := range ev.Values[name] {
 			ev.Outputs = append(ev.Outputs, new(big.Int).Set(v))
 		}
 	}
-	return ev, nil
+	return ev
 }
 
-// Apply evaluates one op on the values of its input tensor.
-func Apply(op Op, in []*big.Int) []*big.Int {
-	switch op.Kind {
-	case OpDense:
-		out := make([]*big.Int, len(op.Weights))
-		t := new(big.Int)
-		for j, row := range op.Weights {
-			acc := new(big.Int).Set(op.Bias[j])
-			for i, w := range row {
-				acc.Add(acc, t.Mul(w, in[i]))
-			}
-			out[j] = acc
-		}
-		return out
-	case OpRescale:
-		out := make([]*big.Int, len(in))
-		for i, v := range in {
-			out[i] = new(big.Int).Rsh(v, op.Shift) // arithmetic shift: floor
-		}
-		return out
-	case OpArgmax:
-		return []*big.Int{big.NewInt(int64(Argmax(in)))}
+// NodeInputs returns the values of n's inputs from a map of tensor values.
+func (d *IR) NodeInputs(n *Node, values map[string][]*big.Int) [][]*big.Int {
+	in := make([][]*big.Int, len(n.Inputs))
+	for i, t := range n.Inputs {
+		in[i] = values[t.Name]
 	}
-	panic("ir: unknown op " + string(op.Kind))
+	return in
 }
 
-// Argmax returns the smallest index of the maximum of v (ties go to the lowest index).
-func Argmax(v []*big.Int) int {
-	best := 0
-	for i := 1; i < len(v); i++ {
-		if v[i].Cmp(v[best]) > 0 {
-			best = i
-		}
+// RescaleHint: inputs (k, x), outputs (q, r) with x = q·2^k + r, 0 ≤ r < 2^k (floor division of
+// the signed integer x). Package circuit registers it under v0.1's name.
+func RescaleHint(field *big.Int, inputs, outputs []*big.Int) error {
+	if len(inputs) != 2 || len(outputs) != 2 || !inputs[0].IsUint64() {
+		return fmt.Errorf("rescale hint: want inputs (shift, x) and 2 outputs")
 	}
-	return best
+	k := uint(inputs[0].Uint64())
+	x := Signed(field, inputs[1])
+	q := new(big.Int).Rsh(x, k)
+	r := new(big.Int).Sub(x, new(big.Int).Lsh(q, k))
+	outputs[0].Mod(q, field)
+	outputs[1].Set(r)
+	return nil
+}
+
+// ArgmaxHint: inputs y (signed integers as field elements), outputs the one-hot vector of the
+// lowest index of the maximum. Package circuit registers it under v0.1's name.
+func ArgmaxHint(field *big.Int, inputs, outputs []*big.Int) error {
+	if len(inputs) != len(outputs) || len(inputs) == 0 {
+		return fmt.Errorf("argmax hint: %d inputs, %d outputs", len(inputs), len(outputs))
+	}
+	ys := make([]*big.Int, len(inputs))
+	for i, e := range inputs {
+		ys[i] = Signed(field, e)
+	}
+	k := Argmax(ys)
+	for i := range outputs {
+		outputs[i].SetUint64(0)
+	}
+	outputs[k].SetUint64(1)
+	return nil
 }

@@ -6,56 +6,85 @@ import (
 	"math/big"
 )
 
-// Format, Version and Field are the only values of the header keys this package reads.
+// Format, Field and the versions this package reads.
 const (
-	Format  = "zkml-ir"
-	Version = 1
-	Field   = "bn254"
-	// MaxBoundBits: every bound b satisfies |b| < 2^MaxBoundBits.
+	Format = "zkml-ir"
+	// Version is the version the compiler writes; VersionV1 documents are lifted (parse_v1.go).
+	Version   = 2
+	VersionV1 = 1
+	Field     = "bn254"
+	// MaxBoundBits: every bound and constant v satisfies |v| < 2^MaxBoundBits.
 	MaxBoundBits = 248
 	// MaxShift is the largest rescale shift.
 	MaxShift = 128
+	// MaxRank is the largest number of dimensions of a shape; MaxElements the largest element
+	// count of a tensor.
+	MaxRank     = 8
+	MaxElements = 1 << 24
+	// MaxScale bounds |scale|.
+	MaxScale = 1024
 )
 
 // Modulus is the BN254 scalar field modulus r.
 var Modulus, _ = new(big.Int).SetString("21888242871839275222246405745257275088548364400416034343698204186575808495617", 10)
 
-// OpKind names an operation.
-type OpKind string
+// Role is what a tensor is in the graph.
+type Role string
 
-// The ops of IR v1.
+// The roles of IR v2.
 const (
-	OpDense   OpKind = "dense"
-	OpRescale OpKind = "rescale"
-	OpArgmax  OpKind = "argmax"
+	RoleInput        Role = "input"
+	RoleConstant     Role = "constant"
+	RoleIntermediate Role = "intermediate"
+	RoleOutput       Role = "output"
 )
 
-// Tensor is an integer vector with a power-of-two scale and per-element bounds.
+// Tensor is an integer tensor (values flat, row-major) with a power-of-two scale. Constants carry
+// Values (and Lo = Hi = Values); every other tensor carries per-element bounds.
 type Tensor struct {
-	Name  string
-	Size  int
-	Scale int
-	Lo    []*big.Int
-	Hi    []*big.Int
+	Name       string
+	Role       Role
+	Visibility string
+	Shape      []int
+	// Size is the element count, the product of Shape.
+	Size   int
+	Scale  int
+	Lo, Hi []*big.Int
+	Values []*big.Int // constants only
 }
 
-// Op is one operation. Weights, Bias and WeightScale are set for dense, Shift for rescale.
-type Op struct {
-	Kind        OpKind
-	In, Out     string
-	WeightScale int
-	Weights     [][]*big.Int // [out.Size][in.Size]
-	Bias        []*big.Int   // [out.Size]
-	Shift       uint
+// IsConstant says whether t is a constant of the circuit.
+func (t *Tensor) IsConstant() bool { return t.Role == RoleConstant }
+
+// Node is one op of the graph: its type, the tensors it reads and writes, its attributes, and
+// whatever its OpType's Check precomputed (State).
+type Node struct {
+	Type    OpType
+	Inputs  []*Tensor
+	Outputs []*Tensor
+	// Attrs holds the attributes, each an int or an []int (as the op's Attributes declare).
+	Attrs map[string]any
+	// State is private to the op type (set by Check, read by Eval and Define).
+	State any
 }
 
-// IR is a validated IR v1 document. Treat it as immutable: it is shared between goroutines.
+// Kind is the op's name.
+func (n *Node) Kind() string { return n.Type.Name() }
+
+// Int returns an int attribute; Ints an ints attribute.
+func (n *Node) Int(name string) int    { return n.Attrs[name].(int) }
+func (n *Node) Ints(name string) []int { return n.Attrs[name].([]int) }
+
+// IR is a validated IR document (v2, or v1 lifted into v2). Treat it as immutable: it is shared
+// between goroutines.
 type IR struct {
+	// Version is the document's version (1 or 2); a v1 document is lifted into the same graph.
+	Version  int
 	Name     string
 	Task     string
 	Tensors  []*Tensor
 	Inputs   []string
-	Ops      []Op
+	Nodes    []*Node
 	Outputs  []string
 	Features []string
 	Labels   []string
@@ -96,7 +125,7 @@ func (d *IR) InputBounds() (lo, hi []*big.Int) {
 }
 
 // Error is a validation error of an IR document. Path locates the offending value, e.g.
-// "ops[1].weights[0][2]".
+// "ops[1].attributes.feature[3]".
 type Error struct {
 	Path string
 	Msg  string
@@ -132,11 +161,8 @@ type InputError struct {
 
 func (e *InputError) Error() string { return e.Msg }
 
-// bitLen returns the bit length of a non-negative integer.
-func bitLen(v *big.Int) int { return v.BitLen() }
-
 // RangeBits returns w = bitlen(hi - lo), the width of the range checks of a value in [lo, hi].
-func RangeBits(lo, hi *big.Int) int { return bitLen(new(big.Int).Sub(hi, lo)) }
+func RangeBits(lo, hi *big.Int) int { return new(big.Int).Sub(hi, lo).BitLen() }
 
 // ToField maps a signed integer to the field element that stands for it (v, or r + v if v < 0).
 func ToField(v *big.Int) *big.Int {

@@ -89,9 +89,10 @@ func TestWorkedExample(t *testing.T) {
 }
 
 func TestRescaleIsFloor(t *testing.T) {
-	op := Op{Kind: OpRescale, Shift: 8}
+	typ, _ := Lookup("rescale")
+	n := &Node{Type: typ, Attrs: map[string]any{"shift": 8}}
 	for _, c := range []struct{ in, want int64 }{{-1, -1}, {-256, -1}, {-257, -2}, {255, 0}, {256, 1}, {0, 0}} {
-		got := Apply(op, []*big.Int{big.NewInt(c.in)})[0]
+		got := typ.Eval(n, [][]*big.Int{{big.NewInt(c.in)}})[0][0]
 		if got.Int64() != c.want {
 			t.Errorf("floor(%d / 256) = %s, want %d", c.in, got, c.want)
 		}
@@ -157,7 +158,7 @@ func TestParseRejects(t *testing.T) {
 		name, file, want string
 		f                func(doc map[string]any)
 	}{
-		{"unknown version", cls, "unsupported IR version 2", func(d map[string]any) { d["version"] = 2 }},
+		{"unknown version", cls, "unsupported IR version 3", func(d map[string]any) { d["version"] = 3 }},
 		{"version as string", cls, "version", func(d map[string]any) { d["version"] = "1" }},
 		{"wrong format", cls, "format", func(d map[string]any) { d["format"] = "onnx" }},
 		{"wrong field", cls, "field", func(d map[string]any) { d["field"] = "bls12-381" }},
@@ -254,5 +255,46 @@ func TestParseRejectsDuplicateKeys(t *testing.T) {
 				t.Fatalf("got %v, want an error containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// Every document of testdata/golden/ir-v2/invalid must be rejected with an *Error.
+func TestInvalidV2DocumentsAreRejected(t *testing.T) {
+	docs := golden.MustLoadInvalid(t)
+	if len(docs) == 0 {
+		t.Skip("no testdata/golden/ir-v2/invalid yet")
+	}
+	for _, doc := range docs {
+		_, err := Parse(doc.IR)
+		var ie *Error
+		if !errors.As(err, &ie) {
+			t.Errorf("%s (%s): got %v, want an *ir.Error", doc.File, doc.Rule, err)
+			continue
+		}
+		t.Logf("%s: %v", doc.File, err)
+	}
+}
+
+// v2 errors name the offending attribute element.
+func TestV2ErrorPaths(t *testing.T) {
+	raw := golden.MustReadIR(t, "../ir-v2/tree-depth2.ir.json")
+	for _, c := range []struct {
+		f    func(op0, op1 map[string]any)
+		want string
+	}{
+		{func(op0, _ map[string]any) { op0["attributes"].(map[string]any)["feature"] = []any{0, 1, 2} }, "ops[0].attributes.feature[2]: feature 2 is not in [0, 2)"},
+		{func(op0, _ map[string]any) { op0["attributes"].(map[string]any)["axis"] = 0 }, `ops[0].attributes: unknown key "axis"`},
+		{func(_, op1 map[string]any) { op1["attributes"].(map[string]any)["gt"] = []any{2, -2, -5} }, "ops[1].attributes.gt[2]: leaf 4 (child -5) is not in [0, 4)"},
+	} {
+		var doc map[string]any
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		ops := doc["ops"].([]any)
+		c.f(ops[0].(map[string]any), ops[1].(map[string]any))
+		b, _ := json.Marshal(doc)
+		if _, err := Parse(b); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 var (
@@ -19,8 +20,8 @@ var (
 	maxBound   = new(big.Int).Lsh(big.NewInt(1), MaxBoundBits)
 )
 
-// Parse parses and validates an IR v1 document. The error is an *Error for anything that is
-// not valid IR v1.
+// Parse parses and validates an IR document of version 2, or of version 1 (lifted into the
+// version 2 graph, parse_v1.go). The error is an *Error for anything that is not a valid document.
 func Parse(data []byte) (*IR, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -42,10 +43,13 @@ func Parse(data []byte) (*IR, error) {
 	if err := d.parseHeader(top); err != nil {
 		return nil, err
 	}
-	if err := d.parseTensors(top); err != nil {
-		return nil, err
+	var err error
+	if d.Version == VersionV1 {
+		err = d.liftV1(top)
+	} else {
+		err = d.parseV2(top)
 	}
-	if err := d.parseOps(top); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if err := d.checkGraph(); err != nil {
@@ -70,9 +74,10 @@ func (d *IR) parseHeader(top map[string]any) error {
 	if err != nil {
 		return err
 	}
-	if version != Version {
-		return errf("version", "unsupported IR version %d (this reader knows version %d only)", version, Version)
+	if version != Version && version != VersionV1 {
+		return errf("version", "unsupported IR version %d (this reader knows versions %d and %d)", version, VersionV1, Version)
 	}
+	d.Version = version
 	field, err := reqString(top, "field", "field")
 	if err != nil {
 		return err
@@ -103,16 +108,22 @@ func (d *IR) parseHeader(top map[string]any) error {
 	return nil
 }
 
-var tensorKeys = map[string]bool{"name": true, "size": true, "scale": true, "lo": true, "hi": true}
+// --- version 2 ------------------------------------------------------------------------------
 
-func (d *IR) parseTensors(top map[string]any) error {
-	raw, ok := top["tensors"]
-	if !ok {
-		return errf("tensors", "missing")
-	}
-	arr, ok := raw.([]any)
-	if !ok {
-		return errf("tensors", "must be an array")
+var tensorKeysV2 = map[string]bool{"name": true, "role": true, "visibility": true, "shape": true,
+	"scale": true, "lo": true, "hi": true, "values": true}
+
+// visibilities[role] is the one visibility version 2 accepts; reserved[role] the names kept for
+// a later version.
+var (
+	visibilities = map[Role]string{RoleInput: "public", RoleOutput: "public", RoleConstant: "fixed", RoleIntermediate: "private"}
+	reserved     = map[Role][]string{RoleInput: {"private", "hashed"}, RoleOutput: {"private", "hashed"}, RoleConstant: {"hashed"}}
+)
+
+func (d *IR) parseV2(top map[string]any) error {
+	arr, err := reqArray(top, "tensors", "tensors")
+	if err != nil {
+		return err
 	}
 	if len(arr) == 0 {
 		return errf("tensors", "must not be empty")
@@ -123,275 +134,349 @@ func (d *IR) parseTensors(top map[string]any) error {
 		if !ok {
 			return errf(path, "must be an object")
 		}
-		if err := onlyKeys(obj, tensorKeys, path); err != nil {
+		if err := onlyKeys(obj, tensorKeysV2, path); err != nil {
 			return err
 		}
-		name, err := reqString(obj, "name", path+".name")
+		t, err := d.newTensor(obj, path)
 		if err != nil {
 			return err
 		}
-		if !nameRe.MatchString(name) {
-			return errf(path+".name", "%q does not match ^[a-z][a-z0-9_]*$", name)
-		}
-		if d.byName[name] != nil {
-			return errf(path+".name", "duplicate tensor name %q", name)
-		}
-		t := &Tensor{Name: name}
-		if t.Size, err = reqSmallInt(obj, "size", path+".size"); err != nil {
+		role, err := reqString(obj, "role", path+".role")
+		if err != nil {
 			return err
 		}
-		if t.Size < 1 {
-			return errf(path+".size", "must be >= 1, got %d", t.Size)
+		t.Role = Role(role)
+		want, known := visibilities[t.Role]
+		if !known {
+			return errf(path+".role", "unknown role %q (input, constant, intermediate or output)", role)
 		}
-		if t.Scale, err = reqSmallInt(obj, "scale", path+".scale"); err != nil {
+		if t.Visibility, err = reqString(obj, "visibility", path+".visibility"); err != nil {
 			return err
 		}
-		if t.Lo, err = boundArray(obj, "lo", path, t.Size); err != nil {
+		if t.Visibility != want {
+			for _, r := range reserved[t.Role] {
+				if r == t.Visibility {
+					return errf(path+".visibility", "visibility %q of a%s %s is not supported yet (only %q)", r, article(role), role, want)
+				}
+			}
+			return errf(path+".visibility", "unknown visibility %q for a%s %s (only %q)", t.Visibility, article(role), role, want)
+		}
+		shapeRaw, ok := obj["shape"]
+		if !ok {
+			return errf(path+".shape", "missing")
+		}
+		if t.Shape, t.Size, err = parseShape(shapeRaw, path+".shape"); err != nil {
 			return err
 		}
-		if t.Hi, err = boundArray(obj, "hi", path, t.Size); err != nil {
-			return err
-		}
-		for j := range t.Lo {
-			if t.Lo[j].Cmp(t.Hi[j]) > 0 {
-				return errf(fmt.Sprintf("%s.lo[%d]", path, j), "lo %s > hi %s", t.Lo[j], t.Hi[j])
+		if t.IsConstant() {
+			for _, k := range []string{"lo", "hi"} {
+				if _, ok := obj[k]; ok {
+					return errf(path+"."+k, "a constant has values, not bounds")
+				}
+			}
+			if t.Values, err = boundArray(obj, "values", path, t.Size); err != nil {
+				return err
+			}
+			t.Lo, t.Hi = t.Values, t.Values
+		} else {
+			if _, ok := obj["values"]; ok {
+				return errf(path+".values", "only a constant has values")
+			}
+			if err := t.parseBounds(obj, path); err != nil {
+				return err
 			}
 		}
-		d.Tensors = append(d.Tensors, t)
-		d.byName[name] = t
+		if err := d.addTensor(t, path); err != nil {
+			return err
+		}
 	}
-	return nil
-}
-
-var opKeys = map[OpKind]map[string]bool{
-	OpDense:   {"op": true, "in": true, "out": true, "weightScale": true, "weights": true, "bias": true},
-	OpRescale: {"op": true, "in": true, "out": true, "shift": true},
-	OpArgmax:  {"op": true, "in": true, "out": true},
-}
-
-func (d *IR) parseOps(top map[string]any) error {
-	var err error
 	if d.Inputs, err = nameList(top, "inputs"); err != nil {
 		return err
 	}
 	if d.Outputs, err = nameList(top, "outputs"); err != nil {
 		return err
 	}
-	raw, ok := top["ops"]
-	if !ok {
-		return errf("ops", "missing")
+	ops, err := reqArray(top, "ops", "ops")
+	if err != nil {
+		return err
 	}
-	arr, ok := raw.([]any)
-	if !ok {
-		return errf("ops", "must be an array")
-	}
-	if len(arr) == 0 {
-		return errf("ops", "must not be empty")
-	}
-	for i, e := range arr {
+	for i, e := range ops {
 		path := fmt.Sprintf("ops[%d]", i)
 		obj, ok := e.(map[string]any)
 		if !ok {
 			return errf(path, "must be an object")
 		}
-		kind, err := reqString(obj, "op", path+".op")
+		n, err := d.parseNode(obj, path)
 		if err != nil {
 			return err
 		}
-		keys, known := opKeys[OpKind(kind)]
-		if !known {
-			return errf(path+".op", "unknown op %q (IR v1 knows dense, rescale, argmax)", kind)
-		}
-		if err := onlyKeys(obj, keys, path); err != nil {
-			return err
-		}
-		op := Op{Kind: OpKind(kind)}
-		if op.In, err = reqString(obj, "in", path+".in"); err != nil {
-			return err
-		}
-		if op.Out, err = reqString(obj, "out", path+".out"); err != nil {
-			return err
-		}
-		switch op.Kind {
-		case OpDense:
-			if op.WeightScale, err = reqSmallInt(obj, "weightScale", path+".weightScale"); err != nil {
-				return err
-			}
-			wraw, ok := obj["weights"]
-			if !ok {
-				return errf(path+".weights", "missing")
-			}
-			rows, ok := wraw.([]any)
-			if !ok {
-				return errf(path+".weights", "must be an array of arrays")
-			}
-			for r, row := range rows {
-				rpath := fmt.Sprintf("%s.weights[%d]", path, r)
-				cells, ok := row.([]any)
-				if !ok {
-					return errf(rpath, "must be an array")
-				}
-				vals := make([]*big.Int, len(cells))
-				for c, cell := range cells {
-					if vals[c], err = decimal(cell, fmt.Sprintf("%s[%d]", rpath, c)); err != nil {
-						return err
-					}
-				}
-				op.Weights = append(op.Weights, vals)
-			}
-			braw, ok := obj["bias"]
-			if !ok {
-				return errf(path+".bias", "missing")
-			}
-			barr, ok := braw.([]any)
-			if !ok {
-				return errf(path+".bias", "must be an array")
-			}
-			op.Bias = make([]*big.Int, len(barr))
-			for j, b := range barr {
-				if op.Bias[j], err = decimal(b, fmt.Sprintf("%s.bias[%d]", path, j)); err != nil {
-					return err
-				}
-			}
-		case OpRescale:
-			shift, err := reqSmallInt(obj, "shift", path+".shift")
-			if err != nil {
-				return err
-			}
-			if shift < 0 || shift > MaxShift {
-				return errf(path+".shift", "must be in [0, %d], got %d", MaxShift, shift)
-			}
-			op.Shift = uint(shift)
-		}
-		d.Ops = append(d.Ops, op)
+		d.Nodes = append(d.Nodes, n)
 	}
 	return nil
 }
 
-// checkGraph checks names, the data flow, sizes, scales and bounds of every op.
-func (d *IR) checkGraph() error {
-	if len(d.Inputs) != 1 {
-		return errf("inputs", "IR v1 has exactly one input tensor, got %d", len(d.Inputs))
+var opKeysV2 = map[string]bool{"op": true, "inputs": true, "outputs": true, "attributes": true}
+
+func (d *IR) parseNode(obj map[string]any, path string) (*Node, error) {
+	kind, err := reqString(obj, "op", path+".op")
+	if err != nil {
+		return nil, err
 	}
-	if len(d.Outputs) != 1 {
-		return errf("outputs", "IR v1 has exactly one output tensor, got %d", len(d.Outputs))
+	typ, known := Lookup(kind)
+	if !known {
+		return nil, errf(path+".op", "unknown op %q (IR version %d knows %s)", kind, Version, strings.Join(OpNames(), ", "))
+	}
+	if err := onlyKeys(obj, opKeysV2, path); err != nil {
+		return nil, err
+	}
+	n := &Node{Type: typ, Attrs: map[string]any{}}
+	for _, k := range []string{"inputs", "outputs"} {
+		raw, ok := obj[k]
+		if !ok {
+			return nil, errf(path+"."+k, "missing")
+		}
+		names, err := stringArray(raw, path+"."+k)
+		if err != nil {
+			return nil, err
+		}
+		for j, name := range names {
+			t := d.byName[name]
+			if t == nil {
+				return nil, errf(fmt.Sprintf("%s.%s[%d]", path, k, j), "unknown tensor %q", name)
+			}
+			if k == "inputs" {
+				n.Inputs = append(n.Inputs, t)
+			} else {
+				n.Outputs = append(n.Outputs, t)
+			}
+		}
+	}
+	raw, ok := obj["attributes"]
+	if !ok {
+		return nil, errf(path+".attributes", "missing")
+	}
+	attrs, ok := raw.(map[string]any)
+	if !ok {
+		return nil, errf(path+".attributes", "must be an object")
+	}
+	allowed := map[string]bool{}
+	for _, a := range typ.Attributes() {
+		allowed[a.Name] = true
+	}
+	if err := onlyKeys(attrs, allowed, path+".attributes"); err != nil {
+		return nil, err
+	}
+	for _, a := range typ.Attributes() {
+		apath := path + ".attributes." + a.Name
+		v, ok := attrs[a.Name]
+		if !ok {
+			return nil, errf(apath, "missing")
+		}
+		if a.Type == AttrInt {
+			if n.Attrs[a.Name], err = smallInt(v, apath); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		list, ok := v.([]any)
+		if !ok {
+			return nil, errf(apath, "must be an array of integers")
+		}
+		ints := make([]int, len(list))
+		for j, e := range list {
+			if ints[j], err = smallInt(e, fmt.Sprintf("%s[%d]", apath, j)); err != nil {
+				return nil, err
+			}
+		}
+		n.Attrs[a.Name] = ints
+	}
+	return n, nil
+}
+
+// newTensor reads the name and the scale of a tensor.
+func (d *IR) newTensor(obj map[string]any, path string) (*Tensor, error) {
+	name, err := reqString(obj, "name", path+".name")
+	if err != nil {
+		return nil, err
+	}
+	if !nameRe.MatchString(name) {
+		return nil, errf(path+".name", "%q does not match ^[a-z][a-z0-9_]*$", name)
+	}
+	if d.byName[name] != nil {
+		return nil, errf(path+".name", "duplicate tensor name %q", name)
+	}
+	t := &Tensor{Name: name}
+	if t.Scale, err = reqSmallInt(obj, "scale", path+".scale"); err != nil {
+		return nil, err
+	}
+	if t.Scale < -MaxScale || t.Scale > MaxScale {
+		return nil, errf(path+".scale", "must be in [%d, %d], got %d", -MaxScale, MaxScale, t.Scale)
+	}
+	return t, nil
+}
+
+func (t *Tensor) parseBounds(obj map[string]any, path string) error {
+	var err error
+	if t.Lo, err = boundArray(obj, "lo", path, t.Size); err != nil {
+		return err
+	}
+	if t.Hi, err = boundArray(obj, "hi", path, t.Size); err != nil {
+		return err
+	}
+	for j := range t.Lo {
+		if t.Lo[j].Cmp(t.Hi[j]) > 0 {
+			return errf(fmt.Sprintf("%s.lo[%d]", path, j), "lo %s > hi %s", t.Lo[j], t.Hi[j])
+		}
+	}
+	return nil
+}
+
+func (d *IR) addTensor(t *Tensor, path string) error {
+	if d.byName[t.Name] != nil {
+		return errf(path, "duplicate tensor name %q", t.Name)
+	}
+	d.Tensors = append(d.Tensors, t)
+	d.byName[t.Name] = t
+	return nil
+}
+
+func parseShape(v any, path string) ([]int, int, error) {
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, 0, errf(path, "must be an array of integers")
+	}
+	if len(arr) < 1 || len(arr) > MaxRank {
+		return nil, 0, errf(path, "must have 1 to %d dimensions, has %d", MaxRank, len(arr))
+	}
+	shape := make([]int, len(arr))
+	size := 1
+	for i, e := range arr {
+		dim, err := smallInt(e, fmt.Sprintf("%s[%d]", path, i))
+		if err != nil {
+			return nil, 0, err
+		}
+		if dim < 1 {
+			return nil, 0, errf(fmt.Sprintf("%s[%d]", path, i), "must be >= 1, got %d", dim)
+		}
+		if size > MaxElements/dim {
+			return nil, 0, errf(path, "more than 2^24 elements")
+		}
+		size *= dim
+		shape[i] = dim
+	}
+	return shape, size, nil
+}
+
+// --- the graph rules, for both versions -----------------------------------------------------
+
+// checkGraph checks the input and output lists, the data flow, and every op (its Check, then the
+// declared shape, scale and bounds of what it writes against those Check computes).
+func (d *IR) checkGraph() error {
+	if len(d.Inputs) == 0 {
+		return errf("inputs", "must name at least one tensor")
+	}
+	if len(d.Outputs) == 0 {
+		return errf("outputs", "must name at least one tensor")
+	}
+	if len(d.Nodes) == 0 {
+		return errf("ops", "must not be empty")
 	}
 	defined := map[string]bool{}
-	isInput := map[string]bool{}
+	listed := map[string]bool{}
 	for i, name := range d.Inputs {
-		if d.byName[name] == nil {
+		t := d.byName[name]
+		if t == nil {
 			return errf(fmt.Sprintf("inputs[%d]", i), "unknown tensor %q", name)
 		}
+		if t.Role != RoleInput {
+			return errf(fmt.Sprintf("inputs[%d]", i), "tensor %q has role %s, not input", name, t.Role)
+		}
 		defined[name] = true
-		isInput[name] = true
-	}
-	for i := range d.Ops {
-		op := &d.Ops[i]
-		path := fmt.Sprintf("ops[%d]", i)
-		in, out := d.byName[op.In], d.byName[op.Out]
-		if in == nil {
-			return errf(path+".in", "unknown tensor %q", op.In)
-		}
-		if out == nil {
-			return errf(path+".out", "unknown tensor %q", op.Out)
-		}
-		if !defined[op.In] {
-			return errf(path+".in", "tensor %q is neither an input nor the output of an earlier op", op.In)
-		}
-		if isInput[op.Out] {
-			return errf(path+".out", "tensor %q is an input and cannot be written by an op", op.Out)
-		}
-		if defined[op.Out] {
-			return errf(path+".out", "tensor %q is written by more than one op", op.Out)
-		}
-		if err := checkOp(op, in, out, path); err != nil {
-			return err
-		}
-		defined[op.Out] = true
+		listed[name] = true
 	}
 	for i, name := range d.Outputs {
-		if d.byName[name] == nil {
+		t := d.byName[name]
+		if t == nil {
 			return errf(fmt.Sprintf("outputs[%d]", i), "unknown tensor %q", name)
 		}
-		if isInput[name] {
-			return errf(fmt.Sprintf("outputs[%d]", i), "tensor %q is an input; an output must be written by an op", name)
+		if t.Role != RoleOutput {
+			if t.Role == RoleInput {
+				return errf(fmt.Sprintf("outputs[%d]", i), "tensor %q is an input; an output must be written by an op", name)
+			}
+			return errf(fmt.Sprintf("outputs[%d]", i), "tensor %q has role %s, not output", name, t.Role)
+		}
+		listed[name] = true
+	}
+	read := map[string]bool{}
+	for i, t := range d.Tensors {
+		if (t.Role == RoleInput || t.Role == RoleOutput) && !listed[t.Name] {
+			return errf(fmt.Sprintf("tensors[%d]", i), "tensor %q has role %s but is not listed in %ss", t.Name, t.Role, t.Role)
+		}
+		if t.IsConstant() {
+			defined[t.Name] = true
+		}
+	}
+	for i, n := range d.Nodes {
+		path := fmt.Sprintf("ops[%d]", i)
+		for j, t := range n.Inputs {
+			if !defined[t.Name] {
+				return errf(fmt.Sprintf("%s.inputs[%d]", path, j), "tensor %q is neither an input nor the output of an earlier op", t.Name)
+			}
+			read[t.Name] = true
+		}
+		for j, t := range n.Outputs {
+			p := fmt.Sprintf("%s.outputs[%d]", path, j)
+			switch {
+			case t.Role == RoleInput:
+				return errf(p, "tensor %q is an input and cannot be written by an op", t.Name)
+			case t.IsConstant():
+				return errf(p, "tensor %q is a constant and cannot be written by an op", t.Name)
+			case defined[t.Name]:
+				return errf(p, "tensor %q is written by more than one op", t.Name)
+			}
+		}
+		specs, err := n.Type.Check(n, path)
+		if err != nil {
+			return err
+		}
+		if len(specs) != len(n.Outputs) {
+			return errf(path+".outputs", "%s has %d output(s), got %d", n.Kind(), len(specs), len(n.Outputs))
+		}
+		for j, s := range specs {
+			if err := checkOut(n, path, n.Outputs[j], s); err != nil {
+				return err
+			}
+			defined[n.Outputs[j].Name] = true
 		}
 	}
 	for i, t := range d.Tensors {
 		if !defined[t.Name] {
 			return errf(fmt.Sprintf("tensors[%d]", i), "tensor %q is neither an input nor written by an op", t.Name)
 		}
+		if t.IsConstant() && !read[t.Name] {
+			return errf(fmt.Sprintf("tensors[%d]", i), "constant %q is read by no op", t.Name)
+		}
 	}
 	return nil
 }
 
-func checkOp(op *Op, in, out *Tensor, path string) error {
-	var lo, hi []*big.Int
-	switch op.Kind {
-	case OpDense:
-		if len(op.Weights) != out.Size {
-			return errf(path+".weights", "has %d rows, out tensor %q has size %d", len(op.Weights), out.Name, out.Size)
-		}
-		for r, row := range op.Weights {
-			if len(row) != in.Size {
-				return errf(fmt.Sprintf("%s.weights[%d]", path, r), "has %d entries, in tensor %q has size %d", len(row), in.Name, in.Size)
-			}
-		}
-		if len(op.Bias) != out.Size {
-			return errf(path+".bias", "has %d entries, out tensor %q has size %d", len(op.Bias), out.Name, out.Size)
-		}
-		if out.Scale != in.Scale+op.WeightScale {
-			return errf(path, "out scale %d != in scale %d + weightScale %d", out.Scale, in.Scale, op.WeightScale)
-		}
-		lo, hi = DenseBounds(op.Weights, op.Bias, in.Lo, in.Hi)
-	case OpRescale:
-		if out.Size != in.Size {
-			return errf(path, "rescale out size %d != in size %d", out.Size, in.Size)
-		}
-		if out.Scale != in.Scale-int(op.Shift) {
-			return errf(path, "out scale %d != in scale %d - shift %d", out.Scale, in.Scale, op.Shift)
-		}
-		lo, hi = make([]*big.Int, in.Size), make([]*big.Int, in.Size)
-		for i := range lo {
-			lo[i] = new(big.Int).Rsh(in.Lo[i], op.Shift)
-			hi[i] = new(big.Int).Rsh(in.Hi[i], op.Shift)
-		}
-	case OpArgmax:
-		if out.Size != 1 {
-			return errf(path, "argmax out size must be 1, got %d", out.Size)
-		}
-		if out.Scale != 0 {
-			return errf(path, "argmax out scale must be 0, got %d", out.Scale)
-		}
-		lo, hi = []*big.Int{big.NewInt(0)}, []*big.Int{big.NewInt(int64(in.Size - 1))}
+func checkOut(n *Node, path string, out *Tensor, s OutSpec) error {
+	if !sameShape(out.Shape, s.Shape) {
+		return errf(path, "%s output %q has shape %v, the op gives %v", n.Kind(), out.Name, out.Shape, s.Shape)
 	}
-	for i := range lo {
-		if lo[i].Cmp(out.Lo[i]) != 0 || hi[i].Cmp(out.Hi[i]) != 0 {
+	if out.Scale != s.Scale {
+		return errf(path, "%s output %q has scale %d, the op's scale rule gives %d", n.Kind(), out.Name, out.Scale, s.Scale)
+	}
+	for i := range s.Lo {
+		if s.Lo[i].Cmp(out.Lo[i]) != 0 || s.Hi[i].Cmp(out.Hi[i]) != 0 {
 			return errf(path, "bounds of %q[%d] are [%s, %s], the interval analysis gives [%s, %s]",
-				out.Name, i, out.Lo[i], out.Hi[i], lo[i], hi[i])
+				out.Name, i, out.Lo[i], out.Hi[i], s.Lo[i], s.Hi[i])
+		}
+		if s.Lo[i].CmpAbs(maxBound) >= 0 || s.Hi[i].CmpAbs(maxBound) >= 0 {
+			return errf(path, "bounds of %q[%d] overflow: |bound| >= 2^%d", out.Name, i, MaxBoundBits)
 		}
 	}
 	return nil
-}
-
-// DenseBounds is the interval analysis of dense: lo[j] = bias[j] + Σ min(w·lo, w·hi), hi likewise.
-func DenseBounds(weights [][]*big.Int, bias, inLo, inHi []*big.Int) (lo, hi []*big.Int) {
-	lo, hi = make([]*big.Int, len(weights)), make([]*big.Int, len(weights))
-	a, b := new(big.Int), new(big.Int)
-	for j, row := range weights {
-		l, h := new(big.Int).Set(bias[j]), new(big.Int).Set(bias[j])
-		for i, w := range row {
-			a.Mul(w, inLo[i])
-			b.Mul(w, inHi[i])
-			if a.Cmp(b) > 0 {
-				a, b = b, a
-			}
-			l.Add(l, a)
-			h.Add(h, b)
-		}
-		lo[j], hi[j] = l, h
-	}
-	return lo, hi
 }
 
 // --- JSON helpers -------------------------------------------------------------------------
@@ -443,6 +528,18 @@ func stringArray(v any, path string) ([]string, error) {
 		out[i] = s
 	}
 	return out, nil
+}
+
+func reqArray(obj map[string]any, key, path string) ([]any, error) {
+	v, ok := obj[key]
+	if !ok {
+		return nil, errf(path, "missing")
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, errf(path, "must be an array")
+	}
+	return arr, nil
 }
 
 func nameList(obj map[string]any, key string) ([]string, error) {

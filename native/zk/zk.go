@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/big"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/consensys/gnark"
@@ -62,6 +63,9 @@ func CurrentVersions() Versions {
 type Circuit struct {
 	IR *ir.IR
 	CS constraint.ConstraintSystem
+
+	byOpOnce sync.Once
+	byOp     circuit.ConstraintsByOp
 }
 
 // Info is the JSON object zkml_cs_info returns.
@@ -71,17 +75,36 @@ type Info struct {
 	InputSize     int    `json:"inputSize"`
 	OutputSize    int    `json:"outputSize"`
 	CircuitSHA256 string `json:"circuitSha256"`
+	// ConstraintsByOp: the constraints each kind added ("input_range", an op name, "output"),
+	// in constraint order; it sums to Constraints.
+	ConstraintsByOp circuit.ConstraintsByOp `json:"constraintsByOp"`
 }
 
-// Info describes the circuit.
+// Info describes the circuit. For a circuit read by LoadCircuit, the first call compiles the IR
+// once more to count the constraints of each op (the file holds only the whole system).
 func (c *Circuit) Info() Info {
 	return Info{
-		Constraints:   c.CS.GetNbConstraints(),
-		PublicInputs:  c.IR.InputSize() + c.IR.OutputSize(),
-		InputSize:     c.IR.InputSize(),
-		OutputSize:    c.IR.OutputSize(),
-		CircuitSHA256: c.IR.CircuitHash(),
+		Constraints:     c.CS.GetNbConstraints(),
+		PublicInputs:    c.IR.InputSize() + c.IR.OutputSize(),
+		InputSize:       c.IR.InputSize(),
+		OutputSize:      c.IR.OutputSize(),
+		CircuitSHA256:   c.IR.CircuitHash(),
+		ConstraintsByOp: c.ConstraintsByOp(),
 	}
+}
+
+// ConstraintsByOp returns the constraints each op kind added (nil if they cannot be counted).
+func (c *Circuit) ConstraintsByOp() circuit.ConstraintsByOp {
+	c.byOpOnce.Do(func() {
+		if c.byOp != nil {
+			return
+		}
+		cs, byOp, err := circuit.CompileWithCounts(c.IR)
+		if err == nil && cs.GetNbConstraints() == c.CS.GetNbConstraints() {
+			c.byOp = byOp
+		}
+	})
+	return c.byOp
 }
 
 func parseIR(irJSON []byte) (*ir.IR, error) {
@@ -101,11 +124,11 @@ func Compile(irJSON []byte) (*Circuit, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs, err := circuit.Compile(d)
+	cs, byOp, err := circuit.CompileWithCounts(d)
 	if err != nil {
 		return nil, Errorf(Internal, "compile circuit %q: %v", d.Name, err)
 	}
-	return &Circuit{IR: d, CS: cs}, nil
+	return &Circuit{IR: d, CS: cs, byOp: byOp}, nil
 }
 
 // WriteTo writes the constraint system to an artifact file.

@@ -1,5 +1,6 @@
 // Package golden loads the shared test vectors of the IR: the golden files in
-// testdata/golden/ir-v1 and the compiled demo models in examples/*/, which the Java tests read
+// testdata/golden/ir-v1 and testdata/golden/ir-v2 (with the documents of ir-v2/invalid/, which
+// every reader must reject) and the compiled demo models in examples/*/, which the Java tests read
 // too. It is for tests only, and it imports nothing of this module (package ir's own tests use
 // it): it hands back raw IR bytes, which the caller parses with ir.Parse.
 //
@@ -22,8 +23,14 @@ import (
 	"testing"
 )
 
-// IRDir is the folder of the golden IR files, relative to the repository root.
-const IRDir = "testdata/golden/ir-v1"
+// IRDir is the folder of the version 1 golden IR files, relative to the repository root; IRDirV2
+// that of the version 2 files, and InvalidDirV2 that of the version 2 documents every reader
+// must reject (listed in its index.json).
+const (
+	IRDir        = "testdata/golden/ir-v1"
+	IRDirV2      = "testdata/golden/ir-v2"
+	InvalidDirV2 = IRDirV2 + "/invalid"
+)
 
 // Case is a valid input and the outputs the reference evaluator computes for it.
 type Case struct {
@@ -39,8 +46,8 @@ type Invalid struct {
 
 // Set is one cases file with the IR it names.
 type Set struct {
-	// Name is the IR file's name for a golden file ("classifier-3x4.ir.json") and
-	// "examples/<model>" for a demo model.
+	// Name is the IR file's name for a v1 golden file ("classifier-3x4.ir.json"),
+	// "ir-v2/<IR file>" for a v2 golden file and "examples/<model>" for a demo model.
 	Name string
 	// CasesPath and IRPath are the files read.
 	CasesPath, IRPath string
@@ -75,8 +82,9 @@ func Root() (string, error) {
 	return "", fmt.Errorf("no folder holding %s above %v", IRDir, starts)
 }
 
-// Load reads every golden cases file and every demo model's cases file, golden files first,
-// each group sorted by path. It fails when there is no golden cases file at all.
+// Load reads every golden cases file (ir-v1, then ir-v2 if that folder exists) and every demo
+// model's cases file, in that order, each group sorted by path. It fails when there is no v1
+// golden cases file at all.
 func Load() ([]Set, error) {
 	root, err := Root()
 	if err != nil {
@@ -89,24 +97,91 @@ func Load() ([]Set, error) {
 	if len(goldenFiles) == 0 {
 		return nil, fmt.Errorf("no *.cases.json in %s", filepath.Join(root, IRDir))
 	}
+	v2Files, err := filepath.Glob(filepath.Join(root, IRDirV2, "*.cases.json"))
+	if err != nil {
+		return nil, err
+	}
 	exampleFiles, err := filepath.Glob(filepath.Join(root, "examples", "*", "circuit.cases.json"))
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(goldenFiles)
+	sort.Strings(v2Files)
 	sort.Strings(exampleFiles)
 	var sets []Set
-	for _, f := range append(goldenFiles, exampleFiles...) {
+	for _, f := range append(append(goldenFiles, v2Files...), exampleFiles...) {
 		s, err := readSet(f)
 		if err != nil {
 			return nil, err
 		}
-		if filepath.Dir(f) != filepath.Join(root, IRDir) {
+		switch filepath.Dir(f) {
+		case filepath.Join(root, IRDir):
+		case filepath.Join(root, IRDirV2):
+			s.Name = "ir-v2/" + s.Name
+		default:
 			s.Name = "examples/" + filepath.Base(filepath.Dir(f))
 		}
 		sets = append(sets, s)
 	}
 	return sets, nil
+}
+
+// InvalidDoc is a document every reader must reject, and the rule it breaks.
+type InvalidDoc struct {
+	File string `json:"file"`
+	Rule string `json:"rule"`
+	IR   []byte `json:"-"`
+}
+
+// LoadInvalid reads the documents listed in ir-v2/invalid/index.json (none if the folder does
+// not exist). Every file of the folder but index.json and README.md must be listed.
+func LoadInvalid() ([]InvalidDoc, error) {
+	root, err := Root()
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(root, InvalidDirV2)
+	raw, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var docs []InvalidDoc
+	if err := json.Unmarshal(raw, &docs); err != nil {
+		return nil, fmt.Errorf("%s/index.json: %w", dir, err)
+	}
+	listed := map[string]bool{}
+	for i := range docs {
+		if docs[i].File == "" || filepath.Base(docs[i].File) != docs[i].File {
+			return nil, fmt.Errorf("%s/index.json: entry %d: bad file %q", dir, i, docs[i].File)
+		}
+		if docs[i].IR, err = os.ReadFile(filepath.Join(dir, docs[i].File)); err != nil {
+			return nil, err
+		}
+		listed[docs[i].File] = true
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if n := e.Name(); n != "index.json" && n != "README.md" && !listed[n] {
+			return nil, fmt.Errorf("%s: %s is not listed in index.json", dir, n)
+		}
+	}
+	return docs, nil
+}
+
+// MustLoadInvalid is LoadInvalid for a test: it fails t on an error.
+func MustLoadInvalid(t testing.TB) []InvalidDoc {
+	t.Helper()
+	docs, err := LoadInvalid()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return docs
 }
 
 func readSet(casesPath string) (Set, error) {

@@ -10,12 +10,15 @@ import (
 func TestLoadFindsGoldenFilesAndDemoModels(t *testing.T) {
 	sets := MustLoad(t)
 	names := map[string]bool{}
-	var golden, examples int
+	var golden, v2, examples int
 	for _, s := range sets {
 		if names[s.Name] {
 			t.Errorf("two sets named %s", s.Name)
 		}
 		names[s.Name] = true
+		if strings.HasPrefix(s.Name, "ir-v2/") {
+			v2++
+		}
 		if strings.HasPrefix(s.Name, "examples/") {
 			examples++
 		} else {
@@ -39,6 +42,12 @@ func TestLoadFindsGoldenFilesAndDemoModels(t *testing.T) {
 		if !names[want] {
 			t.Errorf("no golden set %s (have %v)", want, names)
 		}
+	}
+	if !names["ir-v2/tree-depth2.ir.json"] || v2 < 5 {
+		t.Errorf("%d v2 golden sets, no ir-v2/tree-depth2.ir.json (have %v)", v2, names)
+	}
+	if docs := MustLoadInvalid(t); len(docs) < 50 {
+		t.Errorf("%d invalid v2 documents", len(docs))
 	}
 	if golden == 0 || examples == 0 {
 		t.Errorf("%d golden sets, %d demo models", golden, examples)

@@ -2,6 +2,9 @@ package io.zkml.prover;
 
 import java.lang.ref.Reference;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,15 +18,17 @@ public final class ConstraintSystem extends AbstractNativeHandle {
     private final int inputSize;
     private final int outputSize;
     private final String circuitSha256;
+    private final Map<String, Integer> constraintsByOp;
 
     ConstraintSystem(long handle, int constraints, int publicInputs, int inputSize, int outputSize,
-                     String circuitSha256) {
+                     String circuitSha256, Map<String, Integer> constraintsByOp) {
         super(handle, "constraint system");
         this.constraints = constraints;
         this.publicInputs = publicInputs;
         this.inputSize = inputSize;
         this.outputSize = outputSize;
         this.circuitSha256 = circuitSha256;
+        this.constraintsByOp = Collections.unmodifiableMap(new LinkedHashMap<>(constraintsByOp));
     }
 
     /** Number of R1CS constraints, as gnark reports it. */
@@ -49,6 +54,17 @@ public final class ConstraintSystem extends AbstractNativeHandle {
     /** Lowercase hex SHA-256 of the IR bytes this circuit was compiled from (the circuit hash). */
     public String circuitSha256() {
         return circuitSha256;
+    }
+
+    /**
+     * The constraints each kind added, in constraint order: {@code "input_range"} (the input range
+     * checks), then op names ({@code "dense"}, {@code "rescale"}, {@code "argmax"},
+     * {@code "split_bits"}, {@code "tree"}, {@code "weighted_sum"}) in the order each first
+     * appears, then {@code "output"} (the output equalities). Only kinds the circuit has; the
+     * values sum to {@link #constraints()}. Unmodifiable, in that order.
+     */
+    public Map<String, Integer> constraintsByOp() {
+        return constraintsByOp;
     }
 
     /**

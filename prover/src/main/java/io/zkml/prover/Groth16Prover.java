@@ -5,7 +5,9 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import tools.jackson.core.JacksonException;
@@ -179,8 +181,15 @@ public final class Groth16Prover {
     private static ConstraintSystem constraintSystem(long handle) {
         try {
             JsonNode n = parse(NativeBridge.constraintSystemInfo(handle));
+            Map<String, Integer> byOp = new LinkedHashMap<>();
+            JsonNode ops = n.get("constraintsByOp");
+            if (ops != null && ops.isObject()) {
+                for (Map.Entry<String, JsonNode> e : ops.properties()) {
+                    byOp.put(e.getKey(), e.getValue().asInt());
+                }
+            }
             return new ConstraintSystem(handle, n.get("constraints").asInt(), n.get("publicInputs").asInt(),
-                    n.get("inputSize").asInt(), n.get("outputSize").asInt(), n.get("circuitSha256").asString());
+                    n.get("inputSize").asInt(), n.get("outputSize").asInt(), n.get("circuitSha256").asString(), byOp);
         } catch (RuntimeException e) {
             NativeBridge.free(handle);
             throw e;

@@ -39,7 +39,7 @@ final class NativeBridge {
     /** Reads a constraint-system file written by {@link #writeConstraintSystem} for this IR. */
     static native long loadConstraintSystem(byte[] irJson, String csPath);
 
-    /** {@code {"constraints":..,"publicInputs":..,"inputSize":..,"outputSize":..,"circuitSha256":".."}}. */
+    /** {@code {"constraints":..,"publicInputs":..,"inputSize":..,"outputSize":..,"circuitSha256":"..","constraintsByOp":{"input_range":..,..}}}. */
     static native String constraintSystemInfo(long cs);
 
     static native void writeConstraintSystem(long cs, String csPath);

@@ -80,6 +80,23 @@ class Groth16ProverTest {
         assertThat(Groth16Prover.load()).isSameAs(PROVER);
     }
 
+    @Test
+    void constraintsByOpCountsEachKindInOrder(@TempDir Path tmp) {
+        // classifier-3x4: 4 inputs with 2·(11+11+10+8) booleans and 8 recompositions; dense is
+        // free; argmax over 3 values: 3 + 1 + 3 + 3·(13 + 1); one output equality.
+        try (ConstraintSystem c = PROVER.compile(Golden.named("classifier-3x4.ir.json").ir())) {
+            assertThat(c.constraintsByOp()).containsExactly(
+                    java.util.Map.entry("input_range", 88), java.util.Map.entry("dense", 0),
+                    java.util.Map.entry("argmax", 49), java.util.Map.entry("output", 1));
+            assertThat(c.constraintsByOp().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(c.constraints());
+            assertThatThrownBy(() -> c.constraintsByOp().put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+            c.writeTo(tmp.resolve("cs"));
+            try (ConstraintSystem loaded = PROVER.loadConstraintSystem(Golden.named("classifier-3x4.ir.json").ir(), tmp.resolve("cs"))) {
+                assertThat(loaded.constraintsByOp()).containsExactlyEntriesOf(c.constraintsByOp());
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("goldens")
     void provesAndVerifiesGoldenCases(Golden g, @TempDir Path tmp) {
@@ -195,13 +212,13 @@ class Groth16ProverTest {
 
     @Test
     void rejectsInvalidIr() {
-        for (String bad : List.of("garbage", "{}", "{\"format\":\"zkml-ir\",\"version\":2}", "[1,2]")) {
+        for (String bad : List.of("garbage", "{}", "{\"format\":\"zkml-ir\",\"version\":3}", "[1,2]")) {
             assertThatThrownBy(() -> PROVER.compile(bad.getBytes(StandardCharsets.UTF_8)))
                     .isInstanceOfSatisfying(NativeProverException.class,
                             e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_IR));
         }
-        assertThatThrownBy(() -> PROVER.compile("{\"format\":\"zkml-ir\",\"version\":2}".getBytes(StandardCharsets.UTF_8)))
-                .hasMessageContaining("unsupported IR version 2");
+        assertThatThrownBy(() -> PROVER.compile("{\"format\":\"zkml-ir\",\"version\":3}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("unsupported IR version 3");
         assertThatThrownBy(() -> PROVER.compile(new byte[0]))
                 .isInstanceOfSatisfying(NativeProverException.class,
                         e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
