@@ -9,7 +9,9 @@ import io.zkml.compiler.ir.IrWriter;
 import io.zkml.compiler.ir.ops.ArgmaxOp;
 import io.zkml.compiler.ir.ops.DenseOp;
 import io.zkml.compiler.ir.ops.RescaleOp;
-import io.zkml.compiler.tribuo.ImportedModel;
+import io.zkml.compiler.model.LinearStructure;
+import io.zkml.compiler.model.TreeEnsembleStructure;
+import io.zkml.compiler.model.ImportedModel;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -88,6 +90,12 @@ public final class CircuitCompiler {
         if (nIn == 0 || nOut == 0) {
             throw new CompilationException("the model has " + nIn + " features and " + nOut + " outputs; both must be at least 1");
         }
+        if (model.structure() instanceof TreeEnsembleStructure trees) {
+            return TreeCompiler.compile(model, trees, name, sourceSha256, settings);
+        }
+        if (!(model.structure() instanceof LinearStructure)) {
+            throw new CompilationException("models of the " + model.family().apiName() + " family cannot be compiled");
+        }
         double[][] w = model.weights();
         double[] b = model.biases();
         checkFinite(w, b, features, outputs);
@@ -163,7 +171,7 @@ public final class CircuitCompiler {
     record RangeChoice(List<FeatureRange> ranges, String source) {
     }
 
-    private static RangeChoice chooseRanges(ImportedModel model, QuantizationSettings s) throws CompilationException {
+    static RangeChoice chooseRanges(ImportedModel model, QuantizationSettings s) throws CompilationException {
         int n = model.features().size();
         if (s.inputRanges() != null) {
             if (s.inputRanges().size() != n) {
@@ -219,7 +227,7 @@ public final class CircuitCompiler {
         return new FeatureRange(min - m, max + m);
     }
 
-    private static int chooseInputScale(Integer requested, List<FeatureRange> ranges) throws CompilationException {
+    static int chooseInputScale(Integer requested, List<FeatureRange> ranges) throws CompilationException {
         if (requested != null) {
             if (requested < 0 || requested > MAX_INPUT_SCALE) {
                 throw new CompilationException("inputScale must be in [0, " + MAX_INPUT_SCALE + "] bits, got " + requested);
@@ -270,7 +278,7 @@ public final class CircuitCompiler {
         }
     }
 
-    private static void checkBounds(IrTensor t, String what) throws CompilationException {
+    static void checkBounds(IrTensor t, String what) throws CompilationException {
         for (int i = 0; i < t.size(); i++) {
             if (!IntervalAnalysis.withinFieldLimit(t.lo().get(i)) || !IntervalAnalysis.withinFieldLimit(t.hi().get(i))) {
                 throw overflow("the " + what + " (tensor \"" + t.name() + "\", element " + i + ")",

@@ -192,9 +192,10 @@ public final class CompiledCircuit {
         // The input values, flat: one tensor-like view of lo, hi and the common scale.
         IrTensor x = IrTensor.input(xs.getFirst().name(), List.of(ir.inputSize()), xs.getFirst().scale(),
                 ir.inputLo(), ir.inputHi());
-        int weightScale = ir.ops().stream().filter(o -> o instanceof DenseOp).map(o -> ir.requireTensor(((DenseOp) o).weight()).scale())
-                .findFirst().orElse(0);
         ObjectNode q = ir.quantization();
+        int weightScale = ir.ops().stream().filter(o -> o instanceof DenseOp).map(o -> ir.requireTensor(((DenseOp) o).weight()).scale())
+                .findFirst().orElse(q != null && q.has("weightScale") && q.get("weightScale").canConvertToInt()
+                        ? q.get("weightScale").intValue() : 0);
         List<QuantizationReport.InputRange> inputs = new ArrayList<>(x.size());
         if (q != null && q.has("inputRanges") && q.get("inputRanges").isArray() && q.get("inputRanges").size() == x.size()) {
             // Written by this compiler: the declared real ranges are exact.

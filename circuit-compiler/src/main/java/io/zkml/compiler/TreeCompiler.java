@@ -132,7 +132,7 @@ final class TreeCompiler {
         if (!classification || combiner == Combiner.FULLY_WEIGHTED_VOTING) {
             leafScale = chooseLeafScale(settings.weightScale(), trees, classification);
         }
-        WeightChoice weights = chooseWeights(treeWeights, combiner, classification);
+        WeightChoice weights = chooseWeights(treeWeights, memberWeightSum(s), combiner, classification);
 
         IrGraph g = new IrGraph();
         try {
@@ -276,13 +276,9 @@ final class TreeCompiler {
      * {@link #MAX_EXACT_WEIGHT_SCALE} (equal weights, halves, quarters…); else rounded at
      * {@code s_w = 20 − ⌈log2 max w⌉}.
      */
-    static WeightChoice chooseWeights(List<Double> treeWeights, Combiner combiner, boolean classification) {
+    static WeightChoice chooseWeights(List<Double> treeWeights, double sum, Combiner combiner, boolean classification) {
         int count = treeWeights.size();
         double[] w = new double[count];
-        double sum = 0;
-        for (double v : treeWeights) {
-            sum += v;
-        }
         boolean allEqual = treeWeights.stream().distinct().count() == 1;
         for (int k = 0; k < count; k++) {
             double v = treeWeights.get(k);
@@ -296,9 +292,9 @@ final class TreeCompiler {
         }
         if (!classification && combiner != Combiner.SINGLE && allEqual) {
             // Equal members: the mean is Σ/M; exact when M is a power of two, otherwise rounded below.
-            int members = (int) Math.round(1.0 / w[0]);
-            if (Integer.bitCount(members) == 1 && Math.abs(members * w[0] - 1.0) == 0) {
-                int scale = Integer.numberOfTrailingZeros(members);
+            long members = Math.round(1.0 / w[0]);
+            if (Long.bitCount(members) == 1 && members * w[0] == 1.0) {
+                int scale = Long.numberOfTrailingZeros(members);
                 return new WeightChoice(scale, constant(count, BigInteger.ONE), true);
             }
         }
@@ -324,6 +320,15 @@ final class TreeCompiler {
             q.add(Quantizer.quantize(v, scale));
         }
         return new WeightChoice(scale, q, false);
+    }
+
+    /** Σ of the members' weights (Tribuo's normaliser: each member counts once, whatever its number of trees). */
+    private static double memberWeightSum(TreeEnsembleStructure s) {
+        double sum = 0;
+        for (Member m : s.members()) {
+            sum += m.weight();
+        }
+        return sum;
     }
 
     private static List<BigInteger> constant(int n, BigInteger v) {
@@ -372,7 +377,7 @@ final class TreeCompiler {
         if (singleLabelTree || (classification && combiner != Combiner.FULLY_WEIGHTED_VOTING && weights.exact())) {
             return null;
         }
-        double sum = treeWeights.stream().mapToDouble(Double::doubleValue).sum();
+        double sum = memberWeightSum(s);
         boolean allEqual = treeWeights.stream().distinct().count() == 1;
         double halfLeaf = Math.scalb(1.0, -(leafScale + 1));
         double[] perOutput = new double[classification ? 1 : outputCount];
