@@ -200,7 +200,8 @@ final class TreeCompiler {
     /**
      * The linear rule, then the smallest larger scale at which no two distinct thresholds of a feature
      * that lie inside its range get the same {@code τ} (outside the range every input is on one side
-     * of both, so merging them changes nothing). A requested scale that merges two is an error.
+     * of both, so merging them changes nothing; thresholds that are equal up to {@link #sameThreshold}
+     * are not distinct). A requested scale that merges two is an error.
      */
     static int chooseInputScale(Integer requested, List<FeatureRange> ranges, List<TreeSet<Double>> thresholds,
                                 List<String> features) throws CompilationException {
@@ -230,7 +231,7 @@ final class TreeCompiler {
                     continue;
                 }
                 BigInteger tau = floorScaled(t, scale);
-                if (prev != null && prev.equals(tau)) {
+                if (prev != null && prev.equals(tau) && !sameThreshold(prevT, t)) {
                     return "the thresholds " + prevT + " and " + t + " of feature \"" + features.get(f)
                             + "\" quantize to the same value at scale " + scale;
                 }
@@ -240,6 +241,18 @@ final class TreeCompiler {
         }
         return null;
     }
+
+    /**
+     * Thresholds closer than {@value #SAME_THRESHOLD_RELATIVE} relative (e.g. 0.21499999999999997 and
+     * 0.21500000000000002: Tribuo's midpoints of the same two training values, computed in another
+     * order) count as one: separating them would need an input scale of ~54 bits, and an input
+     * between them is within one step of both anyway. They may share one τ.
+     */
+    static boolean sameThreshold(double a, double b) {
+        return Math.abs(a - b) <= SAME_THRESHOLD_RELATIVE * Math.max(1.0, Math.max(Math.abs(a), Math.abs(b)));
+    }
+
+    static final double SAME_THRESHOLD_RELATIVE = 1e-9;
 
     /** {@code s_leaf}: the requested {@code weightScale}, else the largest |leaf value| at about 2^20. */
     private static int chooseLeafScale(Integer requested, List<DecisionTree> trees, boolean classification)

@@ -1,6 +1,12 @@
 package io.zkml.conformance;
 
-import io.zkml.compiler.CompiledCircuit;
+import io.zkml.compiler.ir.CircuitIr;
+import io.zkml.compiler.ir.IrOp;
+import io.zkml.compiler.ir.IrReader;
+import io.zkml.compiler.ir.IrTensor;
+import io.zkml.compiler.ir.IrWriter;
+import io.zkml.compiler.ir.ReferenceEvaluator;
+import io.zkml.compiler.ir.ops.SplitBitsOp;
 import io.zkml.prover.ConstraintSystem;
 import io.zkml.prover.Groth16Prover;
 import io.zkml.prover.Proof;
@@ -100,17 +106,21 @@ class ReferenceMatchesCircuitTest {
         return files.stream().map(f -> DynamicTest.dynamicTest(root.relativize(f).toString(), () -> check(f)));
     }
 
+    /** At most this many thresholds of a tree IR get inputs on, just below and just above them. */
+    static final int MAX_THRESHOLD_INPUTS = 60;
+
     private static void check(Path irFile) throws Exception {
-        CompiledCircuit circuit = CompiledCircuit.fromIr(Files.readAllBytes(irFile));
+        byte[] bytes = Files.readAllBytes(irFile);
+        CircuitIr ir = IrReader.read(bytes);
         // every input value, all input tensors concatenated (the order of the public inputs)
-        List<BigInteger> lo = circuit.ir().inputLo();
-        List<BigInteger> hi = circuit.ir().inputHi();
+        List<BigInteger> lo = ir.inputLo();
+        List<BigInteger> hi = ir.inputHi();
         Path dir = Files.createTempDirectory(keys, "circuit");
-        try (ConstraintSystem cs = prover.compile(circuit.irJson())) {
+        try (ConstraintSystem cs = prover.compile(bytes)) {
             prover.setup(cs, dir.resolve("pk"), dir.resolve("vk"));
             try (ProvingKey pk = prover.loadProvingKey(dir.resolve("pk"));
                  VerifyingKey vk = prover.loadVerifyingKey(dir.resolve("vk"))) {
-                Random random = new Random(SEED ^ circuit.circuitHash().hashCode());
+                Random random = new Random(SEED ^ IrWriter.sha256Hex(bytes).hashCode());
                 List<List<BigInteger>> inputs = new ArrayList<>();
                 inputs.add(lo);
                 inputs.add(hi);
@@ -121,21 +131,58 @@ class ReferenceMatchesCircuitTest {
                     }
                     inputs.add(x);
                 }
-                int n = 0;
+                int generated = inputs.size();
+                inputs.addAll(onThresholds(ir, inputs.get(2)));
                 for (List<BigInteger> x : inputs) {
-                    List<BigInteger> expected = circuit.evaluate(x);
+                    List<BigInteger> expected = ReferenceEvaluator.evaluate(ir, x);
                     Proof proof = prover.prove(cs, pk, x);
                     assertThat(proof.outputs()).as("output for input %s", x).isEqualTo(expected);
                     assertThat(proof.publicInputs()).as("public inputs for input %s", x)
-                            .isEqualTo(circuit.publicInputs(x).stream().map(BigInteger::toString).toList());
+                            .isEqualTo(ReferenceEvaluator.publicInputs(x, expected).stream().map(BigInteger::toString).toList());
                     // verifying every proof is cheap (about a millisecond); do it for all of them
                     List<BigInteger> publicInputs = proof.publicInputs().stream().map(BigInteger::new).toList();
                     assertThat(prover.verify(vk, proof.solidityProof(), publicInputs)).as("proof for %s verifies", x).isTrue();
-                    n++;
                 }
-                assertThat(n).isEqualTo(RANDOM_INPUTS + 2);
+                assertThat(generated).isEqualTo(RANDOM_INPUTS + 2);
             }
         }
+    }
+
+    /**
+     * For every {@code split_bits} over an input tensor: inputs whose compared feature is exactly a
+     * threshold τ, τ − 1 and τ + 1 (inside the input range), the other values from {@code base}. At
+     * most {@link #MAX_THRESHOLD_INPUTS} thresholds, evenly spread.
+     */
+    static List<List<BigInteger>> onThresholds(CircuitIr ir, List<BigInteger> base) {
+        List<List<BigInteger>> out = new ArrayList<>();
+        List<BigInteger> lo = ir.inputLo();
+        List<BigInteger> hi = ir.inputHi();
+        for (IrOp op : ir.ops()) {
+            if (!(op instanceof SplitBitsOp split) || !ir.inputs().contains(split.x())) {
+                continue;
+            }
+            int offset = 0;
+            for (IrTensor t : ir.inputTensors()) {
+                if (t.name().equals(split.x())) {
+                    break;
+                }
+                offset += t.size();
+            }
+            List<BigInteger> taus = ir.requireTensor(split.thresholds()).values();
+            int step = Math.max(1, (taus.size() + MAX_THRESHOLD_INPUTS - 1) / MAX_THRESHOLD_INPUTS);
+            for (int k = 0; k < taus.size(); k += step) {
+                int at = offset + split.feature().get(k);
+                for (int d = -1; d <= 1; d++) {
+                    BigInteger v = taus.get(k).add(BigInteger.valueOf(d));
+                    if (v.compareTo(lo.get(at)) >= 0 && v.compareTo(hi.get(at)) <= 0) {
+                        List<BigInteger> x = new ArrayList<>(base);
+                        x.set(at, v);
+                        out.add(x);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** A uniform integer in [lo, hi]. */

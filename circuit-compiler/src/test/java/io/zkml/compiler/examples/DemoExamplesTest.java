@@ -49,12 +49,12 @@ class DemoExamplesTest {
         try (Stream<Path> dirs = Files.list(EXAMPLES)) {
             assertThat(dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList())
                     .as("folders of " + EXAMPLES.toAbsolutePath() + " (add a new one to the @ValueSource lists)")
-                    .containsExactly("credit-risk", "eth-price");
+                    .containsExactly("credit-forest", "credit-risk", "eth-price");
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"credit-risk", "eth-price"})
+    @ValueSource(strings = {"credit-forest", "credit-risk", "eth-price"})
     void the_committed_ir_is_exactly_what_this_compiler_makes_from_the_committed_model(String name) throws Exception {
         DemoFiles demo = DemoFiles.load(name);
         byte[] committed = Files.readAllBytes(EXAMPLES.resolve(name).resolve("circuit.ir.json"));
@@ -63,7 +63,7 @@ class DemoExamplesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"credit-risk", "eth-price"})
+    @ValueSource(strings = {"credit-forest", "credit-risk", "eth-price"})
     void the_expected_outputs_match_tribuo_and_the_reference_evaluator(String name) throws Exception {
         DemoFiles demo = DemoFiles.load(name);
         JsonNode expected = JSON.readTree(EXAMPLES.resolve(name).resolve("expected.json").toFile());
@@ -85,7 +85,7 @@ class DemoExamplesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"credit-risk", "eth-price"})
+    @ValueSource(strings = {"credit-forest", "credit-risk", "eth-price"})
     void the_integer_cases_evaluate_as_recorded_and_invalid_ones_fail_with_their_kind(String name) throws Exception {
         CompiledCircuit circuit = CompiledCircuit.fromIr(Files.readAllBytes(EXAMPLES.resolve(name).resolve("circuit.ir.json")));
         JsonNode cases = JSON.readTree(EXAMPLES.resolve(name).resolve("circuit.cases.json").toFile());

@@ -41,6 +41,7 @@ public final class DemoModelGenerator {
     /** The example input of each demo, in feature order. */
     static final Map<String, double[]> INPUTS = Map.of(
             "credit-risk", new double[]{12.5, 0.35, 85.0, 1, 25.0},
+            "credit-forest", new double[]{12.5, 0.35, 85.0, 1, 25.0},
             "eth-price", new double[]{3.2, 40.0, 0.3, 18.0});
 
     private DemoModelGenerator() {
@@ -55,7 +56,7 @@ public final class DemoModelGenerator {
         List<String> rest = new java.util.ArrayList<>(List.of(args));
         boolean keepModels = rest.remove("--keep-models");
         Path root = !rest.isEmpty() ? Path.of(rest.getFirst()) : examplesDir();
-        for (DemoModels.Demo demo : List.of(DemoModels.creditRisk(), DemoModels.ethPrice())) {
+        for (DemoModels.Demo demo : List.of(DemoModels.creditRisk(), DemoModels.creditForest(), DemoModels.ethPrice())) {
             write(root.resolve(demo.name()), demo, keepModels);
         }
     }
@@ -73,7 +74,7 @@ public final class DemoModelGenerator {
     static void write(Path dir, DemoModels.Demo demo, boolean keepModel) throws Exception {
         Files.createDirectories(dir);
         byte[] modelBytes;
-        if (keepModel) {
+        if (keepModel && Files.isRegularFile(dir.resolve("model.tribuo"))) {
             modelBytes = Files.readAllBytes(dir.resolve("model.tribuo"));
         } else {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -140,6 +141,26 @@ public final class DemoModelGenerator {
             }
             inputs.add(circuit.quantizeInput(v));
         }
+        // Trees: every quantized threshold τ of split_bits, on it, one below and one above, for its feature.
+        for (var op : circuit.ir().ops()) {
+            if (op instanceof io.zkml.compiler.ir.ops.SplitBitsOp split) {
+                List<BigInteger> taus = circuit.ir().requireTensor(split.thresholds()).values();
+                List<BigInteger> mid = inputs.getFirst();
+                // At most 60 thresholds (evenly spread), so the cases stay quick to run everywhere.
+                int step = Math.max(1, (taus.size() + 59) / 60);
+                for (int k = 0; k < taus.size(); k += step) {
+                    int f = split.feature().get(k);
+                    for (int d = -1; d <= 1; d++) {
+                        BigInteger v = taus.get(k).add(BigInteger.valueOf(d));
+                        if (v.compareTo(x.lo().get(f)) >= 0 && v.compareTo(x.hi().get(f)) <= 0) {
+                            List<BigInteger> in = new java.util.ArrayList<>(mid);
+                            in.set(f, v);
+                            inputs.add(in);
+                        }
+                    }
+                }
+            }
+        }
         List<Map<String, Object>> valid = new java.util.ArrayList<>();
         for (List<BigInteger> in : inputs) {
             valid.add(pair("input", strings(in), "output", strings(circuit.evaluate(in))));
@@ -194,8 +215,11 @@ public final class DemoModelGenerator {
                 .append("| `expected.json` | Tribuo's float prediction and the circuit's exact output for `input.json` |\n\n");
         var q = circuit.quantization();
         b.append("Quantization: input scale 2^").append(q.inputScale()).append(", weight scale 2^").append(q.weightScale())
-                .append(", proven error bound ").append(q.errorBound())
-                .append(model.task() == io.zkml.compiler.Task.CLASSIFICATION ? " on every score" : " on every output").append(".\n\n");
+                .append(q.errorBound() == null
+                        ? ": exact votes (the circuit's label is Tribuo's wherever no feature is within half an input step of a split)"
+                        : ", proven error bound " + q.errorBound()
+                        + (model.task() == io.zkml.compiler.Task.CLASSIFICATION ? " on every score" : " on every output"))
+                .append(".\n\n");
         b.append("For `input.json` = ").append(java.util.Arrays.toString(input)).append(":\n\n");
         if (fp.label() != null) {
             b.append("- Tribuo: label `").append(fp.label()).append("`\n- circuit: label `").append(co.label()).append("`\n");

@@ -20,7 +20,8 @@ import java.util.SplittableRandom;
 
 /**
  * The demo models of {@code examples/}: seeded synthetic data, trained with Tribuo's linear SGD
- * trainers (single-threaded, seeded, so the weights are the same on every run).
+ * trainers and its random forest trainer (single-threaded, seeded, so the models are the same on
+ * every run).
  */
 public final class DemoModels {
 
@@ -72,6 +73,30 @@ public final class DemoModels {
                 new LogMulticlass(), new AdaGrad(0.5, 0.1), 30, 1000, 1, 7L);
         return new Demo("credit-risk", trainer.train(ds), CREDIT_FEATURES, CREDIT_RANGES,
                 "Credit risk of a loan applicant: low, medium or high (logistic regression, 3 labels).");
+    }
+
+    // ---- credit-forest: the credit-risk applicants, a random forest ----
+
+    /**
+     * The credit-risk data (same features, ranges and ground truth, another seed) learnt by a Tribuo
+     * random forest: 16 CART trees of depth at most 5, 3 of the 5 features tried per split, majority
+     * vote ({@code VotingCombiner}). Tribuo trains ensembles single-threaded with a seeded RNG.
+     */
+    public static Demo creditForest() {
+        SplittableRandom r = new SplittableRandom(20260103L);
+        LabelFactory lf = new LabelFactory();
+        MutableDataset<Label> ds = new MutableDataset<>(
+                new SimpleDataSourceProvenance("synthetic credit applicants, seed 20260103", DATA_TIME, lf), lf);
+        String[] names = CREDIT_FEATURES.toArray(new String[0]);
+        for (int i = 0; i < 2000; i++) {
+            double[] x = creditApplicant(r);
+            ds.add(new ArrayExample<>(new Label(creditLabel(x, r)), names, x));
+        }
+        var trainer = new org.tribuo.common.tree.RandomForestTrainer<>(
+                new org.tribuo.classification.dtree.CARTClassificationTrainer(5, 0.6f, 13L),
+                new org.tribuo.classification.ensemble.VotingCombiner(), 16, 17L);
+        return new Demo("credit-forest", trainer.train(ds), CREDIT_FEATURES, CREDIT_RANGES,
+                "Credit risk of a loan applicant: low, medium or high (random forest of 16 trees, depth <= 5, majority vote).");
     }
 
     // ---- eth-price: 2-output regression, 4 features ----
