@@ -18,6 +18,7 @@ import io.zkml.compiler.Fidelity;
 import io.zkml.compiler.QuantizationReport;
 import io.zkml.compiler.Task;
 import io.zkml.compiler.tribuo.FloatPrediction;
+import io.zkml.compiler.model.TreeEnsembleStructure;
 import io.zkml.compiler.tribuo.ImportedModel;
 import io.zkml.compiler.tribuo.TribuoModelReader;
 import io.zkml.contracts.AnvilNode;
@@ -136,18 +137,28 @@ final class ModelBenchmark {
                         Stats.round3(setupMillis), setup.setupMillis(), prove, Stats.ofMillis(proveNative),
                         Stats.ofMillis(witnessNative), verify);
                 ModelResult.Circuit c = new ModelResult.Circuit(circuit.circuitHash(), ir.length, cs.constraints(),
-                        cs.publicInputs(), Files.size(pkFile), Files.size(vkFile));
+                        cs.publicInputs(), Files.size(pkFile), Files.size(vkFile), cs.constraintsByOp());
                 ModelResult.Quantization quant = new ModelResult.Quantization(
                         demo.settingsSource(), q.inputScale(), q.weightScale(),
                         q.rangeSource(), q.errorBound());
                 return new ModelResult(demo.name(), demo.source(), demo.modelSha256(), model.modelClass(), model.task().name().toLowerCase(),
-                        model.features().size(), model.outputs().size(), quant, c, timings, proofBytes.length, peak, evm,
+                        model.features().size(), model.outputs().size(), family(model, cs.constraints()), quant, c, timings,
+                        proofBytes.length, peak, evm,
                         fidelity);
             }
         } finally {
             Files.deleteIfExists(pkFile);
             Files.deleteIfExists(vkFile);
         }
+    }
+
+    static ModelResult.Family family(ImportedModel model, int constraints) {
+        if (model.structure() instanceof TreeEnsembleStructure t) {
+            long nodes = t.internalNodeCount();
+            return new ModelResult.Family(model.family().apiName(), model.memberCount(), t.treeCount(), model.maxDepth(),
+                    nodes, nodes == 0 ? null : Stats.round3((double) constraints / nodes));
+        }
+        return new ModelResult.Family(model.family().apiName(), model.memberCount(), 0, model.maxDepth(), 0, null);
     }
 
     private ModelResult.Evm evm(DemoModel demo, VerifyingKey vk, byte[] proof, List<BigInteger> publicInputs) {

@@ -10,6 +10,7 @@ package io.zkml.benchmarks;
  * @param task {@code classification} or {@code regression}
  * @param features number of input features
  * @param outputs number of labels (classification) or output dimensions (regression)
+ * @param family the model family: {@code linear}, {@code tree} or {@code ensemble}, with its size
  * @param quantization how the model was quantized
  * @param circuit the circuit and its keys
  * @param timings compile, setup, prove and verify times
@@ -19,8 +20,19 @@ package io.zkml.benchmarks;
  * @param fidelity circuit vs. float model
  */
 public record ModelResult(String name, String source, String modelSha256, String modelClass, String task, int features, int outputs,
-                          Quantization quantization, Circuit circuit, Timings timings, int proofBytes,
+                          Family family, Quantization quantization, Circuit circuit, Timings timings, int proofBytes,
                           MemoryProbe.Peak memory, Evm evm, FidelityResult fidelity) {
+
+    /**
+     * @param name {@code linear}, {@code tree} or {@code ensemble}
+     * @param members ensemble members (1 for a single model)
+     * @param trees decision trees (0 for a linear model)
+     * @param maxDepth the deepest tree (0 for a linear model)
+     * @param treeNodes internal nodes (splits) over all trees
+     * @param constraintsPerTreeNode {@code constraints / treeNodes}, or null for a linear model
+     */
+    public record Family(String name, int members, int trees, int maxDepth, long treeNodes, Double constraintsPerTreeNode) {
+    }
 
     /**
      * @param settingsSource {@code quantization.json}, {@code defaults}, or {@code synthetic} (ranges [-1, 1])
@@ -40,9 +52,10 @@ public record ModelResult(String name, String source, String modelSha256, String
      * @param publicInputs public inputs of the verifier (inputs then outputs)
      * @param provingKeyBytes size of the proving-key file
      * @param verifyingKeyBytes size of the verifying-key file
+     * @param constraintsByOp the constraints each op kind added (gnark's counts; they sum to {@code constraints})
      */
     public record Circuit(String circuitHash, int irBytes, int constraints, int publicInputs, long provingKeyBytes,
-                          long verifyingKeyBytes) {
+                          long verifyingKeyBytes, java.util.Map<String, Integer> constraintsByOp) {
     }
 
     /**

@@ -22,8 +22,10 @@ class ResultWriterTest {
     void writesEveryFieldAsJsonAndCreatesTheFolder() throws Exception {
         Stats t = Stats.ofMillis(List.of(10.0, 12.0, 11.0));
         ModelResult m = new ModelResult("credit-risk", "examples/credit-risk", "ab".repeat(32), "org.tribuo.Model", "classification", 5, 2,
+                new ModelResult.Family("linear", 1, 0, 0, 0, null),
                 new ModelResult.Quantization("quantization.json", 16, 14, "declared", 0.01),
-                new ModelResult.Circuit("cd".repeat(32), 1234, 321, 6, 40_000, 900),
+                new ModelResult.Circuit("cd".repeat(32), 1234, 321, 6, 40_000, 900,
+                        java.util.Map.of("input_range", 300, "dense", 0, "argmax", 20, "output", 1)),
                 new ModelResult.Timings(1.5, 2.5, 100.0, 98, t, t, t, t), 256,
                 new MemoryProbe.Peak(10_000_000, 200_000_000L, 150_000_000L, true),
                 new ModelResult.Evm("ef".repeat(32), 4000, 4500, true, 900_000, 230_000, 240_000, true, true),

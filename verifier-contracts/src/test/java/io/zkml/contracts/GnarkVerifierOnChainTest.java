@@ -53,7 +53,7 @@ class GnarkVerifierOnChainTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Path REPO = Path.of(System.getProperty("zkml.repo.dir", "..")).toAbsolutePath().normalize();
-    private static final Path GOLDEN = REPO.resolve("testdata/golden/ir-v1");
+    private static final Path GOLDEN = REPO.resolve("testdata/golden");
 
     @TempDir
     Path keys;
@@ -70,8 +70,10 @@ class GnarkVerifierOnChainTest {
     }
 
     static Stream<Arguments> circuits() {
-        return Stream.of(Arguments.of("classifier-3x4"), Arguments.of("classifier-4x2-rescaled"),
-                Arguments.of("regressor-2x3"), Arguments.of("demo:credit-risk"), Arguments.of("demo:eth-price"));
+        return Stream.of(Arguments.of("ir-v1/classifier-3x4"), Arguments.of("ir-v1/classifier-4x2-rescaled"),
+                Arguments.of("ir-v1/regressor-2x3"), Arguments.of("ir-v2/voting-forest"),
+                Arguments.of("ir-v2/regression-forest"), Arguments.of("demo:credit-risk"), Arguments.of("demo:eth-price"),
+                Arguments.of("demo:credit-forest"));
     }
 
     @BeforeAll
@@ -220,8 +222,8 @@ class GnarkVerifierOnChainTest {
                 expected = integers(c.get("output"));
             }
             try (ConstraintSystem cs = prover.compile(ir)) {
-                Path pkFile = keys.resolve(circuit.replace(':', '-') + ".pk");
-                Path vkFile = keys.resolve(circuit.replace(':', '-') + ".vk");
+                Path pkFile = keys.resolve(circuit.replace(':', '-').replace('/', '-') + ".pk");
+                Path vkFile = keys.resolve(circuit.replace(':', '-').replace('/', '-') + ".vk");
                 SetupResult setup = prover.setup(cs, pkFile, vkFile);
                 assertThat(setup.verifyingKeySha256()).hasSize(64);
                 Proof proof;
