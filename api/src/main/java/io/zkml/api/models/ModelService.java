@@ -132,7 +132,7 @@ public class ModelService {
     }
 
     /** The problem for a model the importer refused. */
-    static ApiException problem(ModelFormatException e, List<String> supportedModelClasses) {
+    public static ApiException problem(ModelFormatException e, List<String> supportedModelClasses) {
         String reason = e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("reason", reason);
