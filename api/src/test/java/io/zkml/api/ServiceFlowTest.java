@@ -104,6 +104,9 @@ class ServiceFlowTest {
         JsonNode m = r.json();
         assertThat(m.get("name").asString()).isEqualTo("credit-risk");
         assertThat(m.get("format").asString()).isEqualTo("tribuo");
+        assertThat(m.get("family").asString()).isEqualTo("linear");
+        assertThat(m.get("memberCount").asInt()).isEqualTo(1);
+        assertThat(m.get("maxDepth").asInt()).isZero();
         assertThat(m.get("sha256").asString()).isEqualTo(sha256(credit.model()));
         assertThat(strings(m.get("features")))
                 .containsExactly("credit_history_years", "debt_ratio", "income_k", "late_payments", "loan_amount_k");

@@ -37,12 +37,16 @@ class ModelController {
      *
      * @param features feature names, in input order
      * @param outputs labels (classification, in argmax order) or output dimension names (regression)
+     * @param family {@code linear}, {@code tree} or {@code ensemble}
+     * @param memberCount ensemble members; 1 for a single model
+     * @param maxDepth the deepest tree's depth (split nodes on the longest root-to-leaf path); 0 for a linear model
      */
     record ModelResponse(UUID id, String name, String format, String sha256, String task, String modelClass,
+                         String family, int memberCount, int maxDepth,
                          List<String> features, List<String> outputs, int sizeBytes, Instant createdAt) {
         static ModelResponse of(ModelRecord m) {
-            return new ModelResponse(m.id(), m.name(), m.format(), m.sha256(), m.task(), m.modelClass(), m.features(),
-                    m.outputs(), m.sizeBytes(), m.createdAt());
+            return new ModelResponse(m.id(), m.name(), m.format(), m.sha256(), m.task(), m.modelClass(), m.family(),
+                    m.memberCount(), m.maxDepth(), m.features(), m.outputs(), m.sizeBytes(), m.createdAt());
         }
     }
 

@@ -18,7 +18,7 @@ import io.zkml.api.support.Json;
 public class ModelRepository {
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
-    private static final String COLUMNS = "id, name, format, sha256, model_class, task, features, outputs, size_bytes, created_at";
+    private static final String COLUMNS = "id, name, format, sha256, model_class, task, family, member_count, max_depth, features, outputs, size_bytes, created_at";
 
     private final JdbcClient jdbc;
     private final Json json;
@@ -30,10 +30,12 @@ public class ModelRepository {
 
     public void insert(ModelRecord m, byte[] bytes) {
         jdbc.sql("""
-                INSERT INTO models (id, name, format, sha256, model_class, task, features, outputs, size_bytes, bytes)
-                VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
+                INSERT INTO models (id, name, format, sha256, model_class, task, family, member_count, max_depth,
+                                    features, outputs, size_bytes, bytes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
                 """)
-                .params(m.id(), m.name(), m.format(), m.sha256(), m.modelClass(), m.task(), json.write(m.features()),
+                .params(m.id(), m.name(), m.format(), m.sha256(), m.modelClass(), m.task(), m.family(), m.memberCount(),
+                        m.maxDepth(), json.write(m.features()),
                         json.write(m.outputs()), m.sizeBytes(), bytes)
                 .update();
     }
@@ -50,6 +52,7 @@ public class ModelRepository {
     private ModelRecord map(ResultSet rs, int n) throws SQLException {
         return new ModelRecord(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("format"),
                 rs.getString("sha256"), rs.getString("model_class"), rs.getString("task"),
+                rs.getString("family"), rs.getInt("member_count"), rs.getInt("max_depth"),
                 json.read(rs.getString("features"), STRINGS), json.read(rs.getString("outputs"), STRINGS),
                 rs.getInt("size_bytes"), rs.getTimestamp("created_at").toInstant());
     }

@@ -1,10 +1,15 @@
 package io.zkml.api.models;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -14,63 +19,79 @@ import io.zkml.api.idempotency.IdempotencyKeys;
 import io.zkml.api.problem.ApiException;
 import io.zkml.api.problem.ProblemType;
 import io.zkml.api.support.LruCache;
-import io.zkml.compiler.tribuo.ImportedModel;
+import io.zkml.compiler.model.ImportLimits;
+import io.zkml.compiler.model.ImportedModel;
+import io.zkml.compiler.model.ModelImporter;
+import io.zkml.compiler.model.ModelImporters;
 import io.zkml.compiler.tribuo.ModelFormatException;
-import io.zkml.compiler.tribuo.TribuoModelReader;
 
 /**
- * Uploads and reads models. An upload is parsed by the compiler's {@link TribuoModelReader} (a
- * protobuf reader that never deserializes Java objects) before anything is stored: a file that
- * fails to parse leaves no trace.
+ * Uploads and reads models. An upload is parsed by the compiler's importer of its {@code format}
+ * ({@link ModelImporters}; each importer reads untrusted bytes without running code they name),
+ * within the configured {@link ImportLimits} ({@code zkml.models.*}), before anything is stored:
+ * a file that fails to parse leaves no trace. This class knows no model format or class itself.
  */
 @Service
 public class ModelService {
 
-    /** The only model format of API v1. */
-    public static final String FORMAT_TRIBUO = "tribuo";
+    /** The format of an upload that names none. */
+    public static final String DEFAULT_FORMAT = "tribuo";
     /** Longest model name accepted. */
     public static final int MAX_NAME_LENGTH = 200;
 
+    /**
+     * How the importers word the refusal of a whole model's class (the top-level class, not a
+     * component or a member): {@code model type "<class>" is not supported; ...}.
+     */
+    private static final Pattern REFUSED_MODEL_CLASS = Pattern.compile("^model type \"(.+)\" is not supported; ");
+
     private final ModelRepository models;
     private final IdempotencyKeys idempotency;
+    private final ModelImporters importers;
+    private final ImportLimits limits;
     private final LruCache<UUID, ImportedModel> imported = new LruCache<>(16);
 
-    public ModelService(ModelRepository models, IdempotencyKeys idempotency) {
+    public ModelService(ModelRepository models, IdempotencyKeys idempotency, ModelImporters importers,
+                        ModelImportProperties properties) {
         this.models = models;
         this.idempotency = idempotency;
+        this.importers = importers;
+        this.limits = properties.limits();
     }
 
     /**
      * Parses and stores an upload.
      *
+     * @param format the upload's format; blank → {@link #DEFAULT_FORMAT}
      * @param name the model's name; blank → {@code fallbackName}
      * @param idempotencyKey the request's {@code Idempotency-Key}, or null
      * @throws ApiException {@code unsupported-model-format}, {@code model-too-large},
-     *     {@code invalid-model} or {@code unsupported-model-type}
+     *     {@code invalid-model}, {@code unsupported-model-type} or {@code model-limit-exceeded}
      */
     @Transactional
     public ModelRecord upload(byte[] bytes, String format, String name, String fallbackName, String idempotencyKey) {
-        String fmt = format == null || format.isBlank() ? FORMAT_TRIBUO : format.strip().toLowerCase(Locale.ROOT);
-        if (!FORMAT_TRIBUO.equals(fmt)) {
-            throw new ApiException(ProblemType.UNSUPPORTED_MODEL_FORMAT,
-                    "format '" + format + "' is not supported; API v1 accepts 'tribuo' (Tribuo's protobuf model format)",
-                    Map.of("supportedFormats", java.util.List.of(FORMAT_TRIBUO)));
-        }
+        String fmt = format == null || format.isBlank() ? DEFAULT_FORMAT : format.strip().toLowerCase(Locale.ROOT);
+        ModelImporter importer = importers.forFormat(fmt).orElseThrow(() -> new ApiException(
+                ProblemType.UNSUPPORTED_MODEL_FORMAT,
+                "format '" + format + "' is not supported; this service accepts "
+                        + importers.formats().stream().map(f -> "'" + f + "'").collect(Collectors.joining(", ")),
+                Map.of("supportedFormats", importers.formats())));
         String modelName = name != null && !name.isBlank() ? name.strip()
                 : fallbackName != null && !fallbackName.isBlank() ? fallbackName.strip() : "model";
         if (modelName.length() > MAX_NAME_LENGTH) {
             throw new ApiException(ProblemType.INVALID_REQUEST,
                     "name is " + modelName.length() + " characters long; the limit is " + MAX_NAME_LENGTH);
         }
-        ImportedModel model = read(bytes);
+        ImportedModel model = read(importer, bytes, limits);
         String sha = ArtifactRepository.sha256(bytes);
         UUID id = UUID.randomUUID();
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models", sha + "\n" + fmt + "\n" + modelName, id);
         if (earlier.isPresent()) {
             return get(earlier.get());
         }
-        ModelRecord record = new ModelRecord(id, modelName, fmt, sha,
-                model.modelClass(), model.task().irName(), model.features(), model.outputs(), bytes.length, Instant.now());
+        ModelRecord record = new ModelRecord(id, modelName, fmt, sha, model.modelClass(), model.task().irName(),
+                model.family().apiName(), model.memberCount(), model.maxDepth(),
+                model.features(), model.outputs(), bytes.length, Instant.now());
         models.insert(record, bytes);
         imported.getUnchecked(record.id(), key -> model);
         return models.find(record.id()).orElseThrow();
@@ -83,30 +104,69 @@ public class ModelService {
     /** The parsed model (cached), for compiling and for float predictions. */
     public ImportedModel imported(UUID id) {
         return imported.getUnchecked(id, key -> {
+            ModelRecord record = get(key);
             byte[] bytes = models.bytes(key).orElseThrow(() -> ApiException.notFound("model", key.toString()));
+            ModelImporter importer = importers.forFormat(record.format()).orElseThrow(() -> new IllegalStateException(
+                    "stored model " + key + " is of format '" + record.format() + "', which no importer reads any more"));
             try {
-                return TribuoModelReader.read(bytes);
+                return importer.read(bytes, limits);
             } catch (ModelFormatException e) {
-                // It was read successfully at upload: the reader changed incompatibly.
+                if (e.reason() == ModelFormatException.Reason.LIMIT_EXCEEDED) {
+                    String property = ModelImportProperties.propertyOf(e.limitName());
+                    throw new IllegalStateException("stored model " + key + " exceeds a limit lowered since its upload ("
+                            + (property == null ? e.limitName() : property) + "): " + e.getMessage(), e);
+                }
+                // It was read successfully at upload: the importer changed incompatibly.
                 throw new IllegalStateException("stored model " + key + " can no longer be read: " + e.getMessage(), e);
             }
         });
     }
 
-    static ImportedModel read(byte[] bytes) {
+    /** Reads an upload; a failure becomes the problem type of its reason. */
+    static ImportedModel read(ModelImporter importer, byte[] bytes, ImportLimits limits) {
         try {
-            return TribuoModelReader.read(bytes);
+            return importer.read(bytes, limits);
         } catch (ModelFormatException e) {
-            String reason = e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
-            ProblemType type = switch (e.reason()) {
-                case TOO_LARGE -> ProblemType.MODEL_TOO_LARGE;
-                case UNSUPPORTED_MODEL_TYPE -> ProblemType.UNSUPPORTED_MODEL_TYPE;
-                case EMPTY, JAVA_SERIALIZED, NOT_PROTOBUF -> ProblemType.INVALID_MODEL;
-            };
-            Map<String, Object> props = e.reason() == ModelFormatException.Reason.UNSUPPORTED_MODEL_TYPE
-                    ? Map.of("reason", reason, "supportedModelClasses", TribuoModelReader.SUPPORTED_MODEL_CLASSES)
-                    : Map.of("reason", reason);
-            throw new ApiException(type, e.getMessage(), props);
+            throw problem(e, importer.supportedModelClasses());
         }
+    }
+
+    /** The problem for a model the importer refused. */
+    public static ApiException problem(ModelFormatException e, List<String> supportedModelClasses) {
+        String reason = e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("reason", reason);
+        ProblemType type = switch (e.reason()) {
+            case TOO_LARGE -> ProblemType.MODEL_TOO_LARGE;
+            case EMPTY, JAVA_SERIALIZED, NOT_PROTOBUF -> ProblemType.INVALID_MODEL;
+            case UNSUPPORTED_MODEL_TYPE -> {
+                refusedModelClass(e.getMessage()).ifPresent(c -> props.put("modelClass", c));
+                props.put("supportedModelClasses", List.copyOf(supportedModelClasses));
+                yield ProblemType.UNSUPPORTED_MODEL_TYPE;
+            }
+            case LIMIT_EXCEEDED -> {
+                props.put("limit", e.limitName());
+                props.put("limitValue", e.limitValue());
+                props.put("actualValue", e.actualValue());
+                yield ProblemType.MODEL_LIMIT_EXCEEDED;
+            }
+        };
+        return new ApiException(type, e.getMessage(), props);
+    }
+
+    /**
+     * The model class an {@code UNSUPPORTED_MODEL_TYPE} refusal names, when the whole model's
+     * class was refused (not one of its components, members or versions) and the importer's message
+     * holds the class name in full (not cut short).
+     */
+    static Optional<String> refusedModelClass(String message) {
+        if (message == null) {
+            return Optional.empty();
+        }
+        Matcher m = REFUSED_MODEL_CLASS.matcher(message);
+        if (!m.find() || m.group(1).endsWith("...")) {
+            return Optional.empty();
+        }
+        return Optional.of(m.group(1));
     }
 }

@@ -26,7 +26,9 @@ public enum ProblemType {
     INVALID_MODEL("invalid-model", HttpStatus.UNPROCESSABLE_CONTENT, "Invalid model"),
     /** A readable model of a kind the compiler does not support. */
     UNSUPPORTED_MODEL_TYPE("unsupported-model-type", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported model type"),
-    /** A {@code format} other than {@code tribuo}. */
+    /** A readable model over one of the configured size limits ({@code zkml.models.*}: tree depth, ensemble members, tree nodes). */
+    MODEL_LIMIT_EXCEEDED("model-limit-exceeded", HttpStatus.UNPROCESSABLE_CONTENT, "Model exceeds a limit"),
+    /** A {@code format} no importer reads (v1: anything but {@code tribuo}). */
     UNSUPPORTED_MODEL_FORMAT("unsupported-model-format", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported model format"),
     /** A {@code provingSystem} other than {@code groth16}. */
     UNSUPPORTED_PROVING_SYSTEM("unsupported-proving-system", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported proving system"),

@@ -9,6 +9,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
+
+import io.zkml.api.models.ModelService;
+import io.zkml.compiler.model.ImportLimits;
+import io.zkml.compiler.tribuo.ModelFormatException;
 
 /**
  * The web layer's error contract, in a {@code @WebMvcTest} slice: every {@link ProblemType} and
@@ -52,6 +57,19 @@ class ProblemAdviceTest {
         void raise(@PathVariable("type") String type) {
             ProblemType t = ProblemType.valueOf(type);
             throw new ApiException(t, "detail of " + t, Map.of("reason", "because"));
+        }
+
+        @GetMapping("/test/model-limit")
+        void modelLimit() {
+            throw ModelService.problem(ModelFormatException.limitExceeded(ImportLimits.MAX_ENSEMBLE_MEMBERS, 8, 9,
+                    "the number of ensemble members"), List.of("org.tribuo.common.tree.TreeModel"));
+        }
+
+        @GetMapping("/test/model-type")
+        void modelType() {
+            throw ModelService.problem(new ModelFormatException(ModelFormatException.Reason.UNSUPPORTED_MODEL_TYPE,
+                    "model type \"org.tribuo.clustering.kmeans.KMeansModel\" is not supported; supported: [...]"),
+                    List.of("org.tribuo.common.tree.TreeModel", "org.tribuo.ensemble.WeightedEnsembleModel"));
         }
 
         @GetMapping("/test/bug")
@@ -88,6 +106,28 @@ class ProblemAdviceTest {
                 .andExpect(jsonPath("$.reference").isString())
                 .andReturn();
         assertThat(r.getResponse().getContentAsString()).doesNotContain("secret").doesNotContain("IllegalState");
+    }
+
+    @Test
+    void aModelOverALimitNamesTheLimitAndBothValues() throws Exception {
+        MvcResult r = mvc.perform(get("/test/model-limit"))
+                .andExpectAll(problem(422, "model-limit-exceeded", "Model exceeds a limit"))
+                .andExpect(jsonPath("$.limit").value("maxEnsembleMembers"))
+                .andExpect(jsonPath("$.limitValue").value(8))
+                .andExpect(jsonPath("$.actualValue").value(9))
+                .andExpect(jsonPath("$.reason").value("limit-exceeded"))
+                .andReturn();
+        assertThat(detail(r)).isEqualTo("the number of ensemble members is 9, over the limit maxEnsembleMembers = 8");
+    }
+
+    @Test
+    void anUnsupportedModelTypeNamesTheRefusedClassAndTheSupportedOnes() throws Exception {
+        mvc.perform(get("/test/model-type"))
+                .andExpectAll(problem(422, "unsupported-model-type", "Unsupported model type"))
+                .andExpect(jsonPath("$.modelClass").value("org.tribuo.clustering.kmeans.KMeansModel"))
+                .andExpect(jsonPath("$.supportedModelClasses[0]").value("org.tribuo.common.tree.TreeModel"))
+                .andExpect(jsonPath("$.supportedModelClasses[1]").value("org.tribuo.ensemble.WeightedEnsembleModel"))
+                .andExpect(jsonPath("$.reason").value("unsupported-model-type"));
     }
 
     @Test

@@ -16,10 +16,22 @@ import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
 import org.tribuo.classification.baseline.DummyClassifierTrainer;
+import org.tribuo.classification.dtree.CARTClassificationTrainer;
+import org.tribuo.classification.ensemble.VotingCombiner;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
+import org.tribuo.clustering.ClusterID;
+import org.tribuo.clustering.ClusteringFactory;
+import org.tribuo.clustering.kmeans.KMeansTrainer;
+import org.tribuo.common.tree.RandomForestTrainer;
 import org.tribuo.impl.ArrayExample;
+import org.tribuo.math.distance.L2Distance;
 import org.tribuo.math.optimisers.AdaGrad;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
+import org.tribuo.regression.RegressionFactory;
+import org.tribuo.regression.Regressor;
+import org.tribuo.regression.ensemble.AveragingCombiner;
+import org.tribuo.regression.rtree.CARTRegressionTrainer;
+import org.tribuo.regression.rtree.impurity.MeanSquaredError;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -80,6 +92,70 @@ public final class TestModels {
         ds.add(new ArrayExample<>(new Label("a"), new String[]{"f"}, new double[]{1}));
         ds.add(new ArrayExample<>(new Label("b"), new String[]{"f"}, new double[]{2}));
         return protobuf(DummyClassifierTrainer.createMostFrequentTrainer().train(ds));
+    }
+
+    /** The features of the tree models below. */
+    public static final List<String> TREE_FEATURES = List.of("petal_length", "petal_width", "sepal_length");
+    /** The labels of the tree classifiers below, in label-id order. */
+    public static final List<String> TREE_LABELS = List.of("large", "medium", "small");
+
+    /** A CART classification tree (Tribuo's {@code TreeModel}) of depth at most {@code maxDepth}, seeded. */
+    public static byte[] cartClassifier(int maxDepth) {
+        return protobuf(new CARTClassificationTrainer(maxDepth).train(treeClassification(300, 31)));
+    }
+
+    /** A random forest of {@code members} CART classification trees (depth ≤ 4) with a {@link VotingCombiner}, seeded. */
+    public static byte[] randomForestClassifier(int members) {
+        return protobuf(new RandomForestTrainer<>(new CARTClassificationTrainer(4, 0.67f, 32L), new VotingCombiner(),
+                members, 32L).train(treeClassification(300, 32)));
+    }
+
+    /** A random forest of {@code members} CART regression trees (depth ≤ 3) with an {@link AveragingCombiner}, seeded. */
+    public static byte[] randomForestRegressor(int members) {
+        CARTRegressionTrainer tree = new CARTRegressionTrainer(3, 5, 0.0f, 0.67f, false, new MeanSquaredError(), 33L);
+        return protobuf(new RandomForestTrainer<>(tree, new AveragingCombiner(), members, 33L)
+                .train(treeRegression(300, 33)));
+    }
+
+    /** The dimension name of {@link #randomForestRegressor(int)}'s single output. */
+    public static final String TREE_REGRESSION_OUTPUT = "price";
+
+    /** A real k-means model: valid Tribuo protobuf, of a class the compiler does not support. */
+    public static byte[] kMeans() {
+        ClusteringFactory cf = new ClusteringFactory();
+        MutableDataset<ClusterID> ds = new MutableDataset<>(new SimpleDataSourceProvenance("clusters", cf), cf);
+        SplittableRandom r = new SplittableRandom(34);
+        for (int i = 0; i < 60; i++) {
+            ds.add(new ArrayExample<>(ClusteringFactory.UNASSIGNED_CLUSTER_ID, TREE_FEATURES.toArray(String[]::new),
+                    new double[]{r.nextDouble(), r.nextDouble(), r.nextDouble()}));
+        }
+        return protobuf(new KMeansTrainer(3, 5, new L2Distance(), 1, 34L).train(ds));
+    }
+
+    private static MutableDataset<Label> treeClassification(int n, long seed) {
+        LabelFactory lf = new LabelFactory();
+        MutableDataset<Label> ds = new MutableDataset<>(new SimpleDataSourceProvenance("flowers", lf), lf);
+        SplittableRandom r = new SplittableRandom(seed);
+        String[] features = TREE_FEATURES.toArray(String[]::new);
+        for (int i = 0; i < n; i++) {
+            double[] x = {r.nextDouble(0, 7), r.nextDouble(0, 2.5), r.nextDouble(4, 8)};
+            double size = x[0] + 2 * x[1] + 0.3 * x[2] + r.nextDouble(-0.5, 0.5);
+            ds.add(new ArrayExample<>(new Label(size > 8 ? "large" : size > 5 ? "medium" : "small"), features, x));
+        }
+        return ds;
+    }
+
+    private static MutableDataset<Regressor> treeRegression(int n, long seed) {
+        RegressionFactory rf = new RegressionFactory();
+        MutableDataset<Regressor> ds = new MutableDataset<>(new SimpleDataSourceProvenance("prices", rf), rf);
+        SplittableRandom r = new SplittableRandom(seed);
+        String[] features = TREE_FEATURES.toArray(String[]::new);
+        for (int i = 0; i < n; i++) {
+            double[] x = {r.nextDouble(0, 7), r.nextDouble(0, 2.5), r.nextDouble(4, 8)};
+            double y = 3 * x[0] - x[1] + 0.5 * x[2] * x[2] + r.nextDouble(-1, 1);
+            ds.add(new ArrayExample<>(new Regressor(TREE_REGRESSION_OUTPUT, y), features, x));
+        }
+        return ds;
     }
 
     /** A Java-serialized object stream (what {@code ObjectOutputStream} writes). */
