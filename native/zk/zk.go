@@ -21,7 +21,6 @@ import (
 	"github.com/consensys/gnark/backend/groth16"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
 	"github.com/consensys/gnark/constraint"
-	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/logger"
 
 	"github.com/zkml-service/zkml/native/circuit"
@@ -275,7 +274,7 @@ func Prove(c *Circuit, pk *ProvingKey, inputs []*big.Int) (*ProofResult, error) 
 	if err != nil {
 		return nil, Errorf(CodeOf(err), "%v", err)
 	}
-	w, err := frontend.NewWitness(assignment, ecc.BN254.ScalarField())
+	w, err := circuit.NewWitness(assignment)
 	if err != nil {
 		return nil, Errorf(Internal, "witness: %v", err)
 	}

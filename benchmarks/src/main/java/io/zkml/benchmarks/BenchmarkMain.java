@@ -32,7 +32,11 @@ public final class BenchmarkMain {
     private BenchmarkMain() {
     }
 
+    /** Tribuo logs every ensemble member it trains (java.util.logging, INFO); keep the benchmark's output readable. */
+    private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
+
     public static void main(String[] args) {
+        TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(run(args, System.out, System.err));
     }
 

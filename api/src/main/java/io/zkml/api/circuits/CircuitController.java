@@ -41,12 +41,14 @@ class CircuitController {
      * @param quantization the quantization the compiler used (scales, per-feature real and integer
      *     ranges, error bound); null until compiled
      * @param settings the quantization settings as requested
+     * @param constraintsByOp the constraints each op kind adds (gnark's counts, circuit order; they sum to
+     *     {@code constraints}); null until compiled and for circuits compiled before it was recorded
      * @param timings milliseconds: {@code compileMillis} (quantize + lower), {@code constraintSystemMillis}
      *     (gnark compile), {@code setupMillis} (Groth16 setup), {@code exportMillis} (Solidity)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
-                           Integer publicInputs, String circuitHash, String verifyingKeyHash, JsonNode quantization,
+                           Map<String, Integer> constraintsByOp, Integer publicInputs, String circuitHash, String verifyingKeyHash, JsonNode quantization,
                            QuantizationRequest settings, ArtifactVersions versions, Map<String, Long> timings,
                            String error, Map<String, String> links, Instant createdAt, Instant updatedAt) {
         static CircuitResponse of(CircuitRecord c) {
@@ -56,7 +58,7 @@ class CircuitController {
                     "inferences", self + "/inferences")
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
-                    c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), c.settings(), c.versions(),
+                    c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), c.settings(), c.versions(),
                     c.timings(), c.error(), links, c.createdAt(), c.updatedAt());
         }
     }

@@ -11,7 +11,7 @@ import io.zkml.api.artifacts.ArtifactVersions;
 /** A row of {@code circuits}. Fields that the compile job fills are null before. */
 public record CircuitRecord(UUID id, UUID modelId, CircuitStatus status, String provingSystem,
                             QuantizationRequest settings, JsonNode quantization, Integer constraints,
-                            Integer publicInputs, String circuitHash, String verifyingKeyHash, String irSha256,
+                            Map<String, Integer> constraintsByOp, Integer publicInputs, String circuitHash, String verifyingKeyHash, String irSha256,
                             String csSha256, String pkSha256, String vkSha256, String verifierSha256,
                             ArtifactVersions versions, Map<String, Long> timings, String error, Instant createdAt,
                             Instant updatedAt) {

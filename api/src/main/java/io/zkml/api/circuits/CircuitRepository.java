@@ -20,6 +20,7 @@ import io.zkml.api.support.Json;
 public class CircuitRepository {
 
     private static final TypeReference<Map<String, Long>> TIMINGS = new TypeReference<>() { };
+    private static final TypeReference<java.util.LinkedHashMap<String, Integer>> CONSTRAINTS_BY_OP = new TypeReference<>() { };
 
     private final JdbcClient jdbc;
     private final Json json;
@@ -45,14 +46,16 @@ public class CircuitRepository {
 
     /** The IR and the constraint system exist; the Groth16 setup starts. */
     public void markSettingUp(UUID id, String irSha256, String csSha256, String circuitHash, int constraints,
-                              int publicInputs, Object quantization, ArtifactVersions versions, Map<String, Long> timings) {
+                              Map<String, Integer> constraintsByOp, int publicInputs, Object quantization,
+                              ArtifactVersions versions, Map<String, Long> timings) {
         jdbc.sql("""
                 UPDATE circuits SET status = 'setting_up', ir_sha256 = ?, cs_sha256 = ?, circuit_hash = ?, constraints = ?,
-                       public_inputs = ?, quantization = ?::json, versions = ?::json, timings = ?::json, updated_at = now()
+                       constraints_by_op = ?::json, public_inputs = ?, quantization = ?::json, versions = ?::json,
+                       timings = ?::json, updated_at = now()
                  WHERE id = ?
                 """)
-                .params(irSha256, csSha256, circuitHash, constraints, publicInputs, json.write(quantization),
-                        json.write(versions), json.write(timings), id)
+                .params(irSha256, csSha256, circuitHash, constraints, json.write(constraintsByOp), publicInputs,
+                        json.write(quantization), json.write(versions), json.write(timings), id)
                 .update();
     }
 
@@ -83,7 +86,7 @@ public class CircuitRepository {
                 CircuitStatus.fromDb(rs.getString("status")), rs.getString("proving_system"),
                 json.read(rs.getString("settings"), QuantizationRequest.class),
                 json.read(rs.getString("quantization"), JsonNode.class), (Integer) rs.getObject("constraints"),
-                (Integer) rs.getObject("public_inputs"), rs.getString("circuit_hash"), rs.getString("verifying_key_hash"),
+                json.read(rs.getString("constraints_by_op"), CONSTRAINTS_BY_OP), (Integer) rs.getObject("public_inputs"), rs.getString("circuit_hash"), rs.getString("verifying_key_hash"),
                 rs.getString("ir_sha256"), rs.getString("cs_sha256"), rs.getString("pk_sha256"),
                 rs.getString("vk_sha256"), rs.getString("verifier_sha256"),
                 json.read(rs.getString("versions"), ArtifactVersions.class), json.read(rs.getString("timings"), TIMINGS),

@@ -84,18 +84,10 @@ class CompileJobHandler implements JobHandler {
         CompiledCircuit compiled;
         try {
             QuantizationRequest request = circuit.settings() == null ? QuantizationRequest.empty() : circuit.settings();
-            compiled = CircuitCompiler.compile(compilable(models.imported(model.id()), model), model.name(),
+            compiled = CircuitCompiler.compile(models.imported(model.id()), model.name(),
                     model.sha256(), request.toSettings(model.features()));
         } catch (CompilationException | IllegalArgumentException e) {
             throw new JobFailedException("compilation failed: " + e.getMessage(), e);
-        } catch (UnsupportedOperationException e) {
-            if ("linear".equals(model.family())) {
-                throw e; // a bug, not a model the compiler cannot take
-            }
-            // The compiler cannot lower this family of model (yet: tree lowering is under way);
-            // retrying would not help.
-            throw new JobFailedException("compilation failed: the compiler cannot compile " + model.family()
-                    + " models yet", e);
         }
         timings.put("compileMillis", millisSince(t0));
         byte[] ir = compiled.irJson();
@@ -117,8 +109,9 @@ class CompileJobHandler implements JobHandler {
                 files.adopt(csTmp, csSha);
                 int constraints = cs.constraints();
                 int publicInputs = cs.publicInputs();
+                Map<String, Integer> byOp = cs.constraintsByOp();
                 context.progress(() -> circuits.markSettingUp(id, irSha, csSha, compiled.circuitHash(), constraints,
-                        publicInputs, compiled.quantization(), made, timings));
+                        byOp, publicInputs, compiled.quantization(), made, timings));
                 log.info("circuit {}: {} constraints, {} public inputs, circuit hash {}", id, constraints, publicInputs,
                         compiled.circuitHash());
 
@@ -172,19 +165,6 @@ class CompileJobHandler implements JobHandler {
     @Override
     public void onFailed(UUID subjectId, String error) {
         circuits.fail(subjectId, error);
-    }
-
-    /**
-     * The model as {@link CircuitCompiler#compile} takes it. The compiler's entry point still names
-     * the Tribuo reader's model type; every model the registry's importers make today is one.
-     */
-    private static io.zkml.compiler.tribuo.ImportedModel compilable(io.zkml.compiler.model.ImportedModel imported,
-                                                                    ModelRecord model) throws JobFailedException {
-        if (imported instanceof io.zkml.compiler.tribuo.ImportedModel m) {
-            return m;
-        }
-        throw new JobFailedException("compilation failed: the compiler cannot compile models of format '"
-                + model.format() + "' yet");
     }
 
     private static long millisSince(long nanos) {
