@@ -215,7 +215,8 @@ public final class CompiledCircuit {
             }
             return new QuantizationReport(x.scale(), weightScale, scoreTensor.scale(),
                     text(q, "rounding", Quantizer.ROUNDING), text(q, "rangeSource", "ir"), inputs,
-                    q.has("errorBound") ? parseDouble(q.get("errorBound"), "quantization.errorBound") : null);
+                    q.has("errorBound") ? parseDouble(q.get("errorBound"), "quantization.errorBound") : null,
+                    trees(q));
         }
         for (int i = 0; i < x.size(); i++) {
             inputs.add(new QuantizationReport.InputRange(ir.features().get(i),
@@ -223,6 +224,19 @@ public final class CompiledCircuit {
                     x.lo().get(i), x.hi().get(i)));
         }
         return new QuantizationReport(x.scale(), weightScale, scoreTensor.scale(), "unknown", "ir", inputs, null);
+    }
+
+    /** The tree section of the compiler's metadata ({@code thresholds} present), or null. */
+    private static QuantizationReport.Trees trees(ObjectNode q) {
+        if (!q.has("thresholds") || !q.get("thresholds").canConvertToInt()) {
+            return null;
+        }
+        JsonNode near = q.get("samplesNearSplit");
+        boolean hasNear = near != null && near.isObject() && near.path("samples").canConvertToInt()
+                && near.path("withinOneStep").canConvertToInt();
+        return new QuantizationReport.Trees(q.path("leafScale").asInt(0), q.get("thresholds").intValue(),
+                text(q, "thresholdRounding", "floor"), text(q, "combiner", "unknown"),
+                hasNear ? near.get("samples").intValue() : null, hasNear ? near.get("withinOneStep").intValue() : null);
     }
 
     private static String text(ObjectNode q, String key, String dflt) {

@@ -73,7 +73,8 @@ class GnarkVerifierOnChainTest {
         return Stream.of(Arguments.of("ir-v1/classifier-3x4"), Arguments.of("ir-v1/classifier-4x2-rescaled"),
                 Arguments.of("ir-v1/regressor-2x3"), Arguments.of("ir-v2/voting-forest"),
                 Arguments.of("ir-v2/regression-forest"), Arguments.of("demo:credit-risk"), Arguments.of("demo:eth-price"),
-                Arguments.of("demo:credit-forest"));
+                Arguments.of("demo:credit-forest"), Arguments.of("tribuo:cart"),
+                Arguments.of("tribuo:extra-trees-regression"));
     }
 
     @BeforeAll
@@ -204,7 +205,15 @@ class GnarkVerifierOnChainTest {
             byte[] ir;
             List<BigInteger> input;
             List<BigInteger> expected;
-            if (circuit.startsWith("demo:")) {
+            if (circuit.startsWith("tribuo:")) {
+                byte[] model = circuit.equals("tribuo:cart") ? TribuoTreeModels.cart() : TribuoTreeModels.extraTreesRegression();
+                ImportedModel imported = TribuoModelReader.read(model);
+                CompiledCircuit compiled = CircuitCompiler.compile(imported, circuit.substring(7), sha256(model),
+                        QuantizationSettings.defaults().withInputRanges(TribuoTreeModels.RANGES));
+                ir = compiled.irJson();
+                input = compiled.quantizeInput(TribuoTreeModels.INPUT);
+                expected = compiled.evaluate(input);
+            } else if (circuit.startsWith("demo:")) {
                 Path dir = REPO.resolve("examples").resolve(circuit.substring(5));
                 byte[] model = Files.readAllBytes(dir.resolve("model.tribuo"));
                 ImportedModel imported = TribuoModelReader.read(model);

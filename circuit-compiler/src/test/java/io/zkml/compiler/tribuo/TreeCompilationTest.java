@@ -146,6 +146,35 @@ class TreeCompilationTest {
     }
 
     @Test
+    void the_report_says_how_the_trees_were_quantized_and_how_many_samples_lie_near_a_split() throws Exception {
+        ImportedModel imported = TribuoTreeReaderTest.read(TribuoTreeReaderTest.forest);
+        TreeEnsembleStructure s = (TreeEnsembleStructure) imported.structure();
+        DecisionTree first = s.members().getFirst().trees().getFirst();
+        double t = first.threshold()[0];
+        int f = first.feature()[0];
+        double[] on = {0.5, 0.5, 0.5};
+        on[f] = t; // exactly on a split
+        double[] far = {0.5, 0.5, 0.5};
+        far[f] = t + 0.5;
+        List<double[]> samples = List.of(on, far.clone(), far.clone());
+        CompiledCircuit c = CircuitCompiler.compile(imported, "forest", null, new QuantizationSettings(null, null, RANGES, samples));
+        var trees = c.quantization().trees();
+        assertThat(trees).isNotNull();
+        assertThat(trees.combiner()).isEqualTo("voting");
+        assertThat(trees.leafScale()).isZero();
+        assertThat(trees.thresholdRounding()).isEqualTo("floor");
+        assertThat(trees.thresholds()).isEqualTo(((SplitBitsOp) c.ir().ops().getFirst()).feature().size());
+        assertThat(trees.samples()).isEqualTo(3);
+        // The row on the split counts; the others may or may not be near another split of the forest.
+        boolean farNear = nearSplit(s, far, Math.scalb(1.0, -c.quantization().inputScale()));
+        assertThat(trees.samplesNearSplit()).isEqualTo(farNear ? 3 : 1);
+        // Without samples there is nothing to count; a linear model has no tree section.
+        assertThat(compile(TribuoTreeReaderTest.forest, "f").quantization().trees().samples()).isNull();
+        assertThat(CircuitCompiler.compile(TribuoModelReader.read(TribuoFixtures.protobufBytes(TribuoFixtures.logisticModel())),
+                "linear", null, QuantizationSettings.defaults().withInputRanges(RANGES)).quantization().trees()).isNull();
+    }
+
+    @Test
     void the_input_scale_keeps_distinct_thresholds_apart() throws Exception {
         CompiledCircuit c = compile(TribuoTreeReaderTest.forest, "forest");
         SplitBitsOp split = (SplitBitsOp) c.ir().ops().getFirst();
