@@ -76,19 +76,7 @@ final class SyntheticModels {
             ds.add(new ArrayExample<>(new Label(LABELS.get(best)), names, x));
         }
         LinearSGDTrainer trainer = new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.5, 0.1), 5, 1000, 1, seed);
-        Model<Label> model = trainer.train(ds);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        model.serializeToStream(bytes);
-        byte[] modelBytes = bytes.toByteArray();
-
-        List<FeatureRange> ranges = new ArrayList<>(features);
-        for (int i = 0; i < features; i++) {
-            ranges.add(new FeatureRange(-1, 1));
-        }
-        QuantizationSettings settings = new QuantizationSettings(null, null, ranges, null);
-        String name = "synthetic-" + features;
-        return new DemoModel(name, "synthetic", modelBytes, DemoModel.sha256(modelBytes), settings, "synthetic",
-                point(r, features));
+        return synthetic("synthetic-" + features, trainer.train(ds), features, r);
     }
 
     /** Examples a synthetic forest is trained on. */
@@ -122,7 +110,11 @@ final class SyntheticModels {
         }
         CARTClassificationTrainer cart = new CARTClassificationTrainer(depth, 0.5f, seed);
         RandomForestTrainer<Label> trainer = new RandomForestTrainer<>(cart, new VotingCombiner(), trees, seed);
-        Model<Label> model = trainer.train(ds);
+        return synthetic("forest-" + trees + "x" + depth + "x" + features, trainer.train(ds), features, r);
+    }
+
+    /** The model serialized to Tribuo's protobuf format, declared ranges [-1, 1], one random example input. */
+    private static DemoModel synthetic(String name, Model<Label> model, int features, SplittableRandom r) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         model.serializeToStream(bytes);
         byte[] modelBytes = bytes.toByteArray();
@@ -131,8 +123,8 @@ final class SyntheticModels {
             ranges.add(new FeatureRange(-1, 1));
         }
         QuantizationSettings settings = new QuantizationSettings(null, null, ranges, null);
-        return new DemoModel("forest-" + trees + "x" + depth + "x" + features, "synthetic", modelBytes,
-                DemoModel.sha256(modelBytes), settings, "synthetic", point(r, features));
+        return new DemoModel(name, "synthetic", modelBytes, DemoModel.sha256(modelBytes), settings, "synthetic",
+                point(r, features));
     }
 
     private static double[] point(SplittableRandom r, int n) {

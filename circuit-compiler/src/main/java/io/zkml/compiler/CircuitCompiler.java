@@ -340,6 +340,13 @@ public final class CircuitCompiler {
         q.put("weightScale", weightScale);
         q.put("outputScale", outputScale);
         q.put("rangeSource", ranges.source());
+        putInputRanges(q, ranges, features);
+        q.put("errorBound", Double.toString(errorBound));
+        return q;
+    }
+
+    /** {@code "inputRanges": [{"feature", "min", "max"}, …]}: the real ranges, as shortest decimal strings. */
+    static void putInputRanges(ObjectNode q, RangeChoice ranges, List<String> features) {
         ArrayNode rs = q.putArray("inputRanges");
         for (int i = 0; i < features.size(); i++) {
             ObjectNode r = rs.addObject();
@@ -347,7 +354,5 @@ public final class CircuitCompiler {
             r.put("min", Double.toString(ranges.ranges().get(i).min()));
             r.put("max", Double.toString(ranges.ranges().get(i).max()));
         }
-        q.put("errorBound", Double.toString(errorBound));
-        return q;
     }
 }

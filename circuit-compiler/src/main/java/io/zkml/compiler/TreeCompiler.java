@@ -14,7 +14,6 @@ import io.zkml.compiler.model.ImportedModel;
 import io.zkml.compiler.model.TreeEnsembleStructure;
 import io.zkml.compiler.model.TreeEnsembleStructure.Combiner;
 import io.zkml.compiler.model.TreeEnsembleStructure.Member;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -430,13 +429,7 @@ final class TreeCompiler {
         q.put("combiner", combiner.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         q.put("thresholds", thresholdCount);
         q.put("rangeSource", ranges.source());
-        ArrayNode rs = q.putArray("inputRanges");
-        for (int i = 0; i < features.size(); i++) {
-            ObjectNode r = rs.addObject();
-            r.put("feature", features.get(i));
-            r.put("min", Double.toString(ranges.ranges().get(i).min()));
-            r.put("max", Double.toString(ranges.ranges().get(i).max()));
-        }
+        CircuitCompiler.putInputRanges(q, ranges, features);
         if (errorBound != null) {
             q.put("errorBound", Double.toString(errorBound));
         }
