@@ -394,6 +394,8 @@ final class TreeCompiler {
         boolean allEqual = treeWeights.stream().distinct().count() == 1;
         double halfLeaf = Math.scalb(1.0, -(leafScale + 1));
         double[] perOutput = new double[classification ? 1 : outputCount];
+        double[] weightedLeaf = new double[perOutput.length];
+        double[] largestLeaf = new double[perOutput.length];
         for (int k = 0; k < trees.size(); k++) {
             DecisionTree t = trees.get(k);
             double q = Math.scalb(weights.values().get(k).doubleValue(), -weights.scale());
@@ -411,8 +413,25 @@ final class TreeCompiler {
             }
             int slot = classification ? 0 : t.outputDimension();
             perOutput[slot] += q * halfLeaf + Math.abs(q - omega) * maxLeaf;
+            weightedLeaf[slot] += omega * maxLeaf;
+            largestLeaf[slot] = Math.max(largestLeaf[slot], maxLeaf);
         }
-        return Arrays.stream(perOutput).max().orElse(0);
+        // Tribuo's own arithmetic is in doubles (unit roundoff u = 2^-53) and the bound is against it:
+        // its running weighted mean (AveragingCombiner: W += w; mean += (w/W)·(v − mean), 4 roundings
+        // a step on values ≤ max|leaf|, plus the rounding of W) is within (M + 8)·M·2u·max|leaf| of the
+        // exact mean; its vote or score sums (Σ_m w_m·p_m[j]) within 2(M + 1)·u·Σ_m w_m·max|p_m|.
+        // A single regression tree's output is its leaf value, exact. Negligible at the default
+        // scales, but a fine leaf scale (weightScale up to 64) makes the quantization part tiny.
+        double u = Math.scalb(1.0, -53);
+        double members = s.members().size();
+        double worst = 0;
+        for (int slot = 0; slot < perOutput.length; slot++) {
+            double tribuo = classification ? 2 * (members + 1) * u * weightedLeaf[slot]
+                    : combiner == Combiner.SINGLE ? 0 : (members + 8) * members * 2 * u * largestLeaf[slot];
+            worst = Math.max(worst, perOutput[slot] + tribuo);
+        }
+        // The sum above is of positive doubles: round it up (relative error below 2^-30 for any tree count).
+        return Math.nextUp(worst * (1 + Math.scalb(1.0, -30)));
     }
 
     private static ObjectNode metadata(int inputScale, int weightScale, int leafScale, int outputScale,

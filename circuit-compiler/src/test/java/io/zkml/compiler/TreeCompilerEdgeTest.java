@@ -1,0 +1,68 @@
+package io.zkml.compiler;
+
+import io.zkml.compiler.model.DecisionTree;
+import io.zkml.compiler.model.TreeEnsembleStructure;
+import io.zkml.compiler.model.TreeEnsembleStructure.Combiner;
+import io.zkml.compiler.model.TreeEnsembleStructure.Member;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** TreeCompiler on hand-made trees: the error bound, overflow and size limits. */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class TreeCompilerEdgeTest {
+
+    static final List<FeatureRange> UNIT = List.of(new FeatureRange(-1, 1));
+
+    /** A regression stump on feature 0 for dimension d: x ≤ t → a, x > t → b. */
+    static DecisionTree stump(double t, double a, double b, int d) {
+        return new DecisionTree(new int[]{0}, new double[]{t}, new int[]{-1}, new int[]{-2},
+                new double[][]{{a}, {b}}, null, d);
+    }
+
+    static DecisionTree regressionLeaf(double v, int d) {
+        return new DecisionTree(new int[0], new double[0], new int[0], new int[0], new double[][]{{v}}, null, d);
+    }
+
+    static FixedTreeModel regression(List<Member> members, Combiner c, int dims) {
+        List<String> outs = new ArrayList<>();
+        for (int d = 0; d < dims; d++) {
+            outs.add("y" + d);
+        }
+        return new FixedTreeModel(Task.REGRESSION, List.of("x"), outs, new TreeEnsembleStructure(members, c), UNIT);
+    }
+
+    /** |circuit − Tribuo| for output j, exactly (the circuit's integer output at its scale, Tribuo's double). */
+    static BigDecimal exactError(CompiledCircuit cc, FixedTreeModel m, double[] x, int j) throws Exception {
+        List<BigInteger> q = cc.evaluate(cc.quantizeInput(x));
+        int scale = cc.ir().outputTensors().getFirst().scale();
+        BigDecimal circuit = new BigDecimal(q.get(j)).divide(new BigDecimal(BigInteger.ONE.shiftLeft(scale)));
+        return circuit.subtract(new BigDecimal(m.trees().predict(x).values()[j])).abs();
+    }
+
+    @Test
+    void the_regression_error_bound_covers_tribuos_floating_point_mean_at_a_fine_leaf_scale() throws Exception {
+        // Two equal members (exact weights 1/2); leaves 0.1 and 0.2 are exact at leaf scale 64, so the
+        // quantization error is 0 and the bound is 2^-65, but Tribuo's running mean
+        // 0.1 + (1/2)·(0.2 − 0.1) rounds (1.5 · 0.1 needs 54 bits) by ~1.4e-17.
+        FixedTreeModel m = regression(List.of(
+                new Member(1.0, List.of(stump(0.0, 0.1, 0.3, 0))),
+                new Member(1.0, List.of(stump(0.0, 0.2, 0.3, 0)))), Combiner.AVERAGING, 1);
+        CompiledCircuit cc = CircuitCompiler.compile(m, "fine", null,
+                QuantizationSettings.defaults().withInputRanges(UNIT).withScales(null, 64));
+        double bound = cc.quantization().errorBound();
+        for (double x : new double[]{-0.75, 0.75}) {
+            BigDecimal err = exactError(cc, m, new double[]{x}, 0);
+            assertThat(err).as("x = %s: |circuit − Tribuo| = %s, bound %s", x, err, bound)
+                    .isLessThanOrEqualTo(new BigDecimal(bound));
+        }
+    }
+}
