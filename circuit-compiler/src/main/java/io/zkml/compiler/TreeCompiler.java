@@ -1,6 +1,7 @@
 package io.zkml.compiler;
 
 import io.zkml.compiler.ir.CircuitIr;
+import io.zkml.compiler.ir.IntervalAnalysis;
 import io.zkml.compiler.ir.IrGraph;
 import io.zkml.compiler.ir.IrTensor;
 import io.zkml.compiler.ir.IrValidationException;
@@ -111,7 +112,7 @@ final class TreeCompiler {
         for (int f = 0; f < n; f++) {
             TreeMap<BigInteger, Integer> byTau = new TreeMap<>();
             for (double t : thresholds.get(f)) {
-                byTau.putIfAbsent(floorScaled(t, inputScale), -1);
+                byTau.putIfAbsent(tau(t, inputScale, lo.get(f), hi.get(f)), -1);
             }
             for (var e : byTau.entrySet()) {
                 e.setValue(taus.size());
@@ -152,7 +153,8 @@ final class TreeCompiler {
                         && combiner != Combiner.FULLY_WEIGHTED_VOTING) ? 0 : leafScale, leaves);
                 List<Integer> bit = new ArrayList<>(t.internalNodes());
                 for (int node = 0; node < t.internalNodes(); node++) {
-                    bit.add(index.get(t.feature()[node]).get(floorScaled(t.threshold()[node], inputScale)));
+                    int f = t.feature()[node];
+                    bit.add(index.get(f).get(tau(t.threshold()[node], inputScale, lo.get(f), hi.get(f))));
                 }
                 TreeOp op = new TreeOp("bits", leavesName, singleLabelTree ? "label" : "tree_" + suffix, bit,
                         Arrays.stream(t.le()).boxed().toList(), Arrays.stream(t.gt()).boxed().toList());
@@ -189,6 +191,25 @@ final class TreeCompiler {
             // The compiler's own graph must pass the ops' checks and the reader: a failure is a compiler bug.
             throw new IllegalStateException("the compiled tree IR failed validation: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The IR threshold of {@code t} for a feature with quantized bounds {@code [lo, hi]}:
+     * {@code floor(t · 2^scale)}, except that one beyond the field limit (|τ| ≥ 2^248, e.g. a split
+     * at 1e300) is replaced by {@code hi} (above the range: the bit is always 0) or {@code lo − 1}
+     * (below: always 1), the same comparison for every input in range.
+     */
+    static BigInteger tau(double t, int scale, BigInteger lo, BigInteger hi) throws CompilationException {
+        BigInteger tau = floorScaled(t, scale);
+        if (IntervalAnalysis.withinFieldLimit(tau)) {
+            return tau;
+        }
+        BigInteger c = tau.signum() > 0 ? hi : lo.subtract(BigInteger.ONE);
+        if (!IntervalAnalysis.withinFieldLimit(c)) { // lo − 1 = −2^248: no threshold below the range is representable
+            throw new CompilationException("overflow: the threshold " + t + " needs " + tau.bitLength()
+                    + " bits at input scale " + scale + ", the field allows |value| < 2^" + CircuitIr.MAX_BOUND_BITS);
+        }
+        return c;
     }
 
     /** {@code floor(t · 2^scale)}, exact. */

@@ -65,4 +65,25 @@ class TreeCompilerEdgeTest {
                     .isLessThanOrEqualTo(new BigDecimal(bound));
         }
     }
+
+    @Test
+    void a_threshold_far_outside_the_range_is_a_constant_comparison_not_a_crash() throws Exception {
+        // floor(1e300 · 2^s) has ~1000 bits, beyond the field limit |v| < 2^248; every input in
+        // [-1, 1] is below it (and above -1e300), so those comparisons are constants.
+        DecisionTree t = new DecisionTree(new int[]{0, 0, 0}, new double[]{0.25, 1e300, -1e300},
+                new int[]{1, -1, -3}, new int[]{2, -2, -4}, new double[][]{{1}, {2}, {3}, {4}}, null, 0);
+        FixedTreeModel m = regression(List.of(new Member(1.0, List.of(t))), Combiner.SINGLE, 1);
+        CompiledCircuit cc = CircuitCompiler.compile(m, "far", null, QuantizationSettings.defaults().withInputRanges(UNIT));
+        for (double x : new double[]{-1, -0.5, 0.2, 0.3, 1}) {
+            assertThat(cc.predict(new double[]{x}).values().get("y0")).as("x = %s", x)
+                    .isEqualTo(m.trees().predict(new double[]{x}).values()[0]);
+        }
+    }
+
+    @Test
+    void a_leaf_value_beyond_the_field_limit_is_an_overflow_compilation_error() {
+        FixedTreeModel m = regression(List.of(new Member(1.0, List.of(stump(0.0, 1e300, 1, 0)))), Combiner.SINGLE, 1);
+        assertThatThrownBy(() -> CircuitCompiler.compile(m, "huge", null, QuantizationSettings.defaults().withInputRanges(UNIT)))
+                .isInstanceOf(CompilationException.class).hasMessageContaining("overflow");
+    }
 }
