@@ -3,6 +3,7 @@ package io.zkml.compiler;
 import io.zkml.compiler.ir.CircuitIr;
 import io.zkml.compiler.ir.IntervalAnalysis;
 import io.zkml.compiler.ir.IrGraph;
+import io.zkml.compiler.ir.IrReader;
 import io.zkml.compiler.ir.IrTensor;
 import io.zkml.compiler.ir.IrValidationException;
 import io.zkml.compiler.ir.IrWriter;
@@ -133,6 +134,7 @@ final class TreeCompiler {
         if (!classification || combiner == Combiner.FULLY_WEIGHTED_VOTING) {
             leafScale = chooseLeafScale(settings.weightScale(), trees, classification);
         }
+        checkSize(trees, singleLabelTree ? 1 : classes, taus.size());
         WeightChoice weights = chooseWeights(treeWeights, memberWeightSum(s), combiner, classification);
 
         IrGraph g = new IrGraph();
@@ -210,6 +212,29 @@ final class TreeCompiler {
                     + " bits at input scale " + scale + ", the field allows |value| < 2^" + CircuitIr.MAX_BOUND_BITS);
         }
         return c;
+    }
+
+    /**
+     * Refuses, before anything is built, a model whose IR would exceed {@link IrReader#MAX_BYTES}:
+     * every value of the IR is a quoted decimal and a separator, at least 4 bytes (an attribute entry 2), and each tree
+     * writes its leaf table ({@code L × width}) and its output bounds ({@code 2 × width}). A
+     * regression forest's tables are {@code outputs} wide whatever the tree, so 256 members × 256
+     * dimensions of one-leaf trees (no split counts against maxTreeNodes) would otherwise make a
+     * 700 MB document and GBs of heap before the reader refused it.
+     */
+    static void checkSize(List<DecisionTree> trees, int width, int thresholds) throws CompilationException {
+        long integers = 3L * thresholds; // the thresholds, the bits' lo and hi
+        long nodes = 0;
+        for (DecisionTree t : trees) {
+            integers += (t.leafCount() + 2L) * width + 1; // leaf table, output lo and hi, member weight
+            nodes += t.internalNodes();
+        }
+        long bytes = 4 * integers + 2 * 3 * nodes; // bit, le, gt: unquoted JSON integers, at least 2 bytes
+        if (bytes > IrReader.MAX_BYTES) {
+            throw new CompilationException("the model is too large to compile: its IR would hold " + integers
+                    + " integers (" + trees.size() + " trees with leaf tables " + width + " wide), at least "
+                    + bytes + " bytes; the IR limit is " + IrReader.MAX_BYTES + " bytes");
+        }
     }
 
     /** {@code floor(t · 2^scale)}, exact. */

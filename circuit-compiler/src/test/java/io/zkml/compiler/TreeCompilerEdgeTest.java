@@ -7,6 +7,7 @@ import io.zkml.compiler.model.TreeEnsembleStructure.Member;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -85,5 +86,26 @@ class TreeCompilerEdgeTest {
         FixedTreeModel m = regression(List.of(new Member(1.0, List.of(stump(0.0, 1e300, 1, 0)))), Combiner.SINGLE, 1);
         assertThatThrownBy(() -> CircuitCompiler.compile(m, "huge", null, QuantizationSettings.defaults().withInputRanges(UNIT)))
                 .isInstanceOf(CompilationException.class).hasMessageContaining("overflow");
+    }
+
+    @Test
+    @Timeout(60)
+    void a_wide_regression_forest_whose_leaf_tables_exceed_the_ir_limit_is_refused_before_it_is_built() {
+        // Each tree's leaf table is [L, outputs] (zeros outside its own column): 256 members × 256
+        // dimensions of one-leaf trees (no internal node counts against maxTreeNodes) are 65,536
+        // tables of 256 values, 16.7 M integers, an IR above the reader's 64 MiB.
+        int dims = 256;
+        int members = 256;
+        List<Member> ms = new ArrayList<>();
+        for (int k = 0; k < members; k++) {
+            List<DecisionTree> trees = new ArrayList<>();
+            for (int d = 0; d < dims; d++) {
+                trees.add(k == 0 && d == 0 ? stump(0.0, 1, 2, 0) : regressionLeaf(1 + d, d));
+            }
+            ms.add(new Member(1.0, trees));
+        }
+        FixedTreeModel m = regression(ms, Combiner.AVERAGING, dims);
+        assertThatThrownBy(() -> CircuitCompiler.compile(m, "wide", null, QuantizationSettings.defaults().withInputRanges(UNIT)))
+                .isInstanceOf(CompilationException.class).hasMessageContaining("too large");
     }
 }
