@@ -1,7 +1,9 @@
 package io.zkml.compiler;
 
 import io.zkml.compiler.ir.CircuitIr;
+import io.zkml.compiler.ir.IntervalAnalysis;
 import io.zkml.compiler.ir.IrGraph;
+import io.zkml.compiler.ir.IrReader;
 import io.zkml.compiler.ir.IrTensor;
 import io.zkml.compiler.ir.IrValidationException;
 import io.zkml.compiler.ir.IrWriter;
@@ -110,7 +112,7 @@ final class TreeCompiler {
         for (int f = 0; f < n; f++) {
             TreeMap<BigInteger, Integer> byTau = new TreeMap<>();
             for (double t : thresholds.get(f)) {
-                byTau.putIfAbsent(floorScaled(t, inputScale), -1);
+                byTau.putIfAbsent(tau(t, inputScale, lo.get(f), hi.get(f)), -1);
             }
             for (var e : byTau.entrySet()) {
                 e.setValue(taus.size());
@@ -131,6 +133,7 @@ final class TreeCompiler {
         if (!classification || combiner == Combiner.FULLY_WEIGHTED_VOTING) {
             leafScale = chooseLeafScale(settings.weightScale(), trees, classification);
         }
+        checkSize(trees, singleLabelTree ? 1 : classes, taus.size());
         WeightChoice weights = chooseWeights(treeWeights, memberWeightSum(s), combiner, classification);
 
         IrGraph g = new IrGraph();
@@ -151,7 +154,8 @@ final class TreeCompiler {
                         && combiner != Combiner.FULLY_WEIGHTED_VOTING) ? 0 : leafScale, leaves);
                 List<Integer> bit = new ArrayList<>(t.internalNodes());
                 for (int node = 0; node < t.internalNodes(); node++) {
-                    bit.add(index.get(t.feature()[node]).get(floorScaled(t.threshold()[node], inputScale)));
+                    int f = t.feature()[node];
+                    bit.add(index.get(f).get(tau(t.threshold()[node], inputScale, lo.get(f), hi.get(f))));
                 }
                 TreeOp op = new TreeOp("bits", leavesName, singleLabelTree ? "label" : "tree_" + suffix, bit,
                         Arrays.stream(t.le()).boxed().toList(), Arrays.stream(t.gt()).boxed().toList());
@@ -187,6 +191,48 @@ final class TreeCompiler {
         } catch (IrValidationException e) {
             // The compiler's own graph must pass the ops' checks and the reader: a failure is a compiler bug.
             throw new IllegalStateException("the compiled tree IR failed validation: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The IR threshold of {@code t} for a feature with quantized bounds {@code [lo, hi]}:
+     * {@code floor(t · 2^scale)}, except that one beyond the field limit (|τ| ≥ 2^248, e.g. a split
+     * at 1e300) is replaced by {@code hi} (above the range: the bit is always 0) or {@code lo − 1}
+     * (below: always 1), the same comparison for every input in range.
+     */
+    static BigInteger tau(double t, int scale, BigInteger lo, BigInteger hi) throws CompilationException {
+        BigInteger tau = floorScaled(t, scale);
+        if (IntervalAnalysis.withinFieldLimit(tau)) {
+            return tau;
+        }
+        BigInteger c = tau.signum() > 0 ? hi : lo.subtract(BigInteger.ONE);
+        if (!IntervalAnalysis.withinFieldLimit(c)) { // lo − 1 = −2^248: no threshold below the range is representable
+            throw new CompilationException("overflow: the threshold " + t + " needs " + tau.bitLength()
+                    + " bits at input scale " + scale + ", the field allows |value| < 2^" + CircuitIr.MAX_BOUND_BITS);
+        }
+        return c;
+    }
+
+    /**
+     * Refuses, before anything is built, a model whose IR would exceed {@link IrReader#MAX_BYTES}:
+     * every value of the IR is a quoted decimal and a separator, at least 4 bytes (an attribute entry 2), and each tree
+     * writes its leaf table ({@code L × width}) and its output bounds ({@code 2 × width}). A
+     * regression forest's tables are {@code outputs} wide whatever the tree, so 256 members × 256
+     * dimensions of one-leaf trees (no split counts against maxTreeNodes) would otherwise make a
+     * 700 MB document and GBs of heap before the reader refused it.
+     */
+    static void checkSize(List<DecisionTree> trees, int width, int thresholds) throws CompilationException {
+        long integers = 3L * thresholds; // the thresholds, the bits' lo and hi
+        long nodes = 0;
+        for (DecisionTree t : trees) {
+            integers += (t.leafCount() + 2L) * width + 1; // leaf table, output lo and hi, member weight
+            nodes += t.internalNodes();
+        }
+        long bytes = 4 * integers + 2 * 3 * nodes; // bit, le, gt: unquoted JSON integers, at least 2 bytes
+        if (bytes > IrReader.MAX_BYTES) {
+            throw new CompilationException("the model is too large to compile: its IR would hold " + integers
+                    + " integers (" + trees.size() + " trees with leaf tables " + width + " wide), at least "
+                    + bytes + " bytes; the IR limit is " + IrReader.MAX_BYTES + " bytes");
         }
     }
 
@@ -393,6 +439,8 @@ final class TreeCompiler {
         boolean allEqual = treeWeights.stream().distinct().count() == 1;
         double halfLeaf = Math.scalb(1.0, -(leafScale + 1));
         double[] perOutput = new double[classification ? 1 : outputCount];
+        double[] weightedLeaf = new double[perOutput.length];
+        double[] largestLeaf = new double[perOutput.length];
         for (int k = 0; k < trees.size(); k++) {
             DecisionTree t = trees.get(k);
             double q = Math.scalb(weights.values().get(k).doubleValue(), -weights.scale());
@@ -410,8 +458,25 @@ final class TreeCompiler {
             }
             int slot = classification ? 0 : t.outputDimension();
             perOutput[slot] += q * halfLeaf + Math.abs(q - omega) * maxLeaf;
+            weightedLeaf[slot] += omega * maxLeaf;
+            largestLeaf[slot] = Math.max(largestLeaf[slot], maxLeaf);
         }
-        return Arrays.stream(perOutput).max().orElse(0);
+        // Tribuo's own arithmetic is in doubles (unit roundoff u = 2^-53) and the bound is against it:
+        // its running weighted mean (AveragingCombiner: W += w; mean += (w/W)·(v − mean), 4 roundings
+        // a step on values ≤ max|leaf|, plus the rounding of W) is within (M + 8)·M·2u·max|leaf| of the
+        // exact mean; its vote or score sums (Σ_m w_m·p_m[j]) within 2(M + 1)·u·Σ_m w_m·max|p_m|.
+        // A single regression tree's output is its leaf value, exact. Negligible at the default
+        // scales, but a fine leaf scale (weightScale up to 64) makes the quantization part tiny.
+        double u = Math.scalb(1.0, -53);
+        double members = s.members().size();
+        double worst = 0;
+        for (int slot = 0; slot < perOutput.length; slot++) {
+            double tribuo = classification ? 2 * (members + 1) * u * weightedLeaf[slot]
+                    : combiner == Combiner.SINGLE ? 0 : (members + 8) * members * 2 * u * largestLeaf[slot];
+            worst = Math.max(worst, perOutput[slot] + tribuo);
+        }
+        // The sum above is of positive doubles: round it up (relative error below 2^-30 for any tree count).
+        return Math.nextUp(worst * (1 + Math.scalb(1.0, -30)));
     }
 
     private static ObjectNode metadata(int inputScale, int weightScale, int leafScale, int outputScale,
