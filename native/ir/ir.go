@@ -51,6 +51,11 @@ type Tensor struct {
 	Scale  int
 	Lo, Hi []*big.Int
 	Values []*big.Int // constants only
+
+	// bitsChecked: every bound lies in [0, 1] (checked once by the first tree that reads the
+	// tensor, so that a forest's trees, which all read one bits tensor, cost O(T) together,
+	// not O(trees·T)). Set during parsing only.
+	bitsChecked bool
 }
 
 // IsConstant says whether t is a constant of the circuit.

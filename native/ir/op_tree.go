@@ -31,10 +31,14 @@ func (treeOp) Check(n *Node, path string) ([]OutSpec, error) {
 	if err := requireRank1(bitsT, inPath(path, 0), "bits"); err != nil {
 		return nil, err
 	}
-	for k := range bitsT.Lo {
-		if bitsT.Lo[k].Sign() < 0 || bitsT.Hi[k].Cmp(big.NewInt(1)) > 0 {
-			return nil, errf(inPath(path, 0), "bits %q[%d] has bounds [%s, %s], not within [0, 1]", bitsT.Name, k, bitsT.Lo[k], bitsT.Hi[k])
+	if !bitsT.bitsChecked {
+		one := big.NewInt(1)
+		for k := range bitsT.Lo {
+			if bitsT.Lo[k].Sign() < 0 || bitsT.Hi[k].Cmp(one) > 0 {
+				return nil, errf(inPath(path, 0), "bits %q[%d] has bounds [%s, %s], not within [0, 1]", bitsT.Name, k, bitsT.Lo[k], bitsT.Hi[k])
+			}
 		}
+		bitsT.bitsChecked = true
 	}
 	if err := requireConstant(n, path, 1, "leaves"); err != nil {
 		return nil, err

@@ -25,6 +25,14 @@ public record TreeOp(String bits, String leaves, String out, List<Integer> bit, 
 
     public static final String NAME = "tree";
 
+    /**
+     * The bits tensor this thread last found within [0, 1] (the same instance: tensors are
+     * immutable records). A forest's trees all read one bits tensor, so checking it once per tensor
+     * rather than once per tree keeps reading a forest O(trees + T) instead of O(trees · T).
+     */
+    private static final ThreadLocal<java.lang.ref.WeakReference<IrTensor>> LAST_BITS =
+            ThreadLocal.withInitial(() -> new java.lang.ref.WeakReference<>(null));
+
     public TreeOp {
         bit = List.copyOf(bit);
         le = List.copyOf(le);
@@ -65,11 +73,14 @@ public record TreeOp(String bits, String leaves, String out, List<Integer> bit, 
         IrTensor lt = OpChecks.constant(in, 1, "leaves", where);
         String bitsAt = OpChecks.at(where, 0, "bits", bt);
         int t = OpChecks.rank(bt, 1, bitsAt, "[T]").getFirst();
-        for (int k = 0; k < t; k++) {
-            if (bt.lo().get(k).signum() < 0 || bt.hi().get(k).compareTo(BigInteger.ONE) > 0) {
-                throw new IrValidationException(bitsAt + ": element " + k + " has bounds [" + bt.lo().get(k) + ", "
-                        + bt.hi().get(k) + "], not within [0, 1] (bits must be 0 or 1)");
+        if (LAST_BITS.get().get() != bt) {
+            for (int k = 0; k < t; k++) {
+                if (bt.lo().get(k).signum() < 0 || bt.hi().get(k).compareTo(BigInteger.ONE) > 0) {
+                    throw new IrValidationException(bitsAt + ": element " + k + " has bounds [" + bt.lo().get(k) + ", "
+                            + bt.hi().get(k) + "], not within [0, 1] (bits must be 0 or 1)");
+                }
             }
+            LAST_BITS.set(new java.lang.ref.WeakReference<>(bt));
         }
         String leavesAt = OpChecks.at(where, 1, "leaves", lt);
         List<Integer> ls = OpChecks.rank(lt, 2, leavesAt, "[L, k]");
