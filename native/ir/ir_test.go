@@ -298,3 +298,44 @@ func TestV2ErrorPaths(t *testing.T) {
 		}
 	}
 }
+
+// A document is UTF-8 without a byte order mark: invalid UTF-8 anywhere (even in a top-level key
+// both readers ignore) is rejected, as is a BOM or another encoding (the Java reader agrees;
+// ReadersAgreeOnMutatedIrTest found encoding/json accepting invalid bytes inside strings).
+func TestParseRejectsNonUTF8(t *testing.T) {
+	raw := golden.MustReadIR(t, "../ir-v2/tree-depth2.ir.json")
+	if _, err := Parse(raw); err != nil {
+		t.Fatalf("control: %v", err)
+	}
+	withComment := func(value string) []byte {
+		return []byte(strings.Replace(string(raw), "{", `{"comment": "`+value+`",`, 1))
+	}
+	if _, err := Parse(withComment("é € \U0001F600")); err != nil {
+		t.Fatalf("valid non-ASCII text in an ignored key: %v", err)
+	}
+	utf16 := make([]byte, 0, 2*len(raw))
+	for _, b := range raw {
+		utf16 = append(utf16, b, 0)
+	}
+	for name, c := range map[string]struct {
+		doc  []byte
+		want string
+	}{
+		"byte FF":                {withComment("a\xffb"), "not valid UTF-8"},
+		"lone continuation byte": {withComment("a\x80b"), "not valid UTF-8"},
+		"overlong encoding":      {withComment("a\xc0\xafb"), "not valid UTF-8"},
+		"encoded surrogate":      {withComment("a\xed\xa0\x80b"), "not valid UTF-8"},
+		"above U+10FFFF":         {withComment("a\xf4\x90\x80\x80b"), "not valid UTF-8"},
+		"truncated sequence":     {withComment("a\xe2\x82b"), "not valid UTF-8"},
+		"byte order mark":        {append([]byte("\xef\xbb\xbf"), raw...), "byte order mark"},
+		"UTF-16LE":               {utf16, "not JSON"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(c.doc)
+			var ie *Error
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an *ir.Error containing %q", err, c.want)
+			}
+		})
+	}
+}
