@@ -204,6 +204,21 @@ func TestParseRejects(t *testing.T) {
 		}},
 		{"unknown task", cls, "task", func(d map[string]any) { d["task"] = "ranking" }},
 		{"no ops", cls, "ops", func(d map[string]any) { d["ops"] = []any{} }},
+		// v1 tensors are lifted into v2 tensors and follow their scale and size rules (the Java reader
+		// agrees; ReadersAgreeOnMutatedIrTest found these accepted here).
+		{"v1 input scale above 1024", cls, "tensors[0].scale: must be in [-1024, 1024], got 1025", func(d map[string]any) {
+			tensor(d, 0)["scale"] = 1025
+			op(d, 0)["weightScale"] = 4 + 8 - 1025
+		}},
+		{"v1 intermediate scale below -1024", cls, "tensors[1].scale: must be in [-1024, 1024], got -1025", func(d map[string]any) {
+			tensor(d, 1)["scale"] = -1025
+			op(d, 0)["weightScale"] = -1025 - 8
+		}},
+		{"v1 weightScale above 1024", cls, "ops[0].weightScale: must be in [-1024, 1024]", func(d map[string]any) {
+			tensor(d, 0)["scale"] = -1020
+			op(d, 0)["weightScale"] = 1032
+		}},
+		{"v1 size above 2^24", cls, "tensors[0].size: more than 2^24 elements", func(d map[string]any) { tensor(d, 0)["size"] = 1<<24 + 1 }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
