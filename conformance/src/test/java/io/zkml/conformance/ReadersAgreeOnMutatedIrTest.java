@@ -1,6 +1,9 @@
 package io.zkml.conformance;
 
+import io.zkml.compiler.ir.CircuitIr;
+import io.zkml.compiler.ir.IntervalAnalysis;
 import io.zkml.compiler.ir.IrReader;
+import io.zkml.compiler.ir.IrTensor;
 import io.zkml.compiler.ir.IrValidationException;
 import io.zkml.prover.ConstraintSystem;
 import io.zkml.prover.ErrorCode;
@@ -29,6 +32,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -186,16 +190,19 @@ class ReadersAgreeOnMutatedIrTest {
     // ---- mutations ----
 
     /** kind (the sampling group), what (a description of the change), and the change. */
-    record Mutation(String kind, String what, Consumer<ObjectNode> edit, Dup dup) {
+    record Mutation(String kind, String what, Consumer<ObjectNode> edit, Dup dup, UnaryOperator<byte[]> post) {
+        Mutation(String kind, String what, Consumer<ObjectNode> edit, Dup dup) {
+            this(kind, what, edit, dup, null);
+        }
+
         byte[] apply(ObjectNode base) {
             ObjectNode copy = base.deepCopy();
             if (edit != null) {
                 edit.accept(copy);
             }
-            if (dup == null) {
-                return serialize(copy, null, null, null);
-            }
-            return serialize(copy, (ObjectNode) get(copy, dup.path()), dup.key(), dup.value());
+            byte[] bytes = dup == null ? serialize(copy, null, null, null)
+                    : serialize(copy, (ObjectNode) get(copy, dup.path()), dup.key(), dup.value());
+            return post == null ? bytes : post.apply(bytes);
         }
     }
 
@@ -404,9 +411,242 @@ class ReadersAgreeOnMutatedIrTest {
                 }
             }
         }
+        encodingMutations(out);
+        scaleRebalanceMutations(out, root, version);
+        recomputedBoundsMutations(out, root);
+        keyOrderAndEscapeMutations(out, root);
         out.add(put("remove-op", List.of(), "ops", F.arrayNode(), "ops = []"));
         out.add(put("remove-tensor", List.of(), "tensors", F.arrayNode(), "tensors = []"));
         return out;
+    }
+
+    /** Byte-level: a byte order mark, UTF-16/32, invalid UTF-8 in an ignored top-level key, whitespace and trailing data. */
+    static void encodingMutations(List<Mutation> out) {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        out.add(new Mutation("encoding", "UTF-8 byte order mark before the document", null, null, b -> concat(bom, b)));
+        for (String cs : List.of("UTF-16LE", "UTF-16BE", "UTF-16", "UTF-32BE")) {
+            out.add(new Mutation("encoding", "the document encoded in " + cs, null, null,
+                    b -> new String(b, StandardCharsets.UTF_8).getBytes(java.nio.charset.Charset.forName(cs))));
+        }
+        Map<String, byte[]> bad = new LinkedHashMap<>();
+        bad.put("byte FF", new byte[] {(byte) 0xFF});
+        bad.put("a lone continuation byte 80", new byte[] {(byte) 0x80});
+        bad.put("the overlong C0 AF", new byte[] {(byte) 0xC0, (byte) 0xAF});
+        bad.put("the surrogate ED A0 80", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80});
+        bad.put("F4 90 80 80 (above U+10FFFF)", new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80});
+        bad.put("the truncated E2 82", new byte[] {(byte) 0xE2, (byte) 0x82});
+        for (Map.Entry<String, byte[]> e : bad.entrySet()) {
+            out.add(new Mutation("encoding", "invalid UTF-8 (" + e.getKey() + ") in the value of an ignored top-level key \"comment\"",
+                    r -> r.put("comment", "a" + MARK + "b"), null, b -> replace(b, MARK, e.getValue())));
+            out.add(new Mutation("encoding", "invalid UTF-8 (" + e.getKey() + ") in an ignored top-level key name",
+                    r -> r.put("c" + MARK, "x"), null, b -> replace(b, MARK, e.getValue())));
+        }
+        out.add(new Mutation("encoding", "valid non-ASCII text (é € U+1F600) in an ignored top-level key", r -> r.put("comment", "é € \uD83D\uDE00"), null));
+        out.add(new Mutation("encoding", "the escaped lone surrogate \\ud800 in an ignored top-level key", r -> r.set("comment", raw("\"\\ud800\"")), null));
+        out.add(new Mutation("encoding", "a raw control character (TAB) inside an ignored string", r -> r.put("comment", "a" + MARK + "b"), null,
+                b -> replace(b, MARK, new byte[] {9})));
+        out.add(new Mutation("encoding", "leading and trailing whitespace", null, null, b -> concat(" \n\t\r".getBytes(StandardCharsets.UTF_8), b, "\n ".getBytes(StandardCharsets.UTF_8))));
+        out.add(new Mutation("encoding", "trailing garbage after the document", null, null, b -> concat(b, "x".getBytes(StandardCharsets.UTF_8))));
+        out.add(new Mutation("encoding", "a second JSON value after the document", null, null, b -> concat(b, "{}".getBytes(StandardCharsets.UTF_8))));
+        out.add(new Mutation("encoding", "a NUL byte after the document", null, null, b -> concat(b, new byte[] {0})));
+        out.add(new Mutation("encoding", "the document truncated by one byte", null, null, b -> java.util.Arrays.copyOf(b, b.length - 1)));
+    }
+
+    /**
+     * Scales changed together so that every scale rule still holds: the scale of an input read by
+     * the first op and the scale of the constant that compensates (weightScale, the weight, or the
+     * thresholds of a split_bits, which move with x), to a value in range, and just out of range.
+     */
+    static void scaleRebalanceMutations(List<Mutation> out, ObjectNode root, int version) {
+        JsonNode op = root.get("ops").get(0);
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (int i = 0; i < root.get("tensors").size(); i++) {
+            index.put(root.get("tensors").get(i).get("name").asString(), i);
+        }
+        if (version == 1) {
+            if (!op.get("op").asString().equals("dense")) {
+                return;
+            }
+            int xi = index.get(op.get("in").asString());
+            int oi = index.get(op.get("out").asString());
+            int xs = root.get("tensors").get(xi).get("scale").asInt();
+            int ws = op.get("weightScale").asInt();
+            int os = root.get("tensors").get(oi).get("scale").asInt();
+            for (int k : new int[] {1, -1, 1024 - xs, 1025 - xs, -1024 - xs, -1025 - xs, ws + 1025, ws - 1025}) {
+                out.add(new Mutation("scale-rebalance", "v1 input scale " + xs + " -> " + (xs + k) + ", ops[0].weightScale " + ws + " -> " + (ws - k), r -> {
+                    ((ObjectNode) r.get("tensors").get(xi)).put("scale", xs + k);
+                    ((ObjectNode) r.get("ops").get(0)).put("weightScale", ws - k);
+                }, null));
+            }
+            // the dense output's scale with weightScale: valid when only an argmax reads it
+            for (int k : new int[] {1, 1024 - os, 1025 - os, -1025 - os}) {
+                out.add(new Mutation("scale-rebalance", "v1 ops[0].weightScale " + ws + " -> " + (ws + k) + ", its output's scale " + os + " -> " + (os + k), r -> {
+                    ((ObjectNode) r.get("tensors").get(oi)).put("scale", os + k);
+                    ((ObjectNode) r.get("ops").get(0)).put("weightScale", ws + k);
+                }, null));
+            }
+            return;
+        }
+        String kind = op.get("op").asString();
+        if (!kind.equals("dense") && !kind.equals("split_bits")) {
+            return;
+        }
+        int xi = index.get(op.get("inputs").get(0).asString());
+        int ci = index.get(op.get("inputs").get(1).asString());
+        int xs = root.get("tensors").get(xi).get("scale").asInt();
+        int cs = root.get("tensors").get(ci).get("scale").asInt();
+        int sign = kind.equals("dense") ? -1 : 1;
+        for (int k : new int[] {1, -1, 1024 - xs, 1025 - xs, -1025 - xs}) {
+            out.add(new Mutation("scale-rebalance", "ops[0] (" + kind + ") x scale " + xs + " -> " + (xs + k) + ", its constant's scale " + cs + " -> " + (cs + sign * k), r -> {
+                ((ObjectNode) r.get("tensors").get(xi)).put("scale", xs + k);
+                ((ObjectNode) r.get("tensors").get(ci)).put("scale", cs + sign * k);
+            }, null));
+        }
+    }
+
+    /**
+     * An input bound or a constant value changed, and the declared bounds of every op-written tensor
+     * rewritten to the interval analysis of the changed graph (so the document stays valid unless
+     * the change breaks an op rule or the 2^248 limit). The analysis is the Java one; the Go reader
+     * recomputes it independently.
+     */
+    static void recomputedBoundsMutations(List<Mutation> out, ObjectNode root) {
+        CircuitIr ir;
+        try {
+            ir = IrReader.read(serialize(root, null, null, null));
+        } catch (IrValidationException e) {
+            throw new IllegalStateException(e);
+        }
+        List<IrTensor> tensors = ir.tensors();
+        for (int i = 0; i < tensors.size(); i++) {
+            IrTensor t = tensors.get(i);
+            if (!t.isConstant() && !ir.inputs().contains(t.name())) {
+                continue;
+            }
+            if (t.isConstant() && ir.version() == 1) {
+                continue; // v1 constants are inline in the ops
+            }
+            int ti = i;
+            for (int e = 0; e < t.size(); e++) {
+                int ei = e;
+                List<BigInteger> deltas = List.of(BigInteger.ONE, BigInteger.ONE.negate(), BigInteger.valueOf(7),
+                        BigInteger.ONE.shiftLeft(200), BigInteger.ONE.shiftLeft(247));
+                for (BigInteger d : deltas) {
+                    for (String which : t.isConstant() ? List.of("values") : List.of("lo", "hi")) {
+                        BigInteger old = (which.equals("hi") ? t.hi() : t.lo()).get(e);
+                        BigInteger nv = which.equals("lo") ? old.subtract(d) : old.add(d);
+                        if (d.signum() < 0 && !which.equals("values")) {
+                            nv = which.equals("lo") ? old.add(BigInteger.ONE) : old.subtract(BigInteger.ONE); // narrow the range
+                        }
+                        BigInteger value = nv;
+                        out.add(new Mutation("recomputed-bounds", t.name() + "." + which + "[" + e + "] " + abbreviate(old.toString()) + " -> "
+                                + abbreviate(value.toString()) + ", op-written bounds recomputed", r -> {
+                            List<BigInteger> lo = new ArrayList<>(tensors.get(ti).lo());
+                            List<BigInteger> hi = new ArrayList<>(tensors.get(ti).hi());
+                            if (!which.equals("hi")) {
+                                lo.set(ei, value);
+                            }
+                            if (!which.equals("lo")) {
+                                hi.set(ei, value);
+                            }
+                            IrTensor changed = tensors.get(ti);
+                            changed = changed.isConstant() ? IrTensor.constant(changed.name(), changed.shape(), changed.scale(), lo)
+                                    : IrTensor.input(changed.name(), changed.shape(), changed.scale(), lo, hi);
+                            List<IrTensor> ts = new ArrayList<>(tensors);
+                            ts.set(ti, changed);
+                            ArrayNode jt = (ArrayNode) r.get("tensors");
+                            ObjectNode tj = (ObjectNode) jt.get(ti);
+                            String[] keys = changed.isConstant() ? new String[] {"values"} : new String[] {"lo", "hi"};
+                            for (String key : keys) {
+                                ArrayNode a = F.arrayNode();
+                                for (BigInteger v : key.equals("hi") ? changed.hi() : changed.lo()) {
+                                    a.add(v.toString());
+                                }
+                                tj.set(key, a);
+                            }
+                            Map<String, IntervalAnalysis.Bounds> bounds;
+                            try {
+                                bounds = IntervalAnalysis.analyse(new CircuitIr(ir.format(), ir.version(), ir.field(), ir.name(), ir.task(),
+                                        ir.producer(), ir.source(), ir.quantization(), ir.features(), ir.labels(), ts, ir.inputs(), ir.ops(),
+                                        ir.outputs()));
+                            } catch (IrValidationException | RuntimeException ex) {
+                                return; // an op rule is broken now: keep the declared bounds, both readers must reject
+                            }
+                            for (JsonNode tn : jt) {
+                                IntervalAnalysis.Bounds b = bounds.get(tn.get("name").asString());
+                                if (b != null && !ir.inputs().contains(tn.get("name").asString())) {
+                                    ArrayNode lo2 = F.arrayNode();
+                                    ArrayNode hi2 = F.arrayNode();
+                                    b.lo().forEach(v -> lo2.add(v.toString()));
+                                    b.hi().forEach(v -> hi2.add(v.toString()));
+                                    ((ObjectNode) tn).set("lo", lo2);
+                                    ((ObjectNode) tn).set("hi", hi2);
+                                }
+                            }
+                        }, null));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Changes that keep the document's meaning: keys in reverse order, a tensor name or op name written with \\u escapes. */
+    static void keyOrderAndEscapeMutations(List<Mutation> out, ObjectNode root) {
+        out.add(new Mutation("same-meaning", "top-level keys in reverse order", r -> reverseKeys(r), null));
+        for (int i = 0; i < root.get("tensors").size(); i++) {
+            int idx = i;
+            String name = root.get("tensors").get(i).get("name").asString();
+            out.add(new Mutation("same-meaning", "tensors[" + i + "] keys in reverse order", r -> reverseKeys((ObjectNode) r.get("tensors").get(idx)), null));
+            out.add(new Mutation("same-meaning", "tensors[" + i + "].name \"" + name + "\" written with \\u escapes", r ->
+                    ((ObjectNode) r.get("tensors").get(idx)).set("name", raw(escaped(name))), null));
+        }
+        for (int i = 0; i < root.get("ops").size(); i++) {
+            int idx = i;
+            String op = root.get("ops").get(i).get("op").asString();
+            out.add(new Mutation("same-meaning", "ops[" + i + "] keys in reverse order", r -> reverseKeys((ObjectNode) r.get("ops").get(idx)), null));
+            out.add(new Mutation("same-meaning", "ops[" + i + "].op \"" + op + "\" written with \\u escapes", r ->
+                    ((ObjectNode) r.get("ops").get(idx)).set("op", raw(escaped(op))), null));
+        }
+    }
+
+    static void reverseKeys(ObjectNode o) {
+        List<Map.Entry<String, JsonNode>> entries = new ArrayList<>(o.properties());
+        o.removeAll();
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            o.set(entries.get(i).getKey(), entries.get(i).getValue());
+        }
+    }
+
+    static String escaped(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            sb.append(String.format("\\u%04x", (int) c));
+        }
+        return sb.append('"').toString();
+    }
+
+    static final String MARK = "@@MARK@@";
+
+    static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            o.writeBytes(p);
+        }
+        return o.toByteArray();
+    }
+
+    static byte[] replace(byte[] b, String mark, byte[] with) {
+        byte[] m = mark.getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < b.length; i++) {
+            if (i + m.length <= b.length && java.util.Arrays.equals(b, i, i + m.length, m, 0, m.length)) {
+                o.writeBytes(with);
+                i += m.length - 1;
+            } else {
+                o.write(b[i]);
+            }
+        }
+        return o.toByteArray();
     }
 
     static void refListMutations(List<Mutation> out, List<Object> path, List<String> names, String kind) {
