@@ -204,6 +204,21 @@ func TestParseRejects(t *testing.T) {
 		}},
 		{"unknown task", cls, "task", func(d map[string]any) { d["task"] = "ranking" }},
 		{"no ops", cls, "ops", func(d map[string]any) { d["ops"] = []any{} }},
+		// v1 tensors are lifted into v2 tensors and follow their scale and size rules (the Java reader
+		// agrees; ReadersAgreeOnMutatedIrTest found these accepted here).
+		{"v1 input scale above 1024", cls, "tensors[0].scale: must be in [-1024, 1024], got 1025", func(d map[string]any) {
+			tensor(d, 0)["scale"] = 1025
+			op(d, 0)["weightScale"] = 4 + 8 - 1025
+		}},
+		{"v1 intermediate scale below -1024", cls, "tensors[1].scale: must be in [-1024, 1024], got -1025", func(d map[string]any) {
+			tensor(d, 1)["scale"] = -1025
+			op(d, 0)["weightScale"] = -1025 - 8
+		}},
+		{"v1 weightScale above 1024", cls, "ops[0].weightScale: must be in [-1024, 1024]", func(d map[string]any) {
+			tensor(d, 0)["scale"] = -1020
+			op(d, 0)["weightScale"] = 1032
+		}},
+		{"v1 size above 2^24", cls, "tensors[0].size: more than 2^24 elements", func(d map[string]any) { tensor(d, 0)["size"] = 1<<24 + 1 }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -296,5 +311,46 @@ func TestV2ErrorPaths(t *testing.T) {
 		if _, err := Parse(b); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("got %v, want %q", err, c.want)
 		}
+	}
+}
+
+// A document is UTF-8 without a byte order mark: invalid UTF-8 anywhere (even in a top-level key
+// both readers ignore) is rejected, as is a BOM or another encoding (the Java reader agrees;
+// ReadersAgreeOnMutatedIrTest found encoding/json accepting invalid bytes inside strings).
+func TestParseRejectsNonUTF8(t *testing.T) {
+	raw := golden.MustReadIR(t, "../ir-v2/tree-depth2.ir.json")
+	if _, err := Parse(raw); err != nil {
+		t.Fatalf("control: %v", err)
+	}
+	withComment := func(value string) []byte {
+		return []byte(strings.Replace(string(raw), "{", `{"comment": "`+value+`",`, 1))
+	}
+	if _, err := Parse(withComment("é € \U0001F600")); err != nil {
+		t.Fatalf("valid non-ASCII text in an ignored key: %v", err)
+	}
+	utf16 := make([]byte, 0, 2*len(raw))
+	for _, b := range raw {
+		utf16 = append(utf16, b, 0)
+	}
+	for name, c := range map[string]struct {
+		doc  []byte
+		want string
+	}{
+		"byte FF":                {withComment("a\xffb"), "not valid UTF-8"},
+		"lone continuation byte": {withComment("a\x80b"), "not valid UTF-8"},
+		"overlong encoding":      {withComment("a\xc0\xafb"), "not valid UTF-8"},
+		"encoded surrogate":      {withComment("a\xed\xa0\x80b"), "not valid UTF-8"},
+		"above U+10FFFF":         {withComment("a\xf4\x90\x80\x80b"), "not valid UTF-8"},
+		"truncated sequence":     {withComment("a\xe2\x82b"), "not valid UTF-8"},
+		"byte order mark":        {append([]byte("\xef\xbb\xbf"), raw...), "byte order mark"},
+		"UTF-16LE":               {utf16, "not JSON"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(c.doc)
+			var ie *Error
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an *ir.Error containing %q", err, c.want)
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -23,6 +24,15 @@ var (
 // Parse parses and validates an IR document of version 2, or of version 1 (lifted into the
 // version 2 graph, parse_v1.go). The error is an *Error for anything that is not a valid document.
 func Parse(data []byte) (*IR, error) {
+	// A document is UTF-8 without a byte order mark (docs/ir-format.md, "Document"). encoding/json
+	// would replace invalid bytes inside strings by U+FFFD and accept them (the Java reader rejects
+	// them), so check the bytes first.
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return nil, errf("", "the document starts with a byte order mark (IR documents are UTF-8 without one)")
+	}
+	if !utf8.Valid(data) {
+		return nil, errf("", "the document is not valid UTF-8")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var root any

@@ -56,9 +56,17 @@ func (d *IR) liftV1(top map[string]any) error {
 		if t.Size < 1 {
 			return errf(path+".size", "must be >= 1, got %d", t.Size)
 		}
+		if t.Size > MaxElements {
+			return errf(path+".size", "more than 2^24 elements")
+		}
 		t.Shape = []int{t.Size}
 		if t.Scale, err = reqSmallInt(obj, "scale", path+".scale"); err != nil {
 			return err
+		}
+		// The lifted tensors follow the tensor rules of version 2 (the Java reader checked the scale
+		// range of v1 documents already in v0.1).
+		if t.Scale < -MaxScale || t.Scale > MaxScale {
+			return errf(path+".scale", "must be in [%d, %d], got %d", -MaxScale, MaxScale, t.Scale)
 		}
 		if err := t.parseBounds(obj, path); err != nil {
 			return err
@@ -156,12 +164,18 @@ func (d *IR) liftOpV1(obj map[string]any, path string) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if weightScale < -MaxScale || weightScale > MaxScale {
+			return nil, errf(path+".weightScale", "must be in [%d, %d] (the scale of the lifted weight), got %d", -MaxScale, MaxScale, weightScale)
+		}
 		rows, err := reqArray(obj, "weights", path+".weights")
 		if err != nil {
 			return nil, errf(path+".weights", "must be an array of arrays")
 		}
 		if len(rows) != out.Size {
 			return nil, errf(path+".weights", "has %d rows, out tensor %q has size %d", len(rows), out.Name, out.Size)
+		}
+		if out.Size > MaxElements/in.Size {
+			return nil, errf(path+".weights", "the lifted weight [%d, %d] has more than 2^24 elements", out.Size, in.Size)
 		}
 		weight := &Tensor{Name: out.Name + "_weight", Role: RoleConstant, Visibility: "fixed",
 			Shape: []int{out.Size, in.Size}, Size: out.Size * in.Size, Scale: weightScale}

@@ -379,6 +379,18 @@ def big_list(xs, n, what):
 Model = collections.namedtuple("Model", "doc tensors order inputs outputs ops")
 
 
+def read_bytes(data):
+    """The document's bytes: UTF-8 without a byte order mark (docs/ir-format.md, "Encoding"), then read()."""
+    need(not data.startswith(b"\xef\xbb\xbf"), "encoding", "the document starts with a byte order mark")
+    # valid UTF-8, but JSON text never holds a raw NUL (not even in a string): UTF-16 or UTF-32
+    need(b"\x00" not in data, "encoding", "a NUL byte (UTF-16 or UTF-32?)")
+    try:
+        text = data.decode("utf-8", errors="strict")  # RFC 3629: no overlong forms, surrogates, > U+10FFFF
+    except UnicodeDecodeError as e:
+        raise IrError("encoding", "not UTF-8: %s" % e)
+    return read(text)
+
+
 def read(text):
     """Parses and checks a version 2 document; returns a Model or raises IrError."""
     doc = json.loads(text, object_pairs_hook=_pairs)
@@ -1160,8 +1172,14 @@ def set_tree(d, out, bit, le, gt, rows=None):
 INVALID = []
 
 
-def invalid(file, rule, code, base, mutate=None, text=None):
-    INVALID.append((file, rule, code, base, mutate, text))
+def invalid(file, rule, code, base, mutate=None, text=None, data=None):
+    """data: a change of the document's UTF-8 bytes (encodings), after mutate and text."""
+    INVALID.append((file, rule, code, base, mutate, text, data))
+
+
+def with_comment(value):
+    """The bytes with a first top-level key "comment" (which readers ignore) holding value (bytes)."""
+    return lambda b: b.replace(b"{\n", b'{\n  "comment": "a' + value + b'b",\n', 1)
 
 
 def define_invalid():
@@ -1180,6 +1198,17 @@ def define_invalid():
             B, text=lambda t: t.replace('"values": [\n        "0",\n        "1",\n        "1",\n        "2"\n      ]',
                                         '"values": [\n        "0",\n        "1",\n        "1",\n        "2"\n      ],\n'
                                         '      "values": [\n        "2",\n        "1",\n        "1",\n        "0"\n      ]', 1))
+    # encoding: UTF-8 without a byte order mark, checked over all bytes (even an ignored key's value)
+    invalid("encoding-invalid-utf8.ir.json",
+            "the ignored top-level key \"comment\" holds the byte 0xFF, which is not UTF-8", "encoding",
+            B, data=with_comment(b"\xff"))
+    invalid("encoding-utf8-surrogate.ir.json",
+            "the ignored top-level key \"comment\" holds ED A0 80, an encoded surrogate (not UTF-8)", "encoding",
+            B, data=with_comment(b"\xed\xa0\x80"))
+    invalid("encoding-utf8-bom.ir.json", "the document starts with a UTF-8 byte order mark", "encoding",
+            B, data=lambda b: b"\xef\xbb\xbf" + b)
+    invalid("encoding-utf16le.ir.json", "the document is encoded in UTF-16LE, not UTF-8", "encoding",
+            B, data=lambda b: b.decode("utf-8").encode("utf-16-le"))
     # visibility / role
     invalid("visibility-hashed-input.ir.json", "input x has the reserved visibility \"hashed\"",
             "visibility_reserved", B, lambda d: T(d, "x").__setitem__("visibility", "hashed"))
@@ -1503,7 +1532,7 @@ def build_invalid(outdir):
     define_invalid()
     index = []
     names = set()
-    for file, rule, code, base, mutate, text in INVALID:
+    for file, rule, code, base, mutate, text, data in INVALID:
         assert file not in names, file
         names.add(file)
         d = base()
@@ -1514,16 +1543,21 @@ def build_invalid(outdir):
             raw2 = text(raw)
             assert raw2 != raw, file
             raw = raw2
-        # the base is valid and the mutation is what read() rejects, for the intended rule
-        if mutate is not None or text is not None:
-            read(dumps(base()))
+        blob = raw.encode("utf-8")
+        if data is not None:
+            blob2 = data(blob)
+            assert blob2 != blob, file
+            blob = blob2
+        # the base is valid and the mutation is what read_bytes() rejects, for the intended rule
+        if mutate is not None or text is not None or data is not None:
+            read_bytes(dumps(base()).encode("utf-8"))
         try:
-            read(raw)
+            read_bytes(blob)
             raise AssertionError("%s: accepted" % file)
         except IrError as e:
             assert e.code == code, (file, e.code, code, str(e))
-        with open(os.path.join(outdir, file), "w", newline="\n") as f:
-            f.write(raw)
+        with open(os.path.join(outdir, file), "wb") as f:
+            f.write(blob)
         index.append(collections.OrderedDict([("file", file), ("rule", rule)]))
     return index
 
@@ -1598,7 +1632,7 @@ def main():
     for g, extra, direct, checks, ths in docs:
         doc = g.doc()
         raw = dumps(doc)
-        model = read(raw)                      # the strict reader accepts what we write
+        model = read_bytes(raw.encode("utf-8"))  # the strict reader accepts what we write
         assert dumps(model.doc) == raw         # and the canonical writer round-trips
         if doc["name"] == "tree-depth2":
             spec_example_checks(doc, model)

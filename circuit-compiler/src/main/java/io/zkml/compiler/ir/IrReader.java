@@ -13,6 +13,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,7 +31,8 @@ import java.util.regex.Pattern;
  * {@code <out>_bias}; {@link CircuitIr#version()} stays 1).
  *
  * <p>Rejected with {@link IrValidationException}, whose message locates the value (for example
- * {@code ops[1].attributes.feature[3]: ...}): malformed JSON, duplicate keys, more than
+ * {@code ops[1].attributes.feature[3]: ...}): bytes that are not UTF-8 (or begin with a byte order
+ * mark), malformed JSON, duplicate keys, more than
  * {@value #MAX_BYTES} bytes or nesting deeper than 64, an unknown format, version or field,
  * unknown or missing keys in tensors, ops and attributes, unknown ops, bad names, roles and
  * visibilities (reserved ones: "not supported yet"), shapes (rank 1 to 8, dimensions ≥ 1, at most
@@ -89,9 +94,25 @@ public final class IrReader {
         if (json.length > MAX_BYTES) {
             throw new IrValidationException("IR document is " + json.length + " bytes, more than the limit of " + MAX_BYTES);
         }
+        // A document is UTF-8 without a byte order mark (docs/ir-format.md, "Document"). Jackson would
+        // detect and accept a BOM, UTF-16 or UTF-32 from the first bytes (the Go reader rejects them):
+        // decode strictly here and hand Jackson the characters.
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(json))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IrValidationException("IR document is not valid UTF-8", e);
+        }
+        if (text.startsWith("\uFEFF")) {
+            throw new IrValidationException("IR document starts with a byte order mark (IR documents are UTF-8 without one)");
+        }
         JsonNode root;
         try {
-            root = MAPPER.readTree(json);
+            root = MAPPER.readTree(text);
         } catch (JacksonException e) {
             throw new IrValidationException("IR document is not valid JSON: " + e.getOriginalMessage(), e);
         }

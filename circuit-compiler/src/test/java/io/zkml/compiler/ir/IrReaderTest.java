@@ -93,6 +93,42 @@ class IrReaderTest {
         assertRejected(tree(d -> d.put("field", "bls12-381")), "field must be \"bn254\"");
     }
 
+    /** The tree document with {@code "comment": "a<bytes>b"} first (a top-level key both readers ignore). */
+    static byte[] treeWithComment(byte[] inComment) throws Exception {
+        byte[] doc = tree(d -> { });
+        byte[] head = "{\"comment\":\"a".getBytes(StandardCharsets.UTF_8);
+        byte[] tail = "b\",".getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[head.length + inComment.length + tail.length + doc.length - 1];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(inComment, 0, out, head.length, inComment.length);
+        System.arraycopy(tail, 0, out, head.length + inComment.length, tail.length);
+        System.arraycopy(doc, 1, out, head.length + inComment.length + tail.length, doc.length - 1);
+        return out;
+    }
+
+    @Test
+    void a_document_is_utf8_without_a_byte_order_mark() throws Exception {
+        assertThatCode(() -> IrReader.read(treeWithComment("é € \uD83D\uDE00".getBytes(StandardCharsets.UTF_8)))).doesNotThrowAnyException();
+        // invalid UTF-8, even inside a key both readers ignore (the Go reader rejects it too)
+        for (byte[] bad : List.of(new byte[] {(byte) 0xFF}, new byte[] {(byte) 0x80}, new byte[] {(byte) 0xC0, (byte) 0xAF},
+                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+                new byte[] {(byte) 0xE2, (byte) 0x82})) {
+            assertRejected(treeWithComment(bad), "IR document is not valid UTF-8");
+        }
+        // Jackson on its own would detect and accept these (ReadersAgreeOnMutatedIrTest found them)
+        byte[] doc = tree(d -> { });
+        byte[] bom = new byte[doc.length + 3];
+        bom[0] = (byte) 0xEF;
+        bom[1] = (byte) 0xBB;
+        bom[2] = (byte) 0xBF;
+        System.arraycopy(doc, 0, bom, 3, doc.length);
+        assertRejected(bom, "byte order mark");
+        String text = new String(doc, StandardCharsets.UTF_8);
+        for (String charset : List.of("UTF-16LE", "UTF-16BE", "UTF-16", "UTF-32BE", "UTF-32LE")) {
+            assertRejected(text.getBytes(java.nio.charset.Charset.forName(charset)), "IR document");
+        }
+    }
+
     @Test
     void a_v2_document_with_v1_tensors_or_ops_is_rejected_and_vice_versa() throws Exception {
         assertRejected(v1("classifier-3x4", d -> d.put("version", 2)), "tensors[0].role must be a string");
@@ -446,6 +482,11 @@ class IrReaderTest {
         assertRejected(v1("regressor-2x3", d -> op(d, 1).put("out", "acc")), "written twice");
         assertRejected(v1("classifier-3x4", d -> op(d, 0).put("in", "nope")), "\"nope\" is not a declared tensor");
         assertRejected(v1("classifier-3x4", d -> op(d, 0).put("weightScale", 4096)), "\"acc_weight\": scale 4096 is outside [-1024, 1024]");
+        // the lifted tensors follow the v2 scale rule even when every v1 scale rule holds (the Go reader agrees)
+        assertRejected(v1("classifier-3x4", d -> {
+            tensor(d, 0).put("scale", 1025);
+            op(d, 0).put("weightScale", 12 - 1025);
+        }), "\"x\": scale 1025 is outside [-1024, 1024]");
         assertRejected(v1("classifier-3x4", d -> op(d, 0).put("weightScale", 1L << 40)), "ops[0].weightScale", "at most 9 digits");
         assertRejected(v1("regressor-2x3", d -> op(d, 1).put("shift", 129)), "shift: must be in [0, 128]");
         assertRejected(v1("regressor-2x3", d -> d.putArray("ops")), "needs at least one op");
