@@ -14,16 +14,20 @@ import io.zkml.contracts.CompilerSettings;
  * @param versions what ran
  * @param settings how it ran
  * @param models one result per demo model that succeeded
- * @param failures one entry per demo model that failed
+ * @param failures one entry per measurement that failed
+ * @param refused one entry per sweep point the compiler refused (e.g. an input scale that merges two
+ *     thresholds of a forest): an outcome of the sweep, not a failure
  */
 public record BenchReport(String schema, String startedAt, String finishedAt, MachineInfo machine, Versions versions,
-                          Settings settings, List<ModelResult> models, List<Failure> failures) {
+                          Settings settings, List<ModelResult> models, List<Failure> failures, List<Failure> refused) {
 
-    public static final String SCHEMA = "zkml-bench/1";
+    /** Version 2 added {@code models[].setting}, {@code settings.suite/forests/forestFeatures}, {@code failures[].setting} and {@code refused}. */
+    public static final String SCHEMA = "zkml-bench/2";
 
     public BenchReport {
         models = List.copyOf(models);
         failures = List.copyOf(failures);
+        refused = List.copyOf(refused);
     }
 
     /**
@@ -51,12 +55,16 @@ public record BenchReport(String schema, String startedAt, String finishedAt, Ma
      * @param examplesDir where the demo models were read from
      * @param synthetic feature counts of the synthetic classifiers measured
      * @param solcSettings the solc settings of the verifier contracts, or null without EVM
+     * @param suite the {@code --suite} name, or null
+     * @param forests the synthetic forests measured ({@code TxD}), outside a suite
+     * @param forestFeatures features of those forests
      */
     public record Settings(int runs, int warmupRuns, int fidelitySamples, long seed, boolean evm, String examplesDir,
-                           List<Integer> synthetic, CompilerSettings solcSettings) {
+                           List<Integer> synthetic, CompilerSettings solcSettings, String suite, List<String> forests,
+                           int forestFeatures) {
     }
 
-    /** A model whose benchmark failed: its name and the error. */
-    public record Failure(String model, String error) {
+    /** A measurement that failed (or a sweep point that was refused): the model, the error, the setting. */
+    public record Failure(String model, String error, Setting setting) {
     }
 }

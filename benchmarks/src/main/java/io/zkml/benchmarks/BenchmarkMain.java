@@ -7,11 +7,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import io.zkml.compiler.CircuitCompiler;
+import io.zkml.compiler.CompilationException;
 import io.zkml.contracts.AnvilNode;
 import io.zkml.contracts.SolidityCompiler;
 import io.zkml.prover.Groth16Prover;
@@ -36,11 +39,15 @@ public final class BenchmarkMain {
     private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
 
     public static void main(String[] args) {
-        TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
+        System.setProperty("java.awt.headless", "true"); // the plots: no display needed
         System.exit(run(args, System.out, System.err));
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
         Instant started = Instant.now();
         BenchmarkOptions options;
         try {
@@ -65,30 +72,53 @@ public final class BenchmarkMain {
         }
     }
 
+    /** One measurement to make: a model (trained or read when its turn comes) at one setting. */
+    private record Job(String label, ModelSource model, Setting setting) {
+    }
+
+    @FunctionalInterface
+    private interface ModelSource {
+        DemoModel get() throws IOException;
+    }
+
     private static int benchmark(BenchmarkOptions options, Instant started, PrintStream out, PrintStream err)
             throws IOException {
-        List<DemoModel> demos = new ArrayList<>();
-        if (options.demos()) {
-            demos.addAll(select(DemoModel.discover(options.examplesDir()), options.models()));
-            if (demos.isEmpty()) {
-                throw new IOException("no demo models (model.tribuo) under " + options.examplesDir().toAbsolutePath());
+        List<Job> jobs = new ArrayList<>();
+        if (options.suite() != null) {
+            Map<String, DemoModel> trained = new HashMap<>();
+            for (Suite.Case c : options.suite().cases()) {
+                jobs.add(new Job(c.label(), () -> withScales(trained.computeIfAbsent(c.modelName(), k -> train(c, options)),
+                        c.setting()), c.setting()));
             }
-        }
-        for (int n : options.synthetic()) {
-            demos.add(SyntheticModels.classifier(n, options.seed()));
-        }
-        for (BenchmarkOptions.Forest f : options.forests()) {
-            err.printf("zkml bench: training forest %dx%d on %d features%n", f.trees(), f.depth(), options.forestFeatures());
-            demos.add(SyntheticModels.forest(f.trees(), f.depth(), options.forestFeatures(), options.seed()));
+        } else {
+            if (options.demos()) {
+                List<DemoModel> demos = select(DemoModel.discover(options.examplesDir()), options.models());
+                if (demos.isEmpty()) {
+                    throw new IOException("no demo models (model.tribuo) under " + options.examplesDir().toAbsolutePath());
+                }
+                for (DemoModel d : demos) {
+                    jobs.add(new Job(d.name(), () -> d, Setting.of(Setting.DEMO)));
+                }
+            }
+            for (int n : options.synthetic()) {
+                jobs.add(new Job("synthetic-" + n, () -> SyntheticModels.classifier(n, options.seed()), Setting.of(Setting.SIZE)));
+            }
+            for (BenchmarkOptions.Forest f : options.forests()) {
+                jobs.add(new Job("forest-" + f.trees() + "x" + f.depth() + "x" + options.forestFeatures(),
+                        () -> SyntheticModels.forest(f.trees(), f.depth(), options.forestFeatures(), options.seed()),
+                        Setting.of(Setting.SIZE)));
+            }
         }
         MachineInfo machine = MachineInfo.current();
         Groth16Prover prover = Groth16Prover.load();
         NativeVersions nv = prover.versions();
-        err.printf("zkml bench: %d model(s), %d run(s) + %d warm-up, gnark %s, %d CPU(s), Java %s%n", demos.size(),
+        err.printf("zkml bench: %s%d measurement(s), %d run(s) + %d warm-up, gnark %s, %d CPU(s), Java %s%n",
+                options.suite() == null ? "" : "suite " + options.suite().name() + ", ", jobs.size(),
                 options.runs(), options.warmupRuns(), nv.gnarkVersion(), machine.availableProcessors(), machine.javaVersion());
 
         List<ModelResult> results = new ArrayList<>();
         List<BenchReport.Failure> failures = new ArrayList<>();
+        List<BenchReport.Failure> refused = new ArrayList<>();
         SolidityCompiler solc = null;
         AnvilNode node = null;
         String solcVersion = null;
@@ -104,16 +134,25 @@ public final class BenchmarkMain {
                 anvilVersion = node.clientVersion();
                 err.printf("zkml bench: solc %s, %s at %s%n", solcVersion, node.clientVersion(), node.rpcUrl());
             }
-            ModelBenchmark bench = new ModelBenchmark(prover, solc, node, options, work, err);
-            for (DemoModel demo : demos) {
-                err.println("zkml bench: " + demo.name());
+            Progress progress = Progress.forConsole(err, jobs.size());
+            PrintStream log = progress.log();
+            ModelBenchmark bench = new ModelBenchmark(prover, solc, node, options, work, log, progress::step);
+            for (Job job : jobs) {
+                progress.start(job.label());
                 try {
-                    results.add(bench.run(demo));
+                    progress.step("model");
+                    results.add(bench.run(job.model().get(), job.setting()));
+                } catch (CompilationException e) {
+                    if (job.setting().inputScale() == null && job.setting().weightScale() == null) {
+                        failures.add(failed(log, job, e));
+                    } else { // a requested scale the compiler refuses: a result of the sweep
+                        log.println("zkml bench: " + job.label() + " refused by the compiler: " + e.getMessage());
+                        refused.add(new BenchReport.Failure(job.label(), e.getMessage(), job.setting()));
+                    }
                 } catch (Exception | LinkageError e) {
-                    String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
-                    err.println("zkml bench: " + demo.name() + " FAILED: " + msg);
-                    failures.add(new BenchReport.Failure(demo.name(), msg));
+                    failures.add(failed(log, job, e));
                 }
+                progress.finish();
             }
         } finally {
             if (node != null) {
@@ -128,11 +167,44 @@ public final class BenchmarkMain {
         BenchReport report = new BenchReport(BenchReport.SCHEMA, started.toString(), Instant.now().toString(), machine,
                 versions, new BenchReport.Settings(options.runs(), options.warmupRuns(), options.fidelitySamples(),
                 options.seed(), options.evm(), options.examplesDir().toString(), options.synthetic(),
-                solc == null ? null : solc.settings()), results, failures);
+                solc == null ? null : solc.settings(), options.suite() == null ? null : options.suite().name(),
+                options.forests().stream().map(f -> f.trees() + "x" + f.depth()).toList(), options.forestFeatures()),
+                results, failures, refused);
         ResultWriter.write(report, options.out());
         out.print(summary(report));
         out.println("wrote " + options.out().toAbsolutePath());
+        if (options.reportDir() != null) {
+            ReportWriter.write(report, options.reportDir());
+            out.println("wrote " + options.reportDir().resolve("report.html").toAbsolutePath()
+                    + " (with results.csv and plots/)");
+        }
         return failures.isEmpty() ? 0 : 1;
+    }
+
+    private static BenchReport.Failure failed(PrintStream log, Job job, Throwable e) {
+        String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
+        log.println("zkml bench: " + job.label() + " FAILED: " + msg);
+        return new BenchReport.Failure(job.label(), msg, job.setting());
+    }
+
+    private static DemoModel train(Suite.Case c, BenchmarkOptions options) {
+        try {
+            return c.family().equals("linear") ? SyntheticModels.classifier(c.features(), options.seed())
+                    : SyntheticModels.forest(c.trees(), c.depth(), c.features(), options.seed());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The model with the setting's requested scales (unchanged where the setting requests none). */
+    static DemoModel withScales(DemoModel d, Setting s) {
+        if (s.inputScale() == null && s.weightScale() == null) {
+            return d;
+        }
+        Integer in = s.inputScale() != null ? s.inputScale() : d.settings().inputScale();
+        Integer w = s.weightScale() != null ? s.weightScale() : d.settings().weightScale();
+        return new DemoModel(d.name(), d.source(), d.modelBytes(), d.modelSha256(), d.settings().withScales(in, w),
+                d.settingsSource(), d.input());
     }
 
     /** A usage error found only after the options were parsed (exit status 2, like a bad option). */
@@ -159,10 +231,10 @@ public final class BenchmarkMain {
     /** A fixed-width table of the headline numbers. */
     static String summary(BenchReport r) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-16s %11s %6s %10s %10s %10s %6s %9s %9s %9s %9s%n", "model", "constraints",
+        b.append(String.format(Locale.ROOT, "%-24s %11s %6s %10s %10s %10s %6s %9s %9s %9s %9s%n", "model", "constraints",
                 "public", "setup ms", "prove ms", "verify ms", "proof", "verifier", "gas", "heap MiB", "RSS MiB"));
         for (ModelResult m : r.models()) {
-            b.append(String.format(Locale.ROOT, "%-16s %11d %6d %10.1f %10.1f %10.2f %6d %9s %9s %9.1f %9s%n", m.name(),
+            b.append(String.format(Locale.ROOT, "%-24s %11d %6d %10.1f %10.1f %10.2f %6d %9s %9s %9.1f %9s%n", label(m),
                     m.circuit().constraints(), m.circuit().publicInputs(), m.timings().setupMillis(),
                     m.timings().prove().medianMillis(), m.timings().verify().medianMillis(), m.proofBytes(),
                     m.evm() == null ? "-" : m.evm().deployedSize() + " B", m.evm() == null ? "-" : Long.toString(m.evm().verificationGasUsed()),
@@ -170,9 +242,17 @@ public final class BenchmarkMain {
                     m.memory().rssPeakBytes() == null ? "-" : String.format(Locale.ROOT, "%.1f", m.memory().rssPeakBytes() / 1048576.0)));
         }
         for (BenchReport.Failure f : r.failures()) {
-            b.append(String.format(Locale.ROOT, "%-16s FAILED: %s%n", f.model(), f.error()));
+            b.append(String.format(Locale.ROOT, "%-24s FAILED: %s%n", f.model(), f.error()));
+        }
+        for (BenchReport.Failure f : r.refused()) {
+            b.append(String.format(Locale.ROOT, "%-24s refused: %s%n", f.model(), f.error()));
         }
         return b.toString();
+    }
+
+    /** The model's name, with the requested input scale in a sweep ({@code synthetic-32 s_in=8}). */
+    static String label(ModelResult m) {
+        return m.setting() == null || m.setting().inputScale() == null ? m.name() : m.name() + " s_in=" + m.setting().inputScale();
     }
 
     private static String implementationVersion() {

@@ -22,10 +22,20 @@ import java.util.List;
  * @param evm whether to compile, deploy and call the Solidity verifiers on anvil
  * @param forests sizes of synthetic random forests to add ({@code --forests 100x6,...})
  * @param forestFeatures features of every synthetic forest
+ * @param suite the {@code --suite} to measure instead of the demos, or null
+ * @param reportDir where {@code --report} writes results.json, results.csv, plots and report.html, or null
  */
 public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examplesDir, List<String> models,
                                boolean demos, List<Integer> synthetic, int fidelitySamples, long seed, boolean evm,
-                               List<Forest> forests, int forestFeatures) {
+                               List<Forest> forests, int forestFeatures, Suite suite, Path reportDir) {
+
+    /** The options without a suite or a report (as before {@code --suite} existed). */
+    public BenchmarkOptions(int runs, int warmupRuns, Path out, Path examplesDir, List<String> models, boolean demos,
+                            List<Integer> synthetic, int fidelitySamples, long seed, boolean evm, List<Forest> forests,
+                            int forestFeatures) {
+        this(runs, warmupRuns, out, examplesDir, models, demos, synthetic, fidelitySamples, seed, evm, forests,
+                forestFeatures, null, null);
+    }
 
     /** A synthetic forest size: {@code trees} trees of at most {@code depth} levels. */
     public record Forest(int trees, int depth) {
@@ -68,6 +78,10 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
               --fidelity-samples N  random inputs compared with the float model (default 32)
               --seed N              seed of those inputs (default 1)
               --skip-evm            no Solidity verifier, no anvil (no node needed)
+              --suite NAME          measure a suite instead of the demos: quick (seconds) or standard (minutes:
+                                    linear 8..128 features, forests 10x4..200x8, input scales 6..20); see docs/benchmarks.md
+              --report DIR          also write DIR/results.json, results.csv, plots/*.png|svg and report.html
+                                    (the JSON goes to DIR/results.json instead of --out)
               --help                this text
             """;
 
@@ -83,7 +97,10 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
                 throw new IllegalArgumentException("--synthetic feature counts must be at least 1, got " + n);
             }
         }
-        if (!demos && synthetic.isEmpty() && forests.isEmpty()) {
+        if (suite != null && (!models.isEmpty() || !synthetic.isEmpty() || !forests.isEmpty() || !demos)) {
+            throw new IllegalArgumentException("--suite chooses the models: no --model, --synthetic, --forests or --no-demos with it");
+        }
+        if (suite == null && !demos && synthetic.isEmpty() && forests.isEmpty()) {
             throw new IllegalArgumentException("--no-demos needs --synthetic or --forests: nothing to measure");
         }
         if (runs < 1) {
@@ -121,6 +138,9 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
         boolean evm = true;
         List<Forest> forests = new ArrayList<>();
         int forestFeatures = DEFAULT_FOREST_FEATURES;
+        Suite suite = null;
+        Path report = null;
+        boolean samplesGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -150,7 +170,12 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
                     }
                 }
                 case "--forest-features" -> forestFeatures = intValue(a, value(args, ++i, a));
-                case "--fidelity-samples" -> samples = intValue(a, value(args, ++i, a));
+                case "--fidelity-samples" -> {
+                    samples = intValue(a, value(args, ++i, a));
+                    samplesGiven = true;
+                }
+                case "--suite" -> suite = Suite.named(value(args, ++i, a));
+                case "--report" -> report = Path.of(value(args, ++i, a));
                 case "--seed" -> {
                     String v = value(args, ++i, a);
                     try {
@@ -162,8 +187,17 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
                 default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
             }
         }
+        if (report != null && out != null) {
+            throw new IllegalArgumentException("--report DIR writes DIR/results.json: no --out with it");
+        }
+        if (report != null) {
+            out = report.resolve("results.json");
+        }
+        if (suite != null && !samplesGiven) {
+            samples = suite.fidelitySamples();
+        }
         return new BenchmarkOptions(runs, warmup, out == null ? defaultOut(now) : out, examples, models, demos, synthetic,
-                samples, seed, evm, forests, forestFeatures);
+                samples, seed, evm, forests, forestFeatures, suite, report);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 import io.zkml.compiler.CircuitCompiler;
 import io.zkml.compiler.CircuitOutput;
@@ -44,24 +45,29 @@ final class ModelBenchmark {
     private final BenchmarkOptions options;
     private final Path workDir;
     private final PrintStream log;
+    private final Consumer<String> step;
 
     /**
      * @param solc and {@code node} null: no EVM measurements
      * @param workDir where the keys are written (deleted by the caller)
+     * @param step told the name of each step as it starts (the progress bar)
      */
     ModelBenchmark(Groth16Prover prover, SolidityCompiler solc, AnvilNode node, BenchmarkOptions options, Path workDir,
-                   PrintStream log) {
+                   PrintStream log, Consumer<String> step) {
         this.prover = Objects.requireNonNull(prover);
         this.solc = solc;
         this.node = node;
         this.options = options;
         this.workDir = workDir;
         this.log = log;
+        this.step = step;
     }
 
-    ModelResult run(DemoModel demo) throws Exception {
+    ModelResult run(DemoModel demo, Setting setting) throws Exception {
         MemoryProbe memory = new MemoryProbe();
         memory.reset();
+
+        step.accept("import + compile");
 
         long t0 = System.nanoTime();
         ImportedModel model = TribuoModelReader.read(demo.modelBytes());
@@ -76,11 +82,13 @@ final class ModelBenchmark {
 
         Path pkFile = workDir.resolve(demo.name() + ".pk");
         Path vkFile = workDir.resolve(demo.name() + ".vk");
+        step.accept("R1CS");
         long t1 = System.nanoTime();
         try (ConstraintSystem cs = prover.compile(ir)) {
             double r1csMillis = millisSince(t1);
             log.printf("  %s: %d constraints, %d public inputs%n", demo.name(), cs.constraints(), cs.publicInputs());
 
+            step.accept("setup");
             long t2 = System.nanoTime();
             SetupResult setup = prover.setup(cs, pkFile, vkFile);
             double setupMillis = millisSince(t2);
@@ -92,6 +100,7 @@ final class ModelBenchmark {
                 List<Double> proveNative = new ArrayList<>();
                 List<Double> witnessNative = new ArrayList<>();
                 Proof proof = null;
+                step.accept("prove");
                 for (int i = 0; i < options.warmupRuns() + options.runs(); i++) {
                     long s = System.nanoTime();
                     proof = prover.prove(cs, pk, input);
@@ -109,6 +118,7 @@ final class ModelBenchmark {
                 byte[] proofBytes = proof.solidityProof();
                 List<BigInteger> publicInputs = proof.publicInputs().stream().map(BigInteger::new).toList();
                 List<Long> verifyWall = new ArrayList<>();
+                step.accept("verify");
                 for (int i = 0; i < options.warmupRuns() + options.runs(); i++) {
                     long s = System.nanoTime();
                     boolean ok = prover.verify(vk, proofBytes, publicInputs);
@@ -125,12 +135,14 @@ final class ModelBenchmark {
 
                 ModelResult.Evm evm = null;
                 if (solc != null && node != null) {
+                    step.accept("EVM");
                     evm = evm(demo, vk, proofBytes, publicInputs);
                     log.printf("  %s: verifier %d B%s, verification gas %d%n", demo.name(), evm.deployedSize(),
                             evm.fitsMainnetLimits() ? "" : " (over the EIP-170/3860 limits: not deployable on mainnet)",
                             evm.verificationGasUsed());
                 }
 
+                step.accept("fidelity");
                 FidelityResult fidelity = fidelity(model, circuit, demo, provenMatches);
 
                 ModelResult.Timings timings = new ModelResult.Timings(Stats.round3(irCompileMillis), Stats.round3(r1csMillis),
@@ -141,7 +153,7 @@ final class ModelBenchmark {
                 ModelResult.Quantization quant = new ModelResult.Quantization(
                         demo.settingsSource(), q.inputScale(), q.weightScale(),
                         q.rangeSource(), q.errorBound());
-                return new ModelResult(demo.name(), demo.source(), demo.modelSha256(), model.modelClass(), model.task().name().toLowerCase(),
+                return new ModelResult(demo.name(), demo.source(), setting, demo.modelSha256(), model.modelClass(), model.task().name().toLowerCase(),
                         model.features().size(), model.outputs().size(), family(model, cs.constraints()), quant, c, timings,
                         proofBytes.length, peak, evm,
                         fidelity);

@@ -5,6 +5,8 @@ package io.zkml.benchmarks;
  *
  * @param name the demo's folder name, or {@code synthetic-<features>}
  * @param source the demo's folder, or {@code synthetic}
+ * @param setting the settings it was measured under (sweep, proving system, range checks, visibility,
+ *     batch size, requested scales)
  * @param modelSha256 SHA-256 of {@code model.tribuo}
  * @param modelClass the Tribuo model class
  * @param task {@code classification} or {@code regression}
@@ -19,7 +21,7 @@ package io.zkml.benchmarks;
  * @param evm the Solidity verifier on anvil, or null with {@code --skip-evm}
  * @param fidelity circuit vs. float model
  */
-public record ModelResult(String name, String source, String modelSha256, String modelClass, String task, int features, int outputs,
+public record ModelResult(String name, String source, Setting setting, String modelSha256, String modelClass, String task, int features, int outputs,
                           Family family, Quantization quantization, Circuit circuit, Timings timings, int proofBytes,
                           MemoryProbe.Peak memory, Evm evm, FidelityResult fidelity) {
 

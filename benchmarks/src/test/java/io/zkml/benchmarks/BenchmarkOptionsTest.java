@@ -35,6 +35,26 @@ class BenchmarkOptionsTest {
     }
 
     @Test
+    void parsesSuiteAndReport() {
+        BenchmarkOptions o = BenchmarkOptions.parse(new String[]{"--suite", "standard", "--report", "r"}, NOW);
+        assertThat(o.suite().name()).isEqualTo("standard");
+        assertThat(o.reportDir()).isEqualTo(Path.of("r"));
+        assertThat(o.out()).isEqualTo(Path.of("r", "results.json"));
+        assertThat(o.fidelitySamples()).isEqualTo(o.suite().fidelitySamples());
+        assertThat(BenchmarkOptions.parse(new String[]{"--suite", "quick", "--fidelity-samples", "3"}, NOW).fidelitySamples())
+                .isEqualTo(3);
+        // the standard sweep of the issue: 4 linear, 4 forests, 8 scales on one linear and one forest model
+        assertThat(o.suite().cases()).hasSize(4 + 4 + 8 + 8);
+        assertThat(o.suite().cases().stream().map(Suite.Case::label)).contains("synthetic-128", "forest-200x8x16",
+                "synthetic-32 s_in=6", "forest-50x6x16 s_in=20");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--suite", "huge"}, NOW)).hasMessageContaining("quick");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--suite", "quick", "--synthetic", "8"}, NOW))
+                .hasMessageContaining("--suite chooses");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--report", "r", "--out", "x.json"}, NOW))
+                .hasMessageContaining("no --out");
+    }
+
+    @Test
     void parsesForests() {
         BenchmarkOptions o = BenchmarkOptions.parse(new String[]{"--no-demos", "--forests", "10x4, 100x6",
                 "--forest-features", "8"}, NOW);

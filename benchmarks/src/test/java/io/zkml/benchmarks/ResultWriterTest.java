@@ -21,7 +21,7 @@ class ResultWriterTest {
     @Test
     void writesEveryFieldAsJsonAndCreatesTheFolder() throws Exception {
         Stats t = Stats.ofMillis(List.of(10.0, 12.0, 11.0));
-        ModelResult m = new ModelResult("credit-risk", "examples/credit-risk", "ab".repeat(32), "org.tribuo.Model", "classification", 5, 2,
+        ModelResult m = new ModelResult("credit-risk", "examples/credit-risk", Setting.of(Setting.DEMO), "ab".repeat(32), "org.tribuo.Model", "classification", 5, 2,
                 new ModelResult.Family("linear", 1, 0, 0, 0, null),
                 new ModelResult.Quantization("quantization.json", 16, 14, "declared", 0.01),
                 new ModelResult.Circuit("cd".repeat(32), 1234, 321, 6, 40_000, 900,
@@ -33,19 +33,28 @@ class ResultWriterTest {
         BenchReport report = new BenchReport(BenchReport.SCHEMA, "2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z",
                 MachineInfo.current(), new BenchReport.Versions("0.1.0-SNAPSHOT", "v0.16.3", "go1.26", 1, "bn254", "0.1.0",
                 "4.3.2", "0.8.37+commit.f401782d", "anvil/v1.7.1"),
-                new BenchReport.Settings(3, 1, 32, 1, true, "examples", List.of(16), CompilerSettings.defaults()),
-                List.of(m), List.of(new BenchReport.Failure("eth-price", "boom")));
+                new BenchReport.Settings(3, 1, 32, 1, true, "examples", List.of(16), CompilerSettings.defaults(), null,
+                        List.of("10x4"), 16),
+                List.of(m), List.of(new BenchReport.Failure("eth-price", "boom", Setting.of(Setting.DEMO))), List.of());
 
         Path file = dir.resolve("nested/bench.json");
         ResultWriter.write(report, file);
 
         JsonNode n = JsonMapper.builder().build().readTree(Files.readString(file));
-        assertThat(n.get("schema").asString()).isEqualTo("zkml-bench/1");
+        assertThat(n.get("schema").asString()).isEqualTo("zkml-bench/2");
+        assertThat(n.get("settings").get("forests").get(0).asString()).isEqualTo("10x4");
+        assertThat(n.get("refused")).isEmpty();
         assertThat(n.get("machine").get("availableProcessors").asInt()).isPositive();
         assertThat(n.get("versions").get("gnark").asString()).isEqualTo("v0.16.3");
         assertThat(n.get("settings").get("synthetic").get(0).asInt()).isEqualTo(16);
         assertThat(n.get("settings").get("solcSettings").get("evmVersion").asString()).isEqualTo("osaka");
         JsonNode model = n.get("models").get(0);
+        assertThat(model.get("setting").get("sweep").asString()).isEqualTo("demo");
+        assertThat(model.get("setting").get("provingSystem").asString()).isEqualTo("groth16");
+        assertThat(model.get("setting").get("rangeCheck").asString()).isEqualTo("bits");
+        assertThat(model.get("setting").get("visibility").asString()).isEqualTo("public");
+        assertThat(model.get("setting").get("batchSize").asInt()).isEqualTo(1);
+        assertThat(model.get("setting").get("inputScale").isNull()).isTrue();
         assertThat(model.get("circuit").get("constraints").asInt()).isEqualTo(321);
         assertThat(model.get("timings").get("prove").get("medianMillis").asDouble()).isEqualTo(11.0);
         assertThat(model.get("timings").get("prove").get("samplesMillis")).hasSize(3);

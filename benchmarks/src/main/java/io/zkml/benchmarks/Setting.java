@@ -1,0 +1,35 @@
+package io.zkml.benchmarks;
+
+/**
+ * The settings one model was measured under: one point of the suite's settings axes. Axes that have a
+ * single value today (proving system, range-check strategy, visibility, batch size) are fields already,
+ * so that results stay comparable when they grow (docs/benchmarks.md, "Settings axes").
+ *
+ * @param sweep which axis this measurement belongs to: {@code demo} (a model of {@code examples/} with
+ *     its own settings), {@code size} (a synthetic model at the compiler's default scales) or
+ *     {@code input-scale} (a synthetic model at a requested input scale)
+ * @param provingSystem {@code groth16} (the only one today)
+ * @param rangeCheck how range checks are built: {@code bits} (a bit decomposition; the only one today)
+ * @param visibility of the inputs and outputs: {@code public} (the only one today)
+ * @param batchSize inferences per proof: 1 (no batching today)
+ * @param inputScale the requested input scale (fractional bits), or null: the compiler's choice (or the
+ *     demo's {@code quantization.json}); the scale actually used is {@code quantization.inputScale}
+ * @param weightScale the requested weight scale, or null (likewise)
+ */
+public record Setting(String sweep, String provingSystem, String rangeCheck, String visibility, int batchSize,
+                      Integer inputScale, Integer weightScale) {
+
+    public static final String DEMO = "demo";
+    public static final String SIZE = "size";
+    public static final String INPUT_SCALE = "input-scale";
+
+    /** The one value every not-yet-variable axis has today. */
+    public static Setting of(String sweep) {
+        return new Setting(sweep, "groth16", "bits", "public", 1, null, null);
+    }
+
+    /** The same setting at a requested input scale, in the {@code input-scale} sweep. */
+    public static Setting inputScale(int scale) {
+        return new Setting(INPUT_SCALE, "groth16", "bits", "public", 1, scale, null);
+    }
+}
