@@ -12,13 +12,16 @@ export PATH := $(JAVA_HOME)/bin:$(PATH)
 MVN := ./mvnw -B -ntp
 API_JAR := api/target/zkml-api.jar
 BENCH_ARGS ?=
+BENCH_SUITE ?= standard
+BENCH_REPORT ?= bench-results/report
 
-.PHONY: help build run test bench clean
+.PHONY: help build run test bench bench-report clean
 
 help:
 	@echo "make run    build what is missing, start the service on http://localhost:8080 (embedded PostgreSQL)"
 	@echo "make test   build everything and run every test (Go, Java, contracts on anvil)"
 	@echo "make bench  benchmark the demo models, write bench-results/*.json"
+	@echo "make bench-report  the benchmark suite (BENCH_SUITE=standard|quick): JSON, CSV, plots, bench-results/report/report.html"
 	@echo "make clean  remove build outputs (keeps the embedded database in .zkml/)"
 
 build:
@@ -33,6 +36,10 @@ test:
 bench:
 	$(MVN) -DskipTests install
 	java -jar benchmarks/target/zkml-benchmarks.jar $(BENCH_ARGS)
+
+bench-report:
+	$(MVN) -DskipTests install
+	java -jar benchmarks/target/zkml-benchmarks.jar --suite $(BENCH_SUITE) --report $(BENCH_REPORT) $(BENCH_ARGS)
 
 clean:
 	$(MVN) -q clean
