@@ -239,6 +239,9 @@ final class Plots {
         LogAxis a = new LogAxis(label);
         a.setBase(10);
         a.setSmallestValue(0.1);
+        a.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1)); // one tick per decade (10, 100, ...), minor ticks between
+        a.setMinorTickCount(9);
+        a.setMinorTickMarksVisible(true);
         a.setNumberFormatOverride(new DecimalFormat("#,##0.###"));
         a.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         a.setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
