@@ -120,6 +120,14 @@ func apiExportSolidity(vk uint64) (string, error) {
 	return zk.ExportSolidity(k)
 }
 
+func apiVKExportJSON(vk uint64) (string, error) {
+	k, err := typed[*zk.VerifyingKey](vk, "verifying key")
+	if err != nil {
+		return "", err
+	}
+	return toJSON(zk.VerifyingKeyPoints(k))
+}
+
 func apiFree(h uint64) error { return freeHandle(h) }
 
 // decimalArray parses a JSON array of canonical decimal integer strings.

@@ -87,6 +87,21 @@ func TestHandleLifecycleThroughTheABI(t *testing.T) {
 	if _, err := apiExportSolidity(cs); code(err) != zk.UnknownHandle {
 		t.Errorf("cs as vk: %v", err)
 	}
+	vkJSON, err := apiVKExportJSON(vk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var points zk.VerifyingKeyJSON
+	if err := json.Unmarshal([]byte(vkJSON), &points); err != nil {
+		t.Fatalf("vk json %s: %v", vkJSON, err)
+	}
+	if points.Protocol != "groth16" || points.Curve != "bn254" || points.PublicInputs != 5 || points.Commitments != 0 || len(points.K) != 6 ||
+		!strings.Contains(vkJSON, `"beta2":{"x":{"a0":"`) {
+		t.Errorf("vk json %s", vkJSON)
+	}
+	if _, err := apiVKExportJSON(pk); code(err) != zk.UnknownHandle {
+		t.Errorf("pk as vk: %v", err)
+	}
 	// Free, then every use and a second free are UNKNOWN_HANDLE.
 	for _, h := range []uint64{cs, pk, vk} {
 		if err := apiFree(h); err != nil {
@@ -104,6 +119,9 @@ func TestHandleLifecycleThroughTheABI(t *testing.T) {
 	}
 	if _, err := apiVerify(vk, proof, string(pubJSON)); code(err) != zk.UnknownHandle {
 		t.Errorf("verify after free: %v", err)
+	}
+	if _, err := apiVKExportJSON(vk); code(err) != zk.UnknownHandle {
+		t.Errorf("vk json after free: %v", err)
 	}
 	for _, h := range []uint64{0, 1 << 60} {
 		if _, err := apiCSInfo(h); code(err) != zk.UnknownHandle {

@@ -238,6 +238,13 @@ func zkml_export_solidity(vk C.uint64_t, outSource **C.char, cerr *C.zkml_error)
 	}))
 }
 
+//export zkml_vk_export_json
+func zkml_vk_export_json(vk C.uint64_t, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putString(outJSON, "out_json", func() (string, error) { return apiVKExportJSON(uint64(vk)) })
+	}))
+}
+
 //export zkml_handle_free
 func zkml_handle_free(h C.uint64_t, cerr *C.zkml_error) C.int32_t {
 	return report(cerr, run(func() error { return apiFree(uint64(h)) }))

@@ -194,6 +194,13 @@ JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_exportSolidity(JNIEnv
     return take_string(env, out);
 }
 
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_verifyingKeyJson(JNIEnv *env, jclass cls, jlong vk) {
+    zkml_error err = {0, NULL};
+    char *out = NULL;
+    if (check(env, zkml_vk_export_json((uint64_t) vk, &out, &err), &err)) return NULL;
+    return take_string(env, out);
+}
+
 JNIEXPORT void JNICALL Java_io_zkml_prover_NativeBridge_free(JNIEnv *env, jclass cls, jlong h) {
     zkml_error err = {0, NULL};
     check(env, zkml_handle_free((uint64_t) h, &err), &err);

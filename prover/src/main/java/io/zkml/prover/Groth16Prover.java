@@ -178,6 +178,21 @@ public final class Groth16Prover {
         }
     }
 
+    /**
+     * The points of the verifying key as a JSON document of decimal coordinates (gnark's naming:
+     * {@code alpha1}, {@code beta2}, {@code gamma2}, {@code delta2} with G2 coordinates as
+     * {@code {"a0":..,"a1":..}} = a0 + a1·u, {@code k} with {@code publicInputs + 1} points, and
+     * {@code commitments}); see docs/native-abi.md, "Verifying key as JSON".
+     * {@link SnarkjsExport} turns it into snarkjs's {@code verification_key.json}.
+     */
+    public String verifyingKeyJson(VerifyingKey vk) {
+        try {
+            return NativeBridge.verifyingKeyJson(vk.handle());
+        } finally {
+            Reference.reachabilityFence(vk);
+        }
+    }
+
     private static ConstraintSystem constraintSystem(long handle) {
         try {
             JsonNode n = parse(NativeBridge.constraintSystemInfo(handle));

@@ -63,6 +63,13 @@ final class NativeBridge {
 
     static native String exportSolidity(long vk);
 
+    /**
+     * The verifying key's points as decimal JSON ({@code zkml_vk_export_json}):
+     * {@code {"curve":"bn254","protocol":"groth16","circuitSha256":"..","publicInputs":N,"commitments":0,
+     * "alpha1":{"x":..,"y":..},"beta2":{"x":{"a0":..,"a1":..},"y":{..}},"gamma2":..,"delta2":..,"k":[..]}}.
+     */
+    static native String verifyingKeyJson(long vk);
+
     /** Frees a handle of any kind. Freeing an unknown handle throws UNKNOWN_HANDLE. */
     static native void free(long handle);
 }

@@ -368,4 +368,18 @@ class Groth16ProverTest {
         assertThat(ErrorCode.MALFORMED_PROOF.code()).isEqualTo(4);
         assertThat(ErrorCode.INTERNAL.code()).isEqualTo(99);
     }
+
+    @Test
+    void verifyingKeyJsonAndTheSnarkjsDocuments() {
+        String json = PROVER.verifyingKeyJson(vk);
+        assertThat(json).contains("\"protocol\":\"groth16\"", "\"curve\":\"bn254\"", "\"publicInputs\":5",
+                "\"commitments\":0", "\"circuitSha256\":\"" + cs.circuitSha256() + "\"", "\"beta2\":{\"x\":{\"a0\":");
+        Proof proof = PROVER.prove(cs, pk, List.of(BigInteger.valueOf(-1), BigInteger.ZERO, BigInteger.ZERO, BigInteger.TWO));
+        SnarkjsExport.Files files = SnarkjsExport.export(PROVER, vk, proof);
+        assertThat(files.verificationKey()).contains("\"nPublic\" : 5", "\"curve\" : \"bn128\"", "\"IC\"");
+        assertThat(files.proof()).contains("\"pi_a\"", "\"pi_b\"", "\"pi_c\"");
+        assertThat(files.publicSignals().replaceAll("\\s", "")).isEqualTo("[\"" + String.join("\",\"", proof.publicInputs()) + "\"]");
+        assertThatThrownBy(() -> SnarkjsExport.export(PROVER, vk, proof.solidityProof(), proof.publicInputs().subList(0, 4)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("takes 5 public inputs");
+    }
 }
