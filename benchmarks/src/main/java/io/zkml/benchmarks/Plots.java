@@ -209,12 +209,12 @@ final class Plots {
         }
         plot.setRenderer(renderer);
         if (p.logX()) {
-            plot.setDomainAxis(logAxis(p.xLabel()));
+            plot.setDomainAxis(decades(logAxis(p.xLabel()), data, true));
         } else {
             ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
         }
         if (p.logY()) {
-            plot.setRangeAxis(logAxis(p.yLabel()));
+            plot.setRangeAxis(decades(logAxis(p.yLabel()), data, false));
         } else {
             ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         }
@@ -233,6 +233,31 @@ final class Plots {
             }
         }
         return chart;
+    }
+
+    /**
+     * A log axis ticks once per decade: over data that stays inside one decade it would show no
+     * tick label at all. Widen its range to the enclosing powers of ten (at least one decade).
+     */
+    private static LogAxis decades(LogAxis a, XYSeriesCollection data, boolean x) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            for (int j = 0; j < data.getItemCount(i); j++) {
+                double v = x ? data.getXValue(i, j) : data.getYValue(i, j);
+                if (v > 0 && Double.isFinite(v)) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        if (max > 0) {
+            double lo = Math.pow(10, Math.floor(Math.log10(min)));
+            double hi = Math.pow(10, Math.ceil(Math.log10(max)));
+            // A hair beyond the decades, so that their tick labels are drawn too.
+            a.setRange(lo * 0.98, (hi > lo ? hi : lo * 10) * 1.02);
+        }
+        return a;
     }
 
     private static LogAxis logAxis(String label) {
