@@ -282,6 +282,46 @@ final class Artifacts {
     }
 
     /**
+     * A proof and its public inputs read from files.
+     *
+     * @param source what to name in messages (the proof file)
+     */
+    record ProofFile(byte[] proof, List<BigInteger> publicInputs, String source) {
+    }
+
+    /**
+     * {@code proof} (0x-hex of the 256-byte proof) and {@code publicInputs} from {@code proof.json} of
+     * {@code zkml prove} or a service inference's JSON; the public inputs from {@code publicFile}
+     * instead when it is not null.
+     */
+    static ProofFile readProof(Path proof, Path publicFile) {
+        JsonNode p = readJson(proof, "proof file");
+        if (!p.isObject() || !p.path("proof").isString()) {
+            throw CliException.badInput("proof file " + proof + " has no \"proof\" (0x-hex of the 256-byte proof)");
+        }
+        List<BigInteger> pub = publicFile == null
+                ? decimals(p.get("publicInputs"), "proof file " + proof + ": publicInputs")
+                : readPublicInputs(publicFile);
+        return new ProofFile(proofBytes(p.get("proof").asString()), pub, proof.toString());
+    }
+
+    /** Public inputs from a file: a JSON array of decimal strings, or an object with {@code publicInputs}. */
+    static List<BigInteger> readPublicInputs(Path file) {
+        JsonNode j = readJson(file, "public inputs file");
+        return decimals(j.isObject() ? j.get("publicInputs") : j, "public inputs file " + file);
+    }
+
+    /** The proof bytes from (0x-)hex. */
+    static byte[] proofBytes(String s) {
+        String h = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
+        try {
+            return java.util.HexFormat.of().parseHex(h);
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput("the proof is not hex: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /**
      * The JSON header of a native artifact file (docs/native-abi.md, "Artifact files"): magic
      * {@code ZKMLART1}, a big-endian uint32 length, the JSON header. Reading it here only shows what
      * the file says about itself (kind, versions, circuit hash); the native library checks it again.
