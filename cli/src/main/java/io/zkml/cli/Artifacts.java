@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 import io.zkml.compiler.CircuitCompiler;
 import io.zkml.compiler.FeatureRange;
 import io.zkml.compiler.QuantizationSettings;
+import io.zkml.compiler.SettingsJson;
 import io.zkml.compiler.ir.CircuitIr;
 import io.zkml.compiler.ir.IrWriter;
 import io.zkml.prover.Groth16Prover;
@@ -48,8 +48,6 @@ final class Artifacts {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-
-    private static final Set<String> SETTINGS_KEYS = Set.of("inputScale", "weightScale", "inputRanges", "sampleInputs");
 
     private Artifacts() {
     }
@@ -160,51 +158,11 @@ final class Artifacts {
     }
 
     static QuantizationSettings settings(JsonNode n, String where) {
-        if (n == null || n.isNull()) {
-            return QuantizationSettings.defaults();
+        try {
+            return SettingsJson.read(n, null);
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput(where + ": " + e.getMessage(), e);
         }
-        if (!n.isObject()) {
-            throw CliException.badInput(where + ": expected a JSON object");
-        }
-        for (String k : n.propertyNames()) {
-            if (!SETTINGS_KEYS.contains(k)) {
-                throw CliException.badInput(where + ": unknown key \"" + k + "\" (known: inputScale, weightScale, inputRanges, sampleInputs)");
-            }
-        }
-        Integer inputScale = optionalInt(n.get("inputScale"), where + ": inputScale");
-        Integer weightScale = optionalInt(n.get("weightScale"), where + ": weightScale");
-        List<FeatureRange> ranges = null;
-        JsonNode r = n.get("inputRanges");
-        if (r != null && !r.isNull()) {
-            if (!r.isArray()) {
-                throw CliException.badInput(where + ": inputRanges must be an array of {\"min\", \"max\"}");
-            }
-            ranges = new ArrayList<>();
-            for (int i = 0; i < r.size(); i++) {
-                JsonNode e = r.get(i);
-                String at = where + ": inputRanges[" + i + "]";
-                if (!e.isObject() || !e.path("min").isNumber() || !e.path("max").isNumber()) {
-                    throw CliException.badInput(at + " needs numbers min and max");
-                }
-                try {
-                    ranges.add(new FeatureRange(e.get("min").asDouble(), e.get("max").asDouble()));
-                } catch (IllegalArgumentException ex) {
-                    throw CliException.badInput(at + ": " + ex.getMessage());
-                }
-            }
-        }
-        List<double[]> samples = null;
-        JsonNode s = n.get("sampleInputs");
-        if (s != null && !s.isNull()) {
-            if (!s.isArray()) {
-                throw CliException.badInput(where + ": sampleInputs must be an array of arrays of numbers");
-            }
-            samples = new ArrayList<>();
-            for (int k = 0; k < s.size(); k++) {
-                samples.add(numbers(s.get(k), where + ": sampleInputs[" + k + "]"));
-            }
-        }
-        return new QuantizationSettings(inputScale, weightScale, ranges, samples);
     }
 
     /** The settings as JSON, in the shape {@link #settings} reads. */
@@ -252,16 +210,6 @@ final class Artifacts {
             v[i] = a.get(i).asDouble();
         }
         return v;
-    }
-
-    private static Integer optionalInt(JsonNode n, String where) {
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-            throw CliException.badInput(where + " must be an integer or null, got " + n);
-        }
-        return n.intValue();
     }
 
     /** Decimal strings from a JSON array (public inputs, field elements). */
