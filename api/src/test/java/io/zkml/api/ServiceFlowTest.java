@@ -170,6 +170,18 @@ class ServiceFlowTest {
     }
 
     @Test
+    void theVerifyingKeyFileIsServedAndHashesToTheVerifyingKeyHash() throws Exception {
+        Http.BytesResponse vk = http.getBytes("/v1/circuits/" + circuitId + "/verifying-key", "*/*");
+        assertThat(vk.status()).isEqualTo(200);
+        assertThat(vk.contentType()).startsWith("application/octet-stream");
+        assertThat(sha256(vk.body())).isEqualTo(circuit.get("verifyingKeyHash").asString());
+        assertThat(new String(vk.body(), 0, 8, StandardCharsets.US_ASCII)).isEqualTo("ZKMLART1");
+        assertThat(circuit.get("links").get("verifyingKey").asString()).isEqualTo("/v1/circuits/" + circuitId + "/verifying-key");
+        Http.BytesResponse asked = http.getBytes("/v1/circuits/" + circuitId + "/verifying-key", "application/octet-stream");
+        assertThat(asked.body()).isEqualTo(vk.body());
+    }
+
+    @Test
     void theSolidityVerifierIsPlainText() {
         Response sol = http.get("/v1/circuits/" + circuitId + "/verifier.sol");
         assertThat(sol.status()).isEqualTo(200);
@@ -478,6 +490,7 @@ class ServiceFlowTest {
             expectProblem(http.get("/v1/circuits/" + id), 404, "not-found");
             expectProblem(http.get("/v1/circuits/" + id + "/verifier.sol"), 404, "not-found");
             expectProblem(http.get("/v1/circuits/" + id + "/ir"), 404, "not-found");
+            expectProblem(http.get("/v1/circuits/" + id + "/verifying-key"), 404, "not-found");
             expectProblem(http.get("/v1/inferences/" + id), 404, "not-found");
             expectProblem(http.postJson("/v1/models/" + id + "/circuits", Map.of("provingSystem", "groth16")), 404, "not-found");
             expectProblem(http.postJson("/v1/circuits/" + id + "/inferences", Map.of("input", credit.input())), 404, "not-found");
@@ -495,6 +508,8 @@ class ServiceFlowTest {
                 409, "circuit-not-ready").satisfies(p -> assertThat(p.get("circuitStatus").asString()).isEqualTo("compiling"));
         expectProblem(http.get("/v1/circuits/" + compiling + "/verifier.sol"), 409, "circuit-not-ready");
         expectProblem(http.get("/v1/circuits/" + compiling + "/ir"), 409, "circuit-not-ready");
+        expectProblem(http.get("/v1/circuits/" + compiling + "/verifying-key"), 409, "circuit-not-ready");
+        expectProblem(http.get("/v1/circuits/" + compiling + "/verifying-key", "application/octet-stream"), 409, "circuit-not-ready");
         expectProblem(verification(compiling.toString(), inference.get("proof").asString(),
                 strings(inference.get("publicInputs"))), 409, "circuit-not-ready");
     }

@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 import io.zkml.compiler.CircuitCompiler;
 import io.zkml.compiler.FeatureRange;
 import io.zkml.compiler.QuantizationSettings;
+import io.zkml.compiler.SettingsJson;
 import io.zkml.compiler.ir.CircuitIr;
 import io.zkml.compiler.ir.IrWriter;
 import io.zkml.prover.Groth16Prover;
@@ -48,8 +48,6 @@ final class Artifacts {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-
-    private static final Set<String> SETTINGS_KEYS = Set.of("inputScale", "weightScale", "inputRanges", "sampleInputs");
 
     private Artifacts() {
     }
@@ -160,51 +158,11 @@ final class Artifacts {
     }
 
     static QuantizationSettings settings(JsonNode n, String where) {
-        if (n == null || n.isNull()) {
-            return QuantizationSettings.defaults();
+        try {
+            return SettingsJson.read(n, null);
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput(where + ": " + e.getMessage(), e);
         }
-        if (!n.isObject()) {
-            throw CliException.badInput(where + ": expected a JSON object");
-        }
-        for (String k : n.propertyNames()) {
-            if (!SETTINGS_KEYS.contains(k)) {
-                throw CliException.badInput(where + ": unknown key \"" + k + "\" (known: inputScale, weightScale, inputRanges, sampleInputs)");
-            }
-        }
-        Integer inputScale = optionalInt(n.get("inputScale"), where + ": inputScale");
-        Integer weightScale = optionalInt(n.get("weightScale"), where + ": weightScale");
-        List<FeatureRange> ranges = null;
-        JsonNode r = n.get("inputRanges");
-        if (r != null && !r.isNull()) {
-            if (!r.isArray()) {
-                throw CliException.badInput(where + ": inputRanges must be an array of {\"min\", \"max\"}");
-            }
-            ranges = new ArrayList<>();
-            for (int i = 0; i < r.size(); i++) {
-                JsonNode e = r.get(i);
-                String at = where + ": inputRanges[" + i + "]";
-                if (!e.isObject() || !e.path("min").isNumber() || !e.path("max").isNumber()) {
-                    throw CliException.badInput(at + " needs numbers min and max");
-                }
-                try {
-                    ranges.add(new FeatureRange(e.get("min").asDouble(), e.get("max").asDouble()));
-                } catch (IllegalArgumentException ex) {
-                    throw CliException.badInput(at + ": " + ex.getMessage());
-                }
-            }
-        }
-        List<double[]> samples = null;
-        JsonNode s = n.get("sampleInputs");
-        if (s != null && !s.isNull()) {
-            if (!s.isArray()) {
-                throw CliException.badInput(where + ": sampleInputs must be an array of arrays of numbers");
-            }
-            samples = new ArrayList<>();
-            for (int k = 0; k < s.size(); k++) {
-                samples.add(numbers(s.get(k), where + ": sampleInputs[" + k + "]"));
-            }
-        }
-        return new QuantizationSettings(inputScale, weightScale, ranges, samples);
     }
 
     /** The settings as JSON, in the shape {@link #settings} reads. */
@@ -254,16 +212,6 @@ final class Artifacts {
         return v;
     }
 
-    private static Integer optionalInt(JsonNode n, String where) {
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-            throw CliException.badInput(where + " must be an integer or null, got " + n);
-        }
-        return n.intValue();
-    }
-
     /** Decimal strings from a JSON array (public inputs, field elements). */
     static List<BigInteger> decimals(JsonNode a, String where) {
         if (a == null || !a.isArray()) {
@@ -279,6 +227,46 @@ final class Artifacts {
             out.add(new BigInteger(text));
         }
         return out;
+    }
+
+    /**
+     * A proof and its public inputs read from files.
+     *
+     * @param source what to name in messages (the proof file)
+     */
+    record ProofFile(byte[] proof, List<BigInteger> publicInputs, String source) {
+    }
+
+    /**
+     * {@code proof} (0x-hex of the 256-byte proof) and {@code publicInputs} from {@code proof.json} of
+     * {@code zkml prove} or a service inference's JSON; the public inputs from {@code publicFile}
+     * instead when it is not null.
+     */
+    static ProofFile readProof(Path proof, Path publicFile) {
+        JsonNode p = readJson(proof, "proof file");
+        if (!p.isObject() || !p.path("proof").isString()) {
+            throw CliException.badInput("proof file " + proof + " has no \"proof\" (0x-hex of the 256-byte proof)");
+        }
+        List<BigInteger> pub = publicFile == null
+                ? decimals(p.get("publicInputs"), "proof file " + proof + ": publicInputs")
+                : readPublicInputs(publicFile);
+        return new ProofFile(proofBytes(p.get("proof").asString()), pub, proof.toString());
+    }
+
+    /** Public inputs from a file: a JSON array of decimal strings, or an object with {@code publicInputs}. */
+    static List<BigInteger> readPublicInputs(Path file) {
+        JsonNode j = readJson(file, "public inputs file");
+        return decimals(j.isObject() ? j.get("publicInputs") : j, "public inputs file " + file);
+    }
+
+    /** The proof bytes from (0x-)hex. */
+    static byte[] proofBytes(String s) {
+        String h = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
+        try {
+            return java.util.HexFormat.of().parseHex(h);
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput("the proof is not hex: " + firstLine(e.getMessage()));
+        }
     }
 
     /**

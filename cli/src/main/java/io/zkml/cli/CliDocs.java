@@ -40,6 +40,8 @@ public final class CliDocs {
                 .append("| `setup.json` | setup | the keys' SHA-256, setup time, versions |\n")
                 .append("| `input.json` | prove | the input proven, `{\"input\": [...]}` in feature order |\n")
                 .append("| `proof.json` | prove | `proof` (0x-hex, 256 bytes), `publicInputs` (decimal field elements, verifier order), `outputs`, `output`, `calldata`, circuit hash, versions |\n\n")
+                .append("`zkml export snarkjs --out DIR` writes snarkjs's `verification_key.json`, `proof.json` and `public.json`\n")
+                .append("into a folder of their own (docs/snarkjs.md); it refuses a folder whose `proof.json` is not snarkjs's.\n\n")
                 .append("`proof.json` uses the key names of the service's inference JSON (`proof`, `publicInputs`), so\n")
                 .append("`zkml verify --proof` also reads a saved `GET /v1/inferences/{id}` answer.\n\n")
                 .append("## Exit codes\n\n| code | meaning |\n|---|---|\n");
@@ -49,13 +51,18 @@ public final class CliDocs {
         b.append("\nErrors are one line on stderr, `zkml: error: ...` (a failed verification or reproduction:\n")
                 .append("`zkml: verification failed: ...`, `zkml: not reproduced: ...`); `--debug` adds the stack trace.\n");
         appendUsage(b, root, "zkml");
-        for (Map.Entry<String, CommandLine> e : root.getSubcommands().entrySet()) {
+        appendSubcommands(b, root, "zkml");
+        return b.toString();
+    }
+
+    private static void appendSubcommands(StringBuilder b, CommandLine parent, String prefix) {
+        for (Map.Entry<String, CommandLine> e : parent.getSubcommands().entrySet()) {
             if (e.getKey().equals("help")) {
                 continue;
             }
-            appendUsage(b, e.getValue(), "zkml " + e.getKey());
+            appendUsage(b, e.getValue(), prefix + " " + e.getKey());
+            appendSubcommands(b, e.getValue(), prefix + " " + e.getKey());
         }
-        return b.toString();
     }
 
     private static void appendUsage(StringBuilder b, CommandLine c, String title) {

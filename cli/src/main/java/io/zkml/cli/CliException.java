@@ -2,7 +2,8 @@ package io.zkml.cli;
 
 /**
  * An error the command reports as one line ({@code zkml: error: <message>}) with an exit code of
- * {@link Zkml}: {@link Zkml#USAGE}, {@link Zkml#BAD_INPUT}, {@link Zkml#INVALID} or {@link Zkml#INTERNAL}.
+ * {@link Zkml}: {@link Zkml#USAGE}, {@link Zkml#BAD_INPUT}, {@link Zkml#INVALID}, {@link Zkml#INTERNAL} or
+ * {@link Zkml#UNSUPPORTED}.
  */
 final class CliException extends RuntimeException {
 

@@ -3,15 +3,15 @@ package io.zkml.cli;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.LinkedHashMap;
 import java.util.concurrent.Callable;
 
 import io.zkml.compiler.CircuitOutput;
 import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.InputValidationException;
+import io.zkml.compiler.Inputs;
 import io.zkml.compiler.ir.IrValidationException;
 import io.zkml.prover.ConstraintSystem;
 import io.zkml.prover.Groth16Prover;
@@ -139,28 +139,23 @@ final class ProveCommand implements Callable<Integer> {
         if (!input.isObject()) {
             throw CliException.badInput(where + ": input must be an array or an object, got " + input.getNodeType());
         }
-        TreeSet<String> unknown = new TreeSet<>();
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : input.properties()) {
-            if (!features.contains(e.getKey())) {
-                unknown.add(e.getKey());
-            }
+            byName.put(e.getKey(), e.getValue());
         }
-        List<String> missing = new ArrayList<>();
-        double[] v = new double[features.size()];
-        for (int i = 0; i < features.size(); i++) {
-            JsonNode e = input.get(features.get(i));
-            if (e == null) {
-                missing.add(features.get(i));
-            } else if (!e.isNumber()) {
+        List<JsonNode> ordered;
+        try {
+            ordered = Inputs.byName(features, byName);
+        } catch (Inputs.FeatureNamesException e) {
+            throw CliException.badInput(where + ": " + e.getMessage(), e);
+        }
+        double[] v = new double[ordered.size()];
+        for (int i = 0; i < v.length; i++) {
+            JsonNode e = ordered.get(i);
+            if (!e.isNumber()) {
                 throw CliException.badInput(where + ": input." + features.get(i) + " must be a number, got " + e);
-            } else {
-                v[i] = e.asDouble();
             }
-        }
-        if (!unknown.isEmpty() || !missing.isEmpty()) {
-            throw CliException.badInput(where + ": " + (unknown.isEmpty() ? "" : "unknown features " + unknown
-                    + (missing.isEmpty() ? "" : ", ")) + (missing.isEmpty() ? "" : "missing features " + missing)
-                    + "; the features are " + features);
+            v[i] = e.asDouble();
         }
         return v;
     }

@@ -2,7 +2,6 @@ package io.zkml.cli;
 
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -23,16 +22,18 @@ import tools.jackson.databind.node.ObjectNode;
                 "Files: --vk vk.bin --proof proof.json (proof.json of zkml prove, or the JSON of a service inference: "
                 + "\"proof\" hex and \"publicInputs\"); --public FILE takes the public inputs from another file "
                 + "(a JSON array of decimal strings, or an object with \"publicInputs\").",
-                "From a service: --service URL --inference ID fetches the inference's proof and public inputs and the "
-                + "circuit's verifyingKeyHash once, then verifies locally. The service does not serve verifying-key files, "
-                + "so --vk is still needed; its SHA-256 must equal the circuit's published verifyingKeyHash.",
+                "From a service: --service URL --inference ID fetches the inference's proof and public inputs, the "
+                + "circuit's verifyingKeyHash and (without --vk) the verifying-key file (GET /v1/circuits/{id}/verifying-key) "
+                + "once, then verifies locally. The key, fetched or given with --vk, must hash (SHA-256) to the circuit's "
+                + "published verifyingKeyHash, else verification fails (exit 1).",
                 "Prints 'valid' and exits 0, or exits 1 if the proof does not verify."})
 final class VerifyCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--vk", paramLabel = "FILE", description = "the verifying key (vk.bin of zkml setup)")
+    @Option(names = "--vk", paramLabel = "FILE", description = "the verifying key (vk.bin of zkml setup); with --service, "
+            + "default: fetched from the service")
     Path vk;
 
     @Option(names = "--proof", paramLabel = "FILE", description = "the proof: proof.json of zkml prove, or a service inference's JSON")
@@ -50,11 +51,11 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "FILE", description = "with --service: also write what was fetched as a proof.json, to verify again offline")
     Path save;
 
+    @Option(names = "--save-vk", paramLabel = "FILE", description = "with --service and no --vk: also write the fetched verifying key, to verify again offline")
+    Path saveVk;
+
     @Override
-    public Integer call() {
-        String proofHex;
-        List<BigInteger> pub;
-        String source;
+    public Integer call() throws java.io.IOException {
         if (service != null || inference != null) {
             if (service == null || inference == null) {
                 throw CliException.usage("--service and --inference go together");
@@ -62,71 +63,77 @@ final class VerifyCommand implements Callable<Integer> {
             if (proof != null) {
                 throw CliException.usage("--proof and --service are alternatives");
             }
-            ServiceClient client = new ServiceClient(service);
-            JsonNode inf = client.getJson("/v1/inferences/" + inference);
-            String status = inf.path("status").asString("");
-            if (!"succeeded".equals(status)) {
-                throw CliException.badInput("inference " + inference + " is " + (status.isEmpty() ? "of unknown status" : status)
-                        + ", not succeeded: there is no proof to verify");
+            if (saveVk != null && vk != null) {
+                throw CliException.usage("--save-vk writes a fetched key: it does not go with --vk");
             }
-            String circuitId = inf.path("circuitId").asString("");
-            JsonNode circuit = client.getJson("/v1/circuits/" + circuitId);
-            String vkHash = circuit.path("verifyingKeyHash").asString("");
-            if (vk == null) {
-                throw CliException.usage("the service does not serve verifying keys (there is no GET /v1/circuits/{id}/verifying-key); "
-                        + "pass --vk FILE with the key of circuit " + circuitId + " (verifyingKeyHash " + vkHash + ")");
+            return fromService();
+        }
+        if (save != null || saveVk != null) {
+            throw CliException.usage("--save and --save-vk go with --service");
+        }
+        if (vk == null || proof == null) {
+            throw CliException.usage("give --vk FILE and --proof FILE (or --service URL --inference ID)");
+        }
+        Artifacts.ProofFile p = Artifacts.readProof(proof, publicInputs);
+        return verify(vk, p.proof(), p.publicInputs(), p.source());
+    }
+
+    private int fromService() throws java.io.IOException {
+        ServiceClient client = new ServiceClient(service);
+        ServiceClient.Published pub = client.published(inference, null);
+        String circuitId = pub.circuitId();
+        String vkHash = pub.verifyingKeyHash();
+        Path key = vk;
+        Path fetched = null;
+        try {
+            if (key == null) {
+                byte[] bytes = client.get("/v1/circuits/" + circuitId + "/verifying-key");
+                fetched = java.nio.file.Files.createTempFile("zkml-vk-", ".bin");
+                java.nio.file.Files.write(fetched, bytes);
+                key = fetched;
             }
-            String localHash = Artifacts.sha256(vk, "verifying key");
+            String localHash = Artifacts.sha256(key, "verifying key");
             if (!localHash.equals(vkHash)) {
-                spec.commandLine().getErr().println("zkml: verification failed: the verifying key " + vk + " (sha256 " + localHash
-                        + ") is not the key of circuit " + circuitId + " (verifyingKeyHash " + vkHash + ")");
+                spec.commandLine().getErr().println("zkml: verification failed: the verifying key "
+                        + (fetched != null ? "served by " + client.base() + "/v1/circuits/" + circuitId + "/verifying-key" : key.toString())
+                        + " (sha256 " + localHash + ") is not the key of circuit " + circuitId + " (verifyingKeyHash " + vkHash + ")");
                 return Zkml.INVALID;
             }
-            proofHex = inf.path("proof").asString("");
-            pub = Artifacts.decimals(inf.get("publicInputs"), "inference " + inference + ": publicInputs");
-            source = client.base() + "/v1/inferences/" + inference;
+            String proofHex = pub.inference().path("proof").asString("");
+            List<BigInteger> inputs = publicInputs != null ? Artifacts.readPublicInputs(publicInputs)
+                    : Artifacts.decimals(pub.inference().get("publicInputs"), "inference " + inference + ": publicInputs");
             if (save != null) {
                 ObjectNode n = Artifacts.JSON.createObjectNode();
-                n.put("source", source);
+                n.put("source", pub.source());
                 n.put("inferenceId", inference);
                 n.put("circuitId", circuitId);
-                n.put("circuitHash", circuit.path("circuitHash").asString(""));
+                n.put("circuitHash", pub.circuit().path("circuitHash").asString(""));
                 n.put("verifyingKeySha256", vkHash);
-                n.set("output", inf.get("output"));
-                n.set("publicInputs", inf.get("publicInputs"));
+                n.set("output", pub.inference().get("output"));
+                n.set("publicInputs", pub.inference().get("publicInputs"));
                 n.put("proof", proofHex);
-                n.set("versions", circuit.get("versions"));
+                n.set("versions", pub.circuit().get("versions"));
                 Artifacts.writeJson(save, n);
             }
-        } else {
-            if (vk == null || proof == null) {
-                throw CliException.usage("give --vk FILE and --proof FILE (or --service URL --inference ID)");
+            if (saveVk != null) {
+                Artifacts.write(saveVk, Artifacts.read(key, "verifying key"));
             }
-            JsonNode p = Artifacts.readJson(proof, "proof file");
-            if (!p.isObject() || !p.path("proof").isString()) {
-                throw CliException.badInput("proof file " + proof + " has no \"proof\" (0x-hex of the 256-byte proof)");
-            }
-            proofHex = p.get("proof").asString();
-            source = proof.toString();
-            if (publicInputs == null) {
-                pub = Artifacts.decimals(p.get("publicInputs"), "proof file " + proof + ": publicInputs");
-            } else {
-                JsonNode j = Artifacts.readJson(publicInputs, "public inputs file");
-                pub = Artifacts.decimals(j.isObject() ? j.get("publicInputs") : j, "public inputs file " + publicInputs);
+            return verify(key, Artifacts.proofBytes(proofHex), inputs, pub.source());
+        } finally {
+            if (fetched != null) {
+                java.nio.file.Files.deleteIfExists(fetched);
             }
         }
-        if (publicInputs != null && service != null) {
-            JsonNode j = Artifacts.readJson(publicInputs, "public inputs file");
-            pub = Artifacts.decimals(j.isObject() ? j.get("publicInputs") : j, "public inputs file " + publicInputs);
-        }
-        byte[] proofBytes = hex(proofHex);
-        JsonNode header = Artifacts.artifactHeader(Artifacts.read(vk, "verifying key"), "verifying key " + vk);
+    }
+
+    private int verify(Path vkFile, byte[] proofBytes, List<BigInteger> pub, String source) {
+        JsonNode header = Artifacts.artifactHeader(Artifacts.read(vkFile, "verifying key"), "verifying key " + vkFile);
         if (!"groth16-verifying-key".equals(header.path("kind").asString(""))) {
-            throw CliException.badInput("verifying key " + vk + " is a " + header.path("kind").asString("?") + " file, not a verifying key");
+            throw CliException.badInput("verifying key " + vkFile + " is a " + header.path("kind").asString("?") + " file, not a verifying key");
         }
         Groth16Prover prover = Artifacts.prover();
         boolean valid;
-        try (VerifyingKey key = prover.loadVerifyingKey(vk)) {
+        try (VerifyingKey key = prover.loadVerifyingKey(vkFile)) {
             valid = prover.verify(key, proofBytes, pub);
         } catch (NativeProverException e) {
             if (e.errorCode() == ErrorCode.MALFORMED_PROOF) {
@@ -145,14 +152,5 @@ final class VerifyCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("valid: the proof from " + source + " verifies for circuit " + circuitHash
                 + " with " + pub.size() + " public inputs");
         return Zkml.OK;
-    }
-
-    private static byte[] hex(String s) {
-        String h = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
-        try {
-            return HexFormat.of().parseHex(h);
-        } catch (IllegalArgumentException e) {
-            throw CliException.badInput("the proof is not hex: " + Artifacts.firstLine(e.getMessage()));
-        }
     }
 }

@@ -22,10 +22,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "zkml", mixinStandardHelpOptions = true, versionProvider = Zkml.Versions.class,
         description = {"Zero-knowledge proofs of ML predictions, from files: compile a model into a circuit, "
-                + "set up Groth16 keys, prove, verify, inspect an IR, reproduce a published circuit.",
+                + "set up Groth16 keys, prove, verify, export a proof for snarkjs, inspect an IR, reproduce a published circuit.",
                 "The same compiler and prover code as the service (no second implementation)."},
         subcommands = {CompileCommand.class, SetupCommand.class, ProveCommand.class, VerifyCommand.class,
-                InspectCommand.class, ReproduceCommand.class, CommandLine.HelpCommand.class})
+                ExportCommand.class, InspectCommand.class, ReproduceCommand.class, CommandLine.HelpCommand.class})
 public final class Zkml implements Runnable {
 
     /** Success (verify: the proof is valid; reproduce: identical). */
@@ -38,6 +38,8 @@ public final class Zkml implements Runnable {
     public static final int BAD_INPUT = 3;
     /** A bug or an environment problem (native library cannot load, an inconsistency). */
     public static final int INTERNAL = 4;
+    /** export snarkjs: snarkjs cannot check this circuit's proofs (nothing is written). */
+    public static final int UNSUPPORTED = 5;
 
     /** The exit codes, as every command's usage help lists them. */
     static final Map<String, String> EXIT_CODES;
@@ -49,6 +51,8 @@ public final class Zkml implements Runnable {
         m.put("2", "usage error: unknown option, missing or conflicting arguments");
         m.put("3", "bad input: a file or a service answer is missing, unreadable, malformed or of another version");
         m.put("4", "internal error (a bug, or the native library cannot be loaded)");
+        m.put("5", "export snarkjs: snarkjs cannot check this circuit's proofs (a key with commitments, or not Groth16 "
+                + "over BN254); nothing is written");
         EXIT_CODES = java.util.Collections.unmodifiableMap(m);
     }
 

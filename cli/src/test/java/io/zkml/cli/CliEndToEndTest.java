@@ -225,9 +225,18 @@ class CliEndToEndTest {
         ObjectNode circuit = Artifacts.JSON.createObjectNode();
         circuit.put("id", "c-1").put("status", "ready").put("circuitHash", proof.get("circuitHash").asString())
                 .put("verifyingKeyHash", vkHash);
+        byte[] vkBytes = Files.readAllBytes(dir.resolve("vk.bin"));
+        Path otherVk = dirs.get(DEMOS.get((DEMOS.indexOf(demo) + 1) % DEMOS.size())).resolve("vk.bin");
+        ObjectNode forged = inference.deepCopy().put("circuitId", "c-2");
+        ObjectNode circuit2 = circuit.deepCopy().put("id", "c-2");
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         serve(server, "/v1/inferences/inf-1", inference.toString());
         serve(server, "/v1/circuits/c-1", circuit.toString());
+        serve(server, "/v1/circuits/c-1/verifying-key", vkBytes, "application/octet-stream");
+        // a service whose served key is not the one its circuit publishes
+        serve(server, "/v1/inferences/inf-2", forged.toString());
+        serve(server, "/v1/circuits/c-2", circuit2.toString());
+        serve(server, "/v1/circuits/c-2/verifying-key", Files.readAllBytes(otherVk), "application/octet-stream");
         server.start();
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort();
@@ -237,11 +246,18 @@ class CliEndToEndTest {
             CliRun offline = CliRun.run("verify", "--vk", dir.resolve("vk.bin"), "--proof", saved);
             assertThat(offline.code()).as(offline.toString()).isZero();
 
-            CliRun noVk = CliRun.run("verify", "--service", url, "--inference", "inf-1");
-            assertThat(noVk.code()).isEqualTo(2);
-            assertThat(noVk.err()).contains("does not serve verifying keys").contains(vkHash);
+            // no --vk: the key is fetched from GET /v1/circuits/{id}/verifying-key and checked against verifyingKeyHash
+            Path savedVk = tmp.resolve(demo + "-fetched.vk.bin");
+            CliRun noVk = CliRun.run("verify", "--service", url, "--inference", "inf-1", "--save-vk", savedVk);
+            assertThat(noVk.code()).as(noVk.toString()).isZero();
+            assertThat(noVk.out()).startsWith("valid");
+            assertThat(Files.readAllBytes(savedVk)).isEqualTo(vkBytes);
+            CliRun servedWrong = CliRun.run("verify", "--service", url, "--inference", "inf-2");
+            assertThat(servedWrong.code()).as(servedWrong.toString()).isEqualTo(1);
+            assertThat(servedWrong.err().lines()).hasSize(1);
+            assertThat(servedWrong.err()).contains("served by " + url + "/v1/circuits/c-2/verifying-key")
+                    .contains("is not the key of circuit c-2").contains(vkHash);
 
-            Path otherVk = dirs.get(DEMOS.get((DEMOS.indexOf(demo) + 1) % DEMOS.size())).resolve("vk.bin");
             CliRun wrongVk = CliRun.run("verify", "--service", url, "--inference", "inf-1", "--vk", otherVk);
             assertThat(wrongVk.code()).isEqualTo(1);
             assertThat(wrongVk.err()).contains("is not the key of circuit c-1");
@@ -249,17 +265,144 @@ class CliEndToEndTest {
             CliRun missing = CliRun.run("verify", "--service", url, "--inference", "nope", "--vk", dir.resolve("vk.bin"));
             assertThat(missing.code()).isEqualTo(3);
             assertThat(missing.err().lines()).hasSize(1);
+            CliRun both = CliRun.run("verify", "--service", url, "--inference", "inf-1", "--vk", dir.resolve("vk.bin"), "--save-vk", savedVk);
+            assertThat(both.code()).isEqualTo(2);
         } finally {
             server.stop(0);
         }
     }
 
-    private static void serve(HttpServer server, String path, String body) {
+    @ParameterizedTest
+    @ValueSource(strings = {"credit-risk", "credit-forest"})
+    void exportSnarkjsWritesTheSameThreeFilesFromFilesAndFromAService(String demo) throws IOException {
+        Path dir = dirs.get(demo);
+        Path local = tmp.resolve(demo + "-snarkjs-local");
+        CliRun r = CliRun.run("export", "snarkjs", "--vk", dir.resolve("vk.bin"), "--proof", dir.resolve("proof.json"), "--out", local);
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("snarkjs groth16 verify");
+        JsonNode proof = Artifacts.readJson(dir.resolve("proof.json"), "proof");
+        JsonNode vkJson = Artifacts.readJson(local.resolve("verification_key.json"), "vk");
+        assertThat(vkJson.get("protocol").asString()).isEqualTo("groth16");
+        assertThat(vkJson.get("curve").asString()).isEqualTo("bn128");
+        assertThat(vkJson.get("nPublic").asInt()).isEqualTo(proof.get("publicInputs").size());
+        assertThat(vkJson.get("IC")).hasSize(proof.get("publicInputs").size() + 1);
+        assertThat(Artifacts.readJson(local.resolve("public.json"), "public")).isEqualTo(proof.get("publicInputs"));
+        assertThat(Artifacts.readJson(local.resolve("proof.json"), "proof").get("pi_b")).hasSize(3);
+        try (var files = Files.list(local)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("proof.json", "public.json", "verification_key.json");
+        }
+
+        // the circuit folder's own proof.json is not replaced; a snarkjs folder is
+        CliRun into = CliRun.run("export", "snarkjs", "--vk", dir.resolve("vk.bin"), "--proof", dir.resolve("proof.json"), "--out", dir);
+        assertThat(into.code()).as(into.toString()).isEqualTo(2);
+        assertThat(into.err()).contains("is not a snarkjs proof");
+        assertThat(Artifacts.readJson(dir.resolve("proof.json"), "proof")).isEqualTo(proof);
+        assertThat(CliRun.run("export", "snarkjs", "--vk", dir.resolve("vk.bin"), "--proof", dir.resolve("proof.json"), "--out", local)
+                .code()).isZero();
+
+        // --public replaces the public inputs
+        ArrayNode pub = (ArrayNode) proof.get("publicInputs").deepCopy();
+        pub.set(pub.size() - 1, "7");
+        Path pubFile = tmp.resolve(demo + "-snarkjs-public.json");
+        Artifacts.writeJson(pubFile, pub);
+        Path replaced = tmp.resolve(demo + "-snarkjs-replaced");
+        CliRun rp = CliRun.run("export", "snarkjs", "--vk", dir.resolve("vk.bin"), "--proof", dir.resolve("proof.json"),
+                "--public", pubFile, "--out", replaced);
+        assertThat(rp.code()).as(rp.toString()).isZero();
+        assertThat(Artifacts.readJson(replaced.resolve("public.json"), "public")).isEqualTo(pub);
+
+        // from a service: the served verification_key.json (the service makes it with SnarkjsExport too)
+        ObjectNode inference = Artifacts.JSON.createObjectNode();
+        inference.put("id", "inf-1").put("circuitId", "c-1").put("status", "succeeded");
+        inference.set("publicInputs", proof.get("publicInputs"));
+        inference.put("proof", proof.get("proof").asString());
+        ObjectNode circuit = Artifacts.JSON.createObjectNode();
+        circuit.put("id", "c-1").put("status", "ready").put("circuitHash", proof.get("circuitHash").asString())
+                .put("verifyingKeyHash", Artifacts.sha256(Files.readAllBytes(dir.resolve("vk.bin"))));
+        ObjectNode inference2 = inference.deepCopy().put("id", "inf-2").put("circuitId", "c-2");
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        serve(server, "/v1/inferences/inf-1", inference.toString());
+        serve(server, "/v1/circuits/c-1", circuit.toString());
+        serve(server, "/v1/circuits/c-1/verification_key.json", Files.readString(local.resolve("verification_key.json")));
+        serve(server, "/v1/inferences/inf-2", inference2.toString());
+        serve(server, "/v1/circuits/c-2", circuit.deepCopy().put("id", "c-2").toString());
+        serve(server, "/v1/circuits/c-2/verification_key.json", ("{\"type\": \"urn:zkml:problem:unsupported-proving-system\", "
+                + "\"title\": \"Unsupported proving system\", \"status\": 422, \"detail\": \"the verifying key has 1 Pedersen "
+                + "commitment(s)\"}").getBytes(StandardCharsets.UTF_8), "application/problem+json", 422);
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            Path remote = tmp.resolve(demo + "-snarkjs-remote");
+            CliRun s = CliRun.run("export", "snarkjs", "--service", url, "--inference", "inf-1", "--circuit", "c-1", "--out", remote);
+            assertThat(s.code()).as(s.toString()).isZero();
+            for (String f : List.of("verification_key.json", "proof.json", "public.json")) {
+                assertThat(Files.readAllBytes(remote.resolve(f))).as(f).isEqualTo(Files.readAllBytes(local.resolve(f)));
+            }
+
+            CliRun otherCircuit = CliRun.run("export", "snarkjs", "--service", url, "--inference", "inf-1", "--circuit", "c-9",
+                    "--out", tmp.resolve(demo + "-snarkjs-none"));
+            assertThat(otherCircuit.code()).as(otherCircuit.toString()).isEqualTo(3);
+            assertThat(otherCircuit.err()).contains("belongs to circuit c-1, not c-9");
+
+            Path unsupported = tmp.resolve(demo + "-snarkjs-unsupported");
+            CliRun u = CliRun.run("export", "snarkjs", "--service", url, "--inference", "inf-2", "--out", unsupported);
+            assertThat(u.code()).as(u.toString()).isEqualTo(5);
+            assertThat(u.err().lines()).hasSize(1);
+            assertThat(u.err()).startsWith("zkml: error: snarkjs cannot check this circuit's proofs, nothing written")
+                    .contains("Pedersen");
+            assertThat(unsupported).doesNotExist();
+        } finally {
+            server.stop(0);
+        }
+
+        // a key snarkjs cannot check, from files (this library makes none: the exporter is replaced)
+        ExportSnarkjsCommand.Exporter real = ExportSnarkjsCommand.exporter;
+        ExportSnarkjsCommand.exporter = (prover, vk, bytes, inputs) -> {
+            throw new io.zkml.prover.SnarkjsUnsupportedException("the verifying key has 1 Pedersen commitment(s)");
+        };
+        try {
+            Path none = tmp.resolve(demo + "-snarkjs-refused");
+            CliRun u = CliRun.run("export", "snarkjs", "--vk", dir.resolve("vk.bin"), "--proof", dir.resolve("proof.json"), "--out", none);
+            assertThat(u.code()).as(u.toString()).isEqualTo(5);
+            assertThat(u.err().lines()).hasSize(1);
+            assertThat(none).doesNotExist();
+            // an existing folder keeps what it had
+            byte[] before = Files.readAllBytes(local.resolve("public.json"));
+            CliRun again = CliRun.run("export", "snarkjs", "--vk", dir.resolve("vk.bin"), "--proof", dir.resolve("proof.json"), "--out", local);
+            assertThat(again.code()).isEqualTo(5);
+            assertThat(Files.readAllBytes(local.resolve("public.json"))).isEqualTo(before);
+            try (var files = Files.list(local)) {
+                assertThat(files.count()).isEqualTo(3);
+            }
+        } finally {
+            ExportSnarkjsCommand.exporter = real;
+        }
+
+        // a public input outside the field: bad input, nothing written
+        pub.set(0, "21888242871839275222246405745257275088548364400416034343698204186575808495617");
+        Artifacts.writeJson(pubFile, pub);
+        Path bad = tmp.resolve(demo + "-snarkjs-bad");
+        CliRun b = CliRun.run("export", "snarkjs", "--vk", dir.resolve("vk.bin"), "--proof", dir.resolve("proof.json"),
+                "--public", pubFile, "--out", bad);
+        assertThat(b.code()).as(b.toString()).isEqualTo(3);
+        assertThat(bad).doesNotExist();
+    }
+
+    static void serve(HttpServer server, String path, String body) {
+        serve(server, path, body.getBytes(StandardCharsets.UTF_8), "application/json");
+    }
+
+    /** Serves {@code body} at exactly {@code path} (404 below it); a more specific path may be served too. */
+    static void serve(HttpServer server, String path, byte[] b, String contentType) {
+        serve(server, path, b, contentType, 200);
+    }
+
+    static void serve(HttpServer server, String path, byte[] b, String contentType, int status) {
         server.createContext(path, ex -> {
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
             boolean exact = ex.getRequestURI().getPath().equals(path);
-            ex.getResponseHeaders().add("Content-Type", "application/json");
-            ex.sendResponseHeaders(exact ? 200 : 404, exact ? b.length : -1);
+            ex.getResponseHeaders().add("Content-Type", contentType);
+            ex.sendResponseHeaders(exact ? status : 404, exact ? b.length : -1);
             if (exact) {
                 ex.getResponseBody().write(b);
             }

@@ -25,12 +25,17 @@ class CliErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"compile", "setup", "prove", "verify", "inspect", "reproduce"})
+    @ValueSource(strings = {"compile", "setup", "prove", "verify", "export", "export snarkjs", "inspect", "reproduce"})
     void everyCommandHasHelpWithTheExitCodes(String command) {
-        CliRun r = CliRun.run(command, "--help");
+        List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
+        args.add("--help");
+        CliRun r = CliRun.run(args.toArray());
         assertThat(r.code()).isZero();
-        assertThat(r.out()).startsWith("Usage: zkml " + command).contains("Exit codes:").contains("bad input");
-        assertThat(CliRun.run("help", command).out()).isEqualTo(r.out());
+        assertThat(r.out()).startsWith("Usage: zkml " + command).contains("Exit codes:").contains("bad input")
+                .contains("nothing is written");
+        if (!command.contains(" ")) {
+            assertThat(CliRun.run("help", command).out()).isEqualTo(r.out());
+        }
     }
 
     @Test
@@ -53,6 +58,13 @@ class CliErrorsTest {
         assertOneLineError(CliRun.run("frobnicate"), 2, "frobnicate");
         assertOneLineError(CliRun.run("verify"), 2, "--vk");
         assertOneLineError(CliRun.run("verify", "--service", "http://127.0.0.1:1"), 2, "go together");
+        assertOneLineError(CliRun.run("verify", "--vk", "a", "--proof", "b", "--save-vk", "c"), 2, "go with --service");
+        assertOneLineError(CliRun.run("export"), 2, "a format is needed");
+        assertOneLineError(CliRun.run("export", "snarkjs", "--out", tmp), 2, "--vk");
+        assertOneLineError(CliRun.run("export", "snarkjs"), 2, "--out");
+        assertOneLineError(CliRun.run("export", "snarkjs", "--service", "http://127.0.0.1:1", "--out", tmp), 2, "go together");
+        assertOneLineError(CliRun.run("export", "snarkjs", "--service", "http://127.0.0.1:1", "--inference", "i", "--vk", "v",
+                "--out", tmp), 2, "alternatives");
         assertOneLineError(CliRun.run("reproduce", "--model", "m", "--ir", "a", "--circuit-hash", "00".repeat(32)), 2, "exactly one");
         assertOneLineError(CliRun.run("reproduce", "--model", "m", "--circuit-hash", "xyz"), 2, "64 hex digits");
         Path model = CliRun.example("credit-risk").resolve("model.tribuo");
@@ -103,9 +115,17 @@ class CliErrorsTest {
                 "not a verifying key");
         assertOneLineError(CliRun.run("verify", "--vk", dir.resolve("vk.bin"), "--proof", notJson), 3, "not valid JSON");
         assertOneLineError(CliRun.run("verify", "--vk", dir.resolve("vk.bin"), "--proof", settings), 3, "no \"proof\"");
+        assertOneLineError(CliRun.run("export", "snarkjs", "--vk", dir.resolve("pk.bin"), "--proof", dir.resolve("proof.json"),
+                "--out", tmp.resolve("sj")), 3, "not a verifying key");
+        assertOneLineError(CliRun.run("export", "snarkjs", "--vk", dir.resolve("vk.bin"), "--proof", notJson, "--out", tmp.resolve("sj")),
+                3, "not valid JSON");
+        assertThat(tmp.resolve("sj")).doesNotExist();
         Path fewer = Files.writeString(tmp.resolve("fewer.json"), "[\"1\", \"2\"]");
         assertOneLineError(CliRun.run("verify", "--vk", dir.resolve("vk.bin"), "--proof", dir.resolve("proof.json"), "--public", fewer),
                 3, "");
+        assertOneLineError(CliRun.run("export", "snarkjs", "--vk", dir.resolve("vk.bin"), "--proof", dir.resolve("proof.json"),
+                "--public", fewer, "--out", tmp.resolve("sj")), 3, "takes 6 public inputs, got 2");
+        assertThat(tmp.resolve("sj")).doesNotExist();
         assertOneLineError(CliRun.run("reproduce", "--model", ex.resolve("model.tribuo"), "--settings", ex.resolve("quantization.json"),
                 "--ir", notJson), 3, "not valid JSON");
 

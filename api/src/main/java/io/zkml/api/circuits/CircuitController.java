@@ -55,7 +55,7 @@ class CircuitController {
             String self = "/v1/circuits/" + c.id();
             Map<String, String> links = c.status() == CircuitStatus.READY
                     ? Map.of("self", self, "ir", self + "/ir", "verifier", self + "/verifier.sol",
-                    "inferences", self + "/inferences")
+                    "verifyingKey", self + "/verifying-key", "inferences", self + "/inferences")
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
                     c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), c.settings(), c.versions(),
@@ -82,6 +82,19 @@ class CircuitController {
     ResponseEntity<String> verifier(@PathVariable("id") String id) {
         return ResponseEntity.ok().contentType(new MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8))
                 .body(service.verifierSource(Ids.parse(id, "circuit")));
+    }
+
+    /**
+     * The Groth16 verifying-key file (the native library's versioned format, docs/native-abi.md),
+     * byte for byte as stored: its SHA-256 is the circuit's {@code verifyingKeyHash}, so an auditor
+     * can check it and verify proofs locally ({@code zkml verify --service}).
+     */
+    @GetMapping(path = "/v1/circuits/{id}/verifying-key", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    ResponseEntity<byte[]> verifyingKey(@PathVariable("id") String id) {
+        UUID circuit = Ids.parse(id, "circuit");
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .header("Content-Disposition", "attachment; filename=\"vk.bin\"")
+                .body(service.verifyingKey(circuit));
     }
 
     @GetMapping(path = "/v1/circuits/{id}/ir", produces = MediaType.APPLICATION_JSON_VALUE)

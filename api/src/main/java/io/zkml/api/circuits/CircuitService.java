@@ -153,6 +153,15 @@ public class CircuitService {
         return new String(artifact(c.verifierSha256()), StandardCharsets.UTF_8);
     }
 
+    /**
+     * The verifying-key file of a ready circuit, exactly as stored: its SHA-256 is the circuit's
+     * {@code verifyingKeyHash}.
+     */
+    public byte[] verifyingKey(UUID id) {
+        CircuitRecord c = getReady(id);
+        return artifact(c.vkSha256());
+    }
+
     /** The compiled circuit (parsed IR) of a circuit that has an IR. */
     public CompiledCircuit compiled(CircuitRecord c) {
         return compiled.get(c.irSha256(), sha -> {

@@ -2,13 +2,11 @@ package io.zkml.api.inferences;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
@@ -29,6 +27,7 @@ import io.zkml.api.problem.ApiException;
 import io.zkml.api.problem.ProblemType;
 import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.InputValidationException;
+import io.zkml.compiler.Inputs;
 
 /**
  * Accepts inference requests: the input (an array in feature order, or an object by feature name
@@ -169,15 +168,16 @@ public class InferenceService {
             throw new ApiException(ProblemType.INVALID_REQUEST, "\"input\" names " + quoted(duplicateKeys)
                     + " more than once; an input by name gives each feature exactly once");
         }
-        Set<String> known = new HashSet<>(features);
-        List<String> unknown = new ArrayList<>();
-        for (String name : input.propertyNames()) {
-            if (!known.contains(name)) {
-                unknown.add(name);
-            }
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : input.properties()) {
+            byName.put(e.getKey(), e.getValue());
         }
-        List<String> missing = features.stream().filter(f -> !input.has(f)).toList();
-        if (!unknown.isEmpty() || !missing.isEmpty()) {
+        List<JsonNode> values;
+        try {
+            values = Inputs.byName(features, byName);
+        } catch (Inputs.FeatureNamesException e) {
+            List<String> unknown = e.unknown();
+            List<String> missing = e.missing();
             StringBuilder detail = new StringBuilder("\"input\" ");
             if (!unknown.isEmpty()) {
                 detail.append("names ").append(unknown.size() == 1 ? "an unknown feature " : "unknown features ")
@@ -196,9 +196,7 @@ public class InferenceService {
             throw new ApiException(ProblemType.INVALID_INPUT, detail.toString(), members);
         }
         ArrayNode ordered = JsonNodeFactory.instance.arrayNode(features.size());
-        for (String f : features) {
-            ordered.add(input.get(f));
-        }
+        values.forEach(ordered::add);
         return ordered;
     }
 

@@ -54,6 +54,24 @@ public final class Http {
         return send(HttpRequest.newBuilder(uri(path)).header("Accept", accept).GET().build());
     }
 
+    /** A response whose body is kept as bytes (binary artifacts). */
+    public record BytesResponse(int status, String contentType, byte[] body) {
+    }
+
+    /** GETs {@code path}, keeping the body as bytes. */
+    public BytesResponse getBytes(String path, String accept) {
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("Accept", accept).GET().build();
+        try {
+            HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return new BytesResponse(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+        } catch (IOException e) {
+            throw new AssertionError("GET " + request.uri() + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
     public Response delete(String path) {
         return send(HttpRequest.newBuilder(uri(path)).DELETE().build());
     }

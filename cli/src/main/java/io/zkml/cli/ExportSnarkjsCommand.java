@@ -1,0 +1,177 @@
+package io.zkml.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.zkml.prover.Groth16Prover;
+import io.zkml.prover.SnarkjsExport;
+import io.zkml.prover.SnarkjsUnsupportedException;
+import io.zkml.prover.VerifyingKey;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+
+@Command(name = "snarkjs", mixinStandardHelpOptions = true, versionProvider = Zkml.Versions.class,
+        description = {"Write a proof as snarkjs's verification_key.json, proof.json and public.json, for "
+                + "`snarkjs groth16 verify verification_key.json public.json proof.json` (snarkjs "
+                + SnarkjsExport.SNARKJS_VERSION + "; the mapping from gnark is in docs/snarkjs.md).",
+                "Files: --vk vk.bin --proof proof.json (proof.json of zkml prove, or a service inference's JSON); "
+                + "--public FILE takes the public inputs from another file.",
+                "From a service: --service URL --inference ID [--circuit ID] fetches, once, "
+                + "GET /v1/inferences/{id} (proof, publicInputs) and GET /v1/circuits/{id}/verification_key.json.",
+                "The three files are written only when all three could be made (into a temporary folder inside --out, then moved); "
+                + "an --out holding a proof.json that is not snarkjs's (e.g. the circuit folder of zkml prove) is refused. "
+                + "A circuit whose proofs snarkjs cannot check (a key with Pedersen commitments, or not Groth16 over BN254) "
+                + "is one line on stderr and exit 5, with nothing written."})
+final class ExportSnarkjsCommand implements Callable<Integer> {
+
+    /** What converts a key file, proof and public inputs (tests replace it to provoke an unsupported key). */
+    interface Exporter {
+        SnarkjsExport.Files export(Groth16Prover prover, VerifyingKey vk, byte[] proof, List<String> publicInputs);
+    }
+
+    static volatile Exporter exporter = SnarkjsExport::export;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--vk", paramLabel = "FILE", description = "the verifying key (vk.bin of zkml setup)")
+    Path vk;
+
+    @Option(names = "--proof", paramLabel = "FILE", description = "the proof: proof.json of zkml prove, or a service inference's JSON")
+    Path proof;
+
+    @Option(names = "--public", paramLabel = "FILE", description = "public inputs (decimal field elements, verifier order) replacing those of --proof")
+    Path publicInputs;
+
+    @Option(names = "--service", paramLabel = "URL", description = "a zkml service, e.g. http://localhost:8080 (with --inference)")
+    String service;
+
+    @Option(names = "--inference", paramLabel = "ID", description = "the inference to fetch from --service")
+    String inference;
+
+    @Option(names = "--circuit", paramLabel = "ID", description = "with --service: the circuit the inference must belong to (default: the inference's)")
+    String circuit;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "the folder for the three files (created if missing; "
+            + "existing files of these names are replaced)")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        Path existing = out.resolve(SnarkjsExport.Files.PROOF);
+        if (Files.isRegularFile(existing)) {
+            JsonNode n;
+            try {
+                n = Artifacts.JSON.readTree(Files.readAllBytes(existing));
+            } catch (RuntimeException e) {
+                n = null;
+            }
+            if (n == null || !n.has("pi_a")) {
+                throw CliException.usage(existing + " exists and is not a snarkjs proof (a zkml proof.json?); "
+                        + "choose another --out, the snarkjs files would replace it");
+            }
+        }
+        SnarkjsExport.Files files;
+        String source;
+        try {
+            if (service != null || inference != null || circuit != null) {
+                if (service == null || inference == null) {
+                    throw CliException.usage("--service and --inference go together (--circuit is optional)");
+                }
+                if (vk != null || proof != null || publicInputs != null) {
+                    throw CliException.usage("--vk, --proof, --public and --service are alternatives");
+                }
+                ServiceClient client = new ServiceClient(service);
+                ServiceClient.Published pub = client.published(inference, circuit);
+                source = pub.source();
+                files = fromService(client, pub);
+            } else {
+                if (vk == null || proof == null) {
+                    throw CliException.usage("give --vk FILE and --proof FILE (or --service URL --inference ID)");
+                }
+                Artifacts.ProofFile p = Artifacts.readProof(proof, publicInputs);
+                JsonNode header = Artifacts.artifactHeader(Artifacts.read(vk, "verifying key"), "verifying key " + vk);
+                if (!"groth16-verifying-key".equals(header.path("kind").asString(""))) {
+                    throw CliException.badInput("verifying key " + vk + " is a " + header.path("kind").asString("?")
+                            + " file, not a verifying key");
+                }
+                Groth16Prover prover = Artifacts.prover();
+                try (VerifyingKey key = prover.loadVerifyingKey(vk)) {
+                    files = exporter.export(prover, key, p.proof(), strings(p.publicInputs()));
+                }
+                source = p.source();
+            }
+        } catch (SnarkjsUnsupportedException e) {
+            throw unsupported(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput("cannot export: " + Artifacts.firstLine(e.getMessage()), e);
+        }
+        writeAll(files, out);
+        spec.commandLine().getOut().println("wrote " + out.resolve(SnarkjsExport.Files.VERIFICATION_KEY) + ", "
+                + SnarkjsExport.Files.PROOF + " and " + SnarkjsExport.Files.PUBLIC + " (the proof from " + source + ")");
+        spec.commandLine().getOut().println("check: snarkjs groth16 verify " + out.resolve(SnarkjsExport.Files.VERIFICATION_KEY)
+                + " " + out.resolve(SnarkjsExport.Files.PUBLIC) + " " + out.resolve(SnarkjsExport.Files.PROOF));
+        return Zkml.OK;
+    }
+
+    /**
+     * The served verification_key.json as it is, and the inference's proof and public inputs
+     * converted by {@link SnarkjsExport#proof} and {@link SnarkjsExport#publicSignals}.
+     */
+    private static SnarkjsExport.Files fromService(ServiceClient client, ServiceClient.Published pub) {
+        String path = "/v1/circuits/" + pub.circuitId() + "/verification_key.json";
+        byte[] served = client.get(path, f -> {
+            if (f.problemType().equals("urn:zkml:problem:unsupported-proving-system")) {
+                throw unsupported("circuit " + pub.circuitId() + ": " + f.detail());
+            }
+            throw f.toException();
+        });
+        JsonNode key = Artifacts.parseJson(served, "the answer of GET " + client.base() + path);
+        List<BigInteger> inputs = Artifacts.decimals(pub.inference().get("publicInputs"),
+                "inference " + pub.inferenceId() + ": publicInputs");
+        if (!key.isObject() || !key.path("nPublic").canConvertToInt() || key.path("nPublic").asInt() != inputs.size()) {
+            throw CliException.badInput("the verification key of circuit " + pub.circuitId() + " takes "
+                    + key.path("nPublic") + " public inputs; inference " + pub.inferenceId() + " has " + inputs.size());
+        }
+        String proofHex = pub.inference().path("proof").asString("");
+        return new SnarkjsExport.Files(new String(served, java.nio.charset.StandardCharsets.UTF_8),
+                SnarkjsExport.proof(Artifacts.proofBytes(proofHex)), SnarkjsExport.publicSignals(strings(inputs)));
+    }
+
+    static CliException unsupported(String why) {
+        return new CliException(Zkml.UNSUPPORTED, "snarkjs cannot check this circuit's proofs, nothing written: "
+                + Artifacts.firstLine(why));
+    }
+
+    private static List<String> strings(List<BigInteger> values) {
+        return values.stream().map(BigInteger::toString).toList();
+    }
+
+    /** {@link SnarkjsExport.Files#writeTo} a temporary folder beside {@code dir}, then moves the three files into it. */
+    private static void writeAll(SnarkjsExport.Files files, Path dir) throws IOException {
+        Path target = Artifacts.outputDir(dir).toAbsolutePath();
+        Path tmp = Files.createTempDirectory(target, ".snarkjs-");
+        try {
+            files.writeTo(tmp);
+            for (String name : List.of(SnarkjsExport.Files.VERIFICATION_KEY, SnarkjsExport.Files.PROOF, SnarkjsExport.Files.PUBLIC)) {
+                Files.move(tmp.resolve(name), target.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (UncheckedIOException e) {
+            throw CliException.badInput("cannot write the snarkjs files to " + dir + ": " + e.getCause().getMessage(), e);
+        } finally {
+            try (var w = Files.walk(tmp)) {
+                w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
