@@ -27,7 +27,8 @@ import tools.jackson.databind.JsonNode;
                 "Files: --vk vk.bin --proof proof.json (proof.json of zkml prove, or a service inference's JSON); "
                 + "--public FILE takes the public inputs from another file.",
                 "From a service: --service URL --inference ID [--circuit ID] fetches, once, "
-                + "GET /v1/inferences/{id} (proof, publicInputs) and GET /v1/circuits/{id}/verification_key.json.",
+                + "GET /v1/inferences/{id} (proof, publicInputs) and the verifying-key file GET /v1/circuits/{id}/verifying-key, "
+                + "which must hash (SHA-256) to the circuit's published verifyingKeyHash (else exit 1), and converts them here.",
                 "The three files are written only when all three could be made (into a temporary folder inside --out, then moved); "
                 + "an --out holding a proof.json that is not snarkjs's (e.g. the circuit folder of zkml prove) is refused. "
                 + "A circuit whose proofs snarkjs cannot check (a key with Pedersen commitments, or not Groth16 over BN254) "
@@ -125,27 +126,33 @@ final class ExportSnarkjsCommand implements Callable<Integer> {
     }
 
     /**
-     * The served verification_key.json as it is, and the inference's proof and public inputs
-     * converted by {@link SnarkjsExport#proof} and {@link SnarkjsExport#publicSignals}.
+     * The circuit's verifying-key file from {@code GET /v1/circuits/{id}/verifying-key}, checked
+     * against the circuit's published {@code verifyingKeyHash} (a service cannot hand over another
+     * key than the one its circuit names), then converted here like a local file, with the
+     * inference's proof and public inputs.
      */
-    private static SnarkjsExport.Files fromService(ServiceClient client, ServiceClient.Published pub) {
-        String path = "/v1/circuits/" + pub.circuitId() + "/verification_key.json";
-        byte[] served = client.get(path, f -> {
-            if (f.problemType().equals("urn:zkml:problem:unsupported-proving-system")) {
-                throw unsupported("circuit " + pub.circuitId() + ": " + f.detail());
-            }
-            throw f.toException();
-        });
-        JsonNode key = Artifacts.parseJson(served, "the answer of GET " + client.base() + path);
+    private static SnarkjsExport.Files fromService(ServiceClient client, ServiceClient.Published pub) throws IOException {
+        String path = "/v1/circuits/" + pub.circuitId() + "/verifying-key";
+        byte[] served = client.get(path);
+        String hash = Artifacts.sha256(served);
+        if (!hash.equals(pub.verifyingKeyHash())) {
+            throw new CliException(Zkml.INVALID, "the verifying key served by " + client.base() + path + " (sha256 " + hash
+                    + ") is not the key of circuit " + pub.circuitId() + " (verifyingKeyHash " + pub.verifyingKeyHash()
+                    + "), nothing written");
+        }
         List<BigInteger> inputs = Artifacts.decimals(pub.inference().get("publicInputs"),
                 "inference " + pub.inferenceId() + ": publicInputs");
-        if (!key.isObject() || !key.path("nPublic").canConvertToInt() || key.path("nPublic").asInt() != inputs.size()) {
-            throw CliException.badInput("the verification key of circuit " + pub.circuitId() + " takes "
-                    + key.path("nPublic") + " public inputs; inference " + pub.inferenceId() + " has " + inputs.size());
+        byte[] proofBytes = Artifacts.proofBytes(pub.inference().path("proof").asString(""));
+        Path file = Files.createTempFile("zkml-vk-", ".bin");
+        try {
+            Files.write(file, served);
+            Groth16Prover prover = Artifacts.prover();
+            try (VerifyingKey key = prover.loadVerifyingKey(file)) {
+                return exporter.export(prover, key, proofBytes, strings(inputs));
+            }
+        } finally {
+            Files.deleteIfExists(file);
         }
-        String proofHex = pub.inference().path("proof").asString("");
-        return new SnarkjsExport.Files(new String(served, java.nio.charset.StandardCharsets.UTF_8),
-                SnarkjsExport.proof(Artifacts.proofBytes(proofHex)), SnarkjsExport.publicSignals(strings(inputs)));
     }
 
     static CliException unsupported(String why) {

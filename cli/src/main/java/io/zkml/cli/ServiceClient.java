@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Reads what a zkml service publishes (GET only, api/src/main/resources/openapi/zkml-v1.yaml):
  * {@code /v1/circuits/{id}}, {@code /v1/circuits/{id}/ir}, {@code /v1/circuits/{id}/verifying-key},
- * {@code /v1/circuits/{id}/verification_key.json}, {@code /v1/inferences/{id}}. Everything
+ * {@code /v1/inferences/{id}}. Everything
  * fetched is then checked locally; nothing is sent to the service for checking.
  */
 final class ServiceClient {

@@ -47,7 +47,8 @@ public final class Zkml implements Runnable {
     static {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("0", "success (verify: the proof is valid; reproduce: byte-identical)");
-        m.put("1", "verify: the proof is invalid or malformed, or the key is not the circuit's; reproduce: different");
+        m.put("1", "verify: the proof is invalid or malformed, or the key is not the circuit's; export snarkjs: the served key "
+                + "is not the circuit's; reproduce: different");
         m.put("2", "usage error: unknown option, missing or conflicting arguments");
         m.put("3", "bad input: a file or a service answer is missing, unreadable, malformed or of another version");
         m.put("4", "internal error (a bug, or the native library cannot be loaded)");

@@ -312,7 +312,7 @@ class CliEndToEndTest {
         assertThat(rp.code()).as(rp.toString()).isZero();
         assertThat(Artifacts.readJson(replaced.resolve("public.json"), "public")).isEqualTo(pub);
 
-        // from a service: the served verification_key.json (the service makes it with SnarkjsExport too)
+        // from a service: the circuit's verifying-key file, checked against verifyingKeyHash, converted here
         ObjectNode inference = Artifacts.JSON.createObjectNode();
         inference.put("id", "inf-1").put("circuitId", "c-1").put("status", "succeeded");
         inference.set("publicInputs", proof.get("publicInputs"));
@@ -324,12 +324,13 @@ class CliEndToEndTest {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         serve(server, "/v1/inferences/inf-1", inference.toString());
         serve(server, "/v1/circuits/c-1", circuit.toString());
-        serve(server, "/v1/circuits/c-1/verification_key.json", Files.readString(local.resolve("verification_key.json")));
+        serve(server, "/v1/circuits/c-1/verifying-key", Files.readAllBytes(dir.resolve("vk.bin")), "application/octet-stream");
         serve(server, "/v1/inferences/inf-2", inference2.toString());
         serve(server, "/v1/circuits/c-2", circuit.deepCopy().put("id", "c-2").toString());
-        serve(server, "/v1/circuits/c-2/verification_key.json", ("{\"type\": \"urn:zkml:problem:unsupported-proving-system\", "
-                + "\"title\": \"Unsupported proving system\", \"status\": 422, \"detail\": \"the verifying key has 1 Pedersen "
-                + "commitment(s)\"}").getBytes(StandardCharsets.UTF_8), "application/problem+json", 422);
+        // c-2 publishes c-1's key hash but serves another key
+        byte[] otherKey = Files.readAllBytes(dir.resolve("vk.bin"));
+        otherKey[otherKey.length - 1] ^= 1;
+        serve(server, "/v1/circuits/c-2/verifying-key", otherKey, "application/octet-stream");
         server.start();
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort();
@@ -345,13 +346,12 @@ class CliEndToEndTest {
             assertThat(otherCircuit.code()).as(otherCircuit.toString()).isEqualTo(3);
             assertThat(otherCircuit.err()).contains("belongs to circuit c-1, not c-9");
 
-            Path unsupported = tmp.resolve(demo + "-snarkjs-unsupported");
-            CliRun u = CliRun.run("export", "snarkjs", "--service", url, "--inference", "inf-2", "--out", unsupported);
-            assertThat(u.code()).as(u.toString()).isEqualTo(5);
+            Path wrongKey = tmp.resolve(demo + "-snarkjs-wrong-key");
+            CliRun u = CliRun.run("export", "snarkjs", "--service", url, "--inference", "inf-2", "--out", wrongKey);
+            assertThat(u.code()).as(u.toString()).isEqualTo(1);
             assertThat(u.err().lines()).hasSize(1);
-            assertThat(u.err()).startsWith("zkml: error: snarkjs cannot check this circuit's proofs, nothing written")
-                    .contains("Pedersen");
-            assertThat(unsupported).doesNotExist();
+            assertThat(u.err()).contains("is not the key of circuit c-2").contains("nothing written");
+            assertThat(wrongKey).doesNotExist();
         } finally {
             server.stop(0);
         }
