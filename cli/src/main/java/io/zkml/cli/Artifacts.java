@@ -205,7 +205,7 @@ final class Artifacts {
         double[] v = new double[a.size()];
         for (int i = 0; i < a.size(); i++) {
             if (!a.get(i).isNumber()) {
-                throw CliException.badInput(where + "[" + i + "] must be a number, got " + a.get(i));
+                throw CliException.badInput(where + "[" + i + "] must be a number, got " + untrusted(String.valueOf(a.get(i))));
             }
             v[i] = a.get(i).asDouble();
         }
@@ -222,7 +222,7 @@ final class Artifacts {
             JsonNode e = a.get(i);
             String text = e.isString() ? e.stringValue() : e.isIntegralNumber() ? e.bigIntegerValue().toString() : null;
             if (text == null || !text.matches("-?[0-9]+")) {
-                throw CliException.badInput(where + "[" + i + "] must be a decimal integer, got " + e);
+                throw CliException.badInput(where + "[" + i + "] must be a decimal integer, got " + untrusted(String.valueOf(e)));
             }
             out.add(new BigInteger(text));
         }
@@ -291,6 +291,33 @@ final class Artifacts {
             return "";
         }
         int i = s.indexOf('\n');
-        return (i < 0 ? s : s.substring(0, i)).strip();
+        return printable((i < 0 ? s : s.substring(0, i)).strip(), Integer.MAX_VALUE);
+    }
+
+    /** The most characters of untrusted text (a service's answer, a file's content) one error line shows. */
+    static final int MAX_QUOTED = 300;
+
+    /**
+     * Text from outside (a fetched document, an exception about it) made safe for one terminal line:
+     * control characters (escape sequences, carriage returns, line breaks) become {@code ?}, and it is
+     * cut to {@value #MAX_QUOTED} characters.
+     */
+    static String untrusted(String s) {
+        return printable(s, MAX_QUOTED);
+    }
+
+    private static String printable(String s, int max) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max));
+        for (int i = 0; i < s.length() && b.length() < max; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c);
+        }
+        if (s.length() > max) {
+            b.append("...");
+        }
+        return b.toString();
     }
 }

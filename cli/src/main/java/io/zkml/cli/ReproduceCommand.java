@@ -84,8 +84,8 @@ final class ReproduceCommand implements Callable<Integer> {
             where = "circuit hash " + publishedHash;
         } else {
             ServiceClient client = new ServiceClient(service);
-            JsonNode c = client.getJson("/v1/circuits/" + circuit);
-            publishedHash = c.path("circuitHash").asString("");
+            JsonNode c = client.getJson("/v1/circuits/" + ServiceClient.segment(circuit, "--circuit"));
+            publishedHash = Artifacts.untrusted(c.path("circuitHash").asString(""));
             published = client.get("/v1/circuits/" + circuit + "/ir");
             if (!Artifacts.sha256(published).equals(publishedHash)) {
                 throw CliException.badInput("the service's IR of circuit " + circuit + " hashes to " + Artifacts.sha256(published)

@@ -1,11 +1,21 @@
 package io.zkml.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 import tools.jackson.databind.JsonNode;
 
@@ -17,11 +27,25 @@ import tools.jackson.databind.JsonNode;
  */
 final class ServiceClient {
 
+    /** The most bytes read from one answer: an IR ({@code /ir}) may be larger than the other documents. */
+    static final long MAX_IR = 64L << 20;
+    static final long MAX_BODY = 16L << 20;
+    /** How long one GET may take in all, body included (the request timeout alone stops at the headers). */
+    static final Duration DEADLINE = Duration.ofSeconds(120);
+    /** An id put into a path: no separators, queries, fragments or dot segments. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,127}");
+
     private final String base;
+    private final Duration deadline;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NORMAL).build();
 
     ServiceClient(String url) {
+        this(url, DEADLINE);
+    }
+
+    ServiceClient(String url, Duration deadline) {
+        this.deadline = deadline;
         String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         if (!u.startsWith("http://") && !u.startsWith("https://")) {
             throw CliException.usage("--service must be an http:// or https:// URL, got " + url);
@@ -36,7 +60,7 @@ final class ServiceClient {
      */
     record Failure(URI uri, int status, String problemType, String detail) {
         CliException toException() {
-            return CliException.badInput("GET " + uri + " answered " + status + (detail.isEmpty() ? "" : ": " + detail));
+            return CliException.badInput("GET " + uri + " answered " + status + (detail.isEmpty() ? "" : ": " + Artifacts.untrusted(detail)));
         }
     }
 
@@ -55,15 +79,30 @@ final class ServiceClient {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("not a valid URL: " + base + path);
         }
+        long limit = path.endsWith("/ir") ? MAX_IR : MAX_BODY;
         HttpResponse<byte[]> r;
+        CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build(), info -> new Limited(limit));
         try {
-            r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw CliException.badInput("cannot fetch " + uri + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : Artifacts.firstLine(e.getMessage())), e);
+            r = f.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw CliException.badInput("cannot fetch " + uri + ": timed out after " + deadline.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() instanceof IOException && e.getCause().getCause() instanceof TooLarge t ? t : e.getCause();
+            if (c instanceof TooLarge) {
+                throw CliException.badInput("cannot fetch " + uri + ": the answer is larger than " + (limit >> 20) + " MiB", c);
+            }
+            throw CliException.badInput("cannot fetch " + uri + ": " + (c == null || c.getMessage() == null
+                    ? (c == null ? "failed" : c.getClass().getSimpleName()) : Artifacts.untrusted(Artifacts.firstLine(c.getMessage()))), c);
         } catch (InterruptedException e) {
+            f.cancel(true);
             Thread.currentThread().interrupt();
             throw CliException.badInput("interrupted while fetching " + uri);
+        }
+        String scheme = r.uri().getScheme();
+        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+            throw CliException.badInput("GET " + uri + " was redirected to a " + Artifacts.untrusted(scheme) + ": URL");
         }
         if (r.statusCode() != 200) {
             String detail = "";
@@ -71,10 +110,10 @@ final class ServiceClient {
             try {
                 JsonNode p = Artifacts.JSON.readTree(r.body());
                 if (p != null && p.hasNonNull("detail")) {
-                    detail = Artifacts.firstLine(p.get("detail").asString());
+                    detail = Artifacts.untrusted(Artifacts.firstLine(p.get("detail").asString()));
                 }
                 if (p != null && p.hasNonNull("type")) {
-                    type = p.get("type").asString();
+                    type = Artifacts.untrusted(p.get("type").asString());
                 }
             } catch (RuntimeException ignored) {
                 // not problem+json
@@ -82,6 +121,76 @@ final class ServiceClient {
             return onFailure.apply(new Failure(uri, r.statusCode(), type, detail));
         }
         return r.body();
+    }
+
+    /** Reads at most {@code limit} bytes of a body, then fails (and cancels the download). */
+    private static final class Limited implements HttpResponse.BodySubscriber<byte[]> {
+        private final long limit;
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+        private long n;
+
+        Limited(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            for (ByteBuffer b : items) {
+                if (result.isDone()) {
+                    return;
+                }
+                n += b.remaining();
+                if (n > limit) {
+                    subscription.cancel();
+                    result.completeExceptionally(new TooLarge());
+                    return;
+                }
+                byte[] a = new byte[b.remaining()];
+                b.get(a);
+                buf.write(a, 0, a.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(buf.toByteArray());
+        }
+    }
+
+    private static final class TooLarge extends IOException {
+        TooLarge() {
+            super("answer too large");
+        }
+    }
+
+    /**
+     * {@code id} as one path segment; it comes from the user or from a fetched document.
+     *
+     * @param what what to name in the message
+     */
+    static String segment(String id, String what) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw CliException.badInput(what + " is not a valid id: \"" + Artifacts.untrusted(String.valueOf(id)) + "\"");
+        }
+        return id;
     }
 
     JsonNode getJson(String path) {
@@ -95,7 +204,7 @@ final class ServiceClient {
      */
     record Published(String inferenceId, String circuitId, JsonNode inference, JsonNode circuit, String source) {
         String verifyingKeyHash() {
-            return circuit.path("verifyingKeyHash").asString("");
+            return Artifacts.untrusted(circuit.path("verifyingKeyHash").asString(""));
         }
     }
 
@@ -105,16 +214,17 @@ final class ServiceClient {
      * @param expectedCircuit the circuit the inference must belong to, or null
      */
     Published published(String inferenceId, String expectedCircuit) {
-        JsonNode inf = getJson("/v1/inferences/" + inferenceId);
+        JsonNode inf = getJson("/v1/inferences/" + segment(inferenceId, "--inference"));
         String status = inf.path("status").asString("");
         if (!"succeeded".equals(status)) {
-            throw CliException.badInput("inference " + inferenceId + " is " + (status.isEmpty() ? "of unknown status" : status)
+            throw CliException.badInput("inference " + inferenceId + " is " + (status.isEmpty() ? "of unknown status" : Artifacts.untrusted(status))
                     + ", not succeeded: there is no proof");
         }
         String circuitId = inf.path("circuitId").asString("");
         if (circuitId.isEmpty()) {
             throw CliException.badInput("inference " + inferenceId + " names no circuitId");
         }
+        segment(circuitId, "the circuitId of inference " + inferenceId);
         if (expectedCircuit != null && !expectedCircuit.equals(circuitId)) {
             throw CliException.badInput("inference " + inferenceId + " belongs to circuit " + circuitId + ", not " + expectedCircuit);
         }
