@@ -28,6 +28,8 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -237,5 +239,55 @@ class VerifierPageBrowserTest {
         setValue(b, "public", inference.get("publicInputs").toString().replaceFirst("\"[0-9]+\"", "\"12345\""));
         assertThat(verifyAndAwaitVerdict(b).getAttribute("class")).isEqualTo("invalid");
         assertThat(new File(page.toString())).exists();
+    }
+
+    @Test
+    void aRejectedCircuitFileKeepsTheShownKeyAndAChangedProofClearsTheVerdict() throws Exception {
+        WebDriver b = browser();
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "saved-verifier-bad");
+        Path page = dir.resolve("verify.html");
+        Files.writeString(page, http.get("/verify", "text/html").body());
+        JsonNode good = http.get("/v1/circuits/" + circuitId + "/verification-bundle.json").json();
+        Path bundle = dir.resolve("verification-bundle.json");
+        Files.writeString(bundle, good.toString());
+        // another key (IC[1] replaced) under a curve name snarkjs accepts but the page refuses
+        ObjectNode other = (ObjectNode) good.deepCopy();
+        ObjectNode otherVk = (ObjectNode) other.get("verificationKey");
+        otherVk.put("curve", "BN254");
+        ((ArrayNode) otherVk.get("IC")).set(1, otherVk.get("IC").get(2).deepCopy());
+        other.put("circuitId", UUID.randomUUID().toString());
+        Path otherFile = dir.resolve("other.json");
+        Files.writeString(otherFile, other.toString());
+        // a key with one IC point more than nPublic
+        ObjectNode extra = (ObjectNode) good.deepCopy();
+        ((ArrayNode) extra.get("verificationKey").get("IC")).add(extra.get("verificationKey").get("IC").get(0).deepCopy());
+        Path extraFile = dir.resolve("extra.json");
+        Files.writeString(extraFile, extra.toString());
+
+        b.get(page.toUri().toString());
+        new WebDriverWait(b, Duration.ofSeconds(30)).until(d -> "true".equals(
+                d.findElement(By.tagName("body")).getAttribute("data-ready")));
+        b.findElement(By.id("circuit-file")).sendKeys(bundle.toString());
+        new WebDriverWait(b, Duration.ofSeconds(10)).until(d -> "loaded".equals(
+                d.findElement(By.tagName("body")).getAttribute("data-circuit")));
+        setValue(b, "proof", inference.get("proof").asString());
+        setValue(b, "public", inference.get("publicInputs").toString());
+
+        b.findElement(By.id("circuit-file")).sendKeys(otherFile.toString());
+        new WebDriverWait(b, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("log")).getText().contains("error:"));
+        assertThat(b.findElement(By.id("out-circuit-id")).getText()).isEqualTo(circuitId);
+        WebElement verdict = verifyAndAwaitVerdict(b);
+        assertThat(verdict.getAttribute("class")).as(b.findElement(By.id("log")).getText()).isEqualTo("valid");
+
+        b.findElement(By.id("circuit-file")).sendKeys(extraFile.toString());
+        new WebDriverWait(b, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("log")).getText().contains("IC points"));
+        assertThat(verifyAndAwaitVerdict(b).getAttribute("class")).isEqualTo("valid");
+
+        // a new proof file: the green verdict of the previous proof goes
+        Path proofFile = dir.resolve("proof.json");
+        Files.writeString(proofFile, "{\"pi_a\":[\"1\",\"2\",\"1\"],\"pi_b\":[[\"1\",\"0\"],[\"1\",\"0\"],[\"1\",\"0\"]],\"pi_c\":[\"1\",\"2\",\"1\"]}");
+        b.findElement(By.id("proof-file")).sendKeys(proofFile.toString());
+        new WebDriverWait(b, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("proof")).getAttribute("value").contains("pi_a"));
+        assertThat(b.findElement(By.id("verdict")).getAttribute("class")).isEqualTo("pending");
     }
 }
