@@ -3,7 +3,12 @@ package io.zkml.api.verifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
@@ -32,8 +37,12 @@ class VerifierPageController {
     static final String SNARKJS = "/verifier-page/snarkjs.min.js";
     static final String SNARKJS_MARKER = "/*@@SNARKJS@@*/";
 
+    /** The inline {@code <script>} and {@code <style>} elements of the page, whose hashes the CSP allows. */
+    private static final Pattern INLINE = Pattern.compile("<(script|style)>(.*?)</\\1>", Pattern.DOTALL);
+
     private final VerifierPageService service;
     private volatile String page;
+    private volatile String csp;
 
     VerifierPageController(VerifierPageService service) {
         this.service = service;
@@ -42,20 +51,51 @@ class VerifierPageController {
     @CrossOrigin(origins = "*", methods = RequestMethod.GET)
     @GetMapping(path = "/v1/circuits/{id}/verification_key.json", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<String> verificationKey(@PathVariable("id") String id) throws Exception {
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).header("X-Content-Type-Options", "nosniff")
                 .body(service.verificationKey(Ids.parse(id, "circuit")));
     }
 
     @CrossOrigin(origins = "*", methods = RequestMethod.GET)
     @GetMapping(path = "/v1/circuits/{id}/verification-bundle.json", produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> bundle(@PathVariable("id") String id) throws Exception {
-        return service.bundle(Ids.parse(id, "circuit"));
+    ResponseEntity<Map<String, Object>> bundle(@PathVariable("id") String id) throws Exception {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).header("X-Content-Type-Options", "nosniff")
+                .body(service.bundle(Ids.parse(id, "circuit")));
     }
 
+    /**
+     * The page, with a Content-Security-Policy that runs only its own inline scripts (by hash), lets
+     * snarkjs compile its WebAssembly and start its blob: workers, and connects to this service only
+     * (the page saved to a file has no such header and may be pointed at any service).
+     */
     @GetMapping(path = {"/verify", "/verify/"}, produces = MediaType.TEXT_HTML_VALUE)
     ResponseEntity<String> page() {
+        String body = render();
         return ResponseEntity.ok().contentType(new MediaType("text", "html", StandardCharsets.UTF_8))
-                .cacheControl(CacheControl.noCache()).body(render());
+                .cacheControl(CacheControl.noCache())
+                .header("Content-Security-Policy", csp)
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Referrer-Policy", "no-referrer")
+                .header("X-Frame-Options", "DENY")
+                .body(body);
+    }
+
+    static String contentSecurityPolicy(String page) {
+        StringBuilder scripts = new StringBuilder();
+        StringBuilder styles = new StringBuilder();
+        Matcher m = INLINE.matcher(page);
+        while (m.find()) {
+            (m.group(1).equals("script") ? scripts : styles).append(" 'sha256-").append(sha256Base64(m.group(2))).append('\'');
+        }
+        return "default-src 'none'; script-src" + scripts + " 'wasm-unsafe-eval'; worker-src blob:; style-src" + styles
+                + "; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    }
+
+    private static String sha256Base64(String s) {
+        try {
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private String render() {
@@ -72,6 +112,7 @@ class VerifierPageController {
                     : "window.snarkjsMissing = 'snarkjs.min.js was not bundled into this build of the service "
                             + "(the api build copies it from verifier-contracts/node_modules: npm was missing)';";
             p = template.replace(SNARKJS_MARKER, script);
+            csp = contentSecurityPolicy(p);
             page = p;
         }
         return p;

@@ -134,6 +134,23 @@ class VerifierPageBrowserTest {
     }
 
     @Test
+    void thePageIsServedWithAStrictContentSecurityPolicy() throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/verify")).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        String csp = r.headers().firstValue("Content-Security-Policy").orElse("");
+        assertThat(csp).contains("default-src 'none'", "connect-src 'self'", "script-src 'sha256-", "frame-ancestors 'none'",
+                "base-uri 'none'");
+        assertThat(csp).doesNotContain("unsafe-inline", "'unsafe-eval'");
+        assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        java.net.http.HttpResponse<String> vk = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/v1/circuits/"
+                        + circuitId + "/verification-bundle.json")).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(vk.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    }
+
+    @Test
     void thePageIsServedWithSnarkjsInlined() {
         Response page = http.get("/verify", "text/html");
         assertThat(page.status()).as(page.toString()).isEqualTo(200);
