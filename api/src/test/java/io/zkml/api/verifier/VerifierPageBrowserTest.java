@@ -150,6 +150,33 @@ class VerifierPageBrowserTest {
         assertThat(vk.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     }
 
+    private java.net.http.HttpResponse<String> cross(String method, String path, String preflightFor) throws Exception {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + path))
+                .header("Origin", "https://elsewhere.example");
+        if (preflightFor != null) {
+            b.header("Access-Control-Request-Method", preflightFor);
+        }
+        return java.net.http.HttpClient.newHttpClient().send(b.method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anyOriginMayReadTheTwoDocumentsButNothingElse() throws Exception {
+        String base = "/v1/circuits/" + circuitId;
+        assertThat(cross("GET", base + "/verification_key.json", null).headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+        assertThat(cross("GET", base + "/verification-bundle.json", null).headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+        for (String[] c : new String[][] {{"GET", base, null}, {"GET", "/v1/inferences/" + inference.get("id").asString(), null},
+                {"OPTIONS", "/v1/models", "POST"}, {"OPTIONS", base + "/inferences", "POST"},
+                {"OPTIONS", base + "/verification_key.json", "DELETE"}, {"OPTIONS", base + "/verification-bundle.json", "POST"}}) {
+            java.net.http.HttpResponse<String> r = cross(c[0], c[1], c[2]);
+            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).as(String.join(" ", c[0], c[1], String.valueOf(c[2]))).isEmpty();
+        }
+        java.net.http.HttpResponse<String> bad = cross("GET", "/v1/circuits/not-a-uuid/verification-bundle.json", null);
+        assertThat(bad.statusCode()).isEqualTo(404);
+        assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(bad.body()).doesNotContain("Exception", "at io.");
+    }
+
     @Test
     void thePageIsServedWithSnarkjsInlined() {
         Response page = http.get("/verify", "text/html");
