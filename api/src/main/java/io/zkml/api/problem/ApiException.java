@@ -36,6 +36,16 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException notFound(String what, String id) {
-        return new ApiException(ProblemType.NOT_FOUND, "no " + what + " with id '" + id + "'");
+        return new ApiException(ProblemType.NOT_FOUND, "no " + what + " with id '" + printableId(id) + "'");
+    }
+
+    /** An id as the client sent it, for a message: printable ASCII only, at most 64 characters. */
+    static String printableId(String id) {
+        if (id == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        id.codePoints().limit(64).forEach(cp -> b.appendCodePoint(cp >= 0x20 && cp < 0x7f ? cp : '?'));
+        return id.codePointCount(0, id.length()) > 64 ? b + "..." : b.toString();
     }
 }
