@@ -19,7 +19,7 @@ BENCH_REPORT ?= bench-results/report
 
 help:
 	@echo "make run    build what is missing, start the service on http://localhost:8080 (embedded PostgreSQL)"
-	@echo "make test   build everything and run every test (Go, Java, contracts on anvil)"
+	@echo "make test   build everything and run every test (Go, Java, contracts on anvil, snarkjs, the verifier page in headless Chromium)"
 	@echo "make bench  benchmark the demo models, write bench-results/*.json"
 	@echo "make bench-report  the benchmark suite (BENCH_SUITE=standard|quick): JSON, CSV, plots, bench-results/report/report.html"
 	@echo "make clean  remove build outputs (keeps the embedded database in .zkml/)"
