@@ -70,6 +70,8 @@ class ReadersAgreeOnMutatedIrTest {
     static final List<String> VISIBILITIES = List.of("public", "fixed", "private", "hashed");
     static final List<String> V2_OPS = List.of("dense", "rescale", "argmax", "split_bits", "tree", "weighted_sum");
     static final BigInteger LIMIT = BigInteger.ONE.shiftLeft(248);
+    /** Mutation kinds that keep the document's meaning: both readers must accept them (agreeing on a rejection is a failure). */
+    static final Set<String> MEANING_KEPT = Set.of("same-meaning", "swap-tensors");
 
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -173,8 +175,11 @@ class ReadersAgreeOnMutatedIrTest {
                 note = " (Java verdict on the document with features/labels/task rewritten to fit)";
             }
             boolean crash = (!j.accepted() && j.reason().startsWith("NOT ")) || (!g.accepted() && g.reason().startsWith("NOT "));
-            if (j.accepted() != g.accepted() || crash) {
-                mismatches.add(doc + " | " + m.kind() + " | " + m.what() + "\n    Java " + j + note + "\n    Go   " + g);
+            // A change that keeps the meaning must be accepted, not merely rejected by both readers alike.
+            boolean keepsMeaning = MEANING_KEPT.contains(m.kind());
+            if (j.accepted() != g.accepted() || crash || (keepsMeaning && !j.accepted())) {
+                mismatches.add(doc + " | " + m.kind() + " | " + m.what() + (keepsMeaning ? " (keeps the meaning: both must accept)" : "")
+                        + "\n    Java " + j + note + "\n    Go   " + g);
             }
             if (j.accepted()) {
                 accepted++;
