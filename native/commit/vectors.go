@@ -45,22 +45,10 @@ type HashVector struct {
 	Out string   `json:"out"`
 }
 
-// CommitVector is one commitment with its intermediate values.
-type CommitVector struct {
-	Name       string   `json:"name"`
-	Domain     string   `json:"domain"`
-	Widths     []int    `json:"widths"`
-	Lows       []string `json:"lows"`
-	Values     []string `json:"values"`
-	Salt       string   `json:"salt"`
-	Tag        string   `json:"tag"`
-	Slots      [][2]int `json:"slots"`
-	Packed     []string `json:"packed"`
-	Commitment string   `json:"commitment"`
-}
-
-// InvalidVector is an input the recipe must reject (both implementations).
-type InvalidVector struct {
+// CommitInput is what the recipe takes: the domain, the layout (widths and lows), the values and
+// the salt, with a name for the vector. InvalidVector is exactly this; CommitVector adds the
+// intermediate values and the result.
+type CommitInput struct {
 	Name   string   `json:"name"`
 	Domain string   `json:"domain"`
 	Widths []int    `json:"widths"`
@@ -68,6 +56,19 @@ type InvalidVector struct {
 	Values []string `json:"values"`
 	Salt   string   `json:"salt"`
 }
+
+// CommitVector is one commitment with its intermediate values (the embedded fields come first
+// in the JSON object, as they are written).
+type CommitVector struct {
+	CommitInput
+	Tag        string   `json:"tag"`
+	Slots      [][2]int `json:"slots"`
+	Packed     []string `json:"packed"`
+	Commitment string   `json:"commitment"`
+}
+
+// InvalidVector is an input the recipe must reject (both implementations).
+type InvalidVector = CommitInput
 
 func dec(e fr.Element) string { return Int(e).String() }
 

@@ -151,8 +151,8 @@ func generate(t *testing.T) Vectors {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		slots, _ := l.Slots()
-		cv := CommitVector{Name: c.name, Domain: c.domain, Widths: c.widths, Lows: bigs(c.lows),
-			Values: bigs(c.values), Salt: c.salt.String(), Tag: dec(tag), Packed: decs(packed),
+		cv := CommitVector{CommitInput: CommitInput{Name: c.name, Domain: c.domain, Widths: c.widths, Lows: bigs(c.lows),
+			Values: bigs(c.values), Salt: c.salt.String()}, Tag: dec(tag), Packed: decs(packed),
 			Commitment: com.String(), Slots: [][2]int{}}
 		for _, s := range slots {
 			cv.Slots = append(cv.Slots, [2]int{s.Element, s.Offset})

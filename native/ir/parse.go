@@ -131,19 +131,7 @@ var (
 )
 
 func (d *IR) parseV2(top map[string]any) error {
-	arr, err := reqArray(top, "tensors", "tensors")
-	if err != nil {
-		return err
-	}
-	if len(arr) == 0 {
-		return errf("tensors", "must not be empty")
-	}
-	for i, e := range arr {
-		path := fmt.Sprintf("tensors[%d]", i)
-		obj, ok := e.(map[string]any)
-		if !ok {
-			return errf(path, "must be an object")
-		}
+	err := forEachObject(top, "tensors", true, func(obj map[string]any, path string) error {
 		if err := onlyKeys(obj, tensorKeysV2, path); err != nil {
 			return err
 		}
@@ -196,9 +184,10 @@ func (d *IR) parseV2(top map[string]any) error {
 				return err
 			}
 		}
-		if err := d.addTensor(t, path); err != nil {
-			return err
-		}
+		return d.addTensor(t, path)
+	})
+	if err != nil {
+		return err
 	}
 	if d.Inputs, err = nameList(top, "inputs"); err != nil {
 		return err
@@ -206,23 +195,14 @@ func (d *IR) parseV2(top map[string]any) error {
 	if d.Outputs, err = nameList(top, "outputs"); err != nil {
 		return err
 	}
-	ops, err := reqArray(top, "ops", "ops")
-	if err != nil {
-		return err
-	}
-	for i, e := range ops {
-		path := fmt.Sprintf("ops[%d]", i)
-		obj, ok := e.(map[string]any)
-		if !ok {
-			return errf(path, "must be an object")
-		}
+	return forEachObject(top, "ops", false, func(obj map[string]any, path string) error {
 		n, err := d.parseNode(obj, path)
 		if err != nil {
 			return err
 		}
 		d.Nodes = append(d.Nodes, n)
-	}
-	return nil
+		return nil
+	})
 }
 
 var opKeysV2 = map[string]bool{"op": true, "inputs": true, "outputs": true, "attributes": true}
@@ -305,24 +285,66 @@ func (d *IR) parseNode(obj map[string]any, path string) (*Node, error) {
 
 // newTensor reads the name and the scale of a tensor.
 func (d *IR) newTensor(obj map[string]any, path string) (*Tensor, error) {
-	name, err := reqString(obj, "name", path+".name")
+	name, err := d.tensorName(obj, path)
 	if err != nil {
 		return nil, err
 	}
-	if !nameRe.MatchString(name) {
-		return nil, errf(path+".name", "%q does not match ^[a-z][a-z0-9_]*$", name)
-	}
-	if d.byName[name] != nil {
-		return nil, errf(path+".name", "duplicate tensor name %q", name)
-	}
 	t := &Tensor{Name: name}
-	if t.Scale, err = reqSmallInt(obj, "scale", path+".scale"); err != nil {
+	if t.Scale, err = tensorScale(obj, path); err != nil {
 		return nil, err
 	}
-	if t.Scale < -MaxScale || t.Scale > MaxScale {
-		return nil, errf(path+".scale", "must be in [%d, %d], got %d", -MaxScale, MaxScale, t.Scale)
-	}
 	return t, nil
+}
+
+// tensorName reads the "name" of a tensor object: a new name matching ^[a-z][a-z0-9_]*$.
+func (d *IR) tensorName(obj map[string]any, path string) (string, error) {
+	name, err := reqString(obj, "name", path+".name")
+	if err != nil {
+		return "", err
+	}
+	if !nameRe.MatchString(name) {
+		return "", errf(path+".name", "%q does not match ^[a-z][a-z0-9_]*$", name)
+	}
+	if d.byName[name] != nil {
+		return "", errf(path+".name", "duplicate tensor name %q", name)
+	}
+	return name, nil
+}
+
+// tensorScale reads the "scale" of a tensor object, in [-MaxScale, MaxScale].
+func tensorScale(obj map[string]any, path string) (int, error) {
+	scale, err := reqSmallInt(obj, "scale", path+".scale")
+	if err != nil {
+		return 0, err
+	}
+	if scale < -MaxScale || scale > MaxScale {
+		return 0, errf(path+".scale", "must be in [%d, %d], got %d", -MaxScale, MaxScale, scale)
+	}
+	return scale, nil
+}
+
+// forEachObject calls f on each element of the array top[key] in order (path key[i]), after
+// checking that the array is present (and not empty if nonEmpty) and just before each call that
+// the element is an object. It stops at the first error.
+func forEachObject(top map[string]any, key string, nonEmpty bool, f func(obj map[string]any, path string) error) error {
+	arr, err := reqArray(top, key, key)
+	if err != nil {
+		return err
+	}
+	if nonEmpty && len(arr) == 0 {
+		return errf(key, "must not be empty")
+	}
+	for i, e := range arr {
+		path := fmt.Sprintf("%s[%d]", key, i)
+		obj, ok := e.(map[string]any)
+		if !ok {
+			return errf(path, "must be an object")
+		}
+		if err := f(obj, path); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *Tensor) parseBounds(obj map[string]any, path string) error {

@@ -23,31 +23,13 @@ var opKeysV1 = map[string]map[string]bool{
 }
 
 func (d *IR) liftV1(top map[string]any) error {
-	arr, err := reqArray(top, "tensors", "tensors")
-	if err != nil {
-		return err
-	}
-	if len(arr) == 0 {
-		return errf("tensors", "must not be empty")
-	}
-	for i, e := range arr {
-		path := fmt.Sprintf("tensors[%d]", i)
-		obj, ok := e.(map[string]any)
-		if !ok {
-			return errf(path, "must be an object")
-		}
+	err := forEachObject(top, "tensors", true, func(obj map[string]any, path string) error {
 		if err := onlyKeys(obj, tensorKeysV1, path); err != nil {
 			return err
 		}
-		name, err := reqString(obj, "name", path+".name")
+		name, err := d.tensorName(obj, path)
 		if err != nil {
 			return err
-		}
-		if !nameRe.MatchString(name) {
-			return errf(path+".name", "%q does not match ^[a-z][a-z0-9_]*$", name)
-		}
-		if d.byName[name] != nil {
-			return errf(path+".name", "duplicate tensor name %q", name)
 		}
 		t := &Tensor{Name: name, Role: RoleIntermediate, Visibility: "private"}
 		if t.Size, err = reqSmallInt(obj, "size", path+".size"); err != nil {
@@ -60,20 +42,18 @@ func (d *IR) liftV1(top map[string]any) error {
 			return errf(path+".size", "more than 2^24 elements")
 		}
 		t.Shape = []int{t.Size}
-		if t.Scale, err = reqSmallInt(obj, "scale", path+".scale"); err != nil {
-			return err
-		}
 		// The lifted tensors follow the tensor rules of version 2 (the Java reader checked the scale
 		// range of v1 documents already in v0.1).
-		if t.Scale < -MaxScale || t.Scale > MaxScale {
-			return errf(path+".scale", "must be in [%d, %d], got %d", -MaxScale, MaxScale, t.Scale)
+		if t.Scale, err = tensorScale(obj, path); err != nil {
+			return err
 		}
 		if err := t.parseBounds(obj, path); err != nil {
 			return err
 		}
-		if err := d.addTensor(t, path); err != nil {
-			return err
-		}
+		return d.addTensor(t, path)
+	})
+	if err != nil {
+		return err
 	}
 	if d.Inputs, err = nameList(top, "inputs"); err != nil {
 		return err
@@ -101,26 +81,14 @@ func (d *IR) liftV1(top map[string]any) error {
 		}
 		t.Role, t.Visibility = role, "public"
 	}
-	ops, err := reqArray(top, "ops", "ops")
-	if err != nil {
-		return err
-	}
-	if len(ops) == 0 {
-		return errf("ops", "must not be empty")
-	}
-	for i, e := range ops {
-		path := fmt.Sprintf("ops[%d]", i)
-		obj, ok := e.(map[string]any)
-		if !ok {
-			return errf(path, "must be an object")
-		}
+	return forEachObject(top, "ops", true, func(obj map[string]any, path string) error {
 		n, err := d.liftOpV1(obj, path)
 		if err != nil {
 			return err
 		}
 		d.Nodes = append(d.Nodes, n)
-	}
-	return nil
+		return nil
+	})
 }
 
 func (d *IR) liftOpV1(obj map[string]any, path string) (*Node, error) {
