@@ -228,6 +228,19 @@ class TreeCompilationTest {
     }
 
     @Test
+    void sample_rows_are_checked_even_when_the_ranges_are_declared() throws Exception {
+        // With declared ranges the samples only feed samplesNearSplit, which skipped the missing
+        // features of a short row and every comparison with NaN: a wrong count in the IR metadata.
+        ImportedModel imported = TribuoTreeReaderTest.read(TribuoTreeReaderTest.forest);
+        assertThatThrownBy(() -> CircuitCompiler.compile(imported, "f", null,
+                new QuantizationSettings(null, null, RANGES, List.of(new double[]{0.5}))))
+                .isInstanceOf(CompilationException.class).hasMessage("sampleInputs[0] has 1 values; the model has 3 features");
+        assertThatThrownBy(() -> CircuitCompiler.compile(imported, "f", null,
+                new QuantizationSettings(null, null, RANGES, List.of(new double[]{0, 0, 0}, new double[]{0, Double.NaN, 0}))))
+                .isInstanceOf(CompilationException.class).hasMessage("sampleInputs[1][1] is not finite: NaN");
+    }
+
+    @Test
     void the_input_scale_keeps_distinct_thresholds_apart() throws Exception {
         CompiledCircuit c = compile(TribuoTreeReaderTest.forest, "forest");
         SplitBitsOp split = (SplitBitsOp) c.ir().ops().getFirst();
