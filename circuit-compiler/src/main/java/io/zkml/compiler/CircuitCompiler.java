@@ -173,6 +173,21 @@ public final class CircuitCompiler {
 
     static RangeChoice chooseRanges(ImportedModel model, QuantizationSettings s) throws CompilationException {
         int n = model.features().size();
+        // Checked whether or not they choose the ranges: a tree's samplesNearSplit counts them too.
+        if (s.sampleInputs() != null) {
+            for (int k = 0; k < s.sampleInputs().size(); k++) {
+                double[] row = s.sampleInputs().get(k);
+                if (row == null || row.length != n) {
+                    throw new CompilationException("sampleInputs[" + k + "] has " + (row == null ? 0 : row.length)
+                            + " values; the model has " + n + " features");
+                }
+                for (int i = 0; i < n; i++) {
+                    if (!Double.isFinite(row[i])) {
+                        throw new CompilationException("sampleInputs[" + k + "][" + i + "] is not finite: " + row[i]);
+                    }
+                }
+            }
+        }
         if (s.inputRanges() != null) {
             if (s.inputRanges().size() != n) {
                 throw new CompilationException("inputRanges has " + s.inputRanges().size() + " entries; the model has "
@@ -190,16 +205,8 @@ public final class CircuitCompiler {
             double[] max = new double[n];
             java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
             java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
-            for (int k = 0; k < s.sampleInputs().size(); k++) {
-                double[] row = s.sampleInputs().get(k);
-                if (row == null || row.length != n) {
-                    throw new CompilationException("sampleInputs[" + k + "] has " + (row == null ? 0 : row.length)
-                            + " values; the model has " + n + " features");
-                }
+            for (double[] row : s.sampleInputs()) {
                 for (int i = 0; i < n; i++) {
-                    if (!Double.isFinite(row[i])) {
-                        throw new CompilationException("sampleInputs[" + k + "][" + i + "] is not finite: " + row[i]);
-                    }
                     min[i] = Math.min(min[i], row[i]);
                     max[i] = Math.max(max[i], row[i]);
                 }

@@ -197,18 +197,19 @@ final class TreeCompiler {
     /**
      * The IR threshold of {@code t} for a feature with quantized bounds {@code [lo, hi]}:
      * {@code floor(t · 2^scale)}, except that one beyond the field limit (|τ| ≥ 2^248, e.g. a split
-     * at 1e300) is replaced by {@code hi} (above the range: the bit is always 0) or {@code lo − 1}
-     * (below: always 1), the same comparison for every input in range.
+     * at 1e300, or ±∞, which {@link DecisionTree} accepts) is replaced by {@code hi} (above the range:
+     * the bit is always 0) or {@code lo − 1} (below: always 1), the same comparison for every input in range.
      */
     static BigInteger tau(double t, int scale, BigInteger lo, BigInteger hi) throws CompilationException {
-        BigInteger tau = floorScaled(t, scale);
-        if (IntervalAnalysis.withinFieldLimit(tau)) {
+        BigInteger tau = Double.isInfinite(t) ? null : floorScaled(t, scale);
+        if (tau != null && IntervalAnalysis.withinFieldLimit(tau)) {
             return tau;
         }
-        BigInteger c = tau.signum() > 0 ? hi : lo.subtract(BigInteger.ONE);
+        BigInteger c = t > 0 ? hi : lo.subtract(BigInteger.ONE);
         if (!IntervalAnalysis.withinFieldLimit(c)) { // lo − 1 = −2^248: no threshold below the range is representable
-            throw new CompilationException("overflow: the threshold " + t + " needs " + tau.bitLength()
-                    + " bits at input scale " + scale + ", the field allows |value| < 2^" + CircuitIr.MAX_BOUND_BITS);
+            throw new CompilationException("overflow: the threshold " + t
+                    + (tau == null ? "" : " needs " + tau.bitLength() + " bits at input scale " + scale)
+                    + ", the field allows |value| < 2^" + CircuitIr.MAX_BOUND_BITS);
         }
         return c;
     }

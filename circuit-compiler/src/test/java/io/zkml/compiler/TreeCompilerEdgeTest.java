@@ -82,6 +82,19 @@ class TreeCompilerEdgeTest {
     }
 
     @Test
+    void an_infinite_threshold_is_a_constant_comparison_not_a_crash() throws Exception {
+        // DecisionTree accepts ±∞ (only NaN is refused): x ≤ +∞ and x > −∞ hold for every input.
+        DecisionTree t = new DecisionTree(new int[]{0, 0, 0}, new double[]{0.25, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY},
+                new int[]{1, -1, -3}, new int[]{2, -2, -4}, new double[][]{{1}, {2}, {3}, {4}}, null, 0);
+        FixedTreeModel m = regression(List.of(new Member(1.0, List.of(t))), Combiner.SINGLE, 1);
+        CompiledCircuit cc = CircuitCompiler.compile(m, "inf", null, QuantizationSettings.defaults().withInputRanges(UNIT));
+        for (double x : new double[]{-1, -0.5, 0.2, 0.3, 1}) {
+            assertThat(cc.predict(new double[]{x}).values().get("y0")).as("x = %s", x)
+                    .isEqualTo(m.trees().predict(new double[]{x}).values()[0]);
+        }
+    }
+
+    @Test
     void a_leaf_value_beyond_the_field_limit_is_an_overflow_compilation_error() {
         FixedTreeModel m = regression(List.of(new Member(1.0, List.of(stump(0.0, 1e300, 1, 0)))), Combiner.SINGLE, 1);
         assertThatThrownBy(() -> CircuitCompiler.compile(m, "huge", null, QuantizationSettings.defaults().withInputRanges(UNIT)))

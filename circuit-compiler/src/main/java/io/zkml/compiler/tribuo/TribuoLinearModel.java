@@ -6,14 +6,10 @@ import io.zkml.compiler.Task;
 import io.zkml.compiler.model.LinearStructure;
 import io.zkml.compiler.model.ModelFamily;
 import io.zkml.compiler.model.ModelStructure;
-import org.tribuo.CategoricalInfo;
 import org.tribuo.Example;
-import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
-import org.tribuo.RealInfo;
-import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
 import org.tribuo.common.sgd.AbstractLinearSGDModel;
 import org.tribuo.impl.ArrayExample;
@@ -70,31 +66,11 @@ final class TribuoLinearModel implements ImportedModel {
             throw new ModelFormatException(ModelFormatException.Reason.UNSUPPORTED_MODEL_TYPE,
                     "model type " + model.getClass().getName() + " is not supported");
         }
-        if (!model.getClass().getName().equals(proto.getClassName())) {
-            throw new IllegalStateException("model class differs from the declared class");
-        }
-        ImmutableFeatureMap fmap = model.getFeatureIDMap();
-        ImmutableOutputInfo<?> outInfo = model.getOutputIDInfo();
-        int nIn = fmap.size();
+        TribuoModelShape shape = TribuoModelShape.of(model, proto);
+        ImmutableOutputInfo<?> outInfo = shape.outputInfo();
+        List<String> features = shape.features();
+        int nIn = features.size();
         int nOut = outInfo.size();
-        if (nIn < 1 || nOut < 1) {
-            throw new IllegalStateException("the model has " + nIn + " features and " + nOut + " outputs");
-        }
-        if (nIn > TribuoModelReader.MAX_FEATURES || nOut > TribuoModelReader.MAX_OUTPUTS) {
-            throw new ModelFormatException(ModelFormatException.Reason.TOO_LARGE,
-                    "the model has " + nIn + " features and " + nOut + " outputs; the limits are "
-                            + TribuoModelReader.MAX_FEATURES + " features and " + TribuoModelReader.MAX_OUTPUTS + " outputs");
-        }
-        List<String> features = new ArrayList<>(nIn);
-        List<FeatureRange> ranges = new ArrayList<>(nIn);
-        for (int id = 0; id < nIn; id++) {
-            VariableInfo info = fmap.get(id);
-            if (info == null) {
-                throw new IllegalStateException("feature ids are not 0.." + (nIn - 1));
-            }
-            features.add(info.getName());
-            ranges.add(trainingRange(info));
-        }
         List<String> outputs = new ArrayList<>(nOut);
         if (task == Task.CLASSIFICATION) {
             for (int id = 0; id < nOut; id++) {
@@ -116,8 +92,8 @@ final class TribuoLinearModel implements ImportedModel {
                 throw new IllegalStateException("the model has " + outputs.size() + " dimension names for " + nOut + " outputs");
             }
         }
-        if (Set2.hasDuplicates(features) || Set2.hasDuplicates(outputs)) {
-            throw new IllegalStateException("duplicate feature or output names");
+        if (TribuoModelShape.hasDuplicates(outputs)) {
+            throw new IllegalStateException("duplicate output names");
         }
         DenseMatrix m = ((AbstractLinearSGDModel<?>) model).getWeightsCopy();
         if (m.getDimension1Size() != nOut || (m.getDimension2Size() != nIn + 1 && m.getDimension2Size() != nIn)) {
@@ -133,27 +109,7 @@ final class TribuoLinearModel implements ImportedModel {
             }
             b[j] = hasBias ? m.get(j, nIn) : 0.0;
         }
-        return new TribuoLinearModel(model, task, List.copyOf(features), List.copyOf(outputs), w, b,
-                Collections.unmodifiableList(ranges));
-    }
-
-    static FeatureRange trainingRange(VariableInfo info) {
-        double min;
-        double max;
-        if (info instanceof RealInfo r) {
-            min = r.getMin();
-            max = r.getMax();
-        } else if (info instanceof CategoricalInfo c) {
-            RealInfo r = c.generateRealInfo();
-            min = r.getMin();
-            max = r.getMax();
-        } else {
-            return null;
-        }
-        if (!Double.isFinite(min) || !Double.isFinite(max) || min > max) {
-            return null;
-        }
-        return new FeatureRange(min, max);
+        return new TribuoLinearModel(model, task, features, List.copyOf(outputs), w, b, shape.trainingRanges());
     }
 
     @Override
@@ -253,12 +209,5 @@ final class TribuoLinearModel implements ImportedModel {
                     .getValue());
         }
         return new FloatPrediction(null, Collections.unmodifiableMap(values));
-    }
-
-    /** Tiny helper. */
-    private static final class Set2 {
-        static boolean hasDuplicates(List<String> l) {
-            return new java.util.HashSet<>(l).size() != l.size();
-        }
     }
 }

@@ -28,7 +28,6 @@ import org.tribuo.regression.rtree.IndependentRegressionTreeModel;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -68,37 +67,17 @@ final class TribuoTreeModel implements ImportedModel {
 
     /** Converts a deserialized model whose protobuf {@link TribuoModelReader} has already checked. */
     static ImportedModel of(Model<?> model, ModelProto proto, ImportLimits limits) throws ModelFormatException {
-        if (!model.getClass().getName().equals(proto.getClassName())) {
-            throw new IllegalStateException("model class differs from the declared class");
-        }
-        ImmutableFeatureMap fmap = model.getFeatureIDMap();
-        ImmutableOutputInfo<?> outInfo = model.getOutputIDInfo();
-        int nIn = fmap.size();
-        int nOut = outInfo.size();
-        if (nIn < 1 || nOut < 1) {
-            throw new IllegalStateException("the model has " + nIn + " features and " + nOut + " outputs");
-        }
-        if (nIn > TribuoModelReader.MAX_FEATURES || nOut > TribuoModelReader.MAX_OUTPUTS) {
-            throw new ModelFormatException(ModelFormatException.Reason.TOO_LARGE,
-                    "the model has " + nIn + " features and " + nOut + " outputs; the limits are "
-                            + TribuoModelReader.MAX_FEATURES + " features and " + TribuoModelReader.MAX_OUTPUTS + " outputs");
-        }
+        TribuoModelShape shape = TribuoModelShape.of(model, proto);
+        ImmutableOutputInfo<?> outInfo = shape.outputInfo();
         Object first = outInfo.getOutput(0);
         Task task = first instanceof Label ? Task.CLASSIFICATION : first instanceof Regressor ? Task.REGRESSION : null;
         if (task == null) {
             throw new IllegalStateException("the output domain is neither labels nor regressors");
         }
-        List<String> features = new ArrayList<>(nIn);
-        List<FeatureRange> ranges = new ArrayList<>(nIn);
+        List<String> features = shape.features();
         Map<String, Integer> featureIndex = new HashMap<>();
-        for (int id = 0; id < nIn; id++) {
-            VariableInfo info = fmap.get(id);
-            if (info == null) {
-                throw new IllegalStateException("feature ids are not 0.." + (nIn - 1));
-            }
-            features.add(info.getName());
-            featureIndex.put(info.getName(), id);
-            ranges.add(TribuoLinearModel.trainingRange(info));
+        for (int id = 0; id < features.size(); id++) {
+            featureIndex.put(features.get(id), id);
         }
         List<String> outputs = outputNames(outInfo, task);
         Map<String, Integer> outputIndex = new HashMap<>();
@@ -106,9 +85,6 @@ final class TribuoTreeModel implements ImportedModel {
             if (outputIndex.put(outputs.get(i), i) != null) {
                 throw new IllegalStateException("duplicate output name " + outputs.get(i));
             }
-        }
-        if (featureIndex.size() != nIn) {
-            throw new IllegalStateException("duplicate feature names");
         }
 
         int[] nodeBudget = {limits.maxTreeNodes()};
@@ -146,8 +122,7 @@ final class TribuoTreeModel implements ImportedModel {
             throw ModelFormatException.limitExceeded(ImportLimits.MAX_TREE_DEPTH, limits.maxTreeDepth(),
                     structure.maxDepth(), "the deepest tree's depth");
         }
-        return new TribuoTreeModel(model, task, family, List.copyOf(features), List.copyOf(outputs),
-                Collections.unmodifiableList(ranges), structure);
+        return new TribuoTreeModel(model, task, family, features, List.copyOf(outputs), shape.trainingRanges(), structure);
     }
 
     private static List<String> outputNames(ImmutableOutputInfo<?> outInfo, Task task) {

@@ -29,6 +29,14 @@ class Poseidon2VectorsTest {
         return JsonMapper.builder().build().readTree(Files.readString(VECTORS));
     }
 
+    /** The vectors under {@code key}: a loop over them must not pass by finding none. */
+    static JsonNode cases(String key) throws IOException {
+        JsonNode c = vectors().get(key);
+        assertThat(c).as("vectors \"%s\" of %s", key, VECTORS).isNotNull();
+        assertThat(c.size()).as("vectors \"%s\" of %s", key, VECTORS).isPositive();
+        return c;
+    }
+
     static BigInteger big(JsonNode n) {
         return new BigInteger(n.asString());
     }
@@ -62,7 +70,7 @@ class Poseidon2VectorsTest {
 
     @Test
     void permutation() throws IOException {
-        for (JsonNode pv : vectors().get("permutation")) {
+        for (JsonNode pv : cases("permutation")) {
             List<BigInteger> in = bigs(pv.get("in"));
             assertThat(List.of(Poseidon2.permute(in.get(0), in.get(1)))).isEqualTo(bigs(pv.get("out")));
         }
@@ -80,7 +88,7 @@ class Poseidon2VectorsTest {
 
     @Test
     void commitments() throws IOException {
-        for (JsonNode cv : vectors().get("commitments")) {
+        for (JsonNode cv : cases("commitments")) {
             String name = cv.get("name").asString();
             Layout layout = new Layout(ints(cv.get("widths")), bigs(cv.get("lows")));
             List<BigInteger> values = bigs(cv.get("values"));
@@ -99,7 +107,7 @@ class Poseidon2VectorsTest {
 
     @Test
     void invalidCommitmentsAreRejected() throws IOException {
-        for (JsonNode iv : vectors().get("invalidCommitments")) {
+        for (JsonNode iv : cases("invalidCommitments")) {
             assertThatThrownBy(() -> Commitments.commit(iv.get("domain").asString(),
                     new Layout(ints(iv.get("widths")), bigs(iv.get("lows"))),
                     bigs(iv.get("values")), big(iv.get("salt"))))
