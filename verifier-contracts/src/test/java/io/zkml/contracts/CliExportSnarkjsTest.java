@@ -109,5 +109,7 @@ class CliExportSnarkjsTest {
         SnarkjsCli.Outcome bad = snarkjs.groth16Verify(out2.resolve("verification_key.json"), out2.resolve("public.json"),
                 out2.resolve("proof.json"));
         assertThat(bad.valid()).as("snarkjs on a changed public input: %s", bad.output()).isFalse();
+        // the pairing check failed, not a file snarkjs could not read
+        assertThat(bad.output()).as("snarkjs's reason").contains("Invalid proof");
     }
 }

@@ -115,12 +115,12 @@ class SnarkjsVerifyTest {
         ObjectNode proof = (ObjectNode) JSON.readTree(e.files().proof());
         ArrayNode a = (ArrayNode) proof.get("pi_a");
         a.set(0, new BigInteger(a.get(0).asString()).add(BigInteger.ONE).toString());
-        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-a.json", proof), "pi_a.x + 1");
+        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-a.json", proof), "pi_a.x + 1", NOT_ON_CURVE);
 
         // pi_c replaced by pi_a: valid curve points, wrong proof.
         proof = (ObjectNode) JSON.readTree(e.files().proof());
         proof.set("pi_c", proof.get("pi_a").deepCopy());
-        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-c.json", proof), "pi_c = pi_a");
+        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-c.json", proof), "pi_c = pi_a", INVALID);
 
         // The halves of B.x swapped: the A0/A1 order matters (the other order is rejected).
         proof = (ObjectNode) JSON.readTree(e.files().proof());
@@ -128,7 +128,7 @@ class SnarkjsVerifyTest {
         JsonNode x0 = bx.get(0);
         bx.set(0, bx.get(1));
         bx.set(1, x0);
-        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-b.json", proof), "B.x halves swapped");
+        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-b.json", proof), "B.x halves swapped", NOT_ON_CURVE);
 
         // The key's gamma halves swapped: same, in the key.
         ObjectNode key = (ObjectNode) JSON.readTree(e.files().verificationKey());
@@ -136,22 +136,32 @@ class SnarkjsVerifyTest {
         JsonNode g0 = gx.get(0);
         gx.set(0, gx.get(1));
         gx.set(1, g0);
-        assertRejected(e, write(e, "vk-gamma.json", key), e.publicSignals(), e.proofFile(), "gamma.x halves swapped");
+        assertRejected(e, write(e, "vk-gamma.json", key), e.publicSignals(), e.proofFile(), "gamma.x halves swapped", INVALID);
 
         // A changed public input (the first input + 1) and a changed claimed output.
         List<String> pub = new ArrayList<>(e.proof().publicInputs());
         pub.set(0, Bn254.toField(Bn254.toSigned(new BigInteger(pub.get(0))).add(BigInteger.ONE)).toString());
-        assertRejected(e, e.vk(), writeString(e, "public-in.json", SnarkjsExport.publicSignals(pub)), e.proofFile(), "input 0 + 1");
+        assertRejected(e, e.vk(), writeString(e, "public-in.json", SnarkjsExport.publicSignals(pub)), e.proofFile(), "input 0 + 1", INVALID);
         pub = new ArrayList<>(e.proof().publicInputs());
         int last = pub.size() - 1;
         pub.set(last, Bn254.toField(Bn254.toSigned(new BigInteger(pub.get(last))).add(BigInteger.ONE)).toString());
-        assertRejected(e, e.vk(), writeString(e, "public-out.json", SnarkjsExport.publicSignals(pub)), e.proofFile(), "output + 1");
+        assertRejected(e, e.vk(), writeString(e, "public-out.json", SnarkjsExport.publicSignals(pub)), e.proofFile(), "output + 1", INVALID);
     }
 
-    private void assertRejected(Exported e, Path vk, Path pub, Path proof, String what) {
+    /** What snarkjs 0.7.6 logs when the pairing check fails. */
+    private static final String INVALID = "Invalid proof";
+    /** What it logs when a proof point is not on its curve (checked before the pairing). */
+    private static final String NOT_ON_CURVE = "Proof commitments are not valid";
+
+    /**
+     * snarkjs rejected the files for {@code reason}: a nonzero exit alone is also what an unreadable
+     * file (a broken tamper) or a crash gives.
+     */
+    private void assertRejected(Exported e, Path vk, Path pub, Path proof, String what, String reason) {
         SnarkjsCli.Outcome o = verify(e, vk, pub, proof);
         assertThat(o.valid()).as("%s: snarkjs said %s", what, o.output()).isFalse();
         assertThat(o.exitCode()).as("%s: exit status (output %s)", what, o.output()).isNotZero();
+        assertThat(o.output()).as("%s: the reason snarkjs gave", what).contains(reason);
         System.out.printf("[snarkjs] %s -> exit %d, %s%n", what, o.exitCode(), o.output().strip());
     }
 
