@@ -18,10 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.zkml.prover.Bn254;
-import io.zkml.prover.ConstraintSystem;
 import io.zkml.prover.Groth16Prover;
 import io.zkml.prover.Proof;
-import io.zkml.prover.ProvingKey;
 import io.zkml.prover.SnarkjsExport;
 import io.zkml.prover.SnarkjsUnsupportedException;
 import io.zkml.prover.VerifyingKey;
@@ -41,8 +39,7 @@ import tools.jackson.databind.node.ObjectNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SnarkjsVerifyTest {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Path REPO = Path.of(System.getProperty("zkml.repo.dir", "..")).toAbsolutePath().normalize();
+    private static final JsonMapper JSON = DemoProofs.JSON;
 
     @TempDir
     Path dir;
@@ -72,23 +69,14 @@ class SnarkjsVerifyTest {
     }
 
     private Exported export(String example) throws IOException {
-        Path ex = REPO.resolve("examples").resolve(example);
-        byte[] ir = Files.readAllBytes(ex.resolve("circuit.ir.json"));
-        JsonNode c = JSON.readTree(ex.resolve("circuit.cases.json").toFile()).get("cases").get(0);
-        List<BigInteger> input = new ArrayList<>();
-        c.get("input").forEach(v -> input.add(new BigInteger(v.asString())));
         Path out = dir.resolve(example);
-        Files.createDirectories(out);
-        try (ConstraintSystem cs = prover.compile(ir)) {
-            prover.setup(cs, out.resolve("pk.bin"), out.resolve("vk.bin"));
-            try (ProvingKey pk = prover.loadProvingKey(out.resolve("pk.bin"));
-                 VerifyingKey vk = prover.loadVerifyingKey(out.resolve("vk.bin"))) {
-                Proof proof = prover.prove(cs, pk, input);
-                assertThat(proof.outputs().toString()).isEqualTo(c.get("output").toString().replace("\"", "").replace(",", ", "));
-                SnarkjsExport.Files files = SnarkjsExport.export(prover, vk, proof);
-                files.writeTo(out);
-                return new Exported(out, files, proof);
-            }
+        Proof proof = DemoProofs.prove(prover, example, out);
+        JsonNode c = DemoProofs.firstCase(example);
+        assertThat(proof.outputs().toString()).isEqualTo(c.get("output").toString().replace("\"", "").replace(",", ", "));
+        try (VerifyingKey vk = prover.loadVerifyingKey(out.resolve("vk.bin"))) {
+            SnarkjsExport.Files files = SnarkjsExport.export(prover, vk, proof);
+            files.writeTo(out);
+            return new Exported(out, files, proof);
         }
     }
 
