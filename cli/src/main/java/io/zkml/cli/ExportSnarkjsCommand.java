@@ -157,13 +157,26 @@ final class ExportSnarkjsCommand implements Callable<Integer> {
         return values.stream().map(BigInteger::toString).toList();
     }
 
-    /** {@link SnarkjsExport.Files#writeTo} a temporary folder beside {@code dir}, then moves the three files into it. */
+    private static final List<String> NAMES =
+            List.of(SnarkjsExport.Files.VERIFICATION_KEY, SnarkjsExport.Files.PROOF, SnarkjsExport.Files.PUBLIC);
+
+    /**
+     * {@link SnarkjsExport.Files#writeTo} a temporary folder beside {@code dir}, then moves the three
+     * files into it. A name taken by a folder is refused before anything is moved (a move onto it
+     * would fail after the files before it had replaced theirs).
+     */
     private static void writeAll(SnarkjsExport.Files files, Path dir) throws IOException {
         Path target = Artifacts.outputDir(dir).toAbsolutePath();
+        for (String name : NAMES) {
+            if (Files.isDirectory(target.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw CliException.badInput("cannot write the snarkjs files to " + dir + ": " + target.resolve(name)
+                        + " is a folder; nothing written");
+            }
+        }
         Path tmp = Files.createTempDirectory(target, ".snarkjs-");
         try {
             files.writeTo(tmp);
-            for (String name : List.of(SnarkjsExport.Files.VERIFICATION_KEY, SnarkjsExport.Files.PROOF, SnarkjsExport.Files.PUBLIC)) {
+            for (String name : NAMES) {
                 Files.move(tmp.resolve(name), target.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (UncheckedIOException e) {
