@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +31,7 @@ import io.zkml.api.jobs.JobWorkers;
 import io.zkml.api.testing.Http;
 import io.zkml.api.testing.Http.Response;
 import io.zkml.api.testing.TestModels;
+import io.zkml.api.testing.TestPostgres;
 import io.zkml.compiler.tribuo.TribuoModelReader;
 
 /**
@@ -50,11 +50,7 @@ class ServiceFlowTest {
 
     @DynamicPropertySource
     static void embeddedPostgres(DynamicPropertyRegistry registry) {
-        Path dir = Path.of("target", "test-postgres", UUID.randomUUID().toString()).toAbsolutePath();
-        registry.add("zkml.embedded-postgres.data-dir", () -> dir.resolve("pgdata").toString());
-        registry.add("zkml.embedded-postgres.port", io.zkml.api.testing.TestPostgres::freePort);
-        registry.add("zkml.worker.cache-dir", () -> dir.resolve("artifact-cache").toString());
-        registry.add("zkml.worker.poll-interval", () -> "200ms");
+        TestPostgres.register(registry);
     }
 
     @LocalServerPort

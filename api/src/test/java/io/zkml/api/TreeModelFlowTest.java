@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.zkml.api.testing.Http;
 import io.zkml.api.testing.Http.Response;
 import io.zkml.api.testing.TestModels;
+import io.zkml.api.testing.TestPostgres;
 
 /**
  * Tree models through the whole service over real HTTP: a CART classifier, a voting random forest,
@@ -46,11 +46,7 @@ class TreeModelFlowTest {
 
     @DynamicPropertySource
     static void embeddedPostgres(DynamicPropertyRegistry registry) {
-        Path dir = Path.of("target", "test-postgres", UUID.randomUUID().toString()).toAbsolutePath();
-        registry.add("zkml.embedded-postgres.data-dir", () -> dir.resolve("pgdata").toString());
-        registry.add("zkml.embedded-postgres.port", io.zkml.api.testing.TestPostgres::freePort);
-        registry.add("zkml.worker.cache-dir", () -> dir.resolve("artifact-cache").toString());
-        registry.add("zkml.worker.poll-interval", () -> "200ms");
+        TestPostgres.register(registry);
     }
 
     @LocalServerPort

@@ -15,6 +15,7 @@ import io.zkml.prover.SnarkjsExport;
 import io.zkml.prover.SnarkjsUnsupportedException;
 import io.zkml.prover.VerifyingKey;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,17 +49,9 @@ final class ExportSnarkjsCommand implements Callable<Integer> {
     @Option(names = "--vk", paramLabel = "FILE", description = "the verifying key (vk.bin of zkml setup)")
     Path vk;
 
-    @Option(names = "--proof", paramLabel = "FILE", description = "the proof: proof.json of zkml prove, or a service inference's JSON")
-    Path proof;
-
-    @Option(names = "--public", paramLabel = "FILE", description = "public inputs (decimal field elements, verifier order) replacing those of --proof")
-    Path publicInputs;
-
-    @Option(names = "--service", paramLabel = "URL", description = "a zkml service, e.g. http://localhost:8080 (with --inference)")
-    String service;
-
-    @Option(names = "--inference", paramLabel = "ID", description = "the inference to fetch from --service")
-    String inference;
+    /** --proof, --public, --service, --inference. */
+    @Mixin
+    ProofSourceOptions from;
 
     @Option(names = "--circuit", paramLabel = "ID", description = "with --service: the circuit the inference must belong to (default: the inference's)")
     String circuit;
@@ -85,22 +78,22 @@ final class ExportSnarkjsCommand implements Callable<Integer> {
         SnarkjsExport.Files files;
         String source;
         try {
-            if (service != null || inference != null || circuit != null) {
-                if (service == null || inference == null) {
+            if (from.service != null || from.inference != null || circuit != null) {
+                if (from.service == null || from.inference == null) {
                     throw CliException.usage("--service and --inference go together (--circuit is optional)");
                 }
-                if (vk != null || proof != null || publicInputs != null) {
+                if (vk != null || from.proof != null || from.publicInputs != null) {
                     throw CliException.usage("--vk, --proof, --public and --service are alternatives");
                 }
-                ServiceClient client = new ServiceClient(service);
-                ServiceClient.Published pub = client.published(inference, circuit);
+                ServiceClient client = new ServiceClient(from.service);
+                ServiceClient.Published pub = client.published(from.inference, circuit);
                 source = pub.source();
                 files = fromService(client, pub);
             } else {
-                if (vk == null || proof == null) {
+                if (vk == null || from.proof == null) {
                     throw CliException.usage("give --vk FILE and --proof FILE (or --service URL --inference ID)");
                 }
-                Artifacts.ProofFile p = Artifacts.readProof(proof, publicInputs);
+                Artifacts.ProofFile p = Artifacts.readProof(from.proof, from.publicInputs);
                 JsonNode header = Artifacts.artifactHeader(Artifacts.read(vk, "verifying key"), "verifying key " + vk);
                 if (!"groth16-verifying-key".equals(header.path("kind").asString(""))) {
                     throw CliException.badInput("verifying key " + vk + " is a " + header.path("kind").asString("?")
@@ -164,13 +157,26 @@ final class ExportSnarkjsCommand implements Callable<Integer> {
         return values.stream().map(BigInteger::toString).toList();
     }
 
-    /** {@link SnarkjsExport.Files#writeTo} a temporary folder beside {@code dir}, then moves the three files into it. */
+    private static final List<String> NAMES =
+            List.of(SnarkjsExport.Files.VERIFICATION_KEY, SnarkjsExport.Files.PROOF, SnarkjsExport.Files.PUBLIC);
+
+    /**
+     * {@link SnarkjsExport.Files#writeTo} a temporary folder beside {@code dir}, then moves the three
+     * files into it. A name taken by a folder is refused before anything is moved (a move onto it
+     * would fail after the files before it had replaced theirs).
+     */
     private static void writeAll(SnarkjsExport.Files files, Path dir) throws IOException {
         Path target = Artifacts.outputDir(dir).toAbsolutePath();
+        for (String name : NAMES) {
+            if (Files.isDirectory(target.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw CliException.badInput("cannot write the snarkjs files to " + dir + ": " + target.resolve(name)
+                        + " is a folder; nothing written");
+            }
+        }
         Path tmp = Files.createTempDirectory(target, ".snarkjs-");
         try {
             files.writeTo(tmp);
-            for (String name : List.of(SnarkjsExport.Files.VERIFICATION_KEY, SnarkjsExport.Files.PROOF, SnarkjsExport.Files.PUBLIC)) {
+            for (String name : NAMES) {
                 Files.move(tmp.resolve(name), target.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (UncheckedIOException e) {

@@ -10,6 +10,7 @@ import io.zkml.prover.Groth16Prover;
 import io.zkml.prover.NativeProverException;
 import io.zkml.prover.VerifyingKey;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,17 +37,9 @@ final class VerifyCommand implements Callable<Integer> {
             + "default: fetched from the service")
     Path vk;
 
-    @Option(names = "--proof", paramLabel = "FILE", description = "the proof: proof.json of zkml prove, or a service inference's JSON")
-    Path proof;
-
-    @Option(names = "--public", paramLabel = "FILE", description = "public inputs (decimal field elements, verifier order) replacing those of --proof")
-    Path publicInputs;
-
-    @Option(names = "--service", paramLabel = "URL", description = "a zkml service, e.g. http://localhost:8080 (with --inference)")
-    String service;
-
-    @Option(names = "--inference", paramLabel = "ID", description = "the inference to fetch from --service")
-    String inference;
+    /** --proof, --public, --service, --inference. */
+    @Mixin
+    ProofSourceOptions from;
 
     @Option(names = "--save", paramLabel = "FILE", description = "with --service: also write what was fetched as a proof.json, to verify again offline")
     Path save;
@@ -56,11 +49,11 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
-        if (service != null || inference != null) {
-            if (service == null || inference == null) {
+        if (from.service != null || from.inference != null) {
+            if (from.service == null || from.inference == null) {
                 throw CliException.usage("--service and --inference go together");
             }
-            if (proof != null) {
+            if (from.proof != null) {
                 throw CliException.usage("--proof and --service are alternatives");
             }
             if (saveVk != null && vk != null) {
@@ -71,16 +64,16 @@ final class VerifyCommand implements Callable<Integer> {
         if (save != null || saveVk != null) {
             throw CliException.usage("--save and --save-vk go with --service");
         }
-        if (vk == null || proof == null) {
+        if (vk == null || from.proof == null) {
             throw CliException.usage("give --vk FILE and --proof FILE (or --service URL --inference ID)");
         }
-        Artifacts.ProofFile p = Artifacts.readProof(proof, publicInputs);
+        Artifacts.ProofFile p = Artifacts.readProof(from.proof, from.publicInputs);
         return verify(vk, p.proof(), p.publicInputs(), p.source());
     }
 
     private int fromService() throws java.io.IOException {
-        ServiceClient client = new ServiceClient(service);
-        ServiceClient.Published pub = client.published(inference, null);
+        ServiceClient client = new ServiceClient(from.service);
+        ServiceClient.Published pub = client.published(from.inference, null);
         String circuitId = pub.circuitId();
         String vkHash = pub.verifyingKeyHash();
         Path key = vk;
@@ -100,12 +93,12 @@ final class VerifyCommand implements Callable<Integer> {
                 return Zkml.INVALID;
             }
             String proofHex = pub.inference().path("proof").asString("");
-            List<BigInteger> inputs = publicInputs != null ? Artifacts.readPublicInputs(publicInputs)
-                    : Artifacts.decimals(pub.inference().get("publicInputs"), "inference " + inference + ": publicInputs");
+            List<BigInteger> inputs = from.publicInputs != null ? Artifacts.readPublicInputs(from.publicInputs)
+                    : Artifacts.decimals(pub.inference().get("publicInputs"), "inference " + from.inference + ": publicInputs");
             if (save != null) {
                 ObjectNode n = Artifacts.JSON.createObjectNode();
                 n.put("source", pub.source());
-                n.put("inferenceId", inference);
+                n.put("inferenceId", from.inference);
                 n.put("circuitId", circuitId);
                 n.put("circuitHash", pub.circuit().path("circuitHash").asString(""));
                 n.put("verifyingKeySha256", vkHash);

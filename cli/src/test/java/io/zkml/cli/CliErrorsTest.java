@@ -126,6 +126,16 @@ class CliErrorsTest {
         assertOneLineError(CliRun.run("export", "snarkjs", "--vk", dir.resolve("vk.bin"), "--proof", dir.resolve("proof.json"),
                 "--public", fewer, "--out", tmp.resolve("sj")), 3, "takes 6 public inputs, got 2");
         assertThat(tmp.resolve("sj")).doesNotExist();
+        // one of the three names is taken by a folder: refused before any file is replaced
+        Path taken = tmp.resolve("sj-taken");
+        Files.createDirectories(taken.resolve("public.json").resolve("inside"));
+        Files.writeString(taken.resolve("verification_key.json"), "old");
+        assertOneLineError(CliRun.run("export", "snarkjs", "--vk", dir.resolve("vk.bin"), "--proof", dir.resolve("proof.json"),
+                "--out", taken), 3, "public.json is a folder");
+        assertThat(taken.resolve("verification_key.json")).hasContent("old");
+        try (var left = Files.list(taken)) {
+            assertThat(left.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("verification_key.json", "public.json");
+        }
         assertOneLineError(CliRun.run("reproduce", "--model", ex.resolve("model.tribuo"), "--settings", ex.resolve("quantization.json"),
                 "--ir", notJson), 3, "not valid JSON");
 

@@ -18,10 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.zkml.prover.Bn254;
-import io.zkml.prover.ConstraintSystem;
 import io.zkml.prover.Groth16Prover;
 import io.zkml.prover.Proof;
-import io.zkml.prover.ProvingKey;
 import io.zkml.prover.SnarkjsExport;
 import io.zkml.prover.SnarkjsUnsupportedException;
 import io.zkml.prover.VerifyingKey;
@@ -41,8 +39,7 @@ import tools.jackson.databind.node.ObjectNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SnarkjsVerifyTest {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Path REPO = Path.of(System.getProperty("zkml.repo.dir", "..")).toAbsolutePath().normalize();
+    private static final JsonMapper JSON = DemoProofs.JSON;
 
     @TempDir
     Path dir;
@@ -72,23 +69,14 @@ class SnarkjsVerifyTest {
     }
 
     private Exported export(String example) throws IOException {
-        Path ex = REPO.resolve("examples").resolve(example);
-        byte[] ir = Files.readAllBytes(ex.resolve("circuit.ir.json"));
-        JsonNode c = JSON.readTree(ex.resolve("circuit.cases.json").toFile()).get("cases").get(0);
-        List<BigInteger> input = new ArrayList<>();
-        c.get("input").forEach(v -> input.add(new BigInteger(v.asString())));
         Path out = dir.resolve(example);
-        Files.createDirectories(out);
-        try (ConstraintSystem cs = prover.compile(ir)) {
-            prover.setup(cs, out.resolve("pk.bin"), out.resolve("vk.bin"));
-            try (ProvingKey pk = prover.loadProvingKey(out.resolve("pk.bin"));
-                 VerifyingKey vk = prover.loadVerifyingKey(out.resolve("vk.bin"))) {
-                Proof proof = prover.prove(cs, pk, input);
-                assertThat(proof.outputs().toString()).isEqualTo(c.get("output").toString().replace("\"", "").replace(",", ", "));
-                SnarkjsExport.Files files = SnarkjsExport.export(prover, vk, proof);
-                files.writeTo(out);
-                return new Exported(out, files, proof);
-            }
+        Proof proof = DemoProofs.prove(prover, example, out);
+        JsonNode c = DemoProofs.firstCase(example);
+        assertThat(proof.outputs().toString()).isEqualTo(c.get("output").toString().replace("\"", "").replace(",", ", "));
+        try (VerifyingKey vk = prover.loadVerifyingKey(out.resolve("vk.bin"))) {
+            SnarkjsExport.Files files = SnarkjsExport.export(prover, vk, proof);
+            files.writeTo(out);
+            return new Exported(out, files, proof);
         }
     }
 
@@ -115,12 +103,12 @@ class SnarkjsVerifyTest {
         ObjectNode proof = (ObjectNode) JSON.readTree(e.files().proof());
         ArrayNode a = (ArrayNode) proof.get("pi_a");
         a.set(0, new BigInteger(a.get(0).asString()).add(BigInteger.ONE).toString());
-        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-a.json", proof), "pi_a.x + 1");
+        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-a.json", proof), "pi_a.x + 1", NOT_ON_CURVE);
 
         // pi_c replaced by pi_a: valid curve points, wrong proof.
         proof = (ObjectNode) JSON.readTree(e.files().proof());
         proof.set("pi_c", proof.get("pi_a").deepCopy());
-        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-c.json", proof), "pi_c = pi_a");
+        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-c.json", proof), "pi_c = pi_a", INVALID);
 
         // The halves of B.x swapped: the A0/A1 order matters (the other order is rejected).
         proof = (ObjectNode) JSON.readTree(e.files().proof());
@@ -128,7 +116,7 @@ class SnarkjsVerifyTest {
         JsonNode x0 = bx.get(0);
         bx.set(0, bx.get(1));
         bx.set(1, x0);
-        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-b.json", proof), "B.x halves swapped");
+        assertRejected(e, e.vk(), e.publicSignals(), write(e, "proof-b.json", proof), "B.x halves swapped", NOT_ON_CURVE);
 
         // The key's gamma halves swapped: same, in the key.
         ObjectNode key = (ObjectNode) JSON.readTree(e.files().verificationKey());
@@ -136,22 +124,32 @@ class SnarkjsVerifyTest {
         JsonNode g0 = gx.get(0);
         gx.set(0, gx.get(1));
         gx.set(1, g0);
-        assertRejected(e, write(e, "vk-gamma.json", key), e.publicSignals(), e.proofFile(), "gamma.x halves swapped");
+        assertRejected(e, write(e, "vk-gamma.json", key), e.publicSignals(), e.proofFile(), "gamma.x halves swapped", INVALID);
 
         // A changed public input (the first input + 1) and a changed claimed output.
         List<String> pub = new ArrayList<>(e.proof().publicInputs());
         pub.set(0, Bn254.toField(Bn254.toSigned(new BigInteger(pub.get(0))).add(BigInteger.ONE)).toString());
-        assertRejected(e, e.vk(), writeString(e, "public-in.json", SnarkjsExport.publicSignals(pub)), e.proofFile(), "input 0 + 1");
+        assertRejected(e, e.vk(), writeString(e, "public-in.json", SnarkjsExport.publicSignals(pub)), e.proofFile(), "input 0 + 1", INVALID);
         pub = new ArrayList<>(e.proof().publicInputs());
         int last = pub.size() - 1;
         pub.set(last, Bn254.toField(Bn254.toSigned(new BigInteger(pub.get(last))).add(BigInteger.ONE)).toString());
-        assertRejected(e, e.vk(), writeString(e, "public-out.json", SnarkjsExport.publicSignals(pub)), e.proofFile(), "output + 1");
+        assertRejected(e, e.vk(), writeString(e, "public-out.json", SnarkjsExport.publicSignals(pub)), e.proofFile(), "output + 1", INVALID);
     }
 
-    private void assertRejected(Exported e, Path vk, Path pub, Path proof, String what) {
+    /** What snarkjs 0.7.6 logs when the pairing check fails. */
+    private static final String INVALID = "Invalid proof";
+    /** What it logs when a proof point is not on its curve (checked before the pairing). */
+    private static final String NOT_ON_CURVE = "Proof commitments are not valid";
+
+    /**
+     * snarkjs rejected the files for {@code reason}: a nonzero exit alone is also what an unreadable
+     * file (a broken tamper) or a crash gives.
+     */
+    private void assertRejected(Exported e, Path vk, Path pub, Path proof, String what, String reason) {
         SnarkjsCli.Outcome o = verify(e, vk, pub, proof);
         assertThat(o.valid()).as("%s: snarkjs said %s", what, o.output()).isFalse();
         assertThat(o.exitCode()).as("%s: exit status (output %s)", what, o.output()).isNotZero();
+        assertThat(o.output()).as("%s: the reason snarkjs gave", what).contains(reason);
         System.out.printf("[snarkjs] %s -> exit %d, %s%n", what, o.exitCode(), o.output().strip());
     }
 

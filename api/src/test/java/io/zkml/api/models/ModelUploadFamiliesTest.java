@@ -2,10 +2,8 @@ package io.zkml.api.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,9 +43,7 @@ class ModelUploadFamiliesTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        Path dir = Path.of("target", "test-postgres", UUID.randomUUID().toString()).toAbsolutePath();
-        registry.add("zkml.embedded-postgres.data-dir", () -> dir.resolve("pgdata").toString());
-        registry.add("zkml.embedded-postgres.port", io.zkml.api.testing.TestPostgres::freePort);
+        io.zkml.api.testing.TestPostgres.registerDatabase(registry);
         registry.add("zkml.worker.enabled", () -> "false");
         registry.add("zkml.models.max-ensemble-members", () -> MAX_MEMBERS);
         registry.add("zkml.models.max-tree-depth", () -> MAX_DEPTH);

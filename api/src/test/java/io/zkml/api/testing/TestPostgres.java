@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.UUID;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 import io.zkml.api.db.embedded.EmbeddedPostgres;
 
@@ -38,6 +40,28 @@ public final class TestPostgres {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * For a {@code @DynamicPropertySource} of a whole-service test: a fresh embedded PostgreSQL
+     * (data in {@code target/test-postgres/<uuid>/pgdata}, a free port) and job workers with their
+     * artifact cache beside it, polling every 200 ms.
+     */
+    public static void register(DynamicPropertyRegistry registry) {
+        Path dir = registerDatabase(registry);
+        registry.add("zkml.worker.cache-dir", () -> dir.resolve("artifact-cache").toString());
+        registry.add("zkml.worker.poll-interval", () -> "200ms");
+    }
+
+    /**
+     * The database part of {@link #register}: a fresh data directory under
+     * {@code target/test-postgres/<uuid>} and a free port; returns that directory.
+     */
+    public static Path registerDatabase(DynamicPropertyRegistry registry) {
+        Path dir = Path.of("target", "test-postgres", UUID.randomUUID().toString()).toAbsolutePath();
+        registry.add("zkml.embedded-postgres.data-dir", () -> dir.resolve("pgdata").toString());
+        registry.add("zkml.embedded-postgres.port", TestPostgres::freePort);
+        return dir;
     }
 
     public static int freePort() {

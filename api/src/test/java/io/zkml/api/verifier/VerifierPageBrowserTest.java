@@ -39,6 +39,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.zkml.api.testing.Http;
 import io.zkml.api.testing.Http.Response;
 import io.zkml.api.testing.TestModels;
+import io.zkml.api.testing.TestPostgres;
 
 /**
  * The verifier page ({@code GET /verify}) in headless Chromium: the credit-risk demo is uploaded,
@@ -61,11 +62,7 @@ class VerifierPageBrowserTest {
 
     @DynamicPropertySource
     static void embeddedPostgres(DynamicPropertyRegistry registry) {
-        Path dir = Path.of("target", "test-postgres", UUID.randomUUID().toString()).toAbsolutePath();
-        registry.add("zkml.embedded-postgres.data-dir", () -> dir.resolve("pgdata").toString());
-        registry.add("zkml.embedded-postgres.port", io.zkml.api.testing.TestPostgres::freePort);
-        registry.add("zkml.worker.cache-dir", () -> dir.resolve("artifact-cache").toString());
-        registry.add("zkml.worker.poll-interval", () -> "200ms");
+        TestPostgres.register(registry);
     }
 
     @LocalServerPort
