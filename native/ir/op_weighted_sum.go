@@ -29,6 +29,13 @@ func (weightedSumOp) Check(n *Node, path string) ([]OutSpec, error) {
 	if err := checkArity(n, path, M+1, 1); err != nil {
 		return nil, err
 	}
+	seen := make(map[*Tensor]bool, M)
+	for m := 1; m <= M; m++ {
+		if seen[n.Inputs[m]] {
+			return nil, errf(inPath(path, m), "member %q is named twice: weighted_sum members must be distinct tensors", n.Inputs[m].Name)
+		}
+		seen[n.Inputs[m]] = true
+	}
 	x1 := n.Inputs[1]
 	for m := 1; m <= M; m++ {
 		if err := requireVariable(n, path, m, "member"); err != nil {

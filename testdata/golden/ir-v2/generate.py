@@ -315,6 +315,8 @@ def weighted_sum_check(ins, a):
     isconst(w, "weighted_sum weights")
     m = vector(w, "weighted_sum weights")
     need(len(xs) == m, "arity", "weighted_sum has %d weights but %d members" % (m, len(xs)))
+    need(len(set(id(x) for x in xs)) == len(xs), "arity",
+         "weighted_sum members must be distinct tensors (a repeated member would make the work grow with repeats, not with the document)")
     for x in xs:
         nonconst(x, "weighted_sum member")
         need(x.shape == xs[0].shape, "shape", "weighted_sum members must have the same shape")
@@ -1454,6 +1456,17 @@ def define_invalid():
         t["values"] = ["1", "2", "1"]
     invalid("weighted-sum-weights-count.ir.json", "weighted_sum has 3 weights for 2 members", "arity",
             base_ws, ws_count)
+    def ws_repeat(d):
+        # tree0_out twice (tree1_out is then an intermediate nobody reads: allowed); y's bounds recomputed
+        op = [o for o in d["ops"] if o["op"] == "weighted_sum"][0]
+        op["inputs"] = ["weights", "tree0_out", "tree0_out"]
+        w = [int(v) for v in T(d, "weights")["values"]]
+        t0 = T(d, "tree0_out")
+        lo = [sum(min(wi * int(l), wi * int(h)) for wi in w) for l, h in zip(t0["lo"], t0["hi"])]
+        hi = [sum(max(wi * int(l), wi * int(h)) for wi in w) for l, h in zip(t0["lo"], t0["hi"])]
+        T(d, "y").update({"lo": [str(v) for v in lo], "hi": [str(v) for v in hi]})
+    invalid("weighted-sum-repeated-member.ir.json", "weighted_sum names the member tree0_out twice", "arity",
+            base_ws, ws_repeat)
     invalid("weighted-sum-out-scale.ir.json", "weighted_sum output scale 1 (weights 0 + members 0 = 0)", "scale",
             base_ws, lambda d: T(d, "y").__setitem__("scale", 1))
     def ws_weights_input(d):

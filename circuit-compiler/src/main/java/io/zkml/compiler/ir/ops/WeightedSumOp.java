@@ -62,6 +62,13 @@ public record WeightedSumOp(String weights, List<String> members, String out) im
         int m = OpChecks.rank(wt, 1, wAt, "[M]").getFirst();
         OpChecks.dim(m, in.size() - 1, wAt, "shape[0] (the number of members M)");
         IrTensor first = OpChecks.nonConstant(in, 1, "x_1", where);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int k = 1; k < in.size(); k++) {
+            if (!seen.add(in.get(k).name())) {
+                throw new IrValidationException(OpChecks.at(where, k, "x_" + k, in.get(k))
+                        + ": named twice: weighted_sum members must be distinct tensors");
+            }
+        }
         for (int k = 2; k < in.size(); k++) {
             IrTensor t = OpChecks.nonConstant(in, k, "x_" + k, where);
             if (!t.shape().equals(first.shape()) || t.scale() != first.scale()) {
