@@ -36,7 +36,17 @@ public final class AnvilNode implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     /** Funded, unlocked dev accounts anvil creates (its default mnemonic, 10,000 ETH each). */
-    public static final int ACCOUNTS = 4;
+    public static final int ACCOUNTS = 6;
+
+    /**
+     * The private keys of anvil's dev accounts (its default mnemonic {@code test test ... junk}):
+     * public knowledge, for local development and tests only.
+     */
+    public static final List<String> DEV_PRIVATE_KEYS = List.of(
+            "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+            "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+            "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+            "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6");
 
     private static final Pattern LISTENING = Pattern.compile("Listening on ([0-9.]+):(\\d+)");
     private static final int KEPT_LINES = 80;
@@ -87,12 +97,25 @@ public final class AnvilNode implements AutoCloseable {
      * @throws ToolchainException if anvil is not installed, exits, or does not answer in time
      */
     public static AnvilNode start(ContractsToolchain toolchain, boolean enforceCodeSizeLimits) {
+        return start(toolchain, enforceCodeSizeLimits, 0, 0);
+    }
+
+    /**
+     * Starts anvil on {@code 127.0.0.1:port} ({@code 0}: any free port) that mines a block every
+     * {@code blockTimeSeconds} ({@code 0}: only when a transaction arrives, anvil's default), so that
+     * confirmation depths advance on their own.
+     */
+    public static AnvilNode start(ContractsToolchain toolchain, boolean enforceCodeSizeLimits, int listenPort, int blockTimeSeconds) {
         Objects.requireNonNull(toolchain, "toolchain");
         List<String> command = new ArrayList<>(List.of(toolchain.anvilBinary().toString(),
                 "--host", "127.0.0.1",
-                "--port", "0",
+                "--port", String.valueOf(listenPort),
                 "--hardfork", CompilerSettings.EVM_VERSION,
                 "--accounts", String.valueOf(ACCOUNTS)));
+        if (blockTimeSeconds > 0) {
+            command.add("--block-time");
+            command.add(String.valueOf(blockTimeSeconds));
+        }
         if (!enforceCodeSizeLimits) {
             command.add("--disable-code-size-limit");
         }
