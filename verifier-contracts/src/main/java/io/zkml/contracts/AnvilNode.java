@@ -35,6 +35,19 @@ public final class AnvilNode implements AutoCloseable {
     /** How long anvil may take to listen and answer. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+    /** Funded, unlocked dev accounts anvil creates (its default mnemonic, 10,000 ETH each). */
+    public static final int ACCOUNTS = 6;
+
+    /**
+     * The private keys of anvil's dev accounts (its default mnemonic {@code test test ... junk}):
+     * public knowledge, for local development and tests only.
+     */
+    public static final List<String> DEV_PRIVATE_KEYS = List.of(
+            "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+            "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+            "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+            "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6");
+
     private static final Pattern LISTENING = Pattern.compile("Listening on ([0-9.]+):(\\d+)");
     private static final int KEPT_LINES = 80;
 
@@ -44,19 +57,19 @@ public final class AnvilNode implements AutoCloseable {
     private final Web3j web3j;
     private final String version;
     private final long chainId;
-    private final String devAccount;
+    private final List<String> accounts;
     private final Deque<String> lastLines;
     private final Thread shutdownHook;
 
     private AnvilNode(Process process, String host, int port, Web3j web3j, String version, long chainId,
-                      String devAccount, Deque<String> lastLines, Thread shutdownHook) {
+                      List<String> accounts, Deque<String> lastLines, Thread shutdownHook) {
         this.process = process;
         this.host = host;
         this.port = port;
         this.web3j = web3j;
         this.version = version;
         this.chainId = chainId;
-        this.devAccount = devAccount;
+        this.accounts = accounts;
         this.lastLines = lastLines;
         this.shutdownHook = shutdownHook;
     }
@@ -84,12 +97,25 @@ public final class AnvilNode implements AutoCloseable {
      * @throws ToolchainException if anvil is not installed, exits, or does not answer in time
      */
     public static AnvilNode start(ContractsToolchain toolchain, boolean enforceCodeSizeLimits) {
+        return start(toolchain, enforceCodeSizeLimits, 0, 0);
+    }
+
+    /**
+     * Starts anvil on {@code 127.0.0.1:port} ({@code 0}: any free port) that mines a block every
+     * {@code blockTimeSeconds} ({@code 0}: only when a transaction arrives, anvil's default), so that
+     * confirmation depths advance on their own.
+     */
+    public static AnvilNode start(ContractsToolchain toolchain, boolean enforceCodeSizeLimits, int listenPort, int blockTimeSeconds) {
         Objects.requireNonNull(toolchain, "toolchain");
         List<String> command = new ArrayList<>(List.of(toolchain.anvilBinary().toString(),
                 "--host", "127.0.0.1",
-                "--port", "0",
+                "--port", String.valueOf(listenPort),
                 "--hardfork", CompilerSettings.EVM_VERSION,
-                "--accounts", "2"));
+                "--accounts", String.valueOf(ACCOUNTS)));
+        if (blockTimeSeconds > 0) {
+            command.add("--block-time");
+            command.add(String.valueOf(blockTimeSeconds));
+        }
         if (!enforceCodeSizeLimits) {
             command.add("--disable-code-size-limit");
         }
@@ -119,7 +145,7 @@ public final class AnvilNode implements AutoCloseable {
             if (accounts.isEmpty()) {
                 throw new ToolchainException("anvil has no dev accounts");
             }
-            return new AnvilNode(process, host, port, web3j, version, chainId, accounts.getFirst(), lastLines, hook);
+            return new AnvilNode(process, host, port, web3j, version, chainId, List.copyOf(accounts), lastLines, hook);
         } catch (TimeoutException e) {
             stop(process, hook, web3j);
             throw new ToolchainException("anvil did not listen within " + START_TIMEOUT.toSeconds() + " s; output:\n"
@@ -163,7 +189,28 @@ public final class AnvilNode implements AutoCloseable {
 
     /** The first funded, unlocked dev account: deploys contracts and sends transactions. */
     public String devAccount() {
-        return devAccount;
+        return accounts.getFirst();
+    }
+
+    /** All funded, unlocked dev accounts ({@link #ACCOUNTS}); the first is {@link #devAccount()}. */
+    public List<String> accounts() {
+        return accounts;
+    }
+
+    /**
+     * Moves the chain's clock forward by {@code seconds} and mines a block ({@code evm_increaseTime},
+     * {@code evm_mine}): for deadlines in tests.
+     */
+    public void advanceTime(long seconds) {
+        HttpService service = new HttpService(rpcUrl());
+        try {
+            new org.web3j.protocol.core.Request<>("evm_increaseTime", List.of(seconds), service,
+                    org.web3j.protocol.core.methods.response.VoidResponse.class).send();
+            new org.web3j.protocol.core.Request<>("evm_mine", List.of(), service,
+                    org.web3j.protocol.core.methods.response.VoidResponse.class).send();
+        } catch (IOException e) {
+            throw new ChainException("evm_increaseTime/evm_mine failed: " + e.getMessage(), e);
+        }
     }
 
     /** Whether the anvil process is still running. */

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -64,8 +66,26 @@ public final class SolidityCompiler {
     public CompiledContract compile(String sourceName, String source, String contractName) {
         Objects.requireNonNull(sourceName, "sourceName");
         Objects.requireNonNull(source, "source");
+        return compile(Map.of(sourceName, source), sourceName, contractName);
+    }
+
+    /**
+     * Compiles several source units together (imports between them resolve by unit name, e.g.
+     * {@code import "./IZkml.sol"} from {@code ZkmlOracle.sol}) and returns one contract.
+     *
+     * @param sources unit name to Solidity source; nothing is read from disk or the network
+     * @param sourceName the unit that defines {@code contractName}
+     * @throws SolidityCompilationException if solc reports an error or the contract is not in the output
+     * @throws ToolchainException if node or solc-js cannot run
+     */
+    public CompiledContract compile(Map<String, String> sources, String sourceName, String contractName) {
+        Objects.requireNonNull(sources, "sources");
+        Objects.requireNonNull(sourceName, "sourceName");
         Objects.requireNonNull(contractName, "contractName");
-        JsonNode result = run(standardJsonInput(sourceName, source));
+        if (!sources.containsKey(sourceName)) {
+            throw new IllegalArgumentException("no source unit " + sourceName + " among " + new TreeMap<>(sources).keySet());
+        }
+        JsonNode result = run(standardJsonInput(sources));
         String version = result.path("version").asString();
         JsonNode output = result.path("output");
 
@@ -106,9 +126,14 @@ public final class SolidityCompiler {
     }
 
     private String standardJsonInput(String sourceName, String source) {
+        return standardJsonInput(Map.of(sourceName, source));
+    }
+
+    private String standardJsonInput(Map<String, String> sources) {
         ObjectNode in = JSON.createObjectNode();
         in.put("language", "Solidity");
-        in.putObject("sources").putObject(sourceName).put("content", source);
+        ObjectNode units = in.putObject("sources");
+        new TreeMap<>(sources).forEach((name, content) -> units.putObject(name).put("content", content));
         ObjectNode s = in.putObject("settings");
         s.putObject("optimizer").put("enabled", settings.optimizer()).put("runs", settings.optimizerRuns());
         s.put("evmVersion", settings.evmVersion());

@@ -99,6 +99,27 @@ public class InferenceService {
         return inferences.find(id).orElseThrow();
     }
 
+    /**
+     * Creates an inference of already quantized inputs (e.g. the public input words of an on-chain
+     * oracle request, as signed integers) and queues its proof, in the caller's transaction.
+     *
+     * @throws InputValidationException if the count or a value is outside the circuit's input range
+     *     (the circuit's range checks would refuse it: no proof exists)
+     */
+    @Transactional
+    public InferenceRecord createQuantized(UUID circuitId, List<BigInteger> quantized) throws InputValidationException {
+        CircuitRecord circuit = circuits.getReady(circuitId);
+        CompiledCircuit compiled = circuits.compiled(circuit);
+        compiled.checkQuantizedInput(quantized);
+        double unit = Math.scalb(1.0, -compiled.quantization().inputScale());
+        List<Double> real = quantized.stream().map(q -> q.doubleValue() * unit).toList();
+        UUID id = UUID.randomUUID();
+        inferences.insert(id, circuitId, real, quantized.stream().map(BigInteger::toString).toList());
+        jobs.enqueue(JobKind.PROVE, id, workerProps.maxAttempts());
+        signal.jobQueued();
+        return inferences.find(id).orElseThrow();
+    }
+
     public InferenceRecord get(UUID id) {
         return inferences.find(id).orElseThrow(() -> ApiException.notFound("inference", id.toString()));
     }

@@ -48,6 +48,10 @@ public enum ProblemType {
     /** An {@code Idempotency-Key} sent again with a different request. */
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
+    /** A deployment asked for a chain this service is not configured for ({@code zkml.chain.*}). */
+    CHAIN_NOT_CONFIGURED("chain-not-configured", HttpStatus.UNPROCESSABLE_CONTENT, "Chain not configured"),
+    /** The chain's node did not answer, or refused a transaction the service sent. */
+    CHAIN_UNAVAILABLE("chain-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Chain unavailable"),
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
     /** Prefix of every type URI. */

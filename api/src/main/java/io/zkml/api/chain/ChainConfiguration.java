@@ -1,0 +1,29 @@
+package io.zkml.api.chain;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.zkml.api.inferences.InferenceService;
+
+/** The chain side, only with {@code zkml.chain.enabled=true} ({@link ChainProperties}). */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ChainProperties.class)
+class ChainConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "zkml.chain.enabled", havingValue = "true")
+    ChainRuntime chainRuntime(ChainProperties props) {
+        return ChainRuntime.start(props);
+    }
+
+    @Bean
+    @ConditionalOnExpression("${zkml.chain.enabled:false} and ${zkml.chain.relayer:true}")
+    Relayer relayer(ChainRuntime chain, ChainRepository repo, InferenceService inferences, PlatformTransactionManager txm) {
+        return new Relayer(chain, repo, inferences, new TransactionTemplate(txm));
+    }
+}

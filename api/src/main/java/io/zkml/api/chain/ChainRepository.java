@@ -1,0 +1,174 @@
+package io.zkml.api.chain;
+
+import java.math.BigInteger;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import tools.jackson.core.type.TypeReference;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import io.zkml.api.support.Json;
+
+/** The tables {@code chain_deployments}, {@code chain_cursors} and {@code oracle_requests} (V13). */
+@Repository
+public class ChainRepository {
+
+    private static final TypeReference<List<Deployment.Step>> STEPS = new TypeReference<>() { };
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
+
+    private final JdbcClient jdbc;
+    private final Json json;
+
+    public ChainRepository(JdbcClient jdbc, Json json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** A circuit's verifier deployed and registered on a chain. */
+    public record Deployment(UUID id, UUID circuitId, String chain, long chainId, String registryAddress,
+                             String oracleAddress, String verifierAddress, BigInteger modelId, int inputWords,
+                             int outputWords, List<Step> transactions, Instant createdAt) {
+        /** One transaction of a deployment: {@code deployVerifier}, {@code registerModel}. */
+        public record Step(String step, String hash, long gasUsed, long blockNumber) {
+        }
+    }
+
+    /** An oracle request the relayer has seen. */
+    public record OracleRequest(String chain, String oracleAddress, BigInteger requestId, UUID deploymentId,
+                                List<String> inputs, long deadline, long blockNumber, String requestTxHash, String status,
+                                UUID inferenceId, String fulfilTxHash, String fulfilRawTx, Long fulfilGasUsed,
+                                int attempts, String error, Instant createdAt, Instant updatedAt) {
+    }
+
+    public void insertDeployment(Deployment d) {
+        jdbc.sql("""
+                INSERT INTO chain_deployments (id, circuit_id, chain, chain_id, registry_address, oracle_address,
+                       verifier_address, registry_model_id, input_words, output_words, transactions)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+                """)
+                .params(d.id(), d.circuitId(), d.chain(), d.chainId(), d.registryAddress(), d.oracleAddress(),
+                        d.verifierAddress(), new java.math.BigDecimal(d.modelId()), d.inputWords(), d.outputWords(),
+                        json.write(d.transactions()))
+                .update();
+    }
+
+    public List<Deployment> deploymentsOf(UUID circuitId) {
+        return jdbc.sql("SELECT * FROM chain_deployments WHERE circuit_id = ? ORDER BY created_at, id")
+                .param(circuitId).query(this::mapDeployment).list();
+    }
+
+    public Optional<Deployment> deployment(String chain, String registryAddress, BigInteger modelId) {
+        return jdbc.sql("SELECT * FROM chain_deployments WHERE chain = ? AND lower(registry_address) = lower(?) AND registry_model_id = ?")
+                .params(chain, registryAddress, new java.math.BigDecimal(modelId)).query(this::mapDeployment).optional();
+    }
+
+    public Optional<Deployment> deployment(UUID id) {
+        return jdbc.sql("SELECT * FROM chain_deployments WHERE id = ?").param(id).query(this::mapDeployment).optional();
+    }
+
+    /** The next block to scan, or empty when this oracle was never scanned. */
+    public Optional<Long> cursor(String chain, String oracle) {
+        return jdbc.sql("SELECT next_block FROM chain_cursors WHERE chain = ? AND lower(oracle_address) = lower(?)")
+                .params(chain, oracle).query(Long.class).optional();
+    }
+
+    public void saveCursor(String chain, String oracle, long nextBlock) {
+        jdbc.sql("""
+                INSERT INTO chain_cursors (chain, oracle_address, next_block) VALUES (?, lower(?), ?)
+                ON CONFLICT (chain, oracle_address) DO UPDATE SET next_block = excluded.next_block, updated_at = now()
+                """).params(chain, oracle, nextBlock).update();
+    }
+
+    /** Inserts a request the relayer saw; false when it was already there (a rescan after a restart). */
+    public boolean insertRequest(String chain, String oracle, BigInteger requestId, UUID deploymentId, List<String> inputs,
+                                 long deadline, long blockNumber, String txHash, String status, String error) {
+        return jdbc.sql("""
+                INSERT INTO oracle_requests (chain, oracle_address, request_id, deployment_id, inputs, deadline,
+                       block_number, request_tx_hash, status, error)
+                VALUES (?, lower(?), ?, ?, ?::jsonb, ?, ?, ?, ?, ?)
+                ON CONFLICT (chain, oracle_address, request_id) DO NOTHING
+                """)
+                .params(chain, oracle, new java.math.BigDecimal(requestId), deploymentId, json.write(inputs), deadline,
+                        blockNumber, txHash, status, error)
+                .update() == 1;
+    }
+
+    public void setInference(String chain, String oracle, BigInteger requestId, UUID inferenceId) {
+        jdbc.sql("UPDATE oracle_requests SET inference_id = ?, updated_at = now() WHERE chain = ? AND oracle_address = lower(?) AND request_id = ?")
+                .params(inferenceId, chain, oracle, new java.math.BigDecimal(requestId)).update();
+    }
+
+    public List<OracleRequest> open(String chain, String oracle) {
+        return jdbc.sql("""
+                SELECT * FROM oracle_requests WHERE chain = ? AND oracle_address = lower(?) AND status IN ('proving', 'submitted')
+                 ORDER BY request_id
+                """).params(chain, oracle).query(this::mapRequest).list();
+    }
+
+    public List<OracleRequest> requests(String chain, String oracle) {
+        return jdbc.sql("SELECT * FROM oracle_requests WHERE chain = ? AND oracle_address = lower(?) ORDER BY request_id")
+                .params(chain, oracle).query(this::mapRequest).list();
+    }
+
+    public List<OracleRequest> requestsOf(UUID deploymentId) {
+        return jdbc.sql("SELECT * FROM oracle_requests WHERE deployment_id = ? ORDER BY request_id")
+                .param(deploymentId).query(this::mapRequest).list();
+    }
+
+    /** Records the signed fulfilment before it is sent. */
+    public void markSubmitted(OracleRequest r, String txHash, String rawTx) {
+        jdbc.sql("""
+                UPDATE oracle_requests SET status = 'submitted', fulfil_tx_hash = ?, fulfil_raw_tx = ?, attempts = attempts + 1,
+                       updated_at = now()
+                 WHERE chain = ? AND oracle_address = ? AND request_id = ?
+                """).params(txHash, rawTx, r.chain(), r.oracleAddress(), new java.math.BigDecimal(r.requestId())).update();
+    }
+
+    public void finish(OracleRequest r, String status, Long gasUsed, String error) {
+        jdbc.sql("""
+                UPDATE oracle_requests SET status = ?, fulfil_gas_used = ?, error = ?, fulfil_raw_tx = NULL, updated_at = now()
+                 WHERE chain = ? AND oracle_address = ? AND request_id = ?
+                """).params(status, gasUsed, error, r.chain(), r.oracleAddress(), new java.math.BigDecimal(r.requestId())).update();
+    }
+
+    /** One more failed attempt at a request that stays {@code proving}, with the reason. */
+    public void failedAttempt(OracleRequest r, String error) {
+        jdbc.sql("""
+                UPDATE oracle_requests SET attempts = attempts + 1, error = ?, updated_at = now()
+                 WHERE chain = ? AND oracle_address = ? AND request_id = ?
+                """).params(error, r.chain(), r.oracleAddress(), new java.math.BigDecimal(r.requestId())).update();
+    }
+
+    /** Back to {@code proving} (a fulfilment that did not land), with the reason. */
+    public void retry(OracleRequest r, String error) {
+        jdbc.sql("""
+                UPDATE oracle_requests SET status = 'proving', fulfil_tx_hash = NULL, fulfil_raw_tx = NULL, error = ?, updated_at = now()
+                 WHERE chain = ? AND oracle_address = ? AND request_id = ?
+                """).params(error, r.chain(), r.oracleAddress(), new java.math.BigDecimal(r.requestId())).update();
+    }
+
+    private Deployment mapDeployment(ResultSet rs, int row) throws SQLException {
+        return new Deployment(rs.getObject("id", UUID.class), rs.getObject("circuit_id", UUID.class), rs.getString("chain"),
+                rs.getLong("chain_id"), rs.getString("registry_address"), rs.getString("oracle_address"),
+                rs.getString("verifier_address"), rs.getBigDecimal("registry_model_id").toBigIntegerExact(),
+                rs.getInt("input_words"), rs.getInt("output_words"), json.read(rs.getString("transactions"), STEPS),
+                rs.getTimestamp("created_at").toInstant());
+    }
+
+    private OracleRequest mapRequest(ResultSet rs, int row) throws SQLException {
+        long gas = rs.getLong("fulfil_gas_used");
+        Long gasUsed = rs.wasNull() ? null : gas;
+        return new OracleRequest(rs.getString("chain"), rs.getString("oracle_address"),
+                rs.getBigDecimal("request_id").toBigIntegerExact(), rs.getObject("deployment_id", UUID.class),
+                json.read(rs.getString("inputs"), STRINGS), rs.getLong("deadline"), rs.getLong("block_number"),
+                rs.getString("request_tx_hash"), rs.getString("status"), rs.getObject("inference_id", UUID.class),
+                rs.getString("fulfil_tx_hash"), rs.getString("fulfil_raw_tx"), gasUsed, rs.getInt("attempts"),
+                rs.getString("error"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+    }
+}

@@ -1,0 +1,129 @@
+package io.zkml.api.chain;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
+import io.zkml.api.circuits.CircuitRecord;
+import io.zkml.api.circuits.CircuitService;
+import io.zkml.api.models.ModelService;
+import io.zkml.api.problem.ApiException;
+import io.zkml.api.problem.ProblemType;
+import io.zkml.compiler.CompiledCircuit;
+import io.zkml.contracts.CompiledContract;
+import io.zkml.contracts.SolidityCompilationException;
+import io.zkml.contracts.VerifierContract;
+
+/**
+ * {@code POST /v1/circuits/{id}/deployments}: compiles the circuit's gnark verifier with the pinned
+ * solc, deploys it and registers the circuit in the configured {@code ZkmlRegistry} (weights hash =
+ * the model file's SHA-256, circuit hash, verifying-key hash, Groth16, the verifier, the
+ * public-input layout), owned by the service's signer.
+ */
+@Service
+public class DeploymentService {
+
+    private static final Logger log = LoggerFactory.getLogger(DeploymentService.class);
+
+    private final ObjectProvider<ChainRuntime> chain;
+    private final ChainRepository repo;
+    private final CircuitService circuits;
+    private final ModelService models;
+
+    public DeploymentService(ObjectProvider<ChainRuntime> chain, ChainRepository repo, CircuitService circuits,
+                             ModelService models) {
+        this.chain = chain;
+        this.repo = repo;
+        this.circuits = circuits;
+        this.models = models;
+    }
+
+    public List<ChainRepository.Deployment> list(UUID circuitId) {
+        circuits.get(circuitId); // 404 for an unknown circuit
+        return repo.deploymentsOf(circuitId);
+    }
+
+    /** Deploys and registers; synchronous (seconds on a local chain, block times on a real one). */
+    public ChainRepository.Deployment deploy(UUID circuitId, String chainName) {
+        ChainRuntime rt = chain.getIfAvailable();
+        if (rt == null) {
+            throw new ApiException(ProblemType.CHAIN_NOT_CONFIGURED, "this service has no chain configured "
+                    + "(zkml.chain.enabled=false); no deployment is possible", Map.of("chain", String.valueOf(chainName)));
+        }
+        if (chainName == null || !chainName.equals(rt.name())) {
+            throw new ApiException(ProblemType.CHAIN_NOT_CONFIGURED, "no chain named " + printable(chainName)
+                    + " is configured; this service knows \"" + rt.name() + "\"", Map.of("chains", List.of(rt.name())));
+        }
+        CircuitRecord c = circuits.getReady(circuitId);
+        if (!CircuitService.GROTH16.equals(c.provingSystem())) {
+            throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM, "deployments support groth16 circuits; this one is "
+                    + c.provingSystem());
+        }
+        CompiledCircuit compiled = circuits.compiled(c);
+        int inputWords = compiled.features().size();
+        int outputWords = c.publicInputs() - inputWords;
+        String source = circuits.verifierSource(circuitId);
+        CompiledContract verifier;
+        try {
+            verifier = rt.solc().compile("Verifier.sol", source, VerifierContract.GNARK_CONTRACT_NAME);
+        } catch (SolidityCompilationException e) {
+            throw new IllegalStateException("the pinned solc could not compile circuit " + circuitId + "'s verifier: "
+                    + e.getMessage(), e);
+        }
+        ChainClient client = rt.client();
+        List<ChainRepository.Deployment.Step> steps = new ArrayList<>();
+        try {
+            TransactionReceipt deployed = client.transact(null, verifier.creationBytecodeHex(), BigInteger.ZERO, ChainRuntime.TX_TIMEOUT);
+            String verifierAddress = deployed.getContractAddress();
+            steps.add(step("deployVerifier", deployed));
+            String data = OracleAbi.registerModel(OracleAbi.hex32(models.get(c.modelId()).sha256(), "model sha256"),
+                    OracleAbi.hex32(c.circuitHash(), "circuit hash"), OracleAbi.hex32(c.verifyingKeyHash(), "verifying-key hash"),
+                    1, verifierAddress, inputWords, outputWords, false);
+            TransactionReceipt registered = client.transact(rt.registryAddress(), data, BigInteger.ZERO, ChainRuntime.TX_TIMEOUT);
+            steps.add(step("registerModel", registered));
+            BigInteger modelId = null;
+            for (Log l : registered.getLogs()) {
+                if (l.getAddress().equalsIgnoreCase(rt.registryAddress()) && l.getTopics().getFirst().equals(OracleAbi.MODEL_REGISTERED_TOPIC)) {
+                    modelId = OracleAbi.topic(l, 1);
+                }
+            }
+            if (modelId == null) {
+                throw new IllegalStateException("registerModel " + registered.getTransactionHash() + " emitted no ModelRegistered");
+            }
+            ChainRepository.Deployment d = new ChainRepository.Deployment(UUID.randomUUID(), circuitId, rt.name(),
+                    client.chainId(), rt.registryAddress(), rt.oracleAddress(), verifierAddress, modelId, inputWords, outputWords,
+                    steps, java.time.Instant.now());
+            repo.insertDeployment(d);
+            log.info("circuit {} deployed on {}: verifier {}, registry model id {}", circuitId, rt.name(), verifierAddress, modelId);
+            return repo.deployment(d.id()).orElseThrow();
+        } catch (ChainUnavailableException e) {
+            throw new ApiException(ProblemType.CHAIN_UNAVAILABLE, e.getMessage());
+        } catch (ChainClient.ChainCallException e) {
+            throw new ApiException(ProblemType.CHAIN_UNAVAILABLE, "the chain refused the deployment of circuit " + circuitId
+                    + (steps.isEmpty() ? "" : " after " + steps.getLast().step() + " " + steps.getLast().hash()) + ": " + e.getMessage());
+        }
+    }
+
+    private static ChainRepository.Deployment.Step step(String name, TransactionReceipt r) {
+        return new ChainRepository.Deployment.Step(name, r.getTransactionHash(), r.getGasUsed().longValueExact(),
+                r.getBlockNumber().longValueExact());
+    }
+
+    private static String printable(String s) {
+        if (s == null) {
+            return "null";
+        }
+        String t = s.codePoints().limit(64).map(ch -> ch < 0x20 || ch == 0x7f ? '?' : ch)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return "\"" + t + "\"";
+    }
+}

@@ -1,0 +1,301 @@
+package io.zkml.api.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.web3j.abi.EventEncoder;
+import org.web3j.abi.TypeReference;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.DynamicArray;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.Type;
+import org.web3j.abi.datatypes.generated.Uint16;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint64;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.zkml.api.testing.Http;
+import io.zkml.api.testing.TestPostgres;
+import io.zkml.contracts.AnvilNode;
+import io.zkml.contracts.ContractsToolchain;
+import io.zkml.contracts.EvmContract;
+import io.zkml.contracts.SolidityCompiler;
+import io.zkml.contracts.ZkmlContracts;
+
+/**
+ * The chain side end to end on a real anvil and a real service: the credit-risk demo is uploaded
+ * and compiled, {@code POST /v1/circuits/{id}/deployments} deploys its verifier and registers it, a
+ * lending pool is deployed against the service's oracle, a borrower requests a risk assessment on
+ * chain, and the service's relayer proves and fulfils it: the pool's collateral factor changes.
+ * Then the relayer is stopped, requests pile up, and after a restart every one is fulfilled exactly
+ * once (one {@code InferenceFulfilled} each, one transaction each).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OracleRelayerFlowTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(180);
+    private static final Path DEMO = repositoryRoot().resolve("examples/credit-risk");
+    /** Collateral factor per class index of the demo's labels [high, low, medium]. */
+    private static final List<Integer> FACTORS = List.of(3_000, 8_000, 6_000);
+    private static AnvilNode anvil;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        TestPostgres.register(registry);
+        anvil = AnvilNode.start(ContractsToolchain.locate(), true, 0, 1);
+        registry.add("zkml.chain.enabled", () -> "true");
+        registry.add("zkml.chain.rpc-url", anvil::rpcUrl);
+        registry.add("zkml.chain.chain-id", () -> String.valueOf(anvil.chainId()));
+        registry.add("zkml.chain.signer.private-key", () -> AnvilNode.DEV_PRIVATE_KEYS.getFirst());
+        registry.add("zkml.chain.deploy-contracts", () -> "true");
+        registry.add("zkml.chain.confirmations", () -> "1");
+        registry.add("zkml.chain.poll-interval", () -> "200ms");
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Relayer relayer;
+
+    @Autowired
+    ChainRuntime chain;
+
+    Http http;
+    String circuitId;
+    JsonNode deployment;
+    EvmContract pool;
+    EvmContract oracle;
+    List<List<BigInteger>> cases = new ArrayList<>();
+    List<Integer> classes = new ArrayList<>();
+
+    @BeforeAll
+    void uploadCompileAndDeploy() throws Exception {
+        http = new Http(port);
+        Http.Response upload = http.postMultipart("/v1/models", Http.parts("file", Files.readAllBytes(DEMO.resolve("model.tribuo")),
+                "format", "tribuo", "name", "credit-risk"));
+        assertThat(upload.status()).as(upload.toString()).isEqualTo(201);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("quantization", Http.json().readTree(DEMO.resolve("quantization.json").toFile()));
+        Http.Response created = http.postJson("/v1/models/" + upload.text("id") + "/circuits", body);
+        assertThat(created.status()).as(created.toString()).isEqualTo(202);
+        circuitId = created.text("id");
+        JsonNode circuit = http.awaitStatus("/v1/circuits/" + circuitId, Set.of("ready", "failed"), DEADLINE);
+        assertThat(circuit.get("status").asString()).as(circuit.toString()).isEqualTo("ready");
+        for (JsonNode c : Http.json().readTree(DEMO.resolve("circuit.cases.json").toFile()).get("cases")) {
+            List<BigInteger> in = new ArrayList<>();
+            c.get("input").forEach(v -> in.add(new BigInteger(v.asString())));
+            cases.add(in);
+            classes.add(c.get("output").get(0).asInt());
+        }
+
+        Http.Response d = http.postJson("/v1/circuits/" + circuitId + "/deployments", Map.of("chain", "local"));
+        assertThat(d.status()).as(d.toString()).isEqualTo(201);
+        deployment = d.json();
+        System.out.printf("[gas] deployment: %s%n", deployment.get("transactions"));
+
+        ZkmlContracts contracts = new ZkmlContracts(SolidityCompiler.locate());
+        oracle = EvmContract.at(anvil, contracts.oracle(), deployment.get("oracleAddress").asString())
+                .knowingErrorsOf(contracts.registry());
+        pool = EvmContract.deploy(anvil, contracts.lendingPool(), anvil.accounts().get(1),
+                new Address(deployment.get("oracleAddress").asString()),
+                new Uint256(new BigInteger(deployment.get("registryModelId").asString())),
+                new DynamicArray<>(Uint16.class, FACTORS.stream().map(Uint16::new).toList()));
+    }
+
+    @AfterAll
+    void stopAnvil() {
+        if (anvil != null) {
+            anvil.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theDeploymentIsListedAndBadChainsAreRefused() {
+        assertThat(deployment.get("verifierAddress").asString()).startsWith("0x");
+        assertThat(deployment.get("transactions")).hasSize(2);
+        assertThat(deployment.get("inputWords").asInt()).isEqualTo(5);
+        assertThat(deployment.get("outputWords").asInt()).isEqualTo(1);
+        Http.Response list = http.get("/v1/circuits/" + circuitId + "/deployments");
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.json()).hasSize(1);
+        Http.Response bad = http.postJson("/v1/circuits/" + circuitId + "/deployments", Map.of("chain", "mainnet"));
+        assertThat(bad.status()).as(bad.toString()).isEqualTo(422);
+        assertThat(bad.text("type")).isEqualTo("urn:zkml:problem:chain-not-configured");
+        Http.Response malformed = http.postJson("/v1/circuits/" + circuitId + "/deployments", Map.of("network", 1));
+        assertThat(malformed.status()).isEqualTo(400);
+    }
+
+    @Test
+    @Order(2)
+    void aRequestOnChainIsProvenAndFulfilledByTheService() {
+        String borrower = anvil.accounts().get(2);
+        EvmContract.Tx req = pool.send(borrower, requestRiskAssessment(field(cases.get(0)), deadline(600)));
+        assertThat(req.gasUsed()).isPositive();
+        int expected = classes.get(0);
+        await(() -> factorOf(borrower) == FACTORS.get(expected), "the pool's collateral factor for " + borrower);
+        JsonNode requests = await(() -> requests(), r -> r.size() == 1 && r.get(0).get("status").asString().equals("fulfilled"));
+        JsonNode r = requests.get(0);
+        assertThat(r.get("fulfilTxHash").asString()).startsWith("0x");
+        assertThat(r.get("attempts").asInt()).isEqualTo(1);
+        System.out.printf("[gas] fulfil by the relayer (Groth16 verify + record + pool callback): %d%n", r.get("fulfilGasUsed").asLong());
+        Http.Response inf = http.get("/v1/inferences/" + r.get("inferenceId").asString());
+        assertThat(inf.json().get("status").asString()).isEqualTo("succeeded");
+    }
+
+    @Test
+    @Order(3)
+    void requestsMadeWhileTheRelayerIsStoppedAreEachFulfilledOnceAfterARestart() {
+        relayer.stop();
+        List<String> borrowers = List.of(anvil.accounts().get(3), anvil.accounts().get(4), anvil.accounts().get(5));
+        for (int i = 0; i < borrowers.size(); i++) {
+            pool.send(borrowers.get(i), requestRiskAssessment(field(cases.get(i % cases.size())), deadline(600)));
+        }
+        relayer.start();
+        for (int i = 0; i < borrowers.size(); i++) {
+            String b = borrowers.get(i);
+            int expected = FACTORS.get(classes.get(i % cases.size()));
+            await(() -> factorOf(b) == expected, "factor of " + b);
+        }
+        JsonNode all = await(this::requests, r -> r.size() == 4 && allFulfilled(r));
+        for (JsonNode r : all) {
+            assertThat(r.get("attempts").asInt()).as(r.toString()).isEqualTo(1);
+        }
+        // on chain: exactly one InferenceFulfilled per request
+        Map<BigInteger, Integer> fulfilled = new HashMap<>();
+        for (Log l : oracleLogs("InferenceFulfilled")) {
+            fulfilled.merge(new BigInteger(l.getTopics().get(1).substring(2), 16), 1, Integer::sum);
+        }
+        assertThat(fulfilled).hasSize(4).allSatisfy((id, n) -> assertThat(n).as("request " + id).isEqualTo(1));
+    }
+
+    // --- helpers --------------------------------------------------------------------------
+
+    private static boolean allFulfilled(JsonNode r) {
+        for (JsonNode x : r) {
+            if (!x.get("status").asString().equals("fulfilled")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private JsonNode requests() {
+        Http.Response r = http.get("/v1/circuits/" + circuitId + "/deployments/" + deployment.get("id").asString() + "/requests");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json();
+    }
+
+    private int factorOf(String borrower) {
+        BigInteger f = pool.callSingle(new Function("collateralFactorBps", List.of(new Address(borrower)),
+                List.of(new TypeReference<Uint16>() { })));
+        return f.intValue();
+    }
+
+    private List<Log> oracleLogs(String event) {
+        org.web3j.abi.datatypes.Event e = new org.web3j.abi.datatypes.Event(event, List.of(
+                new TypeReference<Uint256>(true) { }, new TypeReference<Uint256>(true) { }, new TypeReference<Uint256>() { },
+                new TypeReference<DynamicArray<Uint256>>() { }, new TypeReference<Address>() { },
+                new TypeReference<org.web3j.abi.datatypes.Bool>() { }));
+        EthFilter f = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.ZERO),
+                org.web3j.protocol.core.DefaultBlockParameterName.LATEST, oracle.address());
+        f.addSingleTopic(EventEncoder.encode(e));
+        try {
+            EthLog logs = anvil.web3j().ethGetLogs(f).send();
+            return logs.getLogs().stream().map(l -> (Log) l.get()).toList();
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private long deadline(long seconds) {
+        return chain.client().latestTimestamp() + seconds;
+    }
+
+    private static List<BigInteger> field(List<BigInteger> signed) {
+        return signed.stream().map(io.zkml.prover.Bn254::toField).toList();
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static Function requestRiskAssessment(List<BigInteger> inputs, long deadline) {
+        return new Function("requestRiskAssessment", (List<Type>) (List) List.of(
+                new DynamicArray<>(Uint256.class, inputs.stream().map(Uint256::new).toList()), new Uint64(deadline)),
+                List.of(new TypeReference<Uint256>() { }));
+    }
+
+    private static void await(BooleanSupplier condition, String what) {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            sleep();
+        }
+    }
+
+    private static JsonNode await(java.util.function.Supplier<JsonNode> get, java.util.function.Predicate<JsonNode> done) {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            JsonNode v = get.get();
+            if (done.test(v)) {
+                return v;
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out; last: " + v);
+            }
+            sleep();
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    static Path repositoryRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("examples"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("no repository root above " + Path.of("").toAbsolutePath());
+        }
+        return p;
+    }
+}
