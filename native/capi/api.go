@@ -89,11 +89,11 @@ func apiProve(cs, pk uint64, inputsJSON string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	inputs, err := decimalArray(inputsJSON, "inputs")
+	inputs, salts, err := proveArguments(inputsJSON)
 	if err != nil {
 		return "", err
 	}
-	res, err := zk.Prove(c, k, inputs)
+	res, err := zk.ProveSalted(c, k, inputs, salts)
 	if err != nil {
 		return "", err
 	}
@@ -129,6 +129,44 @@ func apiVKExportJSON(vk uint64) (string, error) {
 }
 
 func apiFree(h uint64) error { return freeHandle(h) }
+
+// proveArguments reads the inputs_json of zkml_prove: a JSON array of decimal strings (the
+// inputs), or an object {"inputs": [...], "salt": "<decimal>"} for a circuit with hashed inputs
+// (the salt of its commitment; docs/native-abi.md).
+func proveArguments(s string) (inputs, salts []*big.Int, err error) {
+	if t := strings.TrimLeft(s, " \t\r\n"); !strings.HasPrefix(t, "{") {
+		inputs, err = decimalArray(s, "inputs")
+		return inputs, nil, err
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(s), &obj); err != nil {
+		return nil, nil, zk.Errorf(zk.InvalidArgument, "inputs must be a JSON array of decimal strings or an object {\"inputs\", \"salt\"}: %v", err)
+	}
+	for k := range obj {
+		if k != "inputs" && k != "salt" {
+			return nil, nil, zk.Errorf(zk.InvalidArgument, "inputs: unknown key %q (only \"inputs\" and \"salt\")", k)
+		}
+	}
+	raw, ok := obj["inputs"]
+	if !ok {
+		return nil, nil, zk.Errorf(zk.InvalidArgument, "inputs: the key \"inputs\" is missing")
+	}
+	if inputs, err = decimalArray(string(raw), "inputs"); err != nil {
+		return nil, nil, err
+	}
+	if raw, ok := obj["salt"]; ok {
+		var str string
+		if err := json.Unmarshal(raw, &str); err != nil {
+			return nil, nil, zk.Errorf(zk.InvalidArgument, "salt must be a decimal string")
+		}
+		salt, err := ir.ParseDecimal(str)
+		if err != nil {
+			return nil, nil, zk.Errorf(zk.InvalidArgument, "salt: %v", err)
+		}
+		salts = []*big.Int{salt}
+	}
+	return inputs, salts, nil
+}
 
 // decimalArray parses a JSON array of canonical decimal integer strings.
 func decimalArray(s, what string) ([]*big.Int, error) {

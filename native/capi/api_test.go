@@ -206,3 +206,54 @@ func TestASCIISafe(t *testing.T) {
 		}
 	}
 }
+
+func TestProveWithSalt(t *testing.T) {
+	cs, err := apiCompile(golden.MustReadIR(t, "../ir-v2/linear-classifier-3x4-hashed.ir.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pkPath, vkPath := filepath.Join(dir, "pk"), filepath.Join(dir, "vk")
+	if _, err := apiSetup(cs, pkPath, vkPath); err != nil {
+		t.Fatal(err)
+	}
+	pk, err := apiLoadPK(pkPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := apiProve(cs, pk, `{"inputs": ["-1","0","0","2"], "salt": "12345"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Outputs, PublicInputs, Commitments []string
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Commitments) != 1 || len(res.PublicInputs) != 2 || res.PublicInputs[0] != res.Commitments[0] {
+		t.Fatalf("result %s", out)
+	}
+	for _, tc := range []struct{ args, msg string }{
+		{`["-1","0","0","2"]`, "salt"},
+		{`{"inputs": ["-1","0","0","2"]}`, "salt"},
+		{`{"inputs": ["-1","0","0","2"], "salt": "-1"}`, "salt"},
+		{`{"inputs": ["-1","0","0","2"], "salt": "007"}`, "salt"},
+		{`{"inputs": ["-1","0","0","2"], "salt": 5}`, "salt"},
+		{`{"inputs": ["-1","0","0","2"], "salt": "21888242871839275222246405745257275088548364400416034343698204186575808495617"}`, "salt"},
+		{`{"inputs": ["-1","0","0","2"], "salt": "1", "pepper": "2"}`, "pepper"},
+		{`{"salt": "1"}`, "inputs"},
+	} {
+		_, err := apiProve(cs, pk, tc.args)
+		if err == nil || code(err) != zk.InvalidArgument || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: %v (code %v), want INVALID_ARGUMENT naming %s", tc.args, err, code(err), tc.msg)
+		}
+	}
+	pub, err := apiCompile(golden.MustReadIR(t, "classifier-3x4.ir.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apiProve(pub, pk, `{"inputs": ["-1","0","0","2"], "salt": "1"}`); err == nil {
+		t.Error("proving key of another circuit accepted")
+	}
+}

@@ -4,8 +4,12 @@
 // (in input order), defines each op's constraints through the op registry (ir.OpType.Define, in
 // document order), then asserts that each output value equals its public input.
 //
-// Public inputs, in the verifier's order, are the input values (In) and then the output values
-// (Out), each a field element (a negative value v is r + v). Constants are part of the circuit.
+// Public inputs, in the verifier's order, are the values of the public inputs (In), then the
+// commitments to the hashed inputs (Commitments), then the output values (Out), each a field
+// element (a negative value v is r + v). The values of private and hashed inputs (Secret) and the
+// commitments' salts (Salts) are private witness values. Constants are part of the circuit.
+// For a document whose inputs are all public, Commitments, Secret and Salts are empty and the
+// constraint system is what it was before they existed (TestV1ConstraintSystemsAreUnchanged).
 //
 // Every hint output is fully constrained: a wrong hint makes the witness unsatisfiable (see the
 // negative tests). Range checks are plain bit decompositions (no std/rangecheck, so no
@@ -23,12 +27,14 @@ import (
 	"math/big"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/constraint/solver"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
+	"github.com/zkml-service/zkml/native/commit"
 	"github.com/zkml-service/zkml/native/ir"
 )
 
@@ -96,6 +102,7 @@ func (h *Hints) context() *ir.Context {
 // The kinds of ConstraintsByOp besides the op names.
 const (
 	KindInputRange = "input_range"
+	KindCommitment = "commitment"
 	KindOutput     = "output"
 )
 
@@ -159,8 +166,11 @@ func (k *counter) mark(kind string) {
 // Circuit interprets one IR document. Create it with New (for compilation) or Assign (for a
 // witness); the IR is an unexported field, so it is part of the shape, not of the witness.
 type Circuit struct {
-	In  []frontend.Variable `gnark:",public"`
-	Out []frontend.Variable `gnark:",public"`
+	In          []frontend.Variable `gnark:",public"`
+	Commitments []frontend.Variable `gnark:",public"`
+	Out         []frontend.Variable `gnark:",public"`
+	Secret      []frontend.Variable `gnark:",secret"`
+	Salts       []frontend.Variable `gnark:",secret"`
 
 	ir    *ir.IR
 	hints *Hints   // nil: the honest hints
@@ -169,27 +179,64 @@ type Circuit struct {
 
 // New returns the circuit shape of d, ready for frontend.Compile.
 func New(d *ir.IR) *Circuit {
+	pub := d.PublicInputSize()
 	return &Circuit{
-		In:  make([]frontend.Variable, d.InputSize()),
-		Out: make([]frontend.Variable, d.OutputSize()),
-		ir:  d,
+		In:          make([]frontend.Variable, pub),
+		Commitments: make([]frontend.Variable, len(d.Commitments)),
+		Out:         make([]frontend.Variable, d.OutputSize()),
+		Secret:      make([]frontend.Variable, d.InputSize()-pub),
+		Salts:       make([]frontend.Variable, len(d.Commitments)),
+		ir:          d,
 	}
 }
 
-// Assign evaluates d on inputs (signed integers) and returns the full assignment and the
-// evaluation. The error is an *ir.InputError if the inputs are rejected.
+// Assign evaluates d on inputs (signed integers, all inputs in input order) and returns the full
+// assignment and the evaluation. It is AssignSalted without salts: for documents without
+// hashed inputs.
 func Assign(d *ir.IR, inputs []*big.Int) (*Circuit, *ir.Evaluation, error) {
+	return AssignSalted(d, inputs, nil)
+}
+
+// AssignSalted evaluates d on inputs and computes each commitment (docs/commitments.md) with its
+// salt (one per commitment of d, each in [0, r)). The error is an *ir.InputError if the inputs
+// or the salts are rejected.
+func AssignSalted(d *ir.IR, inputs, salts []*big.Int) (*Circuit, *ir.Evaluation, error) {
 	ev, err := d.Evaluate(inputs)
 	if err != nil {
 		return nil, nil, err
 	}
-	return assignment(d, inputs, ev.Outputs), ev, nil
+	if len(salts) != len(d.Commitments) {
+		if len(d.Commitments) == 0 {
+			return nil, nil, &ir.InputError{Kind: ir.WrongSaltCount,
+				Msg: fmt.Sprintf("circuit %q has no hashed inputs, so it takes no salt", d.Name)}
+		}
+		return nil, nil, &ir.InputError{Kind: ir.WrongSaltCount,
+			Msg: fmt.Sprintf("circuit %q commits to its hashed inputs and needs %d salt(s), got %d", d.Name, len(d.Commitments), len(salts))}
+	}
+	for i, s := range salts {
+		if s == nil || s.Sign() < 0 || s.Cmp(ir.Modulus) >= 0 {
+			return nil, nil, &ir.InputError{Kind: ir.SaltNotFieldElement,
+				Msg: fmt.Sprintf("salt %d is not a field element in [0, r): %v", i, s)}
+		}
+	}
+	return assignment(d, inputs, salts, ev.Outputs), ev, nil
 }
 
-func assignment(d *ir.IR, inputs, outputs []*big.Int) *Circuit {
+// assignment places inputs (all inputs, input order) by visibility and computes the commitments
+// from them as the gadget does (packing in the field, no range check): for inputs in range this
+// is commit.Commit; for others it is what a cheating prover would claim (tests).
+func assignment(d *ir.IR, inputs, salts, outputs []*big.Int) *Circuit {
 	c := New(d)
-	for i, v := range inputs {
+	public, secret := d.Split(inputs)
+	for i, v := range public {
 		c.In[i] = ir.ToField(v)
+	}
+	for i, v := range secret {
+		c.Secret[i] = ir.ToField(v)
+	}
+	for i, cm := range d.Commitments {
+		c.Salts[i] = new(big.Int).Set(salts[i])
+		c.Commitments[i] = CommitmentOf(d, cm, d.CommittedValues(cm, inputs), salts[i])
 	}
 	for i, v := range outputs {
 		c.Out[i] = ir.ToField(v)
@@ -197,14 +244,63 @@ func assignment(d *ir.IR, inputs, outputs []*big.Int) *Circuit {
 	return c
 }
 
-// publicValues has exactly the public fields of Circuit, in the same order, and nothing else:
-// the witness of a Circuit is the values of In then Out. Building the witness from it rather than
+// CommitmentOf is the commitment the circuit computes for cm over values (its tensors' elements,
+// in order) and salt: the recipe of docs/commitments.md with the packing done in the field, so
+// that values outside the layout give what the gadget would compute (and the range checks then
+// refuse). For values inside the layout it equals commit.Commit.
+func CommitmentOf(d *ir.IR, cm *ir.Commitment, values []*big.Int, salt *big.Int) *big.Int {
+	lo, hi := d.CommittedBounds(cm)
+	l, err := commit.LayoutFromBounds(lo, hi)
+	if err != nil {
+		panic(err) // the reader checked every width (at most 248 bits)
+	}
+	tag, err := commit.Tag(cm.Domain)
+	if err != nil {
+		panic(err)
+	}
+	slots, n := l.Slots()
+	acc := make([]*big.Int, n)
+	for j := range acc {
+		acc[j] = new(big.Int)
+	}
+	for i, v := range values {
+		u := new(big.Int).Sub(v, lo[i])
+		acc[slots[i].Element].Add(acc[slots[i].Element], u.Lsh(u, uint(slots[i].Offset)))
+	}
+	seq := []fr.Element{tag}
+	for _, a := range acc {
+		var e fr.Element
+		e.SetBigInt(a) // reduced mod r
+		seq = append(seq, e)
+	}
+	var s fr.Element
+	s.SetBigInt(salt)
+	return commit.Int(commit.Hash(append(seq, s)))
+}
+
+// PublicInputs returns the public inputs of an assignment, in the verifier's order: In, then
+// Commitments, then Out.
+func PublicInputs(c *Circuit) []*big.Int {
+	var out []*big.Int
+	for _, group := range [][]frontend.Variable{c.In, c.Commitments, c.Out} {
+		for _, v := range group {
+			out = append(out, new(big.Int).Set(v.(*big.Int)))
+		}
+	}
+	return out
+}
+
+// publicValues has exactly the witness fields of Circuit, in the same order, and nothing else:
+// the witness of a Circuit is the values of In, Commitments, Out (public), then Secret, Salts. Building the witness from it rather than
 // from a Circuit keeps gnark's reflection walk (frontend.NewWitness visits every field, the
 // unexported IR included) from walking the whole IR: for a 100-tree forest that walk alone took
 // ~0.8 s of every proof.
 type publicValues struct {
-	In  []frontend.Variable `gnark:",public"`
-	Out []frontend.Variable `gnark:",public"`
+	In          []frontend.Variable `gnark:",public"`
+	Commitments []frontend.Variable `gnark:",public"`
+	Out         []frontend.Variable `gnark:",public"`
+	Secret      []frontend.Variable `gnark:",secret"`
+	Salts       []frontend.Variable `gnark:",secret"`
 }
 
 // Define is never called: publicValues only carries values to frontend.NewWitness.
@@ -212,10 +308,11 @@ func (*publicValues) Define(frontend.API) error {
 	return fmt.Errorf("circuit: publicValues is a witness, not a circuit")
 }
 
-// NewWitness returns the full witness (public inputs, then outputs; the circuit has no other
-// witness values: every hint output is computed by the solver) of an assignment made by Assign.
+// NewWitness returns the full witness (the public inputs, then the private input values and the
+// salts; every hint output is computed by the solver) of an assignment made by Assign.
 func NewWitness(c *Circuit) (witness.Witness, error) {
-	return frontend.NewWitness(&publicValues{In: c.In, Out: c.Out}, ecc.BN254.ScalarField())
+	return frontend.NewWitness(&publicValues{In: c.In, Commitments: c.Commitments, Out: c.Out,
+		Secret: c.Secret, Salts: c.Salts}, ecc.BN254.ScalarField())
 }
 
 // Compile compiles the circuit of d to an R1CS over BN254.
@@ -264,9 +361,14 @@ func (c *Circuit) Define(api frontend.API) error {
 	if d == nil {
 		return fmt.Errorf("circuit: no IR (create the circuit with circuit.New)")
 	}
-	if len(c.In) != d.InputSize() || len(c.Out) != d.OutputSize() {
-		return fmt.Errorf("circuit: %d inputs and %d outputs, the IR has %d and %d",
-			len(c.In), len(c.Out), d.InputSize(), d.OutputSize())
+	pub := d.PublicInputSize()
+	if len(c.In) != pub || len(c.Secret) != d.InputSize()-pub || len(c.Out) != d.OutputSize() {
+		return fmt.Errorf("circuit: %d public and %d private inputs and %d outputs, the IR has %d, %d and %d",
+			len(c.In), len(c.Secret), len(c.Out), pub, d.InputSize()-pub, d.OutputSize())
+	}
+	if len(c.Commitments) != len(d.Commitments) || len(c.Salts) != len(d.Commitments) {
+		return fmt.Errorf("circuit: %d commitments and %d salts, the IR has %d commitments",
+			len(c.Commitments), len(c.Salts), len(d.Commitments))
 	}
 	ctx := c.hints.context()
 	if c.count != nil {
@@ -285,17 +387,44 @@ func (c *Circuit) Define(api frontend.API) error {
 			vals[t.Name] = v
 		}
 	}
-	k := 0
+	kPub, kSec := 0, 0
 	for _, name := range d.Inputs {
 		t := d.Tensor(name)
-		x := c.In[k : k+t.Size]
-		k += t.Size
+		var x []frontend.Variable
+		if t.Visibility == ir.VisibilityPublic {
+			x = c.In[kPub : kPub+t.Size]
+			kPub += t.Size
+		} else {
+			x = c.Secret[kSec : kSec+t.Size]
+			kSec += t.Size
+		}
 		for i := range x {
 			ir.RangeCheck(api, x[i], t.Lo[i], t.Hi[i])
 		}
 		vals[name] = x
 	}
 	c.count.mark(KindInputRange)
+	// The commitments, after the range checks that make their packing injective
+	// (docs/commitments.md, "In the circuit").
+	for i, cm := range d.Commitments {
+		var values []frontend.Variable
+		for _, name := range cm.Tensors {
+			values = append(values, vals[name]...)
+		}
+		lo, hi := d.CommittedBounds(cm)
+		l, err := commit.LayoutFromBounds(lo, hi)
+		if err != nil {
+			return fmt.Errorf("circuit: commitment %q: %w", cm.Name, err)
+		}
+		h, err := commit.CommitGadget(api, cm.Domain, l, values, c.Salts[i])
+		if err != nil {
+			return fmt.Errorf("circuit: commitment %q: %w", cm.Name, err)
+		}
+		api.AssertIsEqual(c.Commitments[i], h)
+	}
+	if len(d.Commitments) > 0 {
+		c.count.mark(KindCommitment)
+	}
 	for i, n := range d.Nodes {
 		in := make([][]frontend.Variable, len(n.Inputs))
 		for j, t := range n.Inputs {
@@ -313,7 +442,7 @@ func (c *Circuit) Define(api frontend.API) error {
 		}
 		c.count.mark(n.Kind())
 	}
-	k = 0
+	k := 0
 	for _, name := range d.Outputs {
 		for _, v := range vals[name] {
 			api.AssertIsEqual(c.Out[k], v)

@@ -93,10 +93,36 @@ type IR struct {
 	Outputs  []string
 	Features []string
 	Labels   []string
+	// Commitments are the public Poseidon2 commitments to hashed inputs (at most one in this
+	// version: InputsCommitment over every hashed input, in input order); empty when no input is
+	// hashed.
+	Commitments []*Commitment
 	// SHA256 is the SHA-256 of the document bytes (the circuit hash).
 	SHA256 [32]byte
 
 	byName map[string]*Tensor
+}
+
+// Input visibilities (docs/ir-format.md, "Visibility"): the values of a public input are public
+// inputs of the proof; those of a private input are private witness values; those of a hashed
+// input are private witness values too, and a public commitment to them (with a private salt)
+// is a public input.
+const (
+	VisibilityPublic  = "public"
+	VisibilityPrivate = "private"
+	VisibilityHashed  = "hashed"
+)
+
+// InputsDomain is the only commitment domain of this version (docs/commitments.md, recipe v1).
+const InputsDomain = "zkml-inputs-v1"
+
+// Commitment is a public Poseidon2 commitment (docs/commitments.md, recipe v1) to the values of
+// Tensors (hashed inputs, in input order), under the domain Domain and a private salt that the
+// prover supplies with the witness.
+type Commitment struct {
+	Name    string
+	Domain  string
+	Tensors []string
 }
 
 // Tensor returns the tensor with the given name, or nil.
@@ -110,6 +136,66 @@ func (d *IR) InputSize() int { return d.sumSizes(d.Inputs) }
 
 // OutputSize is the number of output values: the sizes of the output tensors, summed.
 func (d *IR) OutputSize() int { return d.sumSizes(d.Outputs) }
+
+// PublicInputSize is the number of values of public inputs (the first public inputs of the proof).
+func (d *IR) PublicInputSize() int {
+	n := 0
+	for _, name := range d.Inputs {
+		if t := d.byName[name]; t.Visibility == VisibilityPublic {
+			n += t.Size
+		}
+	}
+	return n
+}
+
+// PublicSize is the number of public inputs of the proof: the public input values, one per
+// commitment, then the output values.
+func (d *IR) PublicSize() int { return d.PublicInputSize() + len(d.Commitments) + d.OutputSize() }
+
+// CommittedBounds returns the bounds of the values commitment c binds (its tensors' elements,
+// in order): the layout of docs/commitments.md is LayoutFromBounds of them.
+func (d *IR) CommittedBounds(c *Commitment) (lo, hi []*big.Int) {
+	for _, name := range c.Tensors {
+		t := d.byName[name]
+		lo = append(lo, t.Lo...)
+		hi = append(hi, t.Hi...)
+	}
+	return lo, hi
+}
+
+// Split sorts input values (all inputs, input order) by visibility: the values of public inputs,
+// and those of private or hashed inputs (the private witness), each in input order.
+func (d *IR) Split(inputs []*big.Int) (public, secret []*big.Int) {
+	k := 0
+	for _, name := range d.Inputs {
+		t := d.byName[name]
+		vals := inputs[k : k+t.Size]
+		k += t.Size
+		if t.Visibility == VisibilityPublic {
+			public = append(public, vals...)
+		} else {
+			secret = append(secret, vals...)
+		}
+	}
+	return public, secret
+}
+
+// CommittedValues returns the values commitment c binds, taken from input values (all inputs,
+// input order).
+func (d *IR) CommittedValues(c *Commitment, inputs []*big.Int) []*big.Int {
+	byName := map[string][]*big.Int{}
+	k := 0
+	for _, name := range d.Inputs {
+		t := d.byName[name]
+		byName[name] = inputs[k : k+t.Size]
+		k += t.Size
+	}
+	var out []*big.Int
+	for _, name := range c.Tensors {
+		out = append(out, byName[name]...)
+	}
+	return out
+}
 
 func (d *IR) sumSizes(names []string) int {
 	n := 0
@@ -156,6 +242,11 @@ const (
 	WrongInputCount InputErrorKind = "wrong_input_count"
 	// InputOutOfRange: an input lies outside [lo, hi] of its input tensor.
 	InputOutOfRange InputErrorKind = "input_out_of_range"
+	// WrongSaltCount: the number of salts differs from the number of commitments (a salt for a
+	// circuit without hashed inputs, or none for one with them).
+	WrongSaltCount InputErrorKind = "wrong_salt_count"
+	// SaltNotFieldElement: a salt is not in [0, r).
+	SaltNotFieldElement InputErrorKind = "salt_not_field_element"
 )
 
 // InputError reports inputs that the circuit does not accept.

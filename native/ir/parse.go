@@ -65,6 +65,11 @@ func Parse(data []byte) (*IR, error) {
 	if err := d.checkGraph(); err != nil {
 		return nil, err
 	}
+	if d.Version == Version {
+		if err := d.parseCommitments(top); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
 
@@ -123,12 +128,34 @@ func (d *IR) parseHeader(top map[string]any) error {
 var tensorKeysV2 = map[string]bool{"name": true, "role": true, "visibility": true, "shape": true,
 	"scale": true, "lo": true, "hi": true, "values": true}
 
-// visibilities[role] is the one visibility version 2 accepts; reserved[role] the names kept for
+// visibilities[role] lists the visibilities version 2 accepts; reserved[role] the names kept for
 // a later version.
 var (
-	visibilities = map[Role]string{RoleInput: "public", RoleOutput: "public", RoleConstant: "fixed", RoleIntermediate: "private"}
-	reserved     = map[Role][]string{RoleInput: {"private", "hashed"}, RoleOutput: {"private", "hashed"}, RoleConstant: {"hashed"}}
+	visibilities = map[Role][]string{
+		RoleInput:        {VisibilityPublic, VisibilityPrivate, VisibilityHashed},
+		RoleOutput:       {VisibilityPublic},
+		RoleConstant:     {"fixed"},
+		RoleIntermediate: {VisibilityPrivate},
+	}
+	reserved = map[Role][]string{RoleOutput: {"private", "hashed"}, RoleConstant: {"hashed"}}
 )
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+func quotedList(list []string) string {
+	q := make([]string, len(list))
+	for i, e := range list {
+		q[i] = strconv.Quote(e)
+	}
+	return strings.Join(q, ", ")
+}
 
 func (d *IR) parseV2(top map[string]any) error {
 	err := forEachObject(top, "tensors", true, func(obj map[string]any, path string) error {
@@ -151,13 +178,11 @@ func (d *IR) parseV2(top map[string]any) error {
 		if t.Visibility, err = reqString(obj, "visibility", path+".visibility"); err != nil {
 			return err
 		}
-		if t.Visibility != want {
-			for _, r := range reserved[t.Role] {
-				if r == t.Visibility {
-					return errf(path+".visibility", "visibility %q of a%s %s is not supported yet (only %q)", r, article(role), role, want)
-				}
+		if !contains(want, t.Visibility) {
+			if contains(reserved[t.Role], t.Visibility) {
+				return errf(path+".visibility", "visibility %q of a%s %s is not supported yet (only %s)", t.Visibility, article(role), role, quotedList(want))
 			}
-			return errf(path+".visibility", "unknown visibility %q for a%s %s (only %q)", t.Visibility, article(role), role, want)
+			return errf(path+".visibility", "unknown visibility %q for a%s %s (only %s)", t.Visibility, article(role), role, quotedList(want))
 		}
 		shapeRaw, ok := obj["shape"]
 		if !ok {
@@ -203,6 +228,88 @@ func (d *IR) parseV2(top map[string]any) error {
 		d.Nodes = append(d.Nodes, n)
 		return nil
 	})
+}
+
+var commitmentKeys = map[string]bool{"name": true, "domain": true, "tensors": true}
+
+// parseCommitments reads the top-level "commitments" (docs/ir-format.md, "Commitments"): absent
+// unless an input is hashed; otherwise exactly one commitment, of domain InputsDomain, whose
+// tensors are the hashed inputs in input order, each of them at most 248 bits wide per element.
+func (d *IR) parseCommitments(top map[string]any) error {
+	var hashed []string
+	for _, name := range d.Inputs {
+		if d.byName[name].Visibility == VisibilityHashed {
+			hashed = append(hashed, name)
+		}
+	}
+	if _, ok := top["commitments"]; !ok {
+		if len(hashed) > 0 {
+			return errf("commitments", "missing: input %q is hashed, so the document must describe its commitment", hashed[0])
+		}
+		return nil
+	}
+	if len(hashed) == 0 {
+		return errf("commitments", "no input is hashed, so there is nothing to commit to (remove the key)")
+	}
+	err := forEachObject(top, "commitments", true, func(obj map[string]any, path string) error {
+		if path != "commitments[0]" {
+			return errf(path, "this version has one commitment (to the hashed inputs), got more")
+		}
+		if err := onlyKeys(obj, commitmentKeys, path); err != nil {
+			return err
+		}
+		name, err := reqString(obj, "name", path+".name")
+		if err != nil {
+			return err
+		}
+		if !nameRe.MatchString(name) {
+			return errf(path+".name", "%q does not match ^[a-z][a-z0-9_]*$", name)
+		}
+		if d.byName[name] != nil {
+			return errf(path+".name", "%q is already the name of a tensor", name)
+		}
+		domain, err := reqString(obj, "domain", path+".domain")
+		if err != nil {
+			return err
+		}
+		if domain != InputsDomain {
+			return errf(path+".domain", "unknown commitment domain %q (only %q)", domain, InputsDomain)
+		}
+		raw, ok := obj["tensors"]
+		if !ok {
+			return errf(path+".tensors", "missing")
+		}
+		names, err := stringArray(raw, path+".tensors")
+		if err != nil {
+			return err
+		}
+		for j, n := range names {
+			p := fmt.Sprintf("%s.tensors[%d]", path, j)
+			t := d.byName[n]
+			switch {
+			case t == nil:
+				return errf(p, "unknown tensor %q", n)
+			case t.Role != RoleInput || t.Visibility != VisibilityHashed:
+				return errf(p, "tensor %q is not a hashed input", n)
+			case j >= len(hashed) || hashed[j] != n:
+				return errf(p, "the tensors must be the hashed inputs in input order (%s), got %q here", quotedList(hashed), n)
+			}
+		}
+		if len(names) != len(hashed) {
+			return errf(path+".tensors", "the tensors must be the hashed inputs in input order (%s); %q is missing", quotedList(hashed), hashed[len(names)])
+		}
+		for _, n := range names {
+			t := d.byName[n]
+			for i := range t.Lo {
+				if w := RangeBits(t.Lo[i], t.Hi[i]); w > MaxBoundBits {
+					return errf(fmt.Sprintf("%s.tensors (%s[%d])", path, n, i), "a hashed value is at most %d bits wide (hi - lo < 2^%d), this one is %d", MaxBoundBits, MaxBoundBits, w)
+				}
+			}
+		}
+		d.Commitments = append(d.Commitments, &Commitment{Name: name, Domain: domain, Tensors: names})
+		return nil
+	})
+	return err
 }
 
 var opKeysV2 = map[string]bool{"op": true, "inputs": true, "outputs": true, "attributes": true}

@@ -62,7 +62,7 @@ func Errorf(code Code, format string, args ...any) *Error {
 }
 
 // CodeOf classifies an error: *Error carries its code, an *ir.Error is InvalidIR, an
-// *ir.InputError is InvalidArgument (wrong count) or Unsatisfied (out of range); anything
+// *ir.InputError is InvalidArgument (wrong count, wrong salts) or Unsatisfied (out of range); anything
 // else is Internal.
 func CodeOf(err error) Code {
 	if err == nil {
@@ -78,7 +78,7 @@ func CodeOf(err error) Code {
 	}
 	var in *ir.InputError
 	if errors.As(err, &in) {
-		if in.Kind == ir.WrongInputCount {
+		if in.Kind == ir.WrongInputCount || in.Kind == ir.WrongSaltCount || in.Kind == ir.SaltNotFieldElement {
 			return InvalidArgument
 		}
 		return Unsatisfied

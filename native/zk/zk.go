@@ -84,7 +84,7 @@ type Info struct {
 func (c *Circuit) Info() Info {
 	return Info{
 		Constraints:     c.CS.GetNbConstraints(),
-		PublicInputs:    c.IR.InputSize() + c.IR.OutputSize(),
+		PublicInputs:    c.IR.PublicSize(),
 		InputSize:       c.IR.InputSize(),
 		OutputSize:      c.IR.OutputSize(),
 		CircuitSHA256:   c.IR.CircuitHash(),
@@ -154,7 +154,7 @@ func LoadCircuit(irJSON []byte, path string) (c *Circuit, err error) {
 	if _, err := cs.ReadFrom(bytes.NewReader(payload)); err != nil {
 		return nil, Errorf(IO, "%s: cannot decode the constraint system: %v", path, err)
 	}
-	want := d.InputSize() + d.OutputSize() + 1
+	want := d.PublicSize() + 1
 	if cs.GetNbPublicVariables() != want {
 		return nil, Errorf(InvalidArgument, "%s has %d public variables, the IR needs %d", path, cs.GetNbPublicVariables(), want)
 	}
@@ -253,7 +253,10 @@ func LoadVerifyingKey(path string) (k *VerifyingKey, err error) {
 
 // ProofResult is the JSON object zkml_prove returns.
 type ProofResult struct {
-	Outputs       []string `json:"outputs"`      // signed decimal integers
+	Outputs []string `json:"outputs"` // signed decimal integers
+	// Commitments: the commitments to the hashed inputs (decimal field elements; also in
+	// PublicInputs, after the public input values); omitted when the circuit has none.
+	Commitments   []string `json:"commitments,omitempty"`
 	PublicInputs  []string `json:"publicInputs"` // decimal field elements, verifier order
 	ProofHex      string   `json:"proofHex"`     // 0x + 256 bytes
 	CalldataHex   string   `json:"calldataHex"`  // 0x + verifyProof(bytes,uint256[N]) calldata
@@ -264,13 +267,21 @@ type ProofResult struct {
 }
 
 // Prove evaluates the circuit on inputs (signed integers, IR input order) and proves it.
-// A wrong input count is InvalidArgument, an input out of range Unsatisfied.
+// A wrong input count is InvalidArgument, an input out of range Unsatisfied. It is ProveSalted
+// without salts (for circuits without hashed inputs).
 func Prove(c *Circuit, pk *ProvingKey, inputs []*big.Int) (*ProofResult, error) {
+	return ProveSalted(c, pk, inputs, nil)
+}
+
+// ProveSalted is Prove for a circuit with hashed inputs: salts holds one salt (a field element
+// in [0, r), private witness) per commitment of the IR. A wrong number of salts, or a salt
+// outside [0, r), is InvalidArgument.
+func ProveSalted(c *Circuit, pk *ProvingKey, inputs, salts []*big.Int) (*ProofResult, error) {
 	if pk.CircuitSHA256 != c.IR.CircuitHash() {
 		return nil, Errorf(InvalidArgument, "the proving key was made for circuit %s, not %s", pk.CircuitSHA256, c.IR.CircuitHash())
 	}
 	start := time.Now()
-	assignment, ev, err := circuit.Assign(c.IR, inputs)
+	assignment, ev, err := circuit.AssignSalted(c.IR, inputs, salts)
 	if err != nil {
 		return nil, Errorf(CodeOf(err), "%v", err)
 	}
@@ -296,13 +307,7 @@ func Prove(c *Circuit, pk *ProvingKey, inputs []*big.Int) (*ProofResult, error) 
 	if len(sol) != ProofSize {
 		return nil, Errorf(Internal, "solidity proof has %d bytes, expected %d", len(sol), ProofSize)
 	}
-	public := make([]*big.Int, 0, len(inputs)+len(ev.Outputs))
-	for _, v := range inputs {
-		public = append(public, ir.ToField(v))
-	}
-	for _, v := range ev.Outputs {
-		public = append(public, ir.ToField(v))
-	}
+	public := circuit.PublicInputs(assignment)
 	res := &ProofResult{
 		ProofHex:      "0x" + hex.EncodeToString(sol),
 		CalldataHex:   "0x" + hex.EncodeToString(Calldata(sol, public)),
@@ -315,6 +320,9 @@ func Prove(c *Circuit, pk *ProvingKey, inputs []*big.Int) (*ProofResult, error) 
 	}
 	for _, v := range public {
 		res.PublicInputs = append(res.PublicInputs, v.String())
+	}
+	for _, v := range assignment.Commitments {
+		res.Commitments = append(res.Commitments, v.(*big.Int).String())
 	}
 	return res, nil
 }

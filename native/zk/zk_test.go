@@ -85,20 +85,31 @@ func TestGoldenProofs(t *testing.T) {
 				if i%6 != 1 { // a few cases per file: proving is the slow part
 					continue
 				}
-				res, err := Prove(k.c, k.pk, ints(t, c.Input))
+				var salts []*big.Int
+				if c.Salt != "" {
+					salts = ints(t, []string{c.Salt})
+				}
+				res, err := ProveSalted(k.c, k.pk, ints(t, c.Input), salts)
 				if err != nil {
 					t.Fatalf("case %d: %v", i, err)
 				}
 				if strings.Join(res.Outputs, ",") != strings.Join(c.Output, ",") {
 					t.Errorf("case %d: outputs %v, want %v", i, res.Outputs, c.Output)
 				}
+				if c.Salt != "" && (len(res.Commitments) != 1 || res.Commitments[0] != c.Commitment) {
+					t.Errorf("case %d: commitments %v, want [%s]", i, res.Commitments, c.Commitment)
+				}
 				ok, err := Verify(k.vk, res.Proof, fieldInts(t, res.PublicInputs))
 				if err != nil || !ok {
 					t.Fatalf("case %d: proof does not verify: %v %v", i, ok, err)
 				}
 			}
+			var salts []*big.Int
+			if len(g.Cases) > 0 && g.Cases[0].Salt != "" {
+				salts = ints(t, []string{g.Cases[0].Salt})
+			}
 			for i, c := range g.Invalid {
-				_, err := Prove(k.c, k.pk, ints(t, c.Input))
+				_, err := ProveSalted(k.c, k.pk, ints(t, c.Input), salts)
 				want := map[string]Code{"input_out_of_range": Unsatisfied, "wrong_input_count": InvalidArgument}[c.Error]
 				if want == OK {
 					t.Fatalf("invalid case %d: unknown error kind %q", i, c.Error)

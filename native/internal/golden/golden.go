@@ -8,6 +8,7 @@
 //
 //	{"ir": "<IR file, relative to the cases file>",
 //	 "cases":   [{"input": ["<decimal>", ...], "output": ["<decimal>", ...]}, ...],
+//	            (documents with hashed inputs: also "salt" and "commitment", decimal strings)
 //	 "invalid": [{"input": ["<decimal>", ...], "error": "<InputError kind>"}, ...]}
 package golden
 
@@ -36,6 +37,10 @@ const (
 type Case struct {
 	Input  []string `json:"input"`
 	Output []string `json:"output"`
+	// Salt and Commitment: only for documents with hashed inputs, the salt of the case and the
+	// commitment to its hashed inputs (docs/commitments.md).
+	Salt       string `json:"salt,omitempty"`
+	Commitment string `json:"commitment,omitempty"`
 }
 
 // Invalid is an input the evaluator must refuse, with the InputError kind it must give.

@@ -31,9 +31,11 @@ R = 2188824287183927522224640574525727508854836440041603434369820418657580849561
 LIMIT = 1 << 248  # every bound and constant: |v| < 2^248
 PRODUCER = {"name": "golden generator (python)", "version": "2"}
 ROLES = ("input", "constant", "intermediate", "output")
-VISIBILITY = {"input": "public", "output": "public", "constant": "fixed", "intermediate": "private"}
-RESERVED = {"input": ("private", "hashed"), "output": ("private", "hashed"), "constant": ("hashed",),
-            "intermediate": ()}
+VISIBILITY = {"input": ("public", "private", "hashed"), "output": ("public",), "constant": ("fixed",),
+              "intermediate": ("private",)}   # the first one is the writer's default
+RESERVED = {"input": (), "output": ("private", "hashed"), "constant": ("hashed",), "intermediate": ()}
+INPUTS_DOMAIN = "zkml-inputs-v1"
+ELEMENT_BITS = 248
 NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 BIG_RE = re.compile(r"-?(0|[1-9][0-9]*)")
 MAX_ELEMENTS = 1 << 24
@@ -378,7 +380,7 @@ def big_list(xs, n, what):
     return [big_int(s, what) for s in xs]
 
 
-Model = collections.namedtuple("Model", "doc tensors order inputs outputs ops")
+Model = collections.namedtuple("Model", "doc tensors order inputs outputs ops commitments")
 
 
 def read_bytes(data):
@@ -422,7 +424,7 @@ def read(text):
         vis = t["visibility"]
         need(vis not in RESERVED[role], "visibility_reserved",
              "visibility %r of a %s is not supported yet" % (vis, role))
-        need(vis == VISIBILITY[role], "visibility", "unknown visibility %r for a %s" % (vis, role))
+        need(vis in VISIBILITY[role], "visibility", "unknown visibility %r for a %s" % (vis, role))
         shape = t["shape"]
         need(isinstance(shape, list) and 1 <= len(shape) <= 8, "shape", "%s: 1 to 8 dimensions" % name)
         for d in shape:
@@ -497,7 +499,95 @@ def read(text):
     for n in order:
         if tensors[n].const:
             need(n in read_names, "unused_constant", "constant %s is read by no op" % n)
-    return Model(doc, tensors, order, list(doc["inputs"]), list(doc["outputs"]), ops)
+    return Model(doc, tensors, order, list(doc["inputs"]), list(doc["outputs"]), ops,
+                 read_commitments(doc, tensors))
+
+
+def read_commitments(doc, tensors):
+    """docs/ir-format.md, "Commitments": absent unless an input is hashed; then exactly one, of the
+    inputs domain, over the hashed inputs in input order, each element at most 248 bits wide."""
+    hashed = [n for n in doc["inputs"] if tensors[n].visibility == "hashed"]
+    if "commitments" not in doc:
+        need(not hashed, "commitment", "hashed inputs but no commitments")
+        return []
+    need(hashed, "commitment", "commitments but no hashed input")
+    cs = doc["commitments"]
+    need(isinstance(cs, list) and len(cs) == 1, "commitment", "exactly one commitment")
+    c = cs[0]
+    need(isinstance(c, dict), "commitment", "a commitment is an object")
+    need(sorted(c) == ["domain", "name", "tensors"], "commitment", "keys name, domain, tensors")
+    need(isinstance(c["name"], str) and NAME_RE.fullmatch(c["name"]) is not None, "commitment", "bad name")
+    need(c["name"] not in tensors, "commitment", "the name of a tensor")
+    need(c["domain"] == INPUTS_DOMAIN, "commitment", "unknown domain %r" % (c["domain"],))
+    need(c["tensors"] == hashed, "commitment", "tensors must be the hashed inputs in input order")
+    for n in hashed:
+        t = tensors[n]
+        for l, h in zip(t.lo, t.hi):
+            need(bitlen(h - l) <= ELEMENT_BITS, "commitment", "%s: a hashed value wider than 248 bits" % n)
+    return [(c["name"], c["domain"], list(c["tensors"]))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Poseidon2 (docs/commitments.md): the permutation written from the spec's text, with the round
+# keys of testdata/vectors/poseidon2.json (checked against its permutation and hash vectors).
+
+with open(os.path.join(HERE, "..", "..", "vectors", "poseidon2.json")) as _f:
+    P2_VECTORS = json.load(_f)
+P2 = P2_VECTORS["poseidon2"]
+ROUND_KEYS = [[int(k) for k in r] for r in P2["roundKeys"]]
+
+
+def permute(a, b):
+    """P(a, b): width 2, x^5, M_E = [[2,1],[1,2]], M_I = [[2,1],[1,3]], 3 + 50 + 3 rounds."""
+    ext = lambda a, b: ((2 * a + b) % R, (a + 2 * b) % R)
+    half, partial = P2["fullRounds"] // 2, P2["partialRounds"]
+    a, b = ext(a, b)
+    for i, keys in enumerate(ROUND_KEYS):
+        if half <= i < half + partial:
+            a = pow((a + keys[0]) % R, 5, R)
+            a, b = (2 * a + b) % R, (a + 3 * b) % R
+        else:
+            a, b = pow((a + keys[0]) % R, 5, R), pow((b + keys[1]) % R, 5, R)
+            a, b = ext(a, b)
+    return a, b
+
+
+def p2_hash(elems):
+    """Merkle-Damgard: state 0; Compress(s, m) = P(s, m)[1] + m."""
+    st = 0
+    for m in elems:
+        assert 0 <= m < R
+        st = (permute(st, m)[1] + m) % R
+    return st
+
+
+def commitment(domain, lo, hi, values, salt):
+    """Recipe v1: Hash([tag, packed..., salt]); widths bitlen(hi - lo), values offset by lo,
+    greedy little-endian packing into 248-bit elements."""
+    tag = int.from_bytes(domain.encode("ascii"), "big")
+    packed, pos = [], ELEMENT_BITS
+    for v, l, h in zip(values, lo, hi):
+        w = bitlen(h - l)
+        assert 0 <= v - l < 1 << w
+        if pos + w > ELEMENT_BITS:
+            packed.append(0)
+            pos = 0
+        packed[-1] += (v - l) << pos
+        pos += w
+    assert 0 <= salt < R
+    return p2_hash([tag] + packed + [salt])
+
+
+def poseidon2_self_check():
+    for v in P2_VECTORS["permutation"]:
+        assert [s(x) for x in permute(*[int(x) for x in v["in"]])] == v["out"], v
+    for v in P2_VECTORS["hash"]:
+        assert s(p2_hash([int(x) for x in v["in"]])) == v["out"], v
+    for v in P2_VECTORS["commitments"]:
+        lows = [int(x) for x in v["lows"]]
+        his = [l + (1 << w) - 1 for l, w in zip(lows, v["widths"])]
+        got = commitment(v["domain"], lows, his, [int(x) for x in v["values"]], int(v["salt"]))
+        assert s(got) == v["commitment"], v["name"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,9 +643,9 @@ class Builder:
         self.by_name[t.name] = t
         return t.name
 
-    def input(self, name, shape, scale, lo, hi):
+    def input(self, name, shape, scale, lo, hi, visibility="public"):
         self.inputs.append(name)
-        return self._add(Tensor(name, "input", "public", shape, scale, list(lo), list(hi)))
+        return self._add(Tensor(name, "input", visibility, shape, scale, list(lo), list(hi)))
 
     def const(self, name, shape, scale, values):
         return self._add(Tensor(name, "constant", "fixed", shape, scale, values=list(values)))
@@ -567,7 +657,7 @@ class Builder:
         in_t = [self.by_name[n] for n in ins]
         shape, scale = spec.check(in_t, attrs)
         lo, hi = spec.bounds(in_t, attrs)
-        self._add(Tensor(out, role, VISIBILITY[role], shape, scale, lo, hi))
+        self._add(Tensor(out, role, VISIBILITY[role][0], shape, scale, lo, hi))
         self.ops.append({"op": op, "inputs": list(ins), "outputs": [out], "attributes": attrs})
         return out
 
@@ -611,6 +701,10 @@ class Builder:
             ts.append(e)
         d["tensors"] = ts
         d["inputs"] = list(self.inputs)
+        hashed = [n for n in self.inputs if self.by_name[n].visibility == "hashed"]
+        if hashed:
+            d["commitments"] = [collections.OrderedDict([("name", "input_commitment"),
+                                                         ("domain", INPUTS_DOMAIN), ("tensors", hashed)])]
         d["ops"] = [collections.OrderedDict([("op", o["op"]), ("inputs", o["inputs"]),
                                              ("outputs", o["outputs"]), ("attributes", o["attributes"])])
                     for o in self.ops]
@@ -756,9 +850,10 @@ SPEC_EXAMPLE = {
 }
 
 
-def tree_depth2():
-    g = Builder("tree-depth2", "classification", ["x0", "x1"], ["a", "b", "c"])
-    g.input("x", [2], 4, [-64, -64], [64, 64])
+def tree_depth2(visibility="public"):
+    name = "tree-depth2" if visibility == "public" else "tree-depth2-" + visibility
+    g = Builder(name, "classification", ["x0", "x1"], ["a", "b", "c"])
+    g.input("x", [2], 4, [-64, -64], [64, 64], visibility)
     root = Split((0, 24), Split((1, -4), Leaf(0), Leaf(1)), Split((1, 32), Leaf(1), Leaf(2)))
     keys = sorted(set(tree_keys(root)))
     bit_index = {k: i for i, k in enumerate(keys)}
@@ -883,16 +978,17 @@ def split_edges():
 
 
 # linear documents: the v1 golden models re-expressed in v2 (= their lifted graphs) ---------------
-def linear(v1name):
+def linear(v1name, visibility="public"):
     with open(os.path.join(HERE, "..", "ir-v1", v1name + ".ir.json")) as f:
         v1 = json.load(f)
     with open(os.path.join(HERE, "..", "ir-v1", v1name + ".cases.json")) as f:
         v1cases = json.load(f)
     assert v1["version"] == 1 and v1["inputs"] == ["x"]
-    g = Builder("linear-" + v1name, v1["task"], v1["features"], v1["labels"])
+    suffix = "" if visibility == "public" else "-" + visibility
+    g = Builder("linear-" + v1name + suffix, v1["task"], v1["features"], v1["labels"])
     tv1 = {t["name"]: t for t in v1["tensors"]}
     x = tv1["x"]
-    g.input("x", [x["size"]], x["scale"], [int(v) for v in x["lo"]], [int(v) for v in x["hi"]])
+    g.input("x", [x["size"]], x["scale"], [int(v) for v in x["lo"]], [int(v) for v in x["hi"]], visibility)
     for op in v1["ops"]:
         out = op["out"]
         role = "output" if out in v1["outputs"] else "intermediate"
@@ -929,15 +1025,16 @@ def linear(v1name):
 
 
 # two inputs, two (three) outputs ------------------------------------------------------------
-def multi_io():
-    g = Builder("multi-io", "regression", ["b0", "b1", "b2", "a0", "a1"], ["label", "y0", "y1", "s0", "s1", "s2"])
+def multi_io(vis_b="public"):
+    name = "multi-io" if vis_b == "public" else "multi-io-" + vis_b
+    g = Builder(name, "regression", ["b0", "b1", "b2", "a0", "a1"], ["label", "y0", "y1", "s0", "s1", "s2"])
     g.input("a", [2], 2, [-50, 0], [50, 9])
     g.const("a_weight", [2, 2], 3, [7, -1, -2, 5])
     g.const("a_bias", [2], 5, [-3, 11])
     g.op("dense", ["a", "a_weight", "a_bias"], "acc_a")
     g.op("rescale", ["acc_a"], "y", {"shift": 0}, role="output")           # shift 0: the identity
     g.op("rescale", ["acc_a"], "acc_a_coarse", {"shift": 3})              # written, never read
-    g.input("b", [3], 0, [-5, -5, 0], [5, 5, 3])
+    g.input("b", [3], 0, [-5, -5, 0], [5, 5, 3], vis_b)
     g.const("b_weight", [3, 3], 1, [1, 1, 0, -1, 2, 1, 0, 0, 3])
     g.const("b_bias", [3], 1, [0, 1, -1])
     g.op("dense", ["b", "b_weight", "b_bias"], "scores", role="output")   # an output read later
@@ -980,6 +1077,29 @@ def tree_input_bits():
         b = walk(t1, lambda k: flat[k] == 1)
         return a + [3 * a[i] - 2 * b[i] for i in range(2)] + [0]
     return g, [], direct, [("t0_out", t0, test), ("t1_out", t1, test), ("t2_out", t2, test)], {}
+
+
+# hashed inputs that spill into a second packed element ----------------------------------------
+def hashed_spill():
+    """40 signed bytes (8 bits each: 31 fill the first 248-bit element, 9 spill into a second) and
+    one 248-bit-wide value (the widest a hashed value may be: a third element of its own)."""
+    n = 40
+    feats = ["f%d" % i for i in range(n)]
+    g = Builder("hashed-spill", "regression", feats + ["big"], ["label", "big_coarse"])
+    g.input("x", [n], 0, [-128] * n, [127] * n, "hashed")
+    m = (1 << 247) - 1
+    g.input("big", [1], 0, [-m - 1], [m], "hashed")        # hi - lo = 2^248 - 1: 248 bits
+    g.const("w", [2, n], 0, [((i * 7 + j * 3) % 5) - 2 for j in range(2) for i in range(n)])
+    g.const("b", [2], 0, [0, 1])
+    g.op("dense", ["x", "w", "b"], "acc")
+    g.op("argmax", ["acc"], "label", role="output")
+    g.op("rescale", ["big"], "big_coarse", {"shift": 120}, role="output")
+
+    def direct(flat):
+        x = flat[:n]
+        acc = [sum((((i * 7 + j * 3) % 5) - 2) * x[i] for i in range(n)) + j for j in range(2)]
+        return [acc.index(max(acc)), flat[n] >> 120]
+    return g, [[-128] * n + [m], [127] * n + [-m - 1]], direct, [], {}
 
 
 # bounds at the limit: |v| = 2^248 - 1 -------------------------------------------------------
@@ -1064,10 +1184,20 @@ def make_cases(model, extra, direct, checks, ths):
     rnd = random.Random("ir-v2:" + model.doc["name"])
     pts, lo, hi = points(model, extra, ths, rnd)
     cases = []
-    for p in pts:
+    for k, p in enumerate(pts):
         out, env = run(model, p)
         check_case(model, p, out, env, direct, checks)
-        cases.append({"input": [s(v) for v in p], "output": [s(v) for v in out]})
+        case = collections.OrderedDict([("input", [s(v) for v in p]), ("output", [s(v) for v in out])])
+        for name, domain, tensors in model.commitments:  # hashed inputs: a salt and the commitment
+            salt = [0, R - 1][k] if k < 2 else rnd.randrange(R)
+            lo_c, hi_c, vals = [], [], []
+            for n in tensors:
+                lo_c += model.tensors[n].lo
+                hi_c += model.tensors[n].hi
+                vals += env[n]
+            case["salt"] = s(salt)
+            case["commitment"] = s(commitment(domain, lo_c, hi_c, vals, salt))
+        cases.append(case)
     invalid = [{"input": [s(v) for v in lo[:-1]], "error": "wrong_input_count"},
                {"input": [s(v) for v in lo + [lo[-1]]], "error": "wrong_input_count"}]
     for i in range(len(lo)):
@@ -1212,10 +1342,12 @@ def define_invalid():
     invalid("encoding-utf16le.ir.json", "the document is encoded in UTF-16LE, not UTF-8", "encoding",
             B, data=lambda b: b.decode("utf-8").encode("utf-16-le"))
     # visibility / role
-    invalid("visibility-hashed-input.ir.json", "input x has the reserved visibility \"hashed\"",
-            "visibility_reserved", B, lambda d: T(d, "x").__setitem__("visibility", "hashed"))
-    invalid("visibility-private-input.ir.json", "input x has the reserved visibility \"private\"",
-            "visibility_reserved", B, lambda d: T(d, "x").__setitem__("visibility", "private"))
+    invalid("visibility-hashed-input.ir.json", "input x is \"hashed\" but the document has no \"commitments\"",
+            "commitment", B, lambda d: T(d, "x").__setitem__("visibility", "hashed"))
+    invalid("visibility-hashed-intermediate.ir.json", "intermediate bits has visibility \"hashed\" (only inputs may be hashed)",
+            "visibility", B, lambda d: T(d, "bits").__setitem__("visibility", "hashed"))
+    invalid("visibility-private-constant.ir.json", "constant leaves has visibility \"private\" (constants are \"fixed\")",
+            "visibility", B, lambda d: T(d, "leaves").__setitem__("visibility", "private"))
     invalid("visibility-private-output.ir.json", "output label has the reserved visibility \"private\"",
             "visibility_reserved", B, lambda d: T(d, "label").__setitem__("visibility", "private"))
     invalid("visibility-hashed-constant.ir.json", "constant leaves has the reserved visibility \"hashed\"",
@@ -1520,6 +1652,57 @@ def define_invalid():
         d["labels"].append("extra")
     invalid("output-not-written.ir.json", "output extra is written by no op", "output_unwritten", base_two_inputs,
             output_unwritten)
+    define_invalid_commitments()
+
+
+def base_hashed():
+    """base_two_inputs with both inputs hashed (a and b, in input order)."""
+    d = base_two_inputs()
+    T(d, "a")["visibility"] = T(d, "b")["visibility"] = "hashed"
+    items = list(d.items())
+    i = [k for k, _ in items].index("inputs") + 1
+    items.insert(i, ("commitments", [collections.OrderedDict([
+        ("name", "input_commitment"), ("domain", INPUTS_DOMAIN), ("tensors", ["a", "b"])])]))
+    return collections.OrderedDict(items)
+
+
+def define_invalid_commitments():
+    C = lambda d: d["commitments"][0]
+    invalid("commitments-without-hashed-input.ir.json", "\"commitments\" is present but no input is hashed",
+            "commitment", base_two_inputs, lambda d: d.__setitem__("commitments", base_hashed()["commitments"]))
+    invalid("commitments-empty.ir.json", "inputs are hashed but \"commitments\" is empty",
+            "commitment", base_hashed, lambda d: d.__setitem__("commitments", []))
+    invalid("commitments-two.ir.json", "two commitments (this version has one, over all hashed inputs)",
+            "commitment", base_hashed, lambda d: d["commitments"].append(
+                collections.OrderedDict([("name", "second"), ("domain", INPUTS_DOMAIN), ("tensors", ["a", "b"])])))
+    invalid("commitments-unknown-domain.ir.json", "the commitment's domain is \"zkml-inputs-v2\" (only \"zkml-inputs-v1\")",
+            "commitment", base_hashed, lambda d: C(d).__setitem__("domain", "zkml-inputs-v2"))
+    invalid("commitments-missing-tensor.ir.json", "the commitment lists a but not the hashed input b",
+            "commitment", base_hashed, lambda d: C(d).__setitem__("tensors", ["a"]))
+    invalid("commitments-wrong-order.ir.json", "the commitment lists b, a (the hashed inputs in input order are a, b)",
+            "commitment", base_hashed, lambda d: C(d).__setitem__("tensors", ["b", "a"]))
+
+    def public_b(d):
+        T(d, "b")["visibility"] = "public"
+    invalid("commitments-public-input.ir.json", "the commitment lists b, which is a public input",
+            "commitment", base_hashed, public_b)
+    invalid("commitments-unknown-tensor.ir.json", "the commitment lists the tensor \"c\", which does not exist",
+            "commitment", base_hashed, lambda d: C(d).__setitem__("tensors", ["a", "b", "c"]))
+    invalid("commitments-name-of-tensor.ir.json", "the commitment is named \"ya\", the name of a tensor",
+            "commitment", base_hashed, lambda d: C(d).__setitem__("name", "ya"))
+    invalid("commitments-unknown-key.ir.json", "the commitment has the unknown key \"salt\"",
+            "commitment", base_hashed, lambda d: C(d).__setitem__("salt", "0"))
+    invalid("commitments-missing-domain.ir.json", "the commitment has no domain",
+            "commitment", base_hashed, lambda d: C(d).pop("domain"))
+
+    def too_wide(d):
+        m = (1 << 247)
+        T(d, "a")["lo"], T(d, "a")["hi"] = [s(-m)], [s(m)]      # hi - lo = 2^248: 249 bits
+        T(d, "a_weight")["values"] = ["1"]                        # so that ya stays < 2^248
+        ya = T(d, "ya")
+        ya["lo"], ya["hi"] = [s(-m)], [s(m)]
+    invalid("hashed-input-249-bits.ir.json", "hashed input a has hi - lo = 2^248 (249 bits; a hashed value has at most 248)",
+            "commitment", base_hashed, too_wide)
 
 
 INVALID_README = """# Invalid IR v2 documents
@@ -1638,9 +1821,11 @@ def cost(model):
 # ---------------------------------------------------------------------------------------------
 
 def main():
+    poseidon2_self_check()
     docs = [tree_depth2(), voting_forest(), regression_forest(False), regression_forest(True), split_edges(),
             linear("classifier-3x4"), linear("regressor-2x3"), linear("classifier-4x2-rescaled"),
-            multi_io(), tree_input_bits(), bounds_limit()]
+            multi_io(), tree_input_bits(), bounds_limit(),
+            linear("classifier-3x4", "hashed"), tree_depth2("private"), multi_io("hashed"), hashed_spill()]
     summary = []
     for g, extra, direct, checks, ths in docs:
         doc = g.doc()

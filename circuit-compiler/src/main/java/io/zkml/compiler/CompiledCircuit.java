@@ -1,12 +1,15 @@
 package io.zkml.compiler;
 
 import io.zkml.compiler.ir.CircuitIr;
+import io.zkml.compiler.ir.IrGraph;
 import io.zkml.compiler.ir.IrOp;
 import io.zkml.compiler.ir.IrReader;
 import io.zkml.compiler.ir.IrTensor;
 import io.zkml.compiler.ir.IrValidationException;
 import io.zkml.compiler.ir.IrWriter;
 import io.zkml.compiler.ir.ReferenceEvaluator;
+import io.zkml.compiler.ir.Role;
+import io.zkml.compiler.ir.Visibility;
 import io.zkml.compiler.ir.ops.ArgmaxOp;
 import io.zkml.compiler.ir.ops.DenseOp;
 import tools.jackson.databind.JsonNode;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A compiled circuit: the canonical IR bytes, the IR, its hash and how it was quantized, plus the
@@ -57,6 +61,59 @@ public final class CompiledCircuit {
     public static CompiledCircuit fromIr(byte[] irJson) throws IrValidationException {
         byte[] copy = irJson == null ? null : irJson.clone();
         return new CompiledCircuit(copy, IrReader.read(copy));
+    }
+
+    /**
+     * This circuit with every input of the given visibility (docs/ir-format.md, "Visibility"): the
+     * same graph, with the input tensors {@code public}, {@code private} or {@code hashed} and, for
+     * {@code hashed}, the commitment to them ({@value IrGraph#INPUT_COMMITMENT}). {@code public}
+     * returns this circuit unchanged (same bytes, same circuit hash).
+     *
+     * @throws IrValidationException the document would be invalid (a hashed input wider than 248 bits)
+     * @throws IllegalArgumentException a visibility inputs cannot have
+     */
+    public CompiledCircuit withInputVisibility(Visibility visibility) throws IrValidationException {
+        if (!Role.INPUT.accepts(visibility)) {
+            throw new IllegalArgumentException("inputs cannot be " + visibility.irName());
+        }
+        if (ir.inputTensors().stream().allMatch(t -> t.visibility() == visibility)) {
+            return this;
+        }
+        List<IrTensor> tensors = ir.tensors().stream().map(t -> t.role() != Role.INPUT ? t
+                : IrTensor.input(t.name(), visibility, t.shape(), t.scale(), t.lo(), t.hi())).toList();
+        List<CircuitIr.Commitment> commitments = visibility != Visibility.HASHED ? List.of()
+                : List.of(new CircuitIr.Commitment(IrGraph.INPUT_COMMITMENT, CircuitIr.Commitment.INPUTS_DOMAIN, ir.inputs()));
+        CircuitIr changed = new CircuitIr(ir.format(), ir.version(), ir.field(), ir.name(), ir.task(), ir.producer(),
+                ir.source(), ir.quantization(), ir.features(), ir.labels(), tensors, ir.inputs(), ir.ops(), ir.outputs(),
+                commitments);
+        return fromIr(IrWriter.write(changed));
+    }
+
+    /** The visibility of the inputs (the compiler gives all inputs one). */
+    public Visibility inputVisibility() {
+        return ir.inputTensors().getFirst().visibility();
+    }
+
+    /**
+     * The commitment to the hashed inputs of a quantized input under {@code salt}
+     * (docs/commitments.md), as the circuit's public input; empty without hashed inputs.
+     */
+    public Optional<BigInteger> commitment(List<BigInteger> quantizedInput, BigInteger salt) {
+        if (ir.commitments().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(ReferenceEvaluator.commitments(ir, quantizedInput, List.of(salt)).getFirst());
+    }
+
+    /**
+     * The circuit's public inputs by visibility (public input values, the commitment under
+     * {@code salt} if the inputs are hashed, then the outputs, as field elements).
+     *
+     * @param salt the salt of the commitment; ignored (may be null) without hashed inputs
+     */
+    public List<BigInteger> publicInputs(List<BigInteger> quantizedInput, BigInteger salt) {
+        List<BigInteger> salts = ir.commitments().isEmpty() ? List.of() : List.of(salt);
+        return ReferenceEvaluator.publicInputs(ir, quantizedInput, evaluate(quantizedInput), salts);
     }
 
     /** The IR bytes (a copy). */

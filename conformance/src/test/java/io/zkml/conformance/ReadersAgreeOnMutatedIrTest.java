@@ -242,6 +242,21 @@ class ReadersAgreeOnMutatedIrTest {
         for (String key : STRUCTURAL_TOP) {
             dropAndDuplicate(out, List.of(), root, key, "");
         }
+        // commitments (docs/ir-format.md, "Commitments"); a v1 document ignores the key
+        if (root.has("commitments")) {
+            dropAndDuplicate(out, List.of(), root, "commitments", "");
+            List<Object> c0 = List.of("commitments", 0);
+            out.add(put("commitments", c0, "domain", F.stringNode("zkml-inputs-v2"), "commitment domain zkml-inputs-v2"));
+            out.add(put("commitments", List.of(), "commitments", F.arrayNode(), "commitments []"));
+            out.add(put("commitments", c0, "tensors", F.arrayNode(), "commitment over no tensor"));
+            out.add(put("commitments", c0, "name", F.stringNode(names.getFirst()), "commitment named like a tensor"));
+            out.add(put("commitments", c0, "salt", F.stringNode("1"), "commitment with a salt key"));
+        } else {
+            ArrayNode cs = F.arrayNode();
+            cs.addObject().put("name", "input_commitment").put("domain", "zkml-inputs-v1")
+                    .putArray("tensors").add(root.get("inputs").get(0));
+            out.add(put("commitments", List.of(), "commitments", cs, "commitments over a public input"));
+        }
         out.add(put("unknown-key", List.of(), "comment", F.stringNode("ignored"), "top-level key \"comment\" (readers ignore it)"));
         out.add(put("header", List.of(), "version", F.numberNode(3), "version 3"));
         out.add(put("header", List.of(), "version", F.numberNode(version == 1 ? 2 : 1), "version " + version + " -> " + (version == 1 ? 2 : 1)));

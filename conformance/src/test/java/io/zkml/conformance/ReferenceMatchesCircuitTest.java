@@ -1,5 +1,6 @@
 package io.zkml.conformance;
 
+import io.zkml.compiler.commit.Commitments;
 import io.zkml.compiler.ir.CircuitIr;
 import io.zkml.compiler.ir.IrOp;
 import io.zkml.compiler.ir.IrReader;
@@ -21,6 +22,8 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -47,6 +50,18 @@ class ReferenceMatchesCircuitTest {
 
     static final int RANDOM_INPUTS = 100;
     static final long SEED = 20261124L;
+    /** Salts for the proofs of hashed-input documents: a seeded generator, so a failure repeats. */
+    static final SecureRandom SALTS = seededSalts();
+
+    static SecureRandom seededSalts() {
+        try {
+            SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
+            r.setSeed(SEED);
+            return r;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     static Groth16Prover prover;
     @TempDir
@@ -138,12 +153,21 @@ class ReferenceMatchesCircuitTest {
                 }
                 inputs.addAll(thresholdInputs);
                 int checked = 0;
+                boolean hashed = !ir.commitments().isEmpty();
                 for (List<BigInteger> x : inputs) {
                     List<BigInteger> expected = ReferenceEvaluator.evaluate(ir, x);
-                    Proof proof = prover.prove(cs, pk, x);
+                    // hashed inputs: a salt per proof; the Java commitment must be the proof's public input
+                    List<BigInteger> salts = hashed ? List.of(Commitments.randomSalt(SALTS)) : List.of();
+                    Proof proof = hashed ? prover.prove(cs, pk, x, salts.getFirst()) : prover.prove(cs, pk, x);
                     assertThat(proof.outputs()).as("output for input %s", x).isEqualTo(expected);
                     assertThat(proof.publicInputs()).as("public inputs for input %s", x)
-                            .isEqualTo(ReferenceEvaluator.publicInputs(x, expected).stream().map(BigInteger::toString).toList());
+                            .isEqualTo(ReferenceEvaluator.publicInputs(ir, x, expected, salts).stream().map(BigInteger::toString).toList());
+                    assertThat(proof.commitments()).as("commitments for input %s", x)
+                            .isEqualTo(ReferenceEvaluator.commitments(ir, x, salts).stream().map(BigInteger::toString).toList());
+                    if (ir.commitments().isEmpty() && ir.publicInputSize() == ir.inputSize()) {
+                        assertThat(proof.publicInputs()).isEqualTo(ReferenceEvaluator.publicInputs(x, expected).stream()
+                                .map(BigInteger::toString).toList());
+                    }
                     // verifying every proof is cheap (about a millisecond); do it for all of them
                     List<BigInteger> publicInputs = proof.publicInputs().stream().map(BigInteger::new).toList();
                     assertThat(prover.verify(vk, proof.solidityProof(), publicInputs)).as("proof for %s verifies", x).isTrue();

@@ -124,9 +124,31 @@ public final class Groth16Prover {
      */
     public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs) {
         Objects.requireNonNull(inputs, "inputs");
+        return prove(cs, pk, decimalArray(inputs));
+    }
+
+    /**
+     * Evaluates a circuit with hashed inputs on the quantized inputs and proves the result, with
+     * {@code salt} as the private salt of the commitment to the hashed inputs (docs/commitments.md).
+     * The proof's public inputs hold the commitment ({@link Proof#commitments()}) instead of the
+     * hashed input values.
+     *
+     * @param inputs the input values (signed integers, in IR input order), hashed ones included
+     * @param salt a field element in {@code [0, r)}, kept secret by the user
+     * @throws NativeProverException {@link ErrorCode#INVALID_ARGUMENT} for a wrong number of inputs, a
+     *     salt outside {@code [0, r)} or a circuit without hashed inputs; {@link ErrorCode#UNSATISFIED}
+     *     for an input outside its declared range
+     */
+    public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt) {
+        Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(salt, "salt");
+        return prove(cs, pk, "{\"inputs\":" + decimalArray(inputs) + ",\"salt\":\"" + salt + "\"}");
+    }
+
+    private Proof prove(ConstraintSystem cs, ProvingKey pk, String arguments) {
         String json;
         try {
-            json = NativeBridge.prove(cs.handle(), pk.handle(), decimalArray(inputs));
+            json = NativeBridge.prove(cs.handle(), pk.handle(), arguments);
         } finally {
             // Keep the handles' owners reachable during the native call, so that their
             // cleaners cannot free the handles under it.
@@ -144,8 +166,14 @@ public final class Groth16Prover {
         }
         String proofHex = n.get("proofHex").asString();
         byte[] proof = HexFormat.of().parseHex(proofHex.substring(2));
+        List<String> commitments = new ArrayList<>();
+        if (n.has("commitments")) {
+            for (JsonNode o : n.get("commitments")) {
+                commitments.add(o.asString());
+            }
+        }
         return new Proof(outputs, publicInputs, proof, proofHex, n.get("calldataHex").asString(),
-                n.get("witnessMillis").asLong(), n.get("proveMillis").asLong());
+                n.get("witnessMillis").asLong(), n.get("proveMillis").asLong(), commitments);
     }
 
     /**

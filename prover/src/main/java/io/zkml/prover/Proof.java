@@ -7,8 +7,8 @@ import java.util.List;
  * A Groth16 proof of one inference.
  *
  * @param outputs the circuit's output values (signed integers) as computed by the native evaluator
- * @param publicInputs the public inputs as decimal field elements in verifier order (inputs, then
- *     outputs); a negative value {@code v} appears as {@code r + v}
+ * @param publicInputs the public inputs as decimal field elements in verifier order (the public
+ *     input values, the commitments, then the outputs); a negative value {@code v} appears as {@code r + v}
  * @param solidityProof the proof in the layout gnark's Solidity verifier takes: 8 big-endian
  *     32-byte words {@code A.x, A.y, B.x1, B.x0, B.y1, B.y0, C.x, C.y} (256 bytes)
  * @param proofHex {@code 0x} + hex of {@link #solidityProof}
@@ -16,6 +16,8 @@ import java.util.List;
  *     on gnark's exported verifier
  * @param witnessMillis time to solve the witness (evaluate the circuit)
  * @param proveMillis time to compute the proof
+ * @param commitments the commitments to the hashed inputs (decimal field elements, also in
+ *     {@code publicInputs} after the public input values); empty for a circuit without hashed inputs
  */
 public record Proof(List<BigInteger> outputs,
                     List<String> publicInputs,
@@ -23,9 +25,17 @@ public record Proof(List<BigInteger> outputs,
                     String proofHex,
                     String calldataHex,
                     long witnessMillis,
-                    long proveMillis) {
+                    long proveMillis,
+                    List<String> commitments) {
+
+    /** A proof of a circuit without hashed inputs. */
+    public Proof(List<BigInteger> outputs, List<String> publicInputs, byte[] solidityProof, String proofHex,
+                 String calldataHex, long witnessMillis, long proveMillis) {
+        this(outputs, publicInputs, solidityProof, proofHex, calldataHex, witnessMillis, proveMillis, List.of());
+    }
 
     public Proof {
+        commitments = commitments == null ? List.of() : List.copyOf(commitments);
         outputs = List.copyOf(outputs);
         publicInputs = List.copyOf(publicInputs);
         solidityProof = solidityProof.clone();

@@ -31,8 +31,8 @@ class CircuitController {
         this.service = service;
     }
 
-    /** The body of {@code POST /v1/models/{id}/circuits}; both fields are optional. */
-    record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization) {
+    /** The body of {@code POST /v1/models/{id}/circuits}; every field is optional. */
+    record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility) {
     }
 
     /**
@@ -43,14 +43,17 @@ class CircuitController {
      * @param settings the quantization settings as requested
      * @param constraintsByOp the constraints each op kind adds (gnark's counts, circuit order; they sum to
      *     {@code constraints}); null until compiled and for circuits compiled before it was recorded
+     * @param visibility who sees what: {@code input} ({@code public}, {@code hashed}: a commitment is
+     *     public, or {@code private}), {@code output} ({@code public}), {@code weights} ({@code fixed})
      * @param timings milliseconds: {@code compileMillis} (quantize + lower), {@code constraintSystemMillis}
      *     (gnark compile), {@code setupMillis} (Groth16 setup), {@code exportMillis} (Solidity)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
                            Map<String, Integer> constraintsByOp, Integer publicInputs, String circuitHash, String verifyingKeyHash, JsonNode quantization,
-                           QuantizationRequest settings, ArtifactVersions versions, Map<String, Long> timings,
-                           String error, Map<String, String> links, Instant createdAt, Instant updatedAt) {
+                           QuantizationRequest settings, VisibilityRequest visibility, ArtifactVersions versions,
+                           Map<String, Long> timings, String error, Map<String, String> links, Instant createdAt,
+                           Instant updatedAt) {
         static CircuitResponse of(CircuitRecord c) {
             String self = "/v1/circuits/" + c.id();
             Map<String, String> links = c.status() == CircuitStatus.READY
@@ -58,7 +61,7 @@ class CircuitController {
                     "verifyingKey", self + "/verifying-key", "inferences", self + "/inferences")
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
-                    c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), c.settings(), c.versions(),
+                    c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), c.settings(), c.visibility(), c.versions(),
                     c.timings(), c.error(), links, c.createdAt(), c.updatedAt());
         }
     }
@@ -68,8 +71,8 @@ class CircuitController {
                                            @RequestBody(required = false) CreateCircuitRequest body,
                                            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID model = Ids.parse(modelId, "model");
-        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null) : body;
-        CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), idempotencyKey);
+        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null) : body;
+        CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), idempotencyKey);
         return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id())).body(CircuitResponse.of(c));
     }
 

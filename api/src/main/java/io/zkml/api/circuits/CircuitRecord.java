@@ -14,5 +14,11 @@ public record CircuitRecord(UUID id, UUID modelId, CircuitStatus status, String 
                             Map<String, Integer> constraintsByOp, Integer publicInputs, String circuitHash, String verifyingKeyHash, String irSha256,
                             String csSha256, String pkSha256, String vkSha256, String verifierSha256,
                             ArtifactVersions versions, Map<String, Long> timings, String error, Instant createdAt,
-                            Instant updatedAt) {
+                            Instant updatedAt, VisibilityRequest visibility) {
+
+    /** The visibility as requested, defaults filled in ({@link VisibilityRequest#DEFAULT} for circuits made before v5). */
+    @Override
+    public VisibilityRequest visibility() {
+        return visibility == null ? VisibilityRequest.DEFAULT : visibility;
+    }
 }

@@ -30,9 +30,9 @@ public class CircuitRepository {
         this.json = json;
     }
 
-    public void insert(UUID id, UUID modelId, String provingSystem, QuantizationRequest settings) {
-        jdbc.sql("INSERT INTO circuits (id, model_id, status, proving_system, settings) VALUES (?, ?, 'queued', ?, ?::json)")
-                .params(id, modelId, provingSystem, json.write(settings))
+    public void insert(UUID id, UUID modelId, String provingSystem, QuantizationRequest settings, VisibilityRequest visibility) {
+        jdbc.sql("INSERT INTO circuits (id, model_id, status, proving_system, settings, visibility) VALUES (?, ?, 'queued', ?, ?::json, ?::json)")
+                .params(id, modelId, provingSystem, json.write(settings), json.write(visibility))
                 .update();
     }
 
@@ -90,6 +90,7 @@ public class CircuitRepository {
                 rs.getString("ir_sha256"), rs.getString("cs_sha256"), rs.getString("pk_sha256"),
                 rs.getString("vk_sha256"), rs.getString("verifier_sha256"),
                 json.read(rs.getString("versions"), ArtifactVersions.class), json.read(rs.getString("timings"), TIMINGS),
-                rs.getString("error"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+                rs.getString("error"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
+                json.read(rs.getString("visibility"), VisibilityRequest.class));
     }
 }

@@ -66,6 +66,18 @@ public class CircuitService {
     @Transactional
     public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
                                 String idempotencyKey) {
+        return create(modelId, provingSystem, quantization, null, idempotencyKey);
+    }
+
+    /**
+     * As {@link #create(UUID, String, QuantizationRequest, String)} with a visibility (null: all
+     * public); an unknown or not yet supported visibility is a 422 {@code unsupported-visibility}
+     * before anything is stored.
+     */
+    @Transactional
+    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
+                                VisibilityRequest visibility, String idempotencyKey) {
+        VisibilityRequest vis = (visibility == null ? VisibilityRequest.DEFAULT : visibility).normalized();
         ModelRecord model = models.get(modelId);
         String system = provingSystem == null || provingSystem.isBlank() ? GROTH16
                 : provingSystem.strip().toLowerCase(Locale.ROOT);
@@ -77,12 +89,15 @@ public class CircuitService {
         QuantizationRequest request = quantization == null ? QuantizationRequest.empty() : quantization;
         settings(request, model);
         UUID id = UUID.randomUUID();
+        // the fingerprint of a request without visibility is what it was before visibility existed
+        String fingerprint = system + "\n" + json.write(request)
+                + (vis.equals(VisibilityRequest.DEFAULT) ? "" : "\n" + json.write(vis));
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models/" + modelId + "/circuits",
-                system + "\n" + json.write(request), id);
+                fingerprint, id);
         if (earlier.isPresent()) {
             return get(earlier.get());
         }
-        circuits.insert(id, modelId, system, request);
+        circuits.insert(id, modelId, system, request, vis);
         jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
         signal.jobQueued();
         return circuits.find(id).orElseThrow();

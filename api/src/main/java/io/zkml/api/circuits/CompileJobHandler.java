@@ -28,6 +28,7 @@ import io.zkml.api.models.ModelService;
 import io.zkml.compiler.CircuitCompiler;
 import io.zkml.compiler.CompilationException;
 import io.zkml.compiler.CompiledCircuit;
+import io.zkml.compiler.ir.IrValidationException;
 import io.zkml.prover.ConstraintSystem;
 import io.zkml.prover.ErrorCode;
 import io.zkml.prover.Groth16Prover;
@@ -85,8 +86,9 @@ class CompileJobHandler implements JobHandler {
         try {
             QuantizationRequest request = circuit.settings() == null ? QuantizationRequest.empty() : circuit.settings();
             compiled = CircuitCompiler.compile(models.imported(model.id()), model.name(),
-                    model.sha256(), request.toSettings(model.features()));
-        } catch (CompilationException | IllegalArgumentException e) {
+                    model.sha256(), request.toSettings(model.features()))
+                    .withInputVisibility(circuit.visibility().inputVisibility());
+        } catch (CompilationException | IllegalArgumentException | IrValidationException e) {
             throw new JobFailedException("compilation failed: " + e.getMessage(), e);
         }
         timings.put("compileMillis", millisSince(t0));

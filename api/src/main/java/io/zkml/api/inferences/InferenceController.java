@@ -38,7 +38,12 @@ class InferenceController {
      *
      * @param output {@code {"label": …}} (classification) or {@code {"values": {name: number}}}
      *     (regression), dequantized from the circuit's output
-     * @param publicInputs decimal field elements in the verifier's order (inputs, then outputs)
+     * @param input the real input; absent for a circuit whose inputs are hashed or private (never shown, ADR 0008)
+     * @param publicInputs decimal field elements in the verifier's order (public input values, the
+     *     commitment, then the outputs)
+     * @param commitment the commitment to the hashed inputs (decimal field element), circuits with hashed inputs only
+     * @param salt the salt the service drew for the commitment: only in the response to the POST that
+     *     created the inference, when the request sent none; never stored past the proof, never shown again
      * @param proof 0x-hex of the 8 words {@code verifyProof} takes
      * @param calldata 0x-hex of a complete {@code verifyProof} call
      * @param fidelity the float model's prediction compared with the circuit's output
@@ -46,12 +51,19 @@ class InferenceController {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record InferenceResponse(UUID id, UUID circuitId, String status, List<Double> input, JsonNode output,
+                             String commitment, String salt,
                              List<String> publicInputs, String proof, String calldata, JsonNode fidelity,
                              Map<String, Long> timings, String error, Instant createdAt, Instant finishedAt) {
         static InferenceResponse of(InferenceRecord r) {
-            return new InferenceResponse(r.id(), r.circuitId(), r.status().dbName(), r.input(), r.output(),
-                    r.publicInputs(), r.proof(), r.calldata(), r.fidelity(), r.timings(), r.error(), r.createdAt(),
-                    r.finishedAt());
+            return of(r, null);
+        }
+
+        /** With the drawn salt (the POST's response only); the input only when the circuit's inputs are public. */
+        static InferenceResponse of(InferenceRecord r, String drawnSalt) {
+            boolean hidden = r.inputHidden() || r.input() == null;
+            return new InferenceResponse(r.id(), r.circuitId(), r.status().dbName(), hidden ? null : r.input(), r.output(),
+                    r.commitment(), drawnSalt, r.publicInputs(), r.proof(), r.calldata(), r.fidelity(), r.timings(),
+                    r.error(), r.createdAt(), r.finishedAt());
         }
     }
 
@@ -63,9 +75,11 @@ class InferenceController {
             throw new ApiException(ProblemType.INVALID_REQUEST,
                     "the body must be a JSON object {\"input\": [...]} or {\"input\": {feature name: number, ...}}");
         }
-        InferenceRecord r = service.create(circuit, body.root().get(InferenceBody.INPUT), body.duplicateInputKeys(),
-                idempotencyKey);
-        return ResponseEntity.accepted().location(URI.create("/v1/inferences/" + r.id())).body(InferenceResponse.of(r));
+        InferenceService.Created c = service.create(circuit, body.root().get(InferenceBody.INPUT), body.duplicateInputKeys(),
+                body.root().get("salt"), idempotencyKey);
+        InferenceRecord r = c.inference();
+        return ResponseEntity.accepted().location(URI.create("/v1/inferences/" + r.id()))
+                .body(InferenceResponse.of(r, c.drawnSalt()));
     }
 
     @GetMapping("/v1/inferences/{id}")

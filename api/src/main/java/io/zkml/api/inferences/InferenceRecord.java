@@ -7,9 +7,14 @@ import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
 
-/** A row of {@code inferences}. Result fields are null until it succeeded. */
+/**
+ * A row of {@code inferences}. Result fields are null until it succeeded. For a circuit whose inputs
+ * are hashed or private, {@code input}, {@code quantizedInput} and {@code salt} are null once the
+ * prove job ended (ADR 0008); {@code salt} and {@code commitment} are null without hashed inputs.
+ */
 public record InferenceRecord(UUID id, UUID circuitId, InferenceStatus status, List<Double> input,
                               List<String> quantizedInput, JsonNode output, List<String> publicInputs, String proof,
                               String calldata, JsonNode fidelity, Map<String, Long> timings, String error,
-                              Instant createdAt, Instant updatedAt, Instant startedAt, Instant finishedAt) {
+                              Instant createdAt, Instant updatedAt, Instant startedAt, Instant finishedAt,
+                              String salt, String commitment, boolean inputHidden) {
 }

@@ -34,9 +34,27 @@ public class InferenceRepository {
     }
 
     public void insert(UUID id, UUID circuitId, List<Double> input, List<String> quantizedInput) {
-        jdbc.sql("INSERT INTO inferences (id, circuit_id, status, input, quantized_input) VALUES (?, ?, 'queued', ?::jsonb, ?::jsonb)")
-                .params(id, circuitId, json.write(input), json.write(quantizedInput))
+        insert(id, circuitId, input, quantizedInput, null, null, false);
+    }
+
+    /** An inference of a circuit with hashed inputs: with its salt (kept until the prove job ends) and commitment. */
+    public void insert(UUID id, UUID circuitId, List<Double> input, List<String> quantizedInput, String salt,
+                       String commitment, boolean inputHidden) {
+        jdbc.sql("""
+                INSERT INTO inferences (id, circuit_id, status, input, quantized_input, salt, commitment, input_hidden)
+                VALUES (?, ?, 'queued', ?::jsonb, ?::jsonb, ?, ?, ?)
+                """)
+                .params(id, circuitId, json.write(input), json.write(quantizedInput), salt, commitment, inputHidden)
                 .update();
+    }
+
+    /**
+     * Erases what would reveal the input of an inference whose circuit hides it (hashed or private
+     * inputs): the real and the quantized input and the salt (ADR 0008). Called when its prove job
+     * ends, in the transaction that records the outcome.
+     */
+    public void eraseInput(UUID id) {
+        jdbc.sql("UPDATE inferences SET input = NULL, quantized_input = NULL, salt = NULL WHERE id = ?").param(id).update();
     }
 
     public Optional<InferenceRecord> find(UUID id) {
@@ -81,7 +99,8 @@ public class InferenceRepository {
                 json.read(rs.getString("public_inputs"), STRINGS), rs.getString("proof"), rs.getString("calldata"),
                 json.read(rs.getString("fidelity"), JsonNode.class), json.read(rs.getString("timings"), TIMINGS),
                 rs.getString("error"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
-                instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")));
+                instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")), rs.getString("salt"),
+                rs.getString("commitment"), rs.getBoolean("input_hidden"));
     }
 
     private static Instant instant(Timestamp t) {

@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
+import java.security.SecureRandom;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -28,6 +30,9 @@ import io.zkml.api.problem.ProblemType;
 import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.InputValidationException;
 import io.zkml.compiler.Inputs;
+import io.zkml.compiler.commit.Commitments;
+import io.zkml.compiler.ir.CircuitIr;
+import io.zkml.compiler.ir.Visibility;
 
 /**
  * Accepts inference requests: the input (an array in feature order, or an object by feature name
@@ -44,6 +49,7 @@ public class InferenceService {
     private final JobSignal signal;
     private final WorkerProperties workerProps;
     private final IdempotencyKeys idempotency;
+    private final SecureRandom random = new SecureRandom();
 
     public InferenceService(InferenceRepository inferences, CircuitService circuits, JobRepository jobs,
                             JobSignal signal, WorkerProperties workerProps, IdempotencyKeys idempotency) {
@@ -74,8 +80,33 @@ public class InferenceService {
      */
     @Transactional
     public InferenceRecord create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, String idempotencyKey) {
+        return create(circuitId, input, duplicateInputKeys, null, idempotencyKey).inference();
+    }
+
+    /**
+     * A created inference and, when the service drew the salt of its commitment, that salt: the only
+     * time it is shown (ADR 0008).
+     */
+    public record Created(InferenceRecord inference, String drawnSalt) {
+    }
+
+    /**
+     * As {@link #create(UUID, JsonNode, List, String)}, with the {@code salt} member of the body (null
+     * or missing: none). For a circuit with hashed inputs a missing salt is drawn here
+     * ({@link Commitments#randomSalt}); the commitment is computed by the Java reference before
+     * anything is queued.
+     *
+     * @throws ApiException {@code invalid-salt} for a salt that is not a decimal string of a field
+     *     element in {@code [0, r)}, or a salt for a circuit whose inputs are not hashed
+     */
+    @Transactional
+    public Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
+                          String idempotencyKey) {
         CircuitRecord circuit = circuits.getReady(circuitId);
         CompiledCircuit compiled = circuits.compiled(circuit);
+        boolean hashed = !compiled.ir().commitments().isEmpty();
+        boolean hidden = compiled.inputVisibility() != Visibility.PUBLIC;
+        BigInteger clientSalt = salt(salt, hashed);
         double[] values = numbers(input, duplicateInputKeys, compiled.features());
         List<BigInteger> quantized;
         try {
@@ -83,20 +114,47 @@ public class InferenceService {
         } catch (InputValidationException e) {
             throw invalidInput(e.reason().name(), e.getMessage());
         }
+        BigInteger saltValue = !hashed ? null : clientSalt != null ? clientSalt : Commitments.randomSalt(random);
+        String commitment = hashed ? compiled.commitment(quantized, saltValue).orElseThrow().toString() : null;
         UUID id = UUID.randomUUID();
         List<Double> real = new ArrayList<>(values.length);
         for (double v : values) {
             real.add(v);
         }
+        // A hidden input leaves no brute-forceable trace in the idempotency table: the fingerprint is
+        // the commitment under the client's salt (hiding), or nothing but the key (ADR 0008).
+        String fingerprint = !hidden ? real.toString()
+                : clientSalt != null ? "commitment:" + commitment : "hidden input, salt " + (hashed ? "drawn" : "none");
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/circuits/" + circuitId + "/inferences",
-                real.toString(), id);
+                fingerprint, id);
         if (earlier.isPresent()) {
-            return get(earlier.get());
+            return new Created(get(earlier.get()), null);
         }
-        inferences.insert(id, circuitId, real, quantized.stream().map(BigInteger::toString).toList());
+        inferences.insert(id, circuitId, real, quantized.stream().map(BigInteger::toString).toList(),
+                saltValue == null ? null : saltValue.toString(), commitment, hidden);
         jobs.enqueue(JobKind.PROVE, id, workerProps.maxAttempts());
         signal.jobQueued();
-        return inferences.find(id).orElseThrow();
+        return new Created(inferences.find(id).orElseThrow(),
+                hashed && clientSalt == null ? saltValue.toString() : null);
+    }
+
+    private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,77}");
+
+    /** The client's salt: null if absent, else a canonical decimal string of a field element. */
+    static BigInteger salt(JsonNode salt, boolean hashed) {
+        if (salt == null || salt.isMissingNode() || salt.isNull()) {
+            return null;
+        }
+        if (!hashed) {
+            throw new ApiException(ProblemType.INVALID_SALT, "this circuit's inputs are not hashed, so it takes no \"salt\"",
+                    Map.of("field", "salt"));
+        }
+        if (!salt.isString() || !DECIMAL.matcher(salt.stringValue()).matches()
+                || new BigInteger(salt.stringValue()).compareTo(CircuitIr.BN254_R) >= 0) {
+            throw new ApiException(ProblemType.INVALID_SALT, "\"salt\" must be a decimal string of a field element in [0, r), "
+                    + "r = " + CircuitIr.BN254_R + " (no sign, no leading zeros)", Map.of("field", "salt"));
+        }
+        return new BigInteger(salt.stringValue());
     }
 
     /**

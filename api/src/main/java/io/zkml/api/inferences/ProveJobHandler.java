@@ -76,12 +76,20 @@ class ProveJobHandler implements JobHandler {
         }
         context.progress(() -> inferences.markProving(id));
         CompiledCircuit compiled = circuits.compiled(circuit);
+        if (inference.quantizedInput() == null) {
+            throw new JobFailedException("inference " + id + " has no input any more (erased after an earlier attempt)");
+        }
         List<BigInteger> quantized = inference.quantizedInput().stream().map(BigInteger::new).toList();
+        BigInteger salt = inference.salt() == null ? null : new BigInteger(inference.salt());
+        if (!compiled.ir().commitments().isEmpty() && salt == null) {
+            throw new JobFailedException("inference " + id + " of a circuit with hashed inputs has no salt");
+        }
 
         Proof proof;
         try (HandleCache<UUID, NativeHandles.ProvingHandles>.Lease lease =
                      handles.proving(circuit.id(), circuit.irSha256(), circuit.csSha256(), circuit.pkSha256())) {
-            proof = prover.prove(lease.value().cs(), lease.value().pk(), quantized);
+            proof = salt == null ? prover.prove(lease.value().cs(), lease.value().pk(), quantized)
+                    : prover.prove(lease.value().cs(), lease.value().pk(), quantized, salt);
         } catch (IncompatibleArtifactException e) {
             throw new JobFailedException(e.getMessage(), e);
         } catch (NativeProverException e) {
@@ -93,8 +101,12 @@ class ProveJobHandler implements JobHandler {
         }
 
         List<BigInteger> reference = compiled.evaluate(quantized);
-        List<String> expectedPublic = compiled.publicInputs(quantized).stream().map(BigInteger::toString).toList();
-        if (!reference.equals(proof.outputs()) || !expectedPublic.equals(proof.publicInputs())) {
+        // the Java reference's public inputs: for hashed inputs its commitment (Commitments.commit),
+        // which the request already recorded, must be the proof's public input
+        List<String> expectedPublic = compiled.publicInputs(quantized, salt).stream().map(BigInteger::toString).toList();
+        boolean commitmentAgrees = inference.commitment() == null
+                ? proof.commitments().isEmpty() : proof.commitments().equals(List.of(inference.commitment()));
+        if (!reference.equals(proof.outputs()) || !expectedPublic.equals(proof.publicInputs()) || !commitmentAgrees) {
             log.error("""
                     !!! PROVER/REFERENCE MISMATCH on inference {} (circuit {}, circuit hash {}):
                     !!!   quantized input   {}
@@ -117,8 +129,13 @@ class ProveJobHandler implements JobHandler {
         timings.put("queueMillis", context.queueMillis());
         timings.put("witnessMillis", proof.witnessMillis());
         timings.put("proveMillis", proof.proveMillis());
-        context.complete(() -> inferences.markSucceeded(id, outputJson(output), proof.publicInputs(), proof.proofHex(),
-                proof.calldataHex(), fidelity, timings));
+        context.complete(() -> {
+            inferences.markSucceeded(id, outputJson(output), proof.publicInputs(), proof.proofHex(),
+                    proof.calldataHex(), fidelity, timings);
+            if (inference.inputHidden()) {
+                inferences.eraseInput(id);
+            }
+        });
     }
 
     /** {@code {"label": …}} or {@code {"values": {name: number}}}. */
@@ -151,5 +168,6 @@ class ProveJobHandler implements JobHandler {
     @Override
     public void onFailed(UUID subjectId, String error) {
         inferences.fail(subjectId, error);
+        inferences.find(subjectId).filter(InferenceRecord::inputHidden).ifPresent(r -> inferences.eraseInput(subjectId));
     }
 }

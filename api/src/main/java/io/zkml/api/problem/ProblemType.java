@@ -47,6 +47,13 @@ public enum ProblemType {
     INCOMPATIBLE_ARTIFACT("incompatible-artifact", HttpStatus.CONFLICT, "Incompatible artifact"),
     /** An {@code Idempotency-Key} sent again with a different request. */
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
+    /** A circuit {@code visibility} that is unknown or not supported yet (e.g. hashed outputs or weights). */
+    UNSUPPORTED_VISIBILITY("unsupported-visibility", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported visibility"),
+    /**
+     * An inference {@code salt} that is not a field element (a canonical decimal in {@code [0, r)}), or a
+     * salt for a circuit whose inputs are not hashed.
+     */
+    INVALID_SALT("invalid-salt", HttpStatus.UNPROCESSABLE_CONTENT, "Invalid salt"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     /** A deployment asked for a chain this service is not configured for ({@code zkml.chain.*}). */
     CHAIN_NOT_CONFIGURED("chain-not-configured", HttpStatus.UNPROCESSABLE_CONTENT, "Chain not configured"),

@@ -30,7 +30,7 @@ import java.util.Optional;
 public record CircuitIr(String format, int version, String field, String name, String task,
                         Producer producer, Source source, ObjectNode quantization,
                         List<String> features, List<String> labels, List<IrTensor> tensors,
-                        List<String> inputs, List<IrOp> ops, List<String> outputs) {
+                        List<String> inputs, List<IrOp> ops, List<String> outputs, List<Commitment> commitments) {
 
     public static final String FORMAT = "zkml-ir";
     /** The version this code writes. */
@@ -45,7 +45,20 @@ public record CircuitIr(String format, int version, String field, String name, S
     public static final int MAX_BOUND_BITS = 248;
     public static final BigInteger BOUND_LIMIT = BigInteger.ONE.shiftLeft(MAX_BOUND_BITS);
 
+    /** The commitment of {@link Commitment#INPUTS_DOMAIN} (docs/commitments.md, recipe v1). */
+    public static final String INPUTS_DOMAIN = Commitment.INPUTS_DOMAIN;
+
+    /** A document without commitments (every input public or private). */
+    public CircuitIr(String format, int version, String field, String name, String task,
+                     Producer producer, Source source, ObjectNode quantization,
+                     List<String> features, List<String> labels, List<IrTensor> tensors,
+                     List<String> inputs, List<IrOp> ops, List<String> outputs) {
+        this(format, version, field, name, task, producer, source, quantization, features, labels, tensors, inputs, ops,
+                outputs, List.of());
+    }
+
     public CircuitIr {
+        commitments = commitments == null ? List.of() : List.copyOf(commitments);
         features = List.copyOf(features);
         labels = List.copyOf(labels);
         tensors = List.copyOf(tensors);
@@ -58,6 +71,20 @@ public record CircuitIr(String format, int version, String field, String name, S
     @Override
     public ObjectNode quantization() {
         return quantization == null ? null : quantization.deepCopy();
+    }
+
+    /**
+     * A public Poseidon2 commitment (docs/commitments.md, recipe v1) to the values of {@code tensors}
+     * (the hashed inputs, in input order) under {@code domain} and a private salt given with the
+     * witness. The IR's top-level {@code commitments} (docs/ir-format.md, "Commitments").
+     */
+    public record Commitment(String name, String domain, List<String> tensors) {
+        /** The only domain of this version. */
+        public static final String INPUTS_DOMAIN = "zkml-inputs-v1";
+
+        public Commitment {
+            tensors = List.copyOf(tensors);
+        }
     }
 
     /** Who wrote the IR. */
@@ -120,6 +147,16 @@ public record CircuitIr(String format, int version, String field, String name, S
     /** The number of output values. */
     public int outputSize() {
         return outputTensors().stream().mapToInt(IrTensor::size).sum();
+    }
+
+    /** The number of values of public inputs: the first public inputs of the proof. */
+    public int publicInputSize() {
+        return inputTensors().stream().filter(t -> t.visibility() == Visibility.PUBLIC).mapToInt(IrTensor::size).sum();
+    }
+
+    /** The number of public inputs of the proof: the public input values, one per commitment, then the outputs. */
+    public int publicSize() {
+        return publicInputSize() + commitments.size() + outputSize();
     }
 
     /** The lower bounds of all input values (inputs in order, each flat). */

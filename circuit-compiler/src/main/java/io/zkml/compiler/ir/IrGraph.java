@@ -32,11 +32,23 @@ public final class IrGraph {
 
     /** Declares an input (public; listed in {@code inputs} in call order). */
     public IrTensor input(String name, List<Integer> shape, int scale, List<BigInteger> lo, List<BigInteger> hi) {
-        IrTensor t = IrTensor.input(name, shape, scale, lo, hi);
+        return input(name, Visibility.PUBLIC, shape, scale, lo, hi);
+    }
+
+    /**
+     * Declares an input of the given visibility. {@link #build} describes the commitment to the hashed
+     * inputs ({@value #INPUT_COMMITMENT}, over every hashed input in input order).
+     */
+    public IrTensor input(String name, Visibility visibility, List<Integer> shape, int scale, List<BigInteger> lo,
+                          List<BigInteger> hi) {
+        IrTensor t = IrTensor.input(name, visibility, shape, scale, lo, hi);
         put(t);
         inputs.add(name);
         return t;
     }
+
+    /** The name {@link #build} gives the commitment to the hashed inputs. */
+    public static final String INPUT_COMMITMENT = "input_commitment";
 
     /** Declares a constant. */
     public IrTensor constant(String name, List<Integer> shape, int scale, List<BigInteger> values) {
@@ -120,7 +132,10 @@ public final class IrGraph {
     /** A version 2 document of this graph with the given metadata (not validated: {@link IrReader#validate} does). */
     public CircuitIr build(String name, String task, CircuitIr.Producer producer, CircuitIr.Source source,
                            ObjectNode quantization, List<String> features, List<String> labels) {
+        List<String> hashed = inputs.stream().filter(n -> tensors.get(n).visibility() == Visibility.HASHED).toList();
+        List<CircuitIr.Commitment> commitments = hashed.isEmpty() ? List.of()
+                : List.of(new CircuitIr.Commitment(INPUT_COMMITMENT, CircuitIr.Commitment.INPUTS_DOMAIN, hashed));
         return new CircuitIr(CircuitIr.FORMAT, CircuitIr.VERSION, CircuitIr.FIELD, name, task, producer, source,
-                quantization, features, labels, tensors(), inputs(), ops(), outputs());
+                quantization, features, labels, tensors(), inputs(), ops(), outputs(), commitments);
     }
 }

@@ -183,8 +183,34 @@ public final class IrReader {
             ops.add(parseOp(os.get(k), "ops[" + k + "]"));
         }
         List<String> outputs = strings(root, "outputs");
+        List<CircuitIr.Commitment> commitments = parseCommitments(root);
         return new CircuitIr(CircuitIr.FORMAT, CircuitIr.VERSION, CircuitIr.FIELD, m.name(), m.task(), m.producer(),
-                m.source(), m.quantization(), m.features(), m.labels(), tensors, inputs, ops, outputs);
+                m.source(), m.quantization(), m.features(), m.labels(), tensors, inputs, ops, outputs, commitments);
+    }
+
+    private static final Set<String> COMMITMENT_KEYS = Set.of("name", "domain", "tensors");
+
+    /** The top-level {@code commitments} (null when absent); {@link #validate} checks them against the inputs. */
+    private static List<CircuitIr.Commitment> parseCommitments(JsonNode root) throws IrValidationException {
+        if (!root.has("commitments")) {
+            return null;
+        }
+        JsonNode cs = array(root, "commitments", "");
+        if (cs.isEmpty()) {
+            throw new IrValidationException("commitments must not be empty (leave the key out when no input is hashed)");
+        }
+        List<CircuitIr.Commitment> out = new ArrayList<>();
+        for (int k = 0; k < cs.size(); k++) {
+            String where = "commitments[" + k + "]";
+            JsonNode c = cs.get(k);
+            if (!c.isObject()) {
+                throw new IrValidationException(where + " must be an object");
+            }
+            exactKeys(c, COMMITMENT_KEYS, where);
+            out.add(new CircuitIr.Commitment(string(c, "name", where + "."), string(c, "domain", where + "."),
+                    strings(c, "tensors", where + ".")));
+        }
+        return out;
     }
 
     private static IrTensor parseTensor(JsonNode t, String where) throws IrValidationException {
@@ -437,7 +463,55 @@ public final class IrReader {
                 throw new IrValidationException(where + ": constant is not read by any op");
             }
         }
+        checkCommitments(ir, byName);
         checkMetadataSizes(ir);
+    }
+
+    /**
+     * docs/ir-format.md, "Commitments": absent unless an input is hashed; then exactly one, named like
+     * a tensor but unlike every tensor, of domain {@value CircuitIr.Commitment#INPUTS_DOMAIN}, whose
+     * tensors are the hashed inputs in input order, each element at most 248 bits wide (hi − lo < 2^248).
+     * A version 1 document has none.
+     */
+    private static void checkCommitments(CircuitIr ir, Map<String, IrTensor> byName) throws IrValidationException {
+        List<String> hashed = ir.inputs().stream().filter(n -> byName.get(n).visibility() == Visibility.HASHED).toList();
+        List<CircuitIr.Commitment> cs = ir.commitments();
+        if (cs.isEmpty() && !hashed.isEmpty()) {
+            throw new IrValidationException("commitments: input \"" + hashed.getFirst()
+                    + "\" is hashed, so the document must describe its commitment");
+        }
+        if (!cs.isEmpty() && hashed.isEmpty()) {
+            throw new IrValidationException("commitments: no input is hashed, so there is nothing to commit to");
+        }
+        if (cs.size() > 1) {
+            throw new IrValidationException("commitments: this version has one commitment (to the hashed inputs), got " + cs.size());
+        }
+        for (CircuitIr.Commitment c : cs) {
+            if (!NAME.matcher(c.name()).matches()) {
+                throw new IrValidationException("commitments[0].name must match ^[a-z][a-z0-9_]*$");
+            }
+            if (byName.containsKey(c.name())) {
+                throw new IrValidationException("commitments[0].name: \"" + c.name() + "\" is already the name of a tensor");
+            }
+            if (!CircuitIr.Commitment.INPUTS_DOMAIN.equals(c.domain())) {
+                throw new IrValidationException("commitments[0].domain: unknown commitment domain \"" + abbreviate(c.domain())
+                        + "\" (only \"" + CircuitIr.Commitment.INPUTS_DOMAIN + "\")");
+            }
+            if (!c.tensors().equals(hashed)) {
+                throw new IrValidationException("commitments[0].tensors must be the hashed inputs in input order " + hashed
+                        + ", got " + c.tensors().stream().map(IrReader::abbreviate).toList());
+            }
+            for (String n : hashed) {
+                IrTensor t = byName.get(n);
+                for (int i = 0; i < t.size(); i++) {
+                    int w = t.hi().get(i).subtract(t.lo().get(i)).bitLength();
+                    if (w > CircuitIr.MAX_BOUND_BITS) {
+                        throw new IrValidationException("commitments[0]: hashed input \"" + n + "\"[" + i + "] is " + w
+                                + " bits wide; a hashed value is at most " + CircuitIr.MAX_BOUND_BITS + " bits wide (hi - lo < 2^248)");
+                    }
+                }
+            }
+        }
     }
 
     private static void checkTensor(IrTensor t, String where) throws IrValidationException {
@@ -451,9 +525,10 @@ public final class IrReader {
             throw new IrValidationException(where + ": visibility \"" + t.visibility().irName() + "\" of an "
                     + t.role().irName() + " is not supported yet (reserved for a later IR version)");
         }
-        if (t.visibility() != t.role().visibility()) {
+        if (!t.role().accepts(t.visibility())) {
             throw new IrValidationException(where + ": visibility \"" + t.visibility().irName() + "\" is unknown for an "
-                    + t.role().irName() + " (version 2: \"" + t.role().visibility().irName() + "\")");
+                    + t.role().irName() + " (version 2: " + (t.role() == Role.INPUT ? "\"public\", \"private\" or \"hashed\""
+                    : "\"" + t.role().visibility().irName() + "\"") + ")");
         }
         if (t.shape().isEmpty() || t.shape().size() > MAX_RANK) {
             throw new IrValidationException(where + ": shape must have 1 to " + MAX_RANK + " dimensions, got "

@@ -41,6 +41,12 @@ public record IrTensor(String name, Role role, Visibility visibility, List<Integ
         return new IrTensor(name, Role.INPUT, Visibility.PUBLIC, shape, scale, lo, hi, null);
     }
 
+    /** An input of the given visibility (public, private or hashed). */
+    public static IrTensor input(String name, Visibility visibility, List<Integer> shape, int scale, List<BigInteger> lo,
+                                 List<BigInteger> hi) {
+        return new IrTensor(name, Role.INPUT, visibility, shape, scale, lo, hi, null);
+    }
+
     public static IrTensor constant(String name, List<Integer> shape, int scale, List<BigInteger> values) {
         return new IrTensor(name, Role.CONSTANT, Visibility.FIXED, shape, scale, null, null, values);
     }

@@ -17,7 +17,8 @@ import java.util.Map;
  * <p>The canonical form (documented in docs/quantization.md, "Canonical IR bytes"):
  * <ul>
  *   <li>top-level keys in the order of the table in docs/ir-format.md: {@code format, version, field,
- *       name, task, producer, source, quantization, features, labels, tensors, inputs, ops, outputs};
+ *       name, task, producer, source, quantization, features, labels, tensors, inputs, commitments (only when
+ *       an input is hashed), ops, outputs};
  *       {@code source} and {@code quantization} are left out when absent;</li>
  *   <li>tensor keys {@code name, role, visibility, shape, scale}, then {@code lo, hi} (non-constants)
  *       or {@code values} (constants); op keys {@code op, inputs, outputs, attributes}, the
@@ -89,6 +90,17 @@ public final class IrWriter {
         }
         w.endArray();
         w.key("inputs").strings(ir.inputs());
+        if (!ir.commitments().isEmpty()) {
+            w.key("commitments").beginArray();
+            for (CircuitIr.Commitment c : ir.commitments()) {
+                w.beginObject();
+                w.key("name").string(c.name());
+                w.key("domain").string(c.domain());
+                w.key("tensors").strings(c.tensors());
+                w.endObject();
+            }
+            w.endArray();
+        }
         w.key("ops").beginArray();
         for (IrOp op : ir.ops()) {
             w.beginObject();

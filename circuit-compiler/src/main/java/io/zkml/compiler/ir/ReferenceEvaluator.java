@@ -1,10 +1,12 @@
 package io.zkml.compiler.ir;
 
 import io.zkml.compiler.InputValidationException;
+import io.zkml.compiler.commit.Commitments;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +100,60 @@ public final class ReferenceEvaluator {
                 }
             }
         }
+    }
+
+    /**
+     * The commitment of each of the document's commitments (docs/commitments.md, recipe v1) to the
+     * given input values (all inputs, input order; checked by {@link #checkInput}) under one salt
+     * per commitment (each in [0, r)); empty for a document without hashed inputs.
+     */
+    public static List<BigInteger> commitments(CircuitIr ir, List<BigInteger> input, List<BigInteger> salts) {
+        if (salts.size() != ir.commitments().size()) {
+            throw new IllegalArgumentException(ir.commitments().size() + " commitments but " + salts.size() + " salts");
+        }
+        Map<String, List<BigInteger>> byName = new HashMap<>();
+        int k = 0;
+        for (IrTensor t : ir.inputTensors()) {
+            byName.put(t.name(), input.subList(k, k + t.size()));
+            k += t.size();
+        }
+        List<BigInteger> out = new ArrayList<>();
+        for (int i = 0; i < salts.size(); i++) {
+            CircuitIr.Commitment c = ir.commitments().get(i);
+            List<BigInteger> values = new ArrayList<>(), lo = new ArrayList<>(), hi = new ArrayList<>();
+            for (String n : c.tensors()) {
+                IrTensor t = ir.requireTensor(n);
+                values.addAll(byName.get(n));
+                lo.addAll(t.lo());
+                hi.addAll(t.hi());
+            }
+            out.add(Commitments.commit(c.domain(), Commitments.Layout.fromBounds(lo, hi), values, salts.get(i)));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The public inputs of the circuit in verifier order, by visibility: the values of the public
+     * inputs, then the commitments (see {@link #commitments}), then the output values, each as a
+     * field element. For a document whose inputs are all public this is {@link #publicInputs(List, List)}.
+     */
+    public static List<BigInteger> publicInputs(CircuitIr ir, List<BigInteger> input, List<BigInteger> output,
+                                                List<BigInteger> salts) {
+        List<BigInteger> all = new ArrayList<>();
+        int k = 0;
+        for (IrTensor t : ir.inputTensors()) {
+            if (t.visibility() == Visibility.PUBLIC) {
+                for (BigInteger v : input.subList(k, k + t.size())) {
+                    all.add(v.mod(CircuitIr.BN254_R));
+                }
+            }
+            k += t.size();
+        }
+        all.addAll(commitments(ir, input, salts));
+        for (BigInteger v : output) {
+            all.add(v.mod(CircuitIr.BN254_R));
+        }
+        return List.copyOf(all);
     }
 
     /**

@@ -22,17 +22,22 @@ public enum Role {
         return irName;
     }
 
-    /** The one visibility that version 2 accepts for this role. */
+    /** The default visibility of this role (what {@link IrGraph} gives it unless told otherwise). */
     public Visibility visibility() {
         return visibility;
+    }
+
+    /** Whether version 2 accepts this visibility for this role: an input is public, private or hashed; the others have one. */
+    public boolean accepts(Visibility v) {
+        return this == INPUT ? v == Visibility.PUBLIC || v == Visibility.PRIVATE || v == Visibility.HASHED : v == visibility;
     }
 
     /** Whether the visibility is a name reserved for a later version for this role (rejected as "not supported yet"). */
     public boolean reserves(Visibility v) {
         return switch (this) {
-            case INPUT, OUTPUT -> v == Visibility.PRIVATE || v == Visibility.HASHED;
+            case OUTPUT -> v == Visibility.PRIVATE || v == Visibility.HASHED;
             case CONSTANT -> v == Visibility.HASHED;
-            case INTERMEDIATE -> false;
+            case INPUT, INTERMEDIATE -> false;
         };
     }
 

@@ -90,6 +90,13 @@ class GoldenIrTest {
                 assertThat(ReferenceEvaluator.publicInputs(input, output)).as("public inputs of %s on %s", name, input)
                         .isEqualTo(ints(c.get("publicInputs")));
             }
+            assertThat(c.has("salt")).as("%s: a salt exactly for documents with hashed inputs", name)
+                    .isEqualTo(!ir.commitments().isEmpty());
+            if (c.has("salt")) {
+                BigInteger salt = new BigInteger(c.get("salt").stringValue());
+                assertThat(ReferenceEvaluator.commitments(ir, input, List.of(salt))).as("commitment of %s on %s", name, input)
+                        .containsExactly(new BigInteger(c.get("commitment").stringValue()));
+            }
         }
     }
 

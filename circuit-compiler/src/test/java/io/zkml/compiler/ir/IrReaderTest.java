@@ -229,8 +229,17 @@ class IrReaderTest {
     @Test
     void roles_and_visibilities_are_checked_and_reserved_visibilities_are_not_supported_yet() throws Exception {
         assertRejected(tree(d -> tensor(d, 3).put("role", "weights")), "tensors[3].role: unknown role \"weights\"");
-        assertRejected(tree(d -> tensor(d, 0).put("visibility", "hashed")), "tensors[0] \"x\"", "not supported yet");
-        assertRejected(tree(d -> tensor(d, 0).put("visibility", "private")), "not supported yet");
+        // a hashed input needs its commitment described; a private input is fine
+        assertRejected(tree(d -> tensor(d, 0).put("visibility", "hashed")), "input \"x\" is hashed", "commitment");
+        assertThat(IrReader.read(tree(d -> tensor(d, 0).put("visibility", "private"))).publicSize()).isEqualTo(1);
+        CircuitIr hashed = IrReader.read(tree(d -> {
+            tensor(d, 0).put("visibility", "hashed");
+            ObjectNode c = d.putArray("commitments").addObject();
+            c.put("name", "input_commitment").put("domain", "zkml-inputs-v1").putArray("tensors").add("x");
+        }));
+        assertThat(hashed.commitments()).containsExactly(new CircuitIr.Commitment("input_commitment", "zkml-inputs-v1", List.of("x")));
+        assertThat(hashed.publicSize()).isEqualTo(2);
+        assertRejected(tree(d -> d.putArray("commitments")), "commitments must not be empty");
         assertRejected(tree(d -> tensor(d, 4).put("visibility", "private")), "tensors[4] \"label\"", "not supported yet");
         assertRejected(tree(d -> tensor(d, 4).put("visibility", "hashed")), "not supported yet");
         assertRejected(tree(d -> tensor(d, 1).put("visibility", "hashed")), "tensors[1] \"thresholds\"", "not supported yet");

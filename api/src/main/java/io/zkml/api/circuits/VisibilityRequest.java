@@ -1,0 +1,64 @@
+package io.zkml.api.circuits;
+
+import java.util.List;
+import java.util.Map;
+
+import io.zkml.api.problem.ApiException;
+import io.zkml.api.problem.ProblemType;
+import io.zkml.compiler.ir.Visibility;
+
+/**
+ * Who sees what of a circuit's proofs, as a client sends it on {@code POST /v1/models/{id}/circuits}
+ * (docs/ir-format.md, "Visibility"); every field is optional.
+ *
+ * @param input {@code public} (default: the input values are public inputs of the proof),
+ *     {@code hashed} (one Poseidon2 commitment with a secret salt replaces them, docs/commitments.md)
+ *     or {@code private} (no public trace of the input; only the outputs are public)
+ * @param output {@code public} (default); {@code hashed} is not supported yet
+ * @param weights {@code fixed} (default: the weights are constants of the circuit); {@code hashed}
+ *     is not supported yet
+ */
+public record VisibilityRequest(String input, String output, String weights) {
+
+    /** What a circuit created without {@code visibility} (or before it existed) has. */
+    public static final VisibilityRequest DEFAULT = new VisibilityRequest("public", "public", "fixed");
+
+    /**
+     * The request with defaults filled in, checked.
+     *
+     * @throws ApiException {@code unsupported-visibility} (422) naming the field, for a value that is
+     *     unknown or not supported yet
+     */
+    public VisibilityRequest normalized() {
+        String in = check("input", input, DEFAULT.input, List.of("public", "hashed", "private"), List.of());
+        String out = check("output", output, DEFAULT.output, List.of("public"), List.of("hashed", "private"));
+        String w = check("weights", weights, DEFAULT.weights, List.of("fixed"), List.of("hashed"));
+        return new VisibilityRequest(in, out, w);
+    }
+
+    /** The compiler's visibility of the inputs (after {@link #normalized()}). */
+    public Visibility inputVisibility() {
+        return Visibility.fromIrName(input == null ? DEFAULT.input : input).orElseThrow();
+    }
+
+    private static String check(String field, String value, String def, List<String> supported, List<String> later) {
+        if (value == null) {
+            return def;
+        }
+        if (supported.contains(value)) {
+            return value;
+        }
+        Map<String, Object> members = Map.of("field", "visibility." + field, "supported", supported);
+        if (later.contains(value)) {
+            throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "visibility." + field + " '" + value
+                    + "' is not supported yet; supported: " + String.join(", ", supported), members);
+        }
+        throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "visibility." + field + " '" + abbreviate(value)
+                + "' is unknown; supported: " + String.join(", ", supported), members);
+    }
+
+    private static String abbreviate(String s) {
+        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
+    }
+}
