@@ -68,6 +68,11 @@ public class DeploymentService {
             throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM, "deployments support groth16 circuits; this one is "
                     + c.provingSystem());
         }
+        if (!"public".equals(c.visibility().input())) {
+            // The oracle's hashed-input path (one commitment word, salt from the requester) is the next step (ADR 0016).
+            throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "deployments support circuits with public inputs "
+                    + "for now; this one has " + c.visibility().input() + " inputs");
+        }
         CompiledCircuit compiled = circuits.compiled(c);
         int inputWords = compiled.features().size();
         int outputWords = c.publicInputs() - inputWords;
