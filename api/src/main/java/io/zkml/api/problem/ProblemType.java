@@ -47,6 +47,12 @@ public enum ProblemType {
     INCOMPATIBLE_ARTIFACT("incompatible-artifact", HttpStatus.CONFLICT, "Incompatible artifact"),
     /** An {@code Idempotency-Key} sent again with a different request. */
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
+    /** No API key where one is needed, or a key that is unknown or revoked ({@code WWW-Authenticate: Bearer}). */
+    UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED, "Unauthorized"),
+    /** The API key lacks the scope the request needs ({@code requiredScope}). */
+    FORBIDDEN("forbidden", HttpStatus.FORBIDDEN, "Forbidden"),
+    /** A per-key limit is reached ({@code limit}: proofs-per-minute or concurrent-jobs); {@code Retry-After} says when to retry. */
+    RATE_LIMITED("rate-limited", HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
