@@ -13,5 +13,7 @@ RUN useradd --system --uid 10001 zkml
 USER zkml
 WORKDIR /app
 COPY --from=build /src/api/target/zkml-api.jar /app/zkml-api.jar
+# production by default: needs SPRING_DATASOURCE_URL and ZKML_AUTH_BOOTSTRAPADMINKEYSHA256 (docs/operations.md)
+ENV ZKML_MODE=production
 EXPOSE 8080
 ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/zkml-api.jar"]

@@ -28,7 +28,7 @@ build:
 	$(MVN) -DskipTests install
 
 run: build
-	java -jar $(API_JAR)
+	java -jar $(API_JAR) --zkml.mode=development
 
 test:
 	$(MVN) install

@@ -63,6 +63,7 @@ class ServiceFlowTest {
     JobWorkers workers;
 
     @Autowired
+    @org.springframework.beans.factory.annotation.Qualifier("requestMappingHandlerMapping")
     org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping handlerMapping;
 
     Http http;

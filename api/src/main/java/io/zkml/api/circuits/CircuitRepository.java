@@ -93,4 +93,23 @@ public class CircuitRepository {
                 rs.getString("error"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
                 json.read(rs.getString("visibility"), VisibilityRequest.class));
     }
+
+    /**
+     * A page of an owner's circuits, newest first, optionally of one model and in one status: at most
+     * {@code limit + 1} rows after {@code after} (null: from the newest), see {@link io.zkml.api.support.Pages}.
+     */
+    public java.util.List<CircuitRecord> listByOwner(String owner, UUID modelId, String status,
+                                                     io.zkml.api.support.Pages.Cursor after, int limit) {
+        return jdbc.sql("SELECT * FROM circuits WHERE owner = :owner"
+                        + " AND (CAST(:model AS uuid) IS NULL OR model_id = :model)"
+                        + " AND (CAST(:status AS text) IS NULL OR status = :status)"
+                        + " AND " + io.zkml.api.support.Pages.AFTER + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                .param("owner", owner)
+                .param("model", modelId)
+                .param("status", status)
+                .param("afterAt", after == null ? null : after.createdAt())
+                .param("afterId", after == null ? null : after.id())
+                .param("limit", limit + 1)
+                .query(this::map).list();
+    }
 }

@@ -20,7 +20,8 @@ import io.zkml.api.problem.ProblemType;
  * transaction that creates the resource: the first request with a key records it (and the id it
  * is about to create); a later request with the same key and the same body gets that id back and
  * creates nothing; the same key with another body is a 422. A concurrent duplicate waits on the
- * key's row until the first transaction ends.
+ * key's row until the first transaction ends. Keys are per owner (V9: the row's {@code owner} is the
+ * request's, {@code zkml_request_owner()}): two owners' requests never share a key.
  */
 @Component
 public class IdempotencyKeys {
@@ -58,14 +59,15 @@ public class IdempotencyKeys {
         String hash = ArtifactRepository.sha256(request.getBytes(StandardCharsets.UTF_8));
         int inserted = jdbc.sql("""
                 INSERT INTO idempotency_keys (scope, key, request_sha256, resource_id) VALUES (?, ?, ?, ?)
-                ON CONFLICT (scope, key) DO NOTHING
+                ON CONFLICT (owner, scope, key) DO NOTHING
                 """).params(scope, key, hash, newId).update();
         if (inserted == 1) {
             return Optional.empty();
         }
         record Earlier(String hash, UUID id) {
         }
-        Earlier earlier = jdbc.sql("SELECT request_sha256, resource_id FROM idempotency_keys WHERE scope = ? AND key = ?")
+        Earlier earlier = jdbc.sql("SELECT request_sha256, resource_id FROM idempotency_keys "
+                        + "WHERE owner = zkml_request_owner() AND scope = ? AND key = ?")
                 .params(scope, key)
                 .query((rs, n) -> new Earlier(rs.getString(1), rs.getObject(2, UUID.class)))
                 .single();

@@ -106,4 +106,23 @@ public class InferenceRepository {
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();
     }
+
+    /**
+     * A page of an owner's inferences, newest first, optionally of one circuit and in one status: at
+     * most {@code limit + 1} rows after {@code after} (null: from the newest), see {@link io.zkml.api.support.Pages}.
+     */
+    public List<InferenceRecord> listByOwner(String owner, UUID circuitId, String status,
+                                             io.zkml.api.support.Pages.Cursor after, int limit) {
+        return jdbc.sql("SELECT * FROM inferences WHERE owner = :owner"
+                        + " AND (CAST(:circuit AS uuid) IS NULL OR circuit_id = :circuit)"
+                        + " AND (CAST(:status AS text) IS NULL OR status = :status)"
+                        + " AND " + io.zkml.api.support.Pages.AFTER + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                .param("owner", owner)
+                .param("circuit", circuitId)
+                .param("status", status)
+                .param("afterAt", after == null ? null : after.createdAt())
+                .param("afterId", after == null ? null : after.id())
+                .param("limit", limit + 1)
+                .query(this::map).list();
+    }
 }

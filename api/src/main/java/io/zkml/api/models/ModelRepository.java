@@ -56,4 +56,18 @@ public class ModelRepository {
                 json.read(rs.getString("features"), STRINGS), json.read(rs.getString("outputs"), STRINGS),
                 rs.getInt("size_bytes"), rs.getTimestamp("created_at").toInstant());
     }
+
+    /**
+     * A page of an owner's models, newest first: at most {@code limit + 1} rows after {@code after}
+     * (null: from the newest), see {@link io.zkml.api.support.Pages}.
+     */
+    public List<ModelRecord> listByOwner(String owner, io.zkml.api.support.Pages.Cursor after, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM models WHERE owner = :owner AND " + io.zkml.api.support.Pages.AFTER
+                        + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                .param("owner", owner)
+                .param("afterAt", after == null ? null : after.createdAt())
+                .param("afterId", after == null ? null : after.id())
+                .param("limit", limit + 1)
+                .query(this::map).list();
+    }
 }

@@ -15,15 +15,27 @@ public class ApiException extends RuntimeException {
 
     private final ProblemType type;
     private final Map<String, Object> properties;
+    private final Map<String, String> headers;
 
     public ApiException(ProblemType type, String detail) {
         this(type, detail, Map.of());
     }
 
     public ApiException(ProblemType type, String detail, Map<String, Object> properties) {
+        this(type, detail, properties, Map.of());
+    }
+
+    /** With response headers, e.g. {@code Retry-After} of a 429 or {@code WWW-Authenticate} of a 401. */
+    public ApiException(ProblemType type, String detail, Map<String, Object> properties, Map<String, String> headers) {
         super(detail);
         this.type = Objects.requireNonNull(type, "type");
         this.properties = new LinkedHashMap<>(properties);
+        this.headers = new LinkedHashMap<>(headers);
+    }
+
+    /** Headers the response carries besides the problem. */
+    public Map<String, String> headers() {
+        return java.util.Collections.unmodifiableMap(headers);
     }
 
     public ProblemType type() {

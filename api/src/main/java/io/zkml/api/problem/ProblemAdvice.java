@@ -44,7 +44,10 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> handleApi(ApiException e, HttpServletRequest request) {
-        return respond(Problems.of(e.type(), e.getMessage(), request.getRequestURI(), e.properties()));
+        ProblemDetail pd = Problems.of(e.type(), e.getMessage(), request.getRequestURI(), e.properties());
+        HttpHeaders headers = new HttpHeaders();
+        e.headers().forEach(headers::set);
+        return ResponseEntity.status(pd.getStatus()).headers(headers).body(pd);
     }
 
     /** Not a multipart request at all (a multipart endpoint called with another body). */

@@ -54,11 +54,17 @@ public enum ProblemType {
      * salt for a circuit whose inputs are not hashed.
      */
     INVALID_SALT("invalid-salt", HttpStatus.UNPROCESSABLE_CONTENT, "Invalid salt"),
-    /** A bug or an unexpected failure; the log has the details, the response has a reference. */
+    /** No API key where one is needed, or a key that is unknown or revoked ({@code WWW-Authenticate: Bearer}). */
+    UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED, "Unauthorized"),
+    /** The API key lacks the scope the request needs ({@code requiredScope}). */
+    FORBIDDEN("forbidden", HttpStatus.FORBIDDEN, "Forbidden"),
+    /** A per-key limit is reached ({@code limit}: proofs-per-minute or concurrent-jobs); {@code Retry-After} says when to retry. */
+    RATE_LIMITED("rate-limited", HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
     /** A deployment asked for a chain this service is not configured for ({@code zkml.chain.*}). */
     CHAIN_NOT_CONFIGURED("chain-not-configured", HttpStatus.UNPROCESSABLE_CONTENT, "Chain not configured"),
     /** The chain's node did not answer, or refused a transaction the service sent. */
     CHAIN_UNAVAILABLE("chain-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Chain unavailable"),
+    /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
     /** Prefix of every type URI. */

@@ -24,13 +24,46 @@ public final class Http {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
+    /** Sent as {@code Authorization: Bearer <key>} on every request, if not null. */
+    private final String apiKey;
 
     public Http(int port) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port, null);
+    }
+
+    private Http(String base, String apiKey) {
+        this.base = base;
+        this.apiKey = apiKey;
+    }
+
+    /** The same client sending {@code Authorization: Bearer <key>} (none if null). */
+    public Http withKey(String key) {
+        return new Http(base, key);
+    }
+
+    /** Any request with these headers and a JSON body (null: no body). */
+    public Response request(String method, String path, Map<String, String> headers, String jsonBody) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).method(method, jsonBody == null
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
+        if (jsonBody != null) {
+            b.header("Content-Type", "application/json");
+        }
+        headers.forEach(b::header);
+        return send(b.build());
     }
 
     /** A response; {@link #json()} parses the body. */
-    public record Response(int status, String contentType, String location, String body) {
+    public record Response(int status, String contentType, String location, String body,
+                           java.net.http.HttpHeaders headers) {
+        public Response(int status, String contentType, String location, String body) {
+            this(status, contentType, location, body, java.net.http.HttpHeaders.of(Map.of(), (a, b) -> true));
+        }
+
+        /** A response header, or null. */
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         public JsonNode json() {
             return JSON.readTree(body);
         }
@@ -60,7 +93,11 @@ public final class Http {
 
     /** GETs {@code path}, keeping the body as bytes. */
     public BytesResponse getBytes(String path, String accept) {
-        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("Accept", accept).GET().build();
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri(path)).header("Accept", accept).GET();
+        if (apiKey != null) {
+            rb.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpRequest request = rb.build();
         try {
             HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
             return new BytesResponse(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
@@ -166,10 +203,13 @@ public final class Http {
     }
 
     private Response send(HttpRequest request) {
+        if (apiKey != null && request.headers().firstValue("Authorization").isEmpty()) {
+            request = HttpRequest.newBuilder(request, (n, v) -> true).header("Authorization", "Bearer " + apiKey).build();
+        }
         try {
             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
-                    r.headers().firstValue("Location").orElse(null), r.body());
+                    r.headers().firstValue("Location").orElse(null), r.body(), r.headers());
         } catch (IOException e) {
             throw new AssertionError(request.method() + " " + request.uri() + " failed: " + e, e);
         } catch (InterruptedException e) {

@@ -61,6 +61,7 @@ public final class TestPostgres {
         Path dir = Path.of("target", "test-postgres", UUID.randomUUID().toString()).toAbsolutePath();
         registry.add("zkml.embedded-postgres.data-dir", () -> dir.resolve("pgdata").toString());
         registry.add("zkml.embedded-postgres.port", TestPostgres::freePort);
+        registry.add("zkml.auth.development-key-file", () -> dir.resolve("dev-api-key").toString());
         return dir;
     }
 

@@ -16,10 +16,15 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.util.StringUtils;
 
+import io.zkml.api.runtime.RuntimeSettings;
+import io.zkml.api.runtime.ServiceMode;
+
 /**
- * Starts the embedded PostgreSQL and offers it as the {@link DataSource} when
- * {@code spring.datasource.url} is not set (and {@code zkml.embedded-postgres.enabled} is not
- * {@code false}). Runs before Spring Boot's own DataSource auto-configuration, which then backs off.
+ * Starts the embedded PostgreSQL and offers it as the {@link DataSource} in development mode only
+ * ({@code zkml.mode=development}, the jar's default), when {@code spring.datasource.url} is not set
+ * (and {@code zkml.embedded-postgres.enabled} is not {@code false}). In production mode this class
+ * never matches, whatever else is set: a missing URL is refused at start
+ * ({@link io.zkml.api.runtime.ProductionSettings}), never answered with a local database. Runs before Spring Boot's own DataSource auto-configuration, which then backs off.
  * The data source is closed before the server stops (it depends on the server bean), and the server
  * stops with the context only, not in a JVM shutdown hook of its own: JVM hooks run concurrently, so
  * such a hook would stop the server while Spring's hook is still stopping the job workers.
@@ -44,11 +49,14 @@ public class EmbeddedPostgresAutoConfiguration {
         return ds;
     }
 
-    /** Matches when {@code spring.datasource.url} is absent or blank and the embedded server is enabled. */
+    /** Matches in development mode when {@code spring.datasource.url} is absent or blank and the embedded server is enabled. */
     static final class NoDataSourceUrl extends SpringBootCondition {
         @Override
         public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
             Environment env = context.getEnvironment();
+            if (RuntimeSettings.mode(env) != ServiceMode.DEVELOPMENT) {
+                return ConditionOutcome.noMatch("zkml.mode is production: the embedded PostgreSQL is for development only");
+            }
             if (StringUtils.hasText(env.getProperty("spring.datasource.url"))) {
                 return ConditionOutcome.noMatch("spring.datasource.url is set");
             }
