@@ -44,6 +44,7 @@ const (
 	RescaleHintName   = "github.com/zkml-service/zkml/native/circuit.RescaleHint"
 	ArgmaxHintName    = "github.com/zkml-service/zkml/native/circuit.ArgmaxHint"
 	SplitBitsHintName = "github.com/zkml-service/zkml/native/circuit.SplitBitsHint"
+	ReluHintName      = "github.com/zkml-service/zkml/native/circuit.ReluHint"
 )
 
 // The hint identifiers (FNV-32a of the names, as gnark's solver.GetHintID computes them).
@@ -51,6 +52,7 @@ var (
 	RescaleHintID   = hintID(RescaleHintName)
 	ArgmaxHintID    = hintID(ArgmaxHintName)
 	SplitBitsHintID = hintID(SplitBitsHintName)
+	ReluHintID      = hintID(ReluHintName)
 )
 
 func hintID(name string) solver.HintID {
@@ -65,6 +67,7 @@ func init() {
 	solver.RegisterNamedHint(RescaleHint, RescaleHintID)
 	solver.RegisterNamedHint(ArgmaxHint, ArgmaxHintID)
 	solver.RegisterNamedHint(SplitBitsHint, SplitBitsHintID)
+	solver.RegisterNamedHint(ReluHint, ReluHintID)
 }
 
 // RescaleHint is ir.RescaleHint under v0.1's name.
@@ -82,20 +85,32 @@ func SplitBitsHint(field *big.Int, inputs, outputs []*big.Int) error {
 	return ir.SplitBitsHint(field, inputs, outputs)
 }
 
-// Hints are the hint functions Define uses. Tests swap in malicious ones to check that the
-// constraints reject them.
-type Hints struct {
-	Rescale, Argmax, SplitBits solver.Hint
+// ReluHint is ir.ReluHint under a fixed name.
+func ReluHint(field *big.Int, inputs, outputs []*big.Int) error {
+	return ir.ReluHint(field, inputs, outputs)
 }
 
-var honestHints = &Hints{Rescale: RescaleHint, Argmax: ArgmaxHint, SplitBits: SplitBitsHint}
+// Hints are the hint functions Define uses (a nil field: the honest one). Tests swap in
+// malicious ones to check that the constraints reject them.
+type Hints struct {
+	Rescale, Argmax, SplitBits, Relu solver.Hint
+}
+
+var honestHints = &Hints{Rescale: RescaleHint, Argmax: ArgmaxHint, SplitBits: SplitBitsHint, Relu: ReluHint}
 
 func (h *Hints) context() *ir.Context {
 	if h == nil {
 		h = honestHints
 	}
+	or := func(f, honest solver.Hint) solver.Hint { // a nil field: the honest hint
+		if f == nil {
+			return honest
+		}
+		return f
+	}
 	return &ir.Context{Hints: map[string]solver.Hint{
-		ir.HintRescale: h.Rescale, ir.HintArgmax: h.Argmax, ir.HintSplitBits: h.SplitBits,
+		ir.HintRescale: or(h.Rescale, RescaleHint), ir.HintArgmax: or(h.Argmax, ArgmaxHint),
+		ir.HintSplitBits: or(h.SplitBits, SplitBitsHint), ir.HintRelu: or(h.Relu, ReluHint),
 	}}
 }
 

@@ -287,7 +287,8 @@ func TestHintIdentifiersAreFixed(t *testing.T) {
 		fn   solver.Hint
 		name string
 		id   solver.HintID
-	}{{RescaleHint, RescaleHintName, RescaleHintID}, {ArgmaxHint, ArgmaxHintName, ArgmaxHintID}, {SplitBitsHint, SplitBitsHintName, SplitBitsHintID}} {
+	}{{RescaleHint, RescaleHintName, RescaleHintID}, {ArgmaxHint, ArgmaxHintName, ArgmaxHintID}, {SplitBitsHint, SplitBitsHintName, SplitBitsHintID},
+		{ReluHint, ReluHintName, ReluHintID}} {
 		if got := solver.GetHintName(h.fn); got != h.name {
 			t.Errorf("hint function named %s, want %s: moving or renaming it changes every constraint system", got, h.name)
 		}

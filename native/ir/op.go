@@ -88,6 +88,7 @@ const (
 	HintRescale   = "rescale"
 	HintArgmax    = "argmax"
 	HintSplitBits = "split_bits"
+	HintRelu      = "relu"
 )
 
 // Context is what Define needs besides the API: the hint functions. The functions themselves

@@ -340,6 +340,23 @@ def weighted_sum_eval(v, ins, a):
     return [sum(c * x[i] for c, x in zip(w, xs)) for i in range(len(xs[0]))]
 
 
+# relu -----------------------------------------------------------------------------------------
+def relu_check(ins, a):
+    _arity(ins, 1, "relu")
+    x = ins[0]
+    nonconst(x, "relu x")
+    return list(x.shape), x.scale
+
+
+def relu_bounds(ins, a):
+    x = ins[0]
+    return [max(v, 0) for v in x.lo], [max(v, 0) for v in x.hi]
+
+
+def relu_eval(v, ins, a):
+    return [max(e, 0) for e in v[0]]
+
+
 Op = collections.namedtuple("Op", "attributes check bounds evaluate")
 # THE registry. attributes: (key, type) in the order of the op's table ("int" or "ints").
 OPS = {
@@ -349,6 +366,7 @@ OPS = {
     "split_bits": Op((("feature", "ints"),), split_bits_check, split_bits_bounds, split_bits_eval),
     "tree": Op((("bit", "ints"), ("le", "ints"), ("gt", "ints")), tree_check, tree_bounds, tree_eval),
     "weighted_sum": Op((), weighted_sum_check, weighted_sum_bounds, weighted_sum_eval),
+    "relu": Op((), relu_check, relu_bounds, relu_eval),
 }
 
 
@@ -1118,6 +1136,48 @@ def bounds_limit():
     return g, [[m - 1, 2], [-m + 1, 3], [-1, 0], [1 << 247, 4]], direct, [], ths
 
 
+# a small MLP: dense -> rescale -> relu -> dense -> argmax (classifier) and a relu output -------
+def mlp_relu():
+    g = Builder("mlp-relu", "regression", ["a", "b", "c"], ["label", "h0", "h1", "h2", "h3"])
+    g.input("x", [3], 2, [-12, -8, 0], [12, 8, 5])
+    # hidden unit 0 and 3: mixed signs (the gadget); unit 1: bias keeps it >= 0 (identity);
+    # unit 2: always <= 0 (the constant 0)
+    g.const("w1", [4, 3], 2, [3, -2, 1,   1, 1, 0,   -1, -1, -4,   0, 5, -3])
+    g.const("b1", [4], 4, [2, 400, -300, -1])
+    g.op("dense", ["x", "w1", "b1"], "acc1")
+    g.op("rescale", ["acc1"], "h_pre", {"shift": 2})
+    g.op("relu", ["h_pre"], "h", role="output")
+    g.const("w2", [3, 4], 1, [1, -1, 2, 0,   -2, 1, 0, 1,   0, 0, 1, -1])
+    g.const("b2", [3], 3, [0, 5, -5])
+    g.op("dense", ["h", "w2", "b2"], "scores")
+    g.op("argmax", ["scores"], "label", role="output")
+    g.output_order(["label", "h"])
+
+    def direct(flat):
+        x = flat
+        w1 = [[3, -2, 1], [1, 1, 0], [-1, -1, -4], [0, 5, -3]]
+        b1 = [2, 400, -300, -1]
+        h = [max((b1[j] + sum(w1[j][i] * x[i] for i in range(3))) // 4, 0) for j in range(4)]
+        w2 = [[1, -1, 2, 0], [-2, 1, 0, 1], [0, 0, 1, -1]]
+        b2 = [0, 5, -5]
+        sc = [b2[k] + sum(w2[k][j] * h[j] for j in range(4)) for k in range(3)]
+        return [sc.index(max(sc))] + h
+    # x such that h_pre[0] is exactly 0 and exactly -1 (the boundary of the sign check)
+    extra = [[0, 1, 0], [0, 0, 0], [-1, 0, 1], [1, 2, 0], [12, -8, 5], [-12, 8, 0]]
+    return g, extra, direct, [], {}
+
+
+# relu alone on an input: every sign, the bounds at the boundary (hi = 0, lo = 0, lo = -1) -------
+def relu_edges():
+    g = Builder("relu-edges", "regression", ["p", "q", "r", "s", "t"], ["y0", "y1", "y2", "y3", "y4"])
+    g.input("x", [5], 3, [-7, 0, -5, -1, -(1 << 200)], [9, 6, 0, 1 << 20, (1 << 200) + 1])
+    g.op("relu", ["x"], "y", role="output")
+
+    def direct(flat):
+        return [max(v, 0) for v in flat]
+    return g, [[0, 0, 0, 0, 0], [-1, 1, -1, -1, -1], [1, 0, -5, 0, 1]], direct, [], {}
+
+
 # ---------------------------------------------------------------------------------------------
 # cases
 
@@ -1451,8 +1511,8 @@ def define_invalid():
     invalid("constant-2pow248.ir.json", "constant threshold 2^248 (bits bounds consistent with it)", "overflow",
             B, const_big)
     # ops and attributes
-    invalid("unknown-op.ir.json", "op \"relu\" is unknown", "unknown_op",
-            base_linear, lambda d: O(d, "y").__setitem__("op", "relu"))
+    invalid("unknown-op.ir.json", "op \"conv2d\" is unknown", "unknown_op",
+            base_linear, lambda d: O(d, "y").__setitem__("op", "conv2d"))
     invalid("unknown-op-key.ir.json", "op has the unknown key \"name\"", "op_key",
             B, lambda d: O(d, "bits").__setitem__("name", "split"))
     invalid("unknown-attribute.ir.json", "rescale has the unknown attribute \"round\" besides shift",
@@ -1522,6 +1582,33 @@ def define_invalid():
             argmax_scale, lambda d: T(d, "label").__setitem__("scale", 2))
     invalid("argmax-out-shape.ir.json", "argmax output has shape [2] (must be [1])", "shape",
             argmax_scale, lambda d: T(d, "label").update({"shape": [2], "lo": ["0", "0"], "hi": ["1", "1"]}))
+    # relu
+    def relu_base():
+        g = Builder("invalid-relu", "regression", ["u", "v"], ["y0", "y1"])
+        g.input("x", [2], 2, [-8, 1], [8, 8])
+        g.op("relu", ["x"], "y", role="output")
+        return json.loads(dumps(g.doc()), object_pairs_hook=collections.OrderedDict)
+
+    def relu_const(d):
+        d["tensors"].insert(0, collections.OrderedDict([("name", "c"), ("role", "constant"), ("visibility", "fixed"),
+                                                        ("shape", [2]), ("scale", 2), ("values", ["-3", "4"])]))
+        O(d, "y")["inputs"] = ["c"]
+        d["inputs"] = ["x"]
+        d["tensors"].append(collections.OrderedDict([("name", "z"), ("role", "output"), ("visibility", "public"),
+                                                     ("shape", [2]), ("scale", 2), ("lo", ["0", "1"]), ("hi", ["8", "8"])]))
+        d["ops"].append(collections.OrderedDict([("op", "relu"), ("inputs", ["x"]), ("outputs", ["z"]),
+                                                 ("attributes", {})]))
+        d["outputs"].append("z")
+    invalid("relu-on-constant.ir.json", "relu reads the constant c (x must be a non-constant)", "role",
+            relu_base, relu_const)
+    invalid("relu-out-scale.ir.json", "relu output has scale 0 for x at scale 2 (must be equal)", "scale",
+            relu_base, lambda d: T(d, "y").__setitem__("scale", 0))
+    invalid("relu-out-shape.ir.json", "relu output has shape [1] for x of shape [2]", "shape",
+            relu_base, lambda d: T(d, "y").update({"shape": [1], "lo": ["0"], "hi": ["8"]}))
+    invalid("relu-negative-lo.ir.json", "relu output declares lo -8 (the interval analysis gives max(lo, 0) = 0)",
+            "bounds", relu_base, lambda d: T(d, "y").__setitem__("lo", ["-8", "1"]))
+    invalid("relu-attribute.ir.json", "relu has an attribute \"alpha\" (it has none)", "unknown_attribute",
+            relu_base, lambda d: O(d, "y").__setitem__("attributes", {"alpha": 1}))
     # split_bits
     def split_set(d, feature, values, bits_lo, bits_hi):
         O(d, "bits")["attributes"]["feature"] = feature
@@ -1825,7 +1912,8 @@ def main():
     docs = [tree_depth2(), voting_forest(), regression_forest(False), regression_forest(True), split_edges(),
             linear("classifier-3x4"), linear("regressor-2x3"), linear("classifier-4x2-rescaled"),
             multi_io(), tree_input_bits(), bounds_limit(),
-            linear("classifier-3x4", "hashed"), tree_depth2("private"), multi_io("hashed"), hashed_spill()]
+            linear("classifier-3x4", "hashed"), tree_depth2("private"), multi_io("hashed"), hashed_spill(),
+            mlp_relu(), relu_edges()]
     summary = []
     for g, extra, direct, checks, ths in docs:
         doc = g.doc()

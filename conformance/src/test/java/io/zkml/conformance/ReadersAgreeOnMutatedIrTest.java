@@ -68,7 +68,7 @@ class ReadersAgreeOnMutatedIrTest {
     static final Set<String> BIG_ARRAYS = Set.of("lo", "hi", "values", "bias");
     static final List<String> ROLES = List.of("input", "constant", "intermediate", "output");
     static final List<String> VISIBILITIES = List.of("public", "fixed", "private", "hashed");
-    static final List<String> V2_OPS = List.of("dense", "rescale", "argmax", "split_bits", "tree", "weighted_sum");
+    static final List<String> V2_OPS = List.of("dense", "rescale", "argmax", "split_bits", "tree", "weighted_sum", "relu");
     static final BigInteger LIMIT = BigInteger.ONE.shiftLeft(248);
     /** Mutation kinds that keep the document's meaning: both readers must accept them (agreeing on a rejection is a failure). */
     static final Set<String> MEANING_KEPT = Set.of("same-meaning", "swap-tensors");
@@ -368,7 +368,7 @@ class ReadersAgreeOnMutatedIrTest {
                     out.add(put("op-kind", op, "op", F.stringNode(other), at + " op -> " + other));
                 }
             }
-            out.add(put("op-kind", op, "op", F.stringNode("relu"), at + " op -> relu (unknown)"));
+            out.add(put("op-kind", op, "op", F.stringNode("conv2d"), at + " op -> conv2d (unknown)"));
             if (version == 2) {
                 refListMutations(out, append(op, "inputs"), names, "op-inputs");
                 refListMutations(out, append(op, "outputs"), names, "op-outputs");

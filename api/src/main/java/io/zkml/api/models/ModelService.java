@@ -144,6 +144,11 @@ public class ModelService {
                 props.put("supportedModelClasses", List.copyOf(supportedModelClasses));
                 yield ProblemType.UNSUPPORTED_MODEL_TYPE;
             }
+            case UNSUPPORTED_OPERATOR -> {
+                props.put("operators", e.unsupportedOperators().stream()
+                        .map(u -> Map.of("opType", u.opType(), "node", u.node())).toList());
+                yield ProblemType.UNSUPPORTED_OPERATOR;
+            }
             case LIMIT_EXCEEDED -> {
                 props.put("limit", e.limitName());
                 props.put("limitValue", e.limitValue());

@@ -26,6 +26,8 @@ public enum ProblemType {
     INVALID_MODEL("invalid-model", HttpStatus.UNPROCESSABLE_CONTENT, "Invalid model"),
     /** A readable model of a kind the compiler does not support. */
     UNSUPPORTED_MODEL_TYPE("unsupported-model-type", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported model type"),
+    /** A graph (ONNX) with operators the compiler does not support; {@code operators} lists every one with its node. */
+    UNSUPPORTED_OPERATOR("unsupported-operator", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported operator"),
     /** A readable model over one of the configured size limits ({@code zkml.models.*}: tree depth, ensemble members, tree nodes). */
     MODEL_LIMIT_EXCEEDED("model-limit-exceeded", HttpStatus.UNPROCESSABLE_CONTENT, "Model exceeds a limit"),
     /** A {@code format} no importer reads (v1: anything but {@code tribuo}). */

@@ -3,6 +3,7 @@ package io.zkml.compiler.ir;
 import io.zkml.compiler.ir.ops.ArgmaxOp;
 import io.zkml.compiler.ir.ops.DenseOp;
 import io.zkml.compiler.ir.ops.RescaleOp;
+import io.zkml.compiler.ir.ops.ReluOp;
 import io.zkml.compiler.ir.ops.SplitBitsOp;
 import io.zkml.compiler.ir.ops.TreeOp;
 import io.zkml.compiler.ir.ops.WeightedSumOp;
@@ -41,6 +42,7 @@ public final class IrOps {
         OPS.put(SplitBitsOp.NAME, new Entry(SplitBitsOp.class, SplitBitsOp::read));
         OPS.put(TreeOp.NAME, new Entry(TreeOp.class, TreeOp::read));
         OPS.put(WeightedSumOp.NAME, new Entry(WeightedSumOp.class, WeightedSumOp::read));
+        OPS.put(ReluOp.NAME, new Entry(ReluOp.class, ReluOp::read));
     }
 
     private IrOps() {

@@ -7,7 +7,9 @@ public enum ModelFamily {
     /** One decision tree (or, for multi-output regression, one tree per output dimension). */
     TREE("tree"),
     /** A weighted ensemble of trees with a combiner (voting, averaging). */
-    ENSEMBLE("ensemble");
+    ENSEMBLE("ensemble"),
+    /** A feed-forward network: dense layers with ReLU between them (then argmax for classification). */
+    MLP("mlp");
 
     private final String apiName;
 

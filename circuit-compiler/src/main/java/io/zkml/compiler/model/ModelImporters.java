@@ -1,5 +1,6 @@
 package io.zkml.compiler.model;
 
+import io.zkml.compiler.onnx.OnnxImporter;
 import io.zkml.compiler.tribuo.TribuoImporter;
 
 import java.util.LinkedHashMap;
@@ -16,9 +17,9 @@ public final class ModelImporters {
         this.byFormat = byFormat;
     }
 
-    /** The importers this compiler ships: {@code "tribuo"} → {@link TribuoImporter}. */
+    /** The importers this compiler ships: {@code "tribuo"} → {@link TribuoImporter}, {@code "onnx"} → {@link OnnxImporter}. */
     public static ModelImporters standard() {
-        return of(List.of(new TribuoImporter()));
+        return of(List.of(new TribuoImporter(), new OnnxImporter()));
     }
 
     /** A registry of the given importers; their formats must be distinct. */

@@ -20,13 +20,23 @@ public final class ModelFormatException extends Exception {
          * ensemble members, tree nodes): see {@link #limitName()}, {@link #limitValue()},
          * {@link #actualValue()}.
          */
-        LIMIT_EXCEEDED
+        LIMIT_EXCEEDED,
+        /**
+         * A graph (ONNX) with operators this compiler does not support: {@link #unsupportedOperators()}
+         * lists every one of them, with its node.
+         */
+        UNSUPPORTED_OPERATOR
+    }
+
+    /** One unsupported node of a graph: its operator type (with the domain, if not the default) and its name. */
+    public record UnsupportedOperator(String opType, String node) {
     }
 
     private final Reason reason;
     private final String limitName;
     private final long limitValue;
     private final long actualValue;
+    private final java.util.List<UnsupportedOperator> unsupportedOperators;
 
     public ModelFormatException(Reason reason, String message) {
         this(reason, message, null);
@@ -38,6 +48,24 @@ public final class ModelFormatException extends Exception {
         this.limitName = null;
         this.limitValue = -1;
         this.actualValue = -1;
+        this.unsupportedOperators = java.util.List.of();
+    }
+
+    private ModelFormatException(java.util.List<UnsupportedOperator> unsupported, String message) {
+        super(message);
+        this.reason = Reason.UNSUPPORTED_OPERATOR;
+        this.limitName = null;
+        this.limitValue = -1;
+        this.actualValue = -1;
+        this.unsupportedOperators = java.util.List.copyOf(unsupported);
+    }
+
+    /** An {@link Reason#UNSUPPORTED_OPERATOR} error listing every unsupported node (at least one). */
+    public static ModelFormatException unsupportedOperators(java.util.List<UnsupportedOperator> nodes, String message) {
+        if (nodes.isEmpty()) {
+            throw new IllegalArgumentException("no unsupported operator");
+        }
+        return new ModelFormatException(nodes, message);
     }
 
     private ModelFormatException(String limitName, long limitValue, long actualValue, String message) {
@@ -46,6 +74,7 @@ public final class ModelFormatException extends Exception {
         this.limitName = limitName;
         this.limitValue = limitValue;
         this.actualValue = actualValue;
+        this.unsupportedOperators = java.util.List.of();
     }
 
     /**
@@ -72,6 +101,11 @@ public final class ModelFormatException extends Exception {
     /** {@link Reason#LIMIT_EXCEEDED}: the limit's value; else −1. */
     public long limitValue() {
         return limitValue;
+    }
+
+    /** {@link Reason#UNSUPPORTED_OPERATOR}: every unsupported node, in graph order; else empty. */
+    public java.util.List<UnsupportedOperator> unsupportedOperators() {
+        return unsupportedOperators;
     }
 
     /** {@link Reason#LIMIT_EXCEEDED}: the model's value that exceeds it; else −1. */

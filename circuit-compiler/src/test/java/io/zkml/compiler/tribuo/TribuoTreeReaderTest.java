@@ -234,8 +234,8 @@ class TribuoTreeReaderTest {
     @Test
     void the_registry_finds_the_tribuo_importer_by_format() throws Exception {
         ModelImporters reg = ModelImporters.standard();
-        assertThat(reg.formats()).containsExactly("tribuo");
-        assertThat(reg.forFormat("onnx")).isEmpty();
+        assertThat(reg.formats()).containsExactly("tribuo", "onnx");
+        assertThat(reg.forFormat("keras")).isEmpty();
         assertThat(reg.forFormat(null)).isEmpty();
         var importer = reg.forFormat("tribuo").orElseThrow();
         assertThat(importer.supportedModelClasses()).contains("org.tribuo.common.tree.TreeModel",

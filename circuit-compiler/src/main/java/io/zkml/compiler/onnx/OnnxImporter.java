@@ -1,0 +1,35 @@
+package io.zkml.compiler.onnx;
+
+import io.zkml.compiler.model.ImportLimits;
+import io.zkml.compiler.model.ImportedModel;
+import io.zkml.compiler.model.ModelImporter;
+import io.zkml.compiler.tribuo.ModelFormatException;
+
+import java.util.List;
+
+/** The {@code "onnx"} format: ONNX MLPs, read by {@link OnnxModelReader} (docs/onnx-models.md). */
+public final class OnnxImporter implements ModelImporter {
+
+    public static final String FORMAT = "onnx";
+
+    @Override
+    public String format() {
+        return FORMAT;
+    }
+
+    @Override
+    public ImportedModel read(byte[] bytes, ImportLimits limits) throws ModelFormatException {
+        return OnnxModelReader.read(bytes, null);
+    }
+
+    @Override
+    public ImportedModel read(byte[] bytes, ImportLimits limits, List<String> featureNames) throws ModelFormatException {
+        return OnnxModelReader.read(bytes, featureNames);
+    }
+
+    @Override
+    public List<String> supportedModelClasses() {
+        return List.of("ONNX feed-forward networks of " + String.join(", ", OnnxModelReader.SUPPORTED_OPERATORS)
+                + " (ai.onnx opsets " + OnnxModelReader.MIN_OPSET + "-" + OnnxModelReader.MAX_OPSET + ")");
+    }
+}

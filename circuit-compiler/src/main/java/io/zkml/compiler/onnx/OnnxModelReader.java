@@ -1,0 +1,1014 @@
+package io.zkml.compiler.onnx;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import io.zkml.compiler.Task;
+import io.zkml.compiler.model.NetworkStructure;
+import io.zkml.compiler.tribuo.ModelFormatException;
+import io.zkml.compiler.tribuo.ModelFormatException.Reason;
+import io.zkml.compiler.tribuo.ModelFormatException.UnsupportedOperator;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads an ONNX {@code ModelProto} (the generated classes of ONNX's own schema, {@code
+ * ai.onnx.proto.OnnxMl} from {@code org.tribuo:tribuo-util-onnx}; ADR 0010) and folds its graph
+ * into a {@link NetworkStructure}: every linear operator (Gemm, MatMul, Add, Sub, Mul and Div by
+ * constants, Flatten, Reshape, Identity, Dropout) is composed, in double precision, into the affine
+ * map between two ReLUs; a Softmax right before the final ArgMax is dropped (it is monotone).
+ *
+ * <p>Untrusted bytes: the parse is bounded ({@link #MAX_BYTES}, a protobuf recursion limit of
+ * {@link #RECURSION_LIMIT}); every tensor's element count is checked against {@link
+ * #MAX_TENSOR_ELEMENTS} before anything is allocated for it, and the folding's work against
+ * {@link #MAX_FOLD_WORK}. Nothing here runs code the document names. Any operator outside {@link
+ * #SUPPORTED_OPERATORS} is refused, all of them listed, before the graph is interpreted.
+ */
+public final class OnnxModelReader {
+
+    /** Largest accepted file (the service's upload limit). */
+    public static final int MAX_BYTES = 16 * 1024 * 1024;
+    /** Protobuf nesting limit (ONNX models of this slice nest 5 deep). */
+    public static final int RECURSION_LIMIT = 32;
+    /** The most elements of one tensor (initializer, input, or folded weight matrix). */
+    public static final long MAX_TENSOR_ELEMENTS = 1L << 24;
+    /** The most elements of all initializers together. */
+    public static final long MAX_TOTAL_ELEMENTS = 1L << 25;
+    /** The most nodes of the graph. */
+    public static final int MAX_NODES = 10_000;
+    /** The most multiply-adds that folding the linear operators may take. */
+    public static final long MAX_FOLD_WORK = 1L << 31;
+    /** Default-domain opsets accepted ({@code ai.onnx}). */
+    public static final int MIN_OPSET = 13;
+    public static final int MAX_OPSET = 21;
+    /** {@code ai.onnx.ml} opsets accepted (imported by exporters; none of its operators is supported yet). */
+    public static final int MIN_ML_OPSET = 1;
+    public static final int MAX_ML_OPSET = 3;
+    /** ONNX IR versions accepted (3 = ONNX 1.1 … 10 = ONNX 1.16/1.17). */
+    public static final int MIN_IR_VERSION = 3;
+    public static final int MAX_IR_VERSION = 10;
+
+    /** The operators of the default domain that this reader folds or maps (docs/onnx-models.md). */
+    public static final List<String> SUPPORTED_OPERATORS = List.of("Gemm", "MatMul", "Add", "Sub", "Mul", "Div",
+            "Relu", "Flatten", "Reshape", "Identity", "Dropout", "Softmax", "ArgMax", "Constant");
+
+    private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
+    private static final int DOUBLE = TensorProto.DataType.DOUBLE_VALUE;
+    private static final int INT64 = TensorProto.DataType.INT64_VALUE;
+
+    private OnnxModelReader() {
+    }
+
+    /**
+     * Reads a model.
+     *
+     * @param featureNames names of the flat input values, or null for {@code X[0]}, {@code X[1]}, …
+     * @throws ModelFormatException EMPTY, TOO_LARGE, JAVA_SERIALIZED, NOT_PROTOBUF (not an ONNX model,
+     *                              truncated), UNSUPPORTED_OPERATOR (every unsupported node listed),
+     *                              UNSUPPORTED_MODEL_TYPE (a graph outside this slice: several inputs,
+     *                              dynamic shapes, external data, an opset outside the range, an
+     *                              operator used in a way that is not supported)
+     * @throws IllegalArgumentException featureNames do not fit the input
+     */
+    public static OnnxModel read(byte[] bytes, List<String> featureNames) throws ModelFormatException {
+        ModelProto m = parse(bytes);
+        checkVersions(m);
+        GraphProto g = m.getGraph();
+        if (g.getNodeCount() > MAX_NODES) {
+            throw new ModelFormatException(Reason.TOO_LARGE, "the graph has " + g.getNodeCount() + " nodes; the limit is " + MAX_NODES);
+        }
+        checkOperators(g);
+        return new Folder(m, g).fold(featureNames);
+    }
+
+    static ModelProto parse(byte[] bytes) throws ModelFormatException {
+        if (bytes == null || bytes.length == 0) {
+            throw new ModelFormatException(Reason.EMPTY, "the model file is empty");
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new ModelFormatException(Reason.TOO_LARGE,
+                    "the model file is " + bytes.length + " bytes; the limit is " + MAX_BYTES + " bytes");
+        }
+        if (bytes.length >= 2 && (bytes[0] & 0xff) == 0xAC && (bytes[1] & 0xff) == 0xED) {
+            throw new ModelFormatException(Reason.JAVA_SERIALIZED,
+                    "this is a Java-serialized object, which is never accepted; export the model to ONNX");
+        }
+        ModelProto m;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.setRecursionLimit(RECURSION_LIMIT);
+            in.setSizeLimit(bytes.length);
+            m = ModelProto.parseFrom(in);
+        } catch (java.io.IOException e) { // InvalidProtocolBufferException: truncated, malformed, too deep
+            throw new ModelFormatException(Reason.NOT_PROTOBUF,
+                    "the file is not an ONNX model (the protobuf is truncated or malformed: " + e.getMessage() + ")", e);
+        }
+        if (m.getIrVersion() <= 0 || !m.hasGraph() || m.getOpsetImportCount() == 0) {
+            throw new ModelFormatException(Reason.NOT_PROTOBUF,
+                    "the file is not an ONNX model (no ir_version, opset_import or graph)");
+        }
+        return m;
+    }
+
+    private static void checkVersions(ModelProto m) throws ModelFormatException {
+        if (m.getIrVersion() < MIN_IR_VERSION || m.getIrVersion() > MAX_IR_VERSION) {
+            throw new ModelFormatException(Reason.UNSUPPORTED_MODEL_TYPE, "ONNX IR version " + m.getIrVersion()
+                    + " is not supported; supported: " + MIN_IR_VERSION + " to " + MAX_IR_VERSION);
+        }
+        boolean defaultDomain = false;
+        for (OnnxMl.OperatorSetIdProto o : m.getOpsetImportList()) {
+            String d = o.getDomain();
+            if (d.isEmpty() || d.equals("ai.onnx")) {
+                defaultDomain = true;
+                if (o.getVersion() < MIN_OPSET || o.getVersion() > MAX_OPSET) {
+                    throw new ModelFormatException(Reason.UNSUPPORTED_MODEL_TYPE, "opset " + o.getVersion()
+                            + " of the default domain (ai.onnx) is not supported; supported: " + MIN_OPSET + " to " + MAX_OPSET
+                            + " (re-export with opset_version=" + MIN_OPSET + " or later)");
+                }
+            } else if (d.equals("ai.onnx.ml") && (o.getVersion() < MIN_ML_OPSET || o.getVersion() > MAX_ML_OPSET)) {
+                throw new ModelFormatException(Reason.UNSUPPORTED_MODEL_TYPE, "opset " + o.getVersion()
+                        + " of ai.onnx.ml is not supported; supported: " + MIN_ML_OPSET + " to " + MAX_ML_OPSET);
+            }
+        }
+        if (!defaultDomain) {
+            throw new ModelFormatException(Reason.UNSUPPORTED_MODEL_TYPE, "the model imports no opset of the default domain (ai.onnx)");
+        }
+    }
+
+    /** Every node whose operator is not supported, listed together. */
+    private static void checkOperators(GraphProto g) throws ModelFormatException {
+        List<UnsupportedOperator> bad = new ArrayList<>();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            NodeProto n = g.getNode(i);
+            String d = n.getDomain();
+            boolean ok = (d.isEmpty() || d.equals("ai.onnx")) && SUPPORTED_OPERATORS.contains(n.getOpType());
+            if (!ok) {
+                bad.add(new UnsupportedOperator(printable(d.isEmpty() ? n.getOpType() : d + "." + n.getOpType()),
+                        nodeName(n, i)));
+            }
+        }
+        if (!bad.isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            for (UnsupportedOperator u : bad) {
+                b.append(b.isEmpty() ? "" : ", ").append(u.opType()).append(" (node \"").append(u.node()).append("\")");
+            }
+            throw ModelFormatException.unsupportedOperators(bad, bad.size() + " unsupported operator"
+                    + (bad.size() == 1 ? "" : "s") + ": " + b + "; supported: " + String.join(", ", SUPPORTED_OPERATORS));
+        }
+    }
+
+    static String nodeName(NodeProto n, int index) {
+        return n.getName().isEmpty() ? "#" + index + " " + printable(n.getOpType()) : printable(n.getName());
+    }
+
+    /** At most 200 printable characters (names come from untrusted files and end up in messages). */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(200).forEach(c -> b.appendCodePoint(c < 0x20 || c == 0x7f ? '?' : c));
+        return s.codePointCount(0, s.length()) > 200 ? b + "..." : b.toString();
+    }
+
+    static ModelFormatException unsupported(String message) {
+        return new ModelFormatException(Reason.UNSUPPORTED_MODEL_TYPE, message);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // values of the symbolic interpretation
+
+    /** What a graph tensor is: a constant, an affine function of the current base vector, or the label. */
+    private sealed interface Val permits Const, Ints, Affine, Label, Unusable {
+    }
+
+    /** A float constant (initializer or Constant node), row-major. */
+    private record Const(long[] shape, double[] data) implements Val {
+    }
+
+    /** An int64 constant (Reshape's shape). */
+    private record Ints(long[] shape, long[] data) implements Val {
+    }
+
+    /**
+     * {@code value[j] = Σ_t w[j][t]·base[t] + b[j]} over the vector {@code base} (the input, or the
+     * output of the last ReLU); {@code w == null} is the identity. {@code softmax}: a Softmax was
+     * applied (only an ArgMax may read it).
+     */
+    private record Affine(long[] shape, double[][] w, double[] b, int base, boolean softmax, String softmaxNode)
+            implements Val {
+        int size() {
+            return b.length;
+        }
+    }
+
+    /** The output of the final ArgMax over an affine value. */
+    private record Label(Affine scores, String node) implements Val {
+    }
+
+    /** A value no node may read (Dropout's mask). */
+    private record Unusable(String why) implements Val {
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private static final class Folder {
+        private final ModelProto model;
+        private final GraphProto g;
+        private final Map<String, Val> vals = new HashMap<>();
+        private final List<NetworkStructure.Layer> layers = new ArrayList<>();
+        private int base;
+        private int baseSize;
+        private long work;
+        private long totalElements;
+
+        Folder(ModelProto model, GraphProto g) {
+            this.model = model;
+            this.g = g;
+        }
+
+        OnnxModel fold(List<String> featureNames) throws ModelFormatException {
+            if (g.getSparseInitializerCount() > 0) {
+                throw unsupported("sparse initializers are not supported");
+            }
+            Set<String> initNames = new HashSet<>();
+            for (TensorProto t : g.getInitializerList()) {
+                initNames.add(t.getName());
+                vals.put(t.getName(), tensor(t, "initializer \"" + printable(t.getName()) + "\""));
+            }
+            List<ValueInfoProto> inputs = g.getInputList().stream().filter(v -> !initNames.contains(v.getName())).toList();
+            if (inputs.size() != 1) {
+                throw unsupported("the graph has " + inputs.size() + " inputs (besides initializers); exactly one is supported");
+            }
+            ValueInfoProto in = inputs.getFirst();
+            long[] inShape = inputShape(in);
+            int n = Math.toIntExact(product(inShape, "input \"" + printable(in.getName()) + "\""));
+            vals.put(in.getName(), new Affine(inShape, null, new double[n], 0, false, null));
+            base = 0;
+            baseSize = n;
+
+            Map<String, Integer> uses = new HashMap<>();
+            for (NodeProto node : g.getNodeList()) {
+                for (String s : node.getInputList()) {
+                    uses.merge(s, 1, Integer::sum);
+                }
+            }
+            for (int i = 0; i < g.getNodeCount(); i++) {
+                NodeProto node = g.getNode(i);
+                String where = node.getOpType() + " node \"" + nodeName(node, i) + "\"";
+                apply(node, where);
+            }
+            if (g.getOutputCount() != 1) {
+                throw unsupported("the graph has " + g.getOutputCount() + " outputs; exactly one is supported");
+            }
+            String outName = g.getOutput(0).getName();
+            Val out = vals.get(outName);
+            if (out == null) {
+                throw unsupported("the graph output \"" + printable(outName) + "\" is written by no node");
+            }
+            Task task;
+            List<String> outputs = new ArrayList<>();
+            String inName = printable(in.getName());
+            switch (out) {
+                case Label l -> {
+                    finalLayer(l.scores(), l.node());
+                    task = Task.CLASSIFICATION;
+                    for (int k = 0; k < l.scores().size(); k++) {
+                        outputs.add(Integer.toString(k));
+                    }
+                }
+                case Affine a -> {
+                    if (a.softmax()) {
+                        throw unsupported("Softmax node \"" + a.softmaxNode() + "\" writes the graph output; a Softmax is only "
+                                + "supported right before an ArgMax (probabilities are not proven)");
+                    }
+                    boolean isLastLayer = a.w() == null && !layers.isEmpty() && a.base() == base && allZero(a.b());
+                    if (!isLastLayer) {
+                        finalLayer(a, "output \"" + printable(outName) + "\"");
+                    }
+                    task = Task.REGRESSION;
+                    String on = printable(outName);
+                    for (int k = 0; k < a.size(); k++) {
+                        outputs.add(a.size() == 1 ? on : on + "[" + k + "]");
+                    }
+                }
+                default -> throw unsupported("the graph output \"" + printable(outName)
+                        + "\" does not depend on the input (a constant)");
+            }
+            if (uses.containsKey(outName)) {
+                throw unsupported("the graph output \"" + printable(outName) + "\" is also read by a node");
+            }
+            List<String> features = featureNames(featureNames, n, inName);
+            NetworkStructure s = new NetworkStructure(n, layers, task == Task.CLASSIFICATION);
+            String producer = printable(model.getProducerName() + (model.getProducerVersion().isEmpty() ? "" : " " + model.getProducerVersion()));
+            return new OnnxModel(s, task, features, outputs, "onnx:" + (g.getName().isEmpty() ? "graph" : printable(g.getName())),
+                    producer, model.getIrVersion(), opset(model));
+        }
+
+        private static int opset(ModelProto m) {
+            for (OnnxMl.OperatorSetIdProto o : m.getOpsetImportList()) {
+                if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
+                    return (int) o.getVersion();
+                }
+            }
+            return 0;
+        }
+
+        private static List<String> featureNames(List<String> given, int n, String inName) {
+            if (given == null || given.isEmpty()) {
+                List<String> f = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    f.add("X[" + i + "]");
+                }
+                return f;
+            }
+            if (given.size() != n) {
+                throw new IllegalArgumentException("features has " + given.size() + " names; the model's input \"" + inName
+                        + "\" has " + n + " values");
+            }
+            Set<String> seen = new HashSet<>();
+            for (String s : given) {
+                if (s == null || s.isBlank()) {
+                    throw new IllegalArgumentException("features: a name is blank");
+                }
+                if (!seen.add(s)) {
+                    throw new IllegalArgumentException("features: the name \"" + printable(s) + "\" appears twice");
+                }
+            }
+            return List.copyOf(given);
+        }
+
+        private void finalLayer(Affine a, String name) throws ModelFormatException {
+            if (a.base() != base) {
+                throw unsupported(name + " does not read the last layer");
+            }
+            layers.add(new NetworkStructure.Layer(matrix(a), a.b(), false, name));
+        }
+
+        private long[] inputShape(ValueInfoProto in) throws ModelFormatException {
+            String what = "input \"" + printable(in.getName()) + "\"";
+            if (!in.hasType() || !in.getType().hasTensorType()) {
+                throw unsupported(what + " is not a tensor");
+            }
+            OnnxMl.TypeProto.Tensor t = in.getType().getTensorType();
+            if (t.getElemType() != FLOAT && t.getElemType() != DOUBLE) {
+                throw unsupported(what + " has element type " + dataType(t.getElemType()) + "; float or double is supported");
+            }
+            if (!t.hasShape() || t.getShape().getDimCount() < 2) {
+                throw unsupported(what + " must have a batch dimension and at least one more: [batch, ...]");
+            }
+            List<OnnxMl.TensorShapeProto.Dimension> dims = t.getShape().getDimList();
+            OnnxMl.TensorShapeProto.Dimension b = dims.getFirst();
+            if (b.hasDimValue() && b.getDimValue() != 1) {
+                throw unsupported(what + " has batch dimension " + b.getDimValue() + "; it must be 1 or symbolic");
+            }
+            long[] shape = new long[dims.size()];
+            shape[0] = 1;
+            for (int i = 1; i < dims.size(); i++) {
+                OnnxMl.TensorShapeProto.Dimension d = dims.get(i);
+                if (!d.hasDimValue() || d.getDimValue() <= 0) {
+                    throw unsupported(what + " has a dynamic dimension " + i + " ("
+                            + (d.hasDimParam() ? "\"" + printable(d.getDimParam()) + "\"" : "unknown")
+                            + "); every dimension but the batch must be a positive constant");
+                }
+                shape[i] = d.getDimValue();
+            }
+            product(shape, what);
+            return shape;
+        }
+
+        /** The element count of a shape, refused above {@link #MAX_TENSOR_ELEMENTS} before any allocation. */
+        private static long product(long[] shape, String what) throws ModelFormatException {
+            long p = 1;
+            for (long d : shape) {
+                if (d < 0) {
+                    throw new ModelFormatException(Reason.NOT_PROTOBUF, what + " has a negative dimension " + d);
+                }
+                p = d == 0 ? 0 : (p > MAX_TENSOR_ELEMENTS / Math.max(d, 1) ? MAX_TENSOR_ELEMENTS + 1 : p * d);
+                if (p > MAX_TENSOR_ELEMENTS) {
+                    throw new ModelFormatException(Reason.TOO_LARGE, what + " has shape " + java.util.Arrays.toString(shape)
+                            + ", over " + MAX_TENSOR_ELEMENTS + " elements");
+                }
+            }
+            return p;
+        }
+
+        private Val tensor(TensorProto t, String what) throws ModelFormatException {
+            if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
+                throw unsupported(what + " keeps its data in an external file; save the model with the weights inside "
+                        + "(onnx.save_model(..., save_as_external_data=False))");
+            }
+            if (t.hasSegment()) {
+                throw unsupported(what + " is a segment of a tensor");
+            }
+            long[] shape = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+            long n = product(shape, what);
+            totalElements += n;
+            if (totalElements > MAX_TOTAL_ELEMENTS) {
+                throw new ModelFormatException(Reason.TOO_LARGE, "the initializers hold over " + MAX_TOTAL_ELEMENTS + " elements");
+            }
+            int count = (int) n;
+            ByteString raw = t.getRawData();
+            switch (t.getDataType()) {
+                case FLOAT -> {
+                    double[] d = new double[count];
+                    if (t.hasRawData()) {
+                        need(raw.size() == 4L * count, what + ": raw_data has " + raw.size() + " bytes for " + count + " floats");
+                        ByteBuffer bb = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                        for (int i = 0; i < count; i++) {
+                            d[i] = bb.getFloat();
+                        }
+                    } else {
+                        need(t.getFloatDataCount() == count, what + ": float_data has " + t.getFloatDataCount() + " values for " + count);
+                        for (int i = 0; i < count; i++) {
+                            d[i] = t.getFloatData(i);
+                        }
+                    }
+                    return finite(new Const(shape, d), what);
+                }
+                case DOUBLE -> {
+                    double[] d = new double[count];
+                    if (t.hasRawData()) {
+                        need(raw.size() == 8L * count, what + ": raw_data has " + raw.size() + " bytes for " + count + " doubles");
+                        ByteBuffer bb = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                        for (int i = 0; i < count; i++) {
+                            d[i] = bb.getDouble();
+                        }
+                    } else {
+                        need(t.getDoubleDataCount() == count, what + ": double_data has " + t.getDoubleDataCount() + " values for " + count);
+                        for (int i = 0; i < count; i++) {
+                            d[i] = t.getDoubleData(i);
+                        }
+                    }
+                    return finite(new Const(shape, d), what);
+                }
+                case INT64 -> {
+                    long[] d = new long[count];
+                    if (t.hasRawData()) {
+                        need(raw.size() == 8L * count, what + ": raw_data has " + raw.size() + " bytes for " + count + " int64");
+                        ByteBuffer bb = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                        for (int i = 0; i < count; i++) {
+                            d[i] = bb.getLong();
+                        }
+                    } else {
+                        need(t.getInt64DataCount() == count, what + ": int64_data has " + t.getInt64DataCount() + " values for " + count);
+                        for (int i = 0; i < count; i++) {
+                            d[i] = t.getInt64Data(i);
+                        }
+                    }
+                    return new Ints(shape, d);
+                }
+                default -> throw unsupported(what + " has data type " + dataType(t.getDataType())
+                        + "; supported: float and double (and int64 for shapes)");
+            }
+        }
+
+        private static Const finite(Const c, String what) throws ModelFormatException {
+            for (double v : c.data()) {
+                if (!Double.isFinite(v)) {
+                    throw unsupported(what + " holds a non-finite value " + v);
+                }
+            }
+            return c;
+        }
+
+        private static void need(boolean ok, String message) throws ModelFormatException {
+            if (!ok) {
+                throw new ModelFormatException(Reason.NOT_PROTOBUF, "the ONNX model is inconsistent: " + message);
+            }
+        }
+
+        private static String dataType(int t) {
+            TensorProto.DataType d = TensorProto.DataType.forNumber(t);
+            return d == null ? Integer.toString(t) : d.name();
+        }
+
+        // --------------------------------------------------------------------------------------
+
+        private Val in(NodeProto n, int i, String where) throws ModelFormatException {
+            if (i >= n.getInputCount() || n.getInput(i).isEmpty()) {
+                throw unsupported(where + ": input " + i + " is missing");
+            }
+            Val v = vals.get(n.getInput(i));
+            if (v == null) {
+                throw unsupported(where + " reads \"" + printable(n.getInput(i)) + "\", which no earlier node writes "
+                        + "(the nodes must be in topological order)");
+            }
+            if (v instanceof Unusable u) {
+                throw unsupported(where + " reads " + u.why());
+            }
+            if (v instanceof Label) {
+                throw unsupported(where + " reads the output of an ArgMax; the ArgMax must be the last node");
+            }
+            if (v instanceof Affine a && a.softmax()) {
+                throw unsupported(where + " reads the output of Softmax node \"" + a.softmaxNode()
+                        + "\"; a Softmax is only supported right before an ArgMax");
+            }
+            return v;
+        }
+
+        private Affine affine(NodeProto n, int i, String where) throws ModelFormatException {
+            Val v = in(n, i, where);
+            if (!(v instanceof Affine a)) {
+                throw unsupported(where + ": input " + i + " must depend on the model input, not be a constant");
+            }
+            return a;
+        }
+
+        private Const constant(NodeProto n, int i, String where) throws ModelFormatException {
+            Val v = in(n, i, where);
+            if (!(v instanceof Const c)) {
+                throw unsupported(where + ": input " + i + " must be a float constant (an initializer)");
+            }
+            return c;
+        }
+
+        private void out(NodeProto n, Val v, String where) throws ModelFormatException {
+            if (n.getOutputCount() < 1 || n.getOutput(0).isEmpty()) {
+                throw unsupported(where + " has no output");
+            }
+            put(n.getOutput(0), v, where);
+        }
+
+        private void put(String name, Val v, String where) throws ModelFormatException {
+            if (vals.putIfAbsent(name, v) != null) {
+                throw unsupported(where + " writes \"" + printable(name) + "\", which is already written");
+            }
+        }
+
+        private static AttributeProto attr(NodeProto n, String name) {
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.getName().equals(name)) {
+                    return a;
+                }
+            }
+            return null;
+        }
+
+        private static long intAttr(NodeProto n, String name, long dflt) {
+            AttributeProto a = attr(n, name);
+            return a == null ? dflt : a.getI();
+        }
+
+        private static double floatAttr(NodeProto n, String name, double dflt) {
+            AttributeProto a = attr(n, name);
+            return a == null ? dflt : a.getF();
+        }
+
+        private static void onlyAttrs(NodeProto n, String where, String... allowed) throws ModelFormatException {
+            List<String> ok = List.of(allowed);
+            for (AttributeProto a : n.getAttributeList()) {
+                if (!ok.contains(a.getName())) {
+                    throw unsupported(where + " has the attribute \"" + printable(a.getName()) + "\", which is not supported"
+                            + (ok.isEmpty() ? "" : " (supported: " + String.join(", ", ok) + ")"));
+                }
+            }
+        }
+
+        private void addWork(long w, String where) throws ModelFormatException {
+            work += w;
+            if (work > MAX_FOLD_WORK) {
+                throw new ModelFormatException(Reason.TOO_LARGE, where + ": folding the linear operators takes over "
+                        + MAX_FOLD_WORK + " multiply-adds");
+            }
+        }
+
+        private void apply(NodeProto n, String where) throws ModelFormatException {
+            switch (n.getOpType()) {
+                case "Identity" -> {
+                    onlyAttrs(n, where);
+                    out(n, in(n, 0, where), where);
+                }
+                case "Dropout" -> {
+                    onlyAttrs(n, where, "seed");
+                    if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+                        Val t = vals.get(n.getInput(2));
+                        if (!(t instanceof Ints i && i.data().length == 1 && i.data()[0] == 0)) {
+                            throw unsupported(where + ": training_mode must be absent or false");
+                        }
+                    }
+                    out(n, in(n, 0, where), where);
+                    if (n.getOutputCount() > 1 && !n.getOutput(1).isEmpty()) {
+                        put(n.getOutput(1), new Unusable("the mask of " + where), where);
+                    }
+                }
+                case "Constant" -> {
+                    onlyAttrs(n, where, "value", "value_float", "value_floats", "value_int", "value_ints");
+                    AttributeProto a = n.getAttributeCount() == 1 ? n.getAttribute(0) : null;
+                    if (a == null) {
+                        throw unsupported(where + " must have exactly one value attribute");
+                    }
+                    Val v = switch (a.getName()) {
+                        case "value" -> tensor(a.getT(), where);
+                        case "value_float" -> new Const(new long[0], new double[] {a.getF()});
+                        case "value_floats" -> new Const(new long[] {a.getFloatsCount()},
+                                a.getFloatsList().stream().mapToDouble(Float::doubleValue).toArray());
+                        case "value_int" -> new Ints(new long[0], new long[] {a.getI()});
+                        default -> new Ints(new long[] {a.getIntsCount()}, a.getIntsList().stream().mapToLong(Long::longValue).toArray());
+                    };
+                    out(n, v, where);
+                }
+                case "Flatten" -> {
+                    onlyAttrs(n, where, "axis");
+                    Val v = in(n, 0, where);
+                    long[] s = shapeOf(v);
+                    int axis = (int) intAttr(n, "axis", 1);
+                    if (axis < 0) {
+                        axis += s.length;
+                    }
+                    if (axis < 0 || axis > s.length) {
+                        throw unsupported(where + ": axis " + intAttr(n, "axis", 1) + " is out of range for rank " + s.length);
+                    }
+                    long a = 1;
+                    long b = 1;
+                    for (int i = 0; i < s.length; i++) {
+                        if (i < axis) {
+                            a *= s[i];
+                        } else {
+                            b *= s[i];
+                        }
+                    }
+                    out(n, reshaped(v, new long[] {a, b}), where);
+                }
+                case "Reshape" -> {
+                    onlyAttrs(n, where, "allowzero");
+                    Val v = in(n, 0, where);
+                    Val sv = in(n, 1, where);
+                    if (!(sv instanceof Ints si)) {
+                        throw unsupported(where + ": the shape must be an int64 constant");
+                    }
+                    out(n, reshaped(v, newShape(shapeOf(v), si.data(), intAttr(n, "allowzero", 0) != 0, where)), where);
+                }
+                case "Gemm" -> {
+                    onlyAttrs(n, where, "alpha", "beta", "transA", "transB");
+                    Affine a = affine(n, 0, where);
+                    Const b = constant(n, 1, where);
+                    if (intAttr(n, "transA", 0) != 0) {
+                        throw unsupported(where + ": transA = 1 is not supported");
+                    }
+                    if (a.shape().length != 2 || a.shape()[0] != 1) {
+                        throw unsupported(where + ": A has shape " + java.util.Arrays.toString(a.shape()) + "; [1, k] is supported");
+                    }
+                    if (b.shape().length != 2) {
+                        throw unsupported(where + ": B must be a matrix");
+                    }
+                    boolean tb = intAttr(n, "transB", 0) != 0;
+                    int k = (int) a.shape()[1];
+                    int kb = (int) (tb ? b.shape()[1] : b.shape()[0]);
+                    int m = (int) (tb ? b.shape()[0] : b.shape()[1]);
+                    if (kb != k) {
+                        throw unsupported(where + ": A has " + k + " columns, B " + kb + " rows");
+                    }
+                    double alpha = floatAttr(n, "alpha", 1.0);
+                    double beta = floatAttr(n, "beta", 1.0);
+                    double[] c = new double[m];
+                    if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+                        Const cc = constant(n, 2, where);
+                        double[] bc = broadcast(cc, new long[] {1, m}, where);
+                        for (int j = 0; j < m; j++) {
+                            c[j] = beta * bc[j];
+                        }
+                    }
+                    out(n, matmul(a, b.data(), k, m, tb, alpha, c, new long[] {1, m}, where), where);
+                }
+                case "MatMul" -> {
+                    onlyAttrs(n, where);
+                    Affine a = affine(n, 0, where);
+                    Const b = constant(n, 1, where);
+                    long[] s = a.shape();
+                    if (b.shape().length != 2) {
+                        throw unsupported(where + ": B must be a matrix (batched MatMul is not supported)");
+                    }
+                    int k = (int) s[s.length - 1];
+                    if (s.length < 1 || a.size() != k) {
+                        throw unsupported(where + ": A has shape " + java.util.Arrays.toString(s) + "; [1, k] is supported");
+                    }
+                    if (b.shape()[0] != k) {
+                        throw unsupported(where + ": A has " + k + " columns, B " + b.shape()[0] + " rows");
+                    }
+                    int m = (int) b.shape()[1];
+                    long[] os = s.clone();
+                    os[os.length - 1] = m;
+                    out(n, matmul(a, b.data(), k, m, false, 1.0, new double[m], os, where), where);
+                }
+                case "Add", "Sub", "Mul", "Div" -> {
+                    onlyAttrs(n, where);
+                    out(n, elementwise(n, where), where);
+                }
+                case "Relu" -> {
+                    onlyAttrs(n, where);
+                    Affine a = affine(n, 0, where);
+                    if (a.base() != base) {
+                        throw unsupported(where + " reads a value from before the last ReLU (skip connections are not supported)");
+                    }
+                    layers.add(new NetworkStructure.Layer(matrix(a), a.b(), true, printable(n.getName().isEmpty() ? where : n.getName())));
+                    base = layers.size();
+                    baseSize = a.size();
+                    out(n, new Affine(a.shape(), null, new double[a.size()], base, false, null), where);
+                }
+                case "Softmax" -> {
+                    onlyAttrs(n, where, "axis");
+                    Affine a = affine(n, 0, where);
+                    lastAxisHoldsAll(a, intAttr(n, "axis", -1), where);
+                    out(n, new Affine(a.shape(), a.w(), a.b(), a.base(), true, nodeNameOf(n, where)), where);
+                }
+                case "ArgMax" -> {
+                    onlyAttrs(n, where, "axis", "keepdims", "select_last_index");
+                    if (intAttr(n, "select_last_index", 0) != 0) {
+                        throw unsupported(where + ": select_last_index = 1 is not supported (ties go to the first index)");
+                    }
+                    Val v = vals.get(n.getInputCount() > 0 ? n.getInput(0) : "");
+                    Affine a;
+                    if (v instanceof Affine sa && sa.softmax()) {
+                        a = sa; // monotone: the argmax of the softmax is the argmax of its input
+                    } else {
+                        a = affine(n, 0, where);
+                    }
+                    lastAxisHoldsAll(a, intAttr(n, "axis", 0), where);
+                    out(n, new Label(new Affine(a.shape(), a.w(), a.b(), a.base(), false, null), nodeNameOf(n, where)), where);
+                }
+                default -> throw new IllegalStateException("operator " + n.getOpType() + " passed the check");
+            }
+        }
+
+        private static String nodeNameOf(NodeProto n, String where) {
+            return n.getName().isEmpty() ? where : printable(n.getName());
+        }
+
+        /** The axis holds every element (all other dimensions are 1). */
+        private static void lastAxisHoldsAll(Affine a, long axis, String where) throws ModelFormatException {
+            long[] s = a.shape();
+            long ax = axis < 0 ? axis + s.length : axis;
+            if (ax < 0 || ax >= s.length || s[(int) ax] != a.size()) {
+                throw unsupported(where + ": axis " + axis + " of shape " + java.util.Arrays.toString(s)
+                        + " must hold all " + a.size() + " values (batch 1)");
+            }
+        }
+
+        private static long[] shapeOf(Val v) {
+            return switch (v) {
+                case Const c -> c.shape();
+                case Ints i -> i.shape();
+                case Affine a -> a.shape();
+                default -> throw new IllegalStateException();
+            };
+        }
+
+        private static Val reshaped(Val v, long[] s) {
+            return switch (v) {
+                case Const c -> new Const(s, c.data());
+                case Ints i -> new Ints(s, i.data());
+                case Affine a -> new Affine(s, a.w(), a.b(), a.base(), a.softmax(), a.softmaxNode());
+                default -> throw new IllegalStateException();
+            };
+        }
+
+        private static long[] newShape(long[] old, long[] spec, boolean allowZero, String where) throws ModelFormatException {
+            long total = 1;
+            for (long d : old) {
+                total *= d;
+            }
+            long[] s = new long[spec.length];
+            int infer = -1;
+            long known = 1;
+            for (int i = 0; i < spec.length; i++) {
+                long d = spec[i];
+                if (d == 0 && !allowZero) {
+                    if (i >= old.length) {
+                        throw unsupported(where + ": shape[" + i + "] = 0 copies a dimension the input does not have");
+                    }
+                    d = old[i];
+                }
+                if (d == -1) {
+                    if (infer >= 0) {
+                        throw unsupported(where + ": the shape has two -1 entries");
+                    }
+                    infer = i;
+                    continue;
+                }
+                if (d < 0 || d > MAX_TENSOR_ELEMENTS) {
+                    throw unsupported(where + ": shape[" + i + "] = " + spec[i] + " is not supported");
+                }
+                s[i] = d;
+                known *= d;
+                if (known > MAX_TENSOR_ELEMENTS) {
+                    throw unsupported(where + ": the shape " + java.util.Arrays.toString(spec) + " is too large");
+                }
+            }
+            if (infer >= 0) {
+                if (known == 0 || total % known != 0) {
+                    throw unsupported(where + ": cannot infer -1 in " + java.util.Arrays.toString(spec) + " for " + total + " values");
+                }
+                s[infer] = total / known;
+                known = total;
+            }
+            if (known != total) {
+                throw unsupported(where + ": shape " + java.util.Arrays.toString(spec) + " does not hold " + total + " values");
+            }
+            return s;
+        }
+
+        /** {@code out[j] = alpha · Σ_i a[i]·B(i, j) + c[j]}, B {@code [k, m]} (or {@code [m, k]} when transposed). */
+        private Affine matmul(Affine a, double[] bm, int k, int m, boolean transB, double alpha, double[] c, long[] shape,
+                              String where) throws ModelFormatException {
+            int nb = baseFor(a);
+            if ((long) m * k > MAX_TENSOR_ELEMENTS || (long) m * nb > MAX_TENSOR_ELEMENTS) {
+                throw new ModelFormatException(Reason.TOO_LARGE, where + ": a " + m + " x " + nb + " weight matrix is too large");
+            }
+            double[][] w = new double[m][nb];
+            double[] b = new double[m];
+            addWork((long) m * k * (a.w() == null ? 1 : nb), where);
+            for (int j = 0; j < m; j++) {
+                double bj = 0;
+                double[] wj = w[j];
+                for (int i = 0; i < k; i++) {
+                    double bij = alpha * (transB ? bm[j * k + i] : bm[i * m + j]);
+                    if (bij == 0) {
+                        continue;
+                    }
+                    bj += bij * a.b()[i];
+                    if (a.w() == null) {
+                        wj[i] += bij;
+                    } else {
+                        double[] ai = a.w()[i];
+                        for (int t = 0; t < nb; t++) {
+                            wj[t] += bij * ai[t];
+                        }
+                    }
+                }
+                b[j] = bj + c[j];
+            }
+            return new Affine(shape, w, b, a.base(), false, null);
+        }
+
+        private int baseFor(Affine a) {
+            return a.w() == null ? a.size() : a.w()[0].length;
+        }
+
+        private Val elementwise(NodeProto n, String where) throws ModelFormatException {
+            String op = n.getOpType();
+            Val x = in(n, 0, where);
+            Val y = in(n, 1, where);
+            if (x instanceof Affine a && y instanceof Affine b) {
+                if (!op.equals("Add") && !op.equals("Sub")) {
+                    throw unsupported(where + ": both operands depend on the input; only Add and Sub of two such values are linear");
+                }
+                if (a.base() != b.base() || !java.util.Arrays.equals(a.shape(), b.shape())) {
+                    throw unsupported(where + ": the operands must have the same shape and come after the same ReLU");
+                }
+                double sign = op.equals("Add") ? 1 : -1;
+                double[][] wa = matrix(a);
+                double[][] wb = matrix(b);
+                addWork((long) wa.length * wa[0].length, where);
+                double[] bb = new double[a.size()];
+                for (int j = 0; j < wa.length; j++) {
+                    for (int t = 0; t < wa[j].length; t++) {
+                        wa[j][t] += sign * wb[j][t];
+                    }
+                    bb[j] = a.b()[j] + sign * b.b()[j];
+                }
+                return new Affine(a.shape(), wa, bb, a.base(), false, null);
+            }
+            boolean varFirst = x instanceof Affine;
+            if (!(x instanceof Affine) && !(y instanceof Affine)) {
+                throw unsupported(where + ": both operands are constants (constant folding is not supported)");
+            }
+            Affine a = (Affine) (varFirst ? x : y);
+            Val cv = varFirst ? y : x;
+            if (!(cv instanceof Const cc)) {
+                throw unsupported(where + ": the constant operand must be a float tensor");
+            }
+            double[] c = broadcast(cc, a.shape(), where);
+            if (op.equals("Div") && !varFirst) {
+                throw unsupported(where + ": dividing a constant by a value is not linear");
+            }
+            int size = a.size();
+            double[] b = a.b().clone();
+            double[][] w = a.w() == null ? null : new double[size][];
+            boolean scaling = op.equals("Mul") || op.equals("Div") || (op.equals("Sub") && !varFirst);
+            double[][] wNew = null;
+            if (scaling) {
+                wNew = new double[size][];
+                addWork((long) size * baseFor(a), where);
+                if (a.w() == null && (long) size * size > MAX_TENSOR_ELEMENTS) {
+                    throw new ModelFormatException(Reason.TOO_LARGE, where + ": a " + size + " x " + size + " matrix is too large");
+                }
+            }
+            for (int j = 0; j < size; j++) {
+                double f = switch (op) {
+                    case "Mul" -> c[j];
+                    case "Div" -> {
+                        if (c[j] == 0) {
+                            throw unsupported(where + ": division by zero (element " + j + ")");
+                        }
+                        yield 1.0 / c[j];
+                    }
+                    case "Sub" -> varFirst ? 1.0 : -1.0;
+                    default -> 1.0;
+                };
+                switch (op) {
+                    case "Add" -> b[j] += c[j];
+                    case "Sub" -> b[j] = varFirst ? b[j] - c[j] : c[j] - b[j];
+                    case "Mul" -> b[j] *= c[j];
+                    default -> b[j] /= c[j];
+                }
+                if (scaling) {
+                    double[] row = a.w() == null ? unit(j, size) : a.w()[j].clone();
+                    if (op.equals("Div")) {
+                        for (int t = 0; t < row.length; t++) {
+                            row[t] /= c[j];
+                        }
+                    } else {
+                        for (int t = 0; t < row.length; t++) {
+                            row[t] *= f;
+                        }
+                    }
+                    wNew[j] = row;
+                }
+            }
+            return new Affine(a.shape(), scaling ? wNew : a.w(), b, a.base(), false, null);
+        }
+
+        private static double[] unit(int j, int n) {
+            double[] r = new double[n];
+            r[j] = 1;
+            return r;
+        }
+
+        private double[][] matrix(Affine a) throws ModelFormatException {
+            if (a.w() != null) {
+                double[][] c = new double[a.w().length][];
+                for (int j = 0; j < c.length; j++) {
+                    c[j] = a.w()[j].clone();
+                }
+                return c;
+            }
+            int n = a.size();
+            if ((long) n * n > MAX_TENSOR_ELEMENTS) {
+                throw new ModelFormatException(Reason.TOO_LARGE, "an identity layer of " + n + " values is too large");
+            }
+            double[][] c = new double[n][];
+            for (int j = 0; j < n; j++) {
+                c[j] = unit(j, n);
+            }
+            return c;
+        }
+
+        /** The constant's values for each element of {@code target} (numpy broadcasting; the result has the target's shape). */
+        private static double[] broadcast(Const c, long[] target, String where) throws ModelFormatException {
+            long[] s = c.shape();
+            if (s.length > target.length) {
+                throw unsupported(where + ": the constant's shape " + java.util.Arrays.toString(s) + " has more dimensions than "
+                        + java.util.Arrays.toString(target));
+            }
+            int r = target.length;
+            long[] cs = new long[r];
+            java.util.Arrays.fill(cs, 1);
+            System.arraycopy(s, 0, cs, r - s.length, s.length);
+            for (int i = 0; i < r; i++) {
+                if (cs[i] != 1 && cs[i] != target[i]) {
+                    throw unsupported(where + ": the constant's shape " + java.util.Arrays.toString(s) + " does not broadcast to "
+                            + java.util.Arrays.toString(target));
+                }
+            }
+            long total = 1;
+            for (long d : target) {
+                total *= d;
+            }
+            double[] out = new double[(int) total];
+            long[] idx = new long[r];
+            for (int flat = 0; flat < total; flat++) {
+                long rem = flat;
+                for (int i = r - 1; i >= 0; i--) {
+                    idx[i] = rem % target[i];
+                    rem /= target[i];
+                }
+                long ci = 0;
+                for (int i = 0; i < r; i++) {
+                    ci = ci * cs[i] + (cs[i] == 1 ? 0 : idx[i]);
+                }
+                out[flat] = c.data()[(int) ci];
+            }
+            return out;
+        }
+
+        private static boolean allZero(double[] v) {
+            for (double d : v) {
+                if (d != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

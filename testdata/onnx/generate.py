@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Makes the ONNX test models of testdata/onnx/ and their expected outputs.
+
+The build never runs this: the .onnx files and the *.expected.json files it writes are committed.
+Run it again after changing it (pinned versions, see requirements.txt):
+
+    python3 -m venv /tmp/onnx-venv && /tmp/onnx-venv/bin/pip install -r testdata/onnx/requirements.txt
+    /tmp/onnx-venv/bin/python testdata/onnx/generate.py
+
+The graphs are built with onnx.helper node by node, the way torch.onnx.export (opset 13) and
+skl2onnx emit small MLPs: Gemm with transB = 1, or MatMul + Add; Relu; Flatten / Reshape /
+Identity / Dropout around them; Sub / Div by constants for a standardizing front; ArgMax (with or
+without a Softmax before it) for a classifier. The weights are trained here with numpy on seeded
+synthetic data (no data set is downloaded), so the models make real decisions. The expected
+outputs are ONNX Runtime's, in float32, for seeded inputs.
+"""
+import json
+import os
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OPSET = 13
+IR_VERSION = 8
+
+
+def blobs(rng, n, centers, spread):
+    k, d = centers.shape
+    y = rng.integers(0, k, size=n)
+    x = centers[y] + rng.normal(0, spread, size=(n, d))
+    return x.astype(np.float64), y
+
+
+def train_mlp(x, y, sizes, rng, steps=400, lr=0.05, regression=False):
+    """A plain full-batch gradient descent on a ReLU MLP (softmax cross-entropy or squared error)."""
+    ws, bs = [], []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        ws.append(rng.normal(0, np.sqrt(2.0 / a), size=(a, b)))
+        bs.append(np.zeros(b))
+    n = len(x)
+    for _ in range(steps):
+        acts = [x]
+        for i, (w, b) in enumerate(zip(ws, bs)):
+            z = acts[-1] @ w + b
+            acts.append(np.maximum(z, 0) if i < len(ws) - 1 else z)
+        out = acts[-1]
+        if regression:
+            g = 2 * (out - y.reshape(-1, 1)) / n
+        else:
+            p = np.exp(out - out.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            p[np.arange(n), y] -= 1
+            g = p / n
+        for i in reversed(range(len(ws))):
+            gw = acts[i].T @ g
+            gb = g.sum(axis=0)
+            if i > 0:
+                g = (g @ ws[i].T) * (acts[i] > 0)
+            ws[i] -= lr * gw
+            bs[i] -= lr * gb
+    return [w.astype(np.float32) for w in ws], [b.astype(np.float32) for b in bs]
+
+
+def init(name, a):
+    return numpy_helper.from_array(np.asarray(a), name)
+
+
+def f32(v):
+    """The shortest decimal that reads back as the same float32 (in JSON as a number)."""
+    return float(np.format_float_positional(np.float32(v), unique=True, trim="-"))
+
+
+def save(name, graph, doc, inputs, feature_names=None, opset_ml=None, scores=None):
+    """scores: an intermediate tensor (the logits before an ArgMax) whose values are recorded too."""
+    imports = [helper.make_opsetid("", OPSET)]
+    if opset_ml:
+        imports.append(helper.make_opsetid("ai.onnx.ml", opset_ml))
+    model = helper.make_model(graph, opset_imports=imports, producer_name="zkml testdata/onnx/generate.py",
+                              producer_version="1", doc_string=doc)
+    model.ir_version = IR_VERSION
+    onnx.checker.check_model(model, full_check=True)
+    path = os.path.join(HERE, name + ".onnx")
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
+    if scores:
+        probe.graph.output.append(helper.make_empty_tensor_value_info(scores))
+    sess = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
+    in_name = sess.get_inputs()[0].name
+    out_names = [o.name for o in sess.get_outputs()]
+    rows = []
+    for x in inputs:
+        shape = [1] + [d if isinstance(d, int) else 1 for d in sess.get_inputs()[0].shape[1:]]
+        res = sess.run(None, {in_name: np.asarray(x, dtype=np.float32).reshape(shape)})
+        row = {"input": [f32(v) for v in np.asarray(x, dtype=np.float32).ravel()]}
+        for o, r in zip(out_names, res):
+            r = np.asarray(r).ravel()
+            row[o] = [f32(v) for v in r] if r.dtype == np.float32 else [v.item() for v in r]
+        rows.append(row)
+    exp = {"model": name + ".onnx", "runtime": "onnxruntime " + ort.__version__, "onnx": onnx.__version__,
+           "outputs": [o for o in out_names if o != scores], "scores": scores, "features": feature_names,
+           "cases": rows}
+    with open(os.path.join(HERE, name + ".expected.json"), "w", newline="\n") as f:
+        json.dump(exp, f, indent=None, separators=(",", ":"))
+        f.write("\n")
+    print("%-22s %7d bytes, %d cases, outputs %s" % (name + ".onnx", os.path.getsize(path), len(rows), out_names))
+
+
+def vi(name, elem, shape):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+# 1. tabular classifier, as torch.onnx.export writes nn.Sequential(Linear, ReLU, Linear) + argmax --
+def mlp_tabular():
+    rng = np.random.default_rng(601)
+    centers = np.array([[2.0, 0.0, -1.0, 1.0], [-1.0, 2.0, 1.0, 0.0], [0.0, -2.0, 2.0, -1.5]])
+    x, y = blobs(rng, 600, centers, 0.9)
+    ws, bs = train_mlp(x, y, [4, 8, 3], rng, steps=600, lr=0.1)
+    nodes = [
+        helper.make_node("Gemm", ["input", "fc1.weight", "fc1.bias"], ["/fc1/Gemm_output_0"], name="/fc1/Gemm",
+                         alpha=1.0, beta=1.0, transB=1),
+        helper.make_node("Relu", ["/fc1/Gemm_output_0"], ["/act/Relu_output_0"], name="/act/Relu"),
+        helper.make_node("Gemm", ["/act/Relu_output_0", "fc2.weight", "fc2.bias"], ["logits"], name="/fc2/Gemm",
+                         alpha=1.0, beta=1.0, transB=1),
+        helper.make_node("ArgMax", ["logits"], ["label"], name="/ArgMax", axis=1, keepdims=0),
+    ]
+    g = helper.make_graph(nodes, "mlp_tabular", [vi("input", TensorProto.FLOAT, ["batch", 4])],
+                          [vi("label", TensorProto.INT64, ["batch"])],
+                          [init("fc1.weight", ws[0].T), init("fc1.bias", bs[0]),
+                           init("fc2.weight", ws[1].T), init("fc2.bias", bs[1])])
+    xt, _ = blobs(np.random.default_rng(602), 120, centers, 1.2)
+    save("mlp-tabular", g, "4-8-3 ReLU MLP classifier (Gemm transB=1, ArgMax)", xt, scores="logits")
+
+
+# 2. regressor: a standardizing front (Sub, Div), Flatten, MatMul + Add, Dropout, Identity, Reshape
+def mlp_regressor():
+    rng = np.random.default_rng(611)
+    x = rng.uniform(-3, 3, size=(500, 3)) * np.array([1.0, 10.0, 0.5]) + np.array([0.0, 50.0, 1.0])
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    xs = (x - mean) / std
+    y = np.sin(xs[:, 0]) + 0.5 * xs[:, 1] ** 2 - xs[:, 2]
+    ws, bs = train_mlp(xs, y, [3, 6, 1], rng, steps=800, lr=0.05, regression=True)
+    nodes = [
+        helper.make_node("Sub", ["x", "mean"], ["centered"], name="center"),
+        helper.make_node("Div", ["centered", "std"], ["scaled"], name="scale"),
+        helper.make_node("Flatten", ["scaled"], ["flat"], name="flatten", axis=1),
+        helper.make_node("MatMul", ["flat", "W1"], ["mm1"], name="layer1/MatMul"),
+        helper.make_node("Add", ["mm1", "B1"], ["z1"], name="layer1/Add"),
+        helper.make_node("Relu", ["z1"], ["h1"], name="layer1/Relu"),
+        helper.make_node("Dropout", ["h1"], ["h1d"], name="dropout"),
+        helper.make_node("Identity", ["h1d"], ["h1i"], name="identity"),
+        helper.make_node("MatMul", ["h1i", "W2"], ["mm2"], name="layer2/MatMul"),
+        helper.make_node("Add", ["mm2", "B2"], ["z2"], name="layer2/Add"),
+        helper.make_node("Mul", ["z2", "gain"], ["z3"], name="gain"),
+        helper.make_node("Reshape", ["z3", "shape"], ["y"], name="reshape"),
+    ]
+    g = helper.make_graph(nodes, "mlp_regressor", [vi("x", TensorProto.FLOAT, [1, 3])],
+                          [vi("y", TensorProto.FLOAT, [1, 1])],
+                          [init("mean", mean.astype(np.float32)), init("std", std.astype(np.float32)),
+                           init("W1", ws[0]), init("B1", bs[0]), init("W2", ws[1]), init("B2", bs[1]),
+                           init("gain", np.array([2.0], dtype=np.float32)),
+                           init("shape", np.array([1, 1], dtype=np.int64))])
+    xt = np.random.default_rng(612).uniform(-3, 3, size=(120, 3)) * np.array([1.0, 10.0, 0.5]) + np.array([0.0, 50.0, 1.0])
+    save("mlp-regressor", g, "3-6-1 ReLU MLP regressor behind a standardizing Sub/Div", xt,
+         feature_names=["temperature", "pressure", "flow"])
+
+
+# 3. two hidden layers, raw_data and float_data initializers, a Softmax before the ArgMax -------
+def mlp_softmax():
+    rng = np.random.default_rng(621)
+    centers = rng.normal(0, 2.0, size=(4, 6))
+    x, y = blobs(rng, 800, centers, 1.0)
+    ws, bs = train_mlp(x, y, [6, 10, 8, 4], rng, steps=600, lr=0.05)
+    nodes = [
+        helper.make_node("Gemm", ["features", "w0", "b0"], ["g0"], name="dense_0"),
+        helper.make_node("Relu", ["g0"], ["r0"], name="relu_0"),
+        helper.make_node("Gemm", ["r0", "w1", "b1"], ["g1"], name="dense_1", alpha=0.5, beta=2.0),
+        helper.make_node("Relu", ["g1"], ["r1"], name="relu_1"),
+        helper.make_node("Gemm", ["r1", "w2", "b2"], ["g2"], name="dense_2"),
+        helper.make_node("Softmax", ["g2"], ["probabilities"], name="softmax", axis=1),
+        helper.make_node("ArgMax", ["probabilities"], ["class"], name="argmax", axis=-1, keepdims=1),
+    ]
+    # float_data (not raw_data) for one tensor: both encodings occur in exported files
+    w1 = helper.make_tensor("w1", TensorProto.FLOAT, list((ws[1] * 2.0).shape), (ws[1] * 2.0).ravel().tolist())
+    b1 = helper.make_tensor("b1", TensorProto.FLOAT, [len(bs[1])], (bs[1] / 2.0).ravel().tolist())
+    g = helper.make_graph(nodes, "mlp_softmax", [vi("features", TensorProto.FLOAT, ["N", 6])],
+                          [vi("class", TensorProto.INT64, ["N", 1])],
+                          [init("w0", ws[0]), init("b0", bs[0]), w1, b1,
+                           init("w2", ws[2]), init("b2", bs[2])])
+    xt, _ = blobs(np.random.default_rng(622), 120, centers, 1.3)
+    save("mlp-softmax", g, "6-10-8-4 MLP with Gemm alpha/beta, Softmax before ArgMax", xt, scores="g2")
+
+
+# 4. operators this slice does not support (every one must be listed, with its node name) -------
+def unsupported():
+    rng = np.random.default_rng(631)
+    nodes = [
+        helper.make_node("Gemm", ["x", "w", "b"], ["g"], name="dense"),
+        helper.make_node("Sigmoid", ["g"], ["s"], name="gate"),
+        helper.make_node("Tanh", ["s"], ["t"], name="squash"),
+        helper.make_node("Gemm", ["t", "w2", "b2"], ["g2"], name="dense_out"),
+        helper.make_node("LeakyRelu", ["g2"], ["y"], name="leaky", alpha=0.1),
+    ]
+    g = helper.make_graph(nodes, "unsupported", [vi("x", TensorProto.FLOAT, [1, 2])],
+                          [vi("y", TensorProto.FLOAT, [1, 2])],
+                          [init("w", rng.normal(size=(2, 2)).astype(np.float32)),
+                           init("b", np.zeros(2, dtype=np.float32)),
+                           init("w2", rng.normal(size=(2, 2)).astype(np.float32)),
+                           init("b2", np.zeros(2, dtype=np.float32))])
+    save("unsupported-ops", g, "Sigmoid, Tanh and LeakyRelu between two Gemms", rng.normal(size=(3, 2)))
+
+
+# 5. the benchmark's MNIST-shaped 784-56-10 MLP (synthetic 28x28 "digits": one blob per class) --
+def mnist_mlp():
+    rng = np.random.default_rng(641)
+    protos = rng.uniform(0, 1, size=(10, 784)) ** 3
+    y = rng.integers(0, 10, size=2000)
+    x = np.clip(protos[y] + rng.normal(0, 0.25, size=(2000, 784)), 0, 1)
+    ws, bs = train_mlp(x, y, [784, 56, 10], rng, steps=150, lr=0.1)
+    nodes = [
+        helper.make_node("Flatten", ["image"], ["flat"], name="/flatten/Flatten", axis=1),
+        helper.make_node("Gemm", ["flat", "fc1.weight", "fc1.bias"], ["h"], name="/fc1/Gemm", transB=1),
+        helper.make_node("Relu", ["h"], ["hr"], name="/relu/Relu"),
+        helper.make_node("Gemm", ["hr", "fc2.weight", "fc2.bias"], ["logits"], name="/fc2/Gemm", transB=1),
+        helper.make_node("ArgMax", ["logits"], ["digit"], name="/ArgMax", axis=1, keepdims=0),
+    ]
+    g = helper.make_graph(nodes, "mnist_mlp", [vi("image", TensorProto.FLOAT, ["batch", 1, 28, 28])],
+                          [vi("digit", TensorProto.INT64, ["batch"])],
+                          [init("fc1.weight", ws[0].T), init("fc1.bias", bs[0]),
+                           init("fc2.weight", ws[1].T), init("fc2.bias", bs[1])])
+    r2 = np.random.default_rng(642)
+    yt = r2.integers(0, 10, size=40)
+    xt = np.clip(protos[yt] + r2.normal(0, 0.25, size=(40, 784)), 0, 1)
+    save("mnist-mlp-784-56-10", g, "784-56-10 MLP on 1x28x28 inputs (the published zkML benchmark shape)",
+         np.round(xt, 2), scores="logits")
+
+
+if __name__ == "__main__":
+    mlp_tabular()
+    mlp_regressor()
+    mlp_softmax()
+    unsupported()
+    mnist_mlp()
