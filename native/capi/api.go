@@ -125,6 +125,9 @@ func apiVKExportJSON(vk uint64) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if k.System != zk.Groth16 {
+		return "", zk.Errorf(zk.InvalidArgument, "zkml_vk_export_json exports Groth16 keys (snarkjs's verification_key.json); this is a %s key", k.System)
+	}
 	return toJSON(zk.VerifyingKeyPoints(k))
 }
 
@@ -166,6 +169,97 @@ func proveArguments(s string) (inputs, salts []*big.Int, err error) {
 		salts = []*big.Int{salt}
 	}
 	return inputs, salts, nil
+}
+
+// The functions of the proving-system layer (zkml_*_for, zkml_key_info, zkml_ptau_info): the
+// system is a name ("groth16", "plonk"); an unknown one is INVALID_ARGUMENT.
+
+func apiCompileFor(irJSON []byte, system string) (uint64, error) {
+	c, err := zk.CompileFor(irJSON, zk.System(system))
+	if err != nil {
+		return 0, err
+	}
+	return newHandle(c), nil
+}
+
+func apiLoadCSFor(irJSON []byte, system, path string) (uint64, error) {
+	c, err := zk.LoadCircuitFor(irJSON, zk.System(system), path)
+	if err != nil {
+		return 0, err
+	}
+	return newHandle(c), nil
+}
+
+func apiSetupFor(cs uint64, optionsJSON, pkPath, vkPath string) (string, error) {
+	c, err := typed[*zk.Circuit](cs, "constraint system")
+	if err != nil {
+		return "", err
+	}
+	var opts zk.SetupOptions
+	if optionsJSON != "" {
+		dec := json.NewDecoder(strings.NewReader(optionsJSON))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&opts); err != nil {
+			return "", zk.Errorf(zk.InvalidArgument, "setup options must be a JSON object {\"ptauPath\":..,\"allowLocalUnsafe\":..}: %v", err)
+		}
+	}
+	res, err := zk.SetupWith(c, pkPath, vkPath, opts)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(res)
+}
+
+func apiLoadPKFor(path, system, circuitSHA256 string) (uint64, error) {
+	k, err := zk.LoadProvingKeyFor(path, zk.System(system), circuitSHA256)
+	if err != nil {
+		return 0, err
+	}
+	return newHandle(k), nil
+}
+
+func apiLoadVKFor(path, system, circuitSHA256 string) (uint64, error) {
+	k, err := zk.LoadVerifyingKeyFor(path, zk.System(system), circuitSHA256)
+	if err != nil {
+		return 0, err
+	}
+	return newHandle(k), nil
+}
+
+func apiKeyInfo(h uint64) (string, error) {
+	v, err := value(h)
+	if err != nil {
+		return "", err
+	}
+	switch k := v.(type) {
+	case *zk.ProvingKey:
+		return toJSON(k.Info())
+	case *zk.VerifyingKey:
+		return toJSON(k.Info())
+	}
+	return "", zk.Errorf(zk.UnknownHandle, "handle %d is a %s, not a key", h, kindOf(v))
+}
+
+// PtauInfo is the JSON object zkml_ptau_info returns.
+type PtauInfo struct {
+	Power         int    `json:"power"`
+	CeremonyPower int    `json:"ceremonyPower"`
+	G1Powers      int    `json:"g1Powers"`
+	MaxDomainSize int    `json:"maxDomainSize"`
+	SHA256        string `json:"sha256"`
+}
+
+func apiPtauInfo(path string, minG1 int64) (string, error) {
+	n := int(minG1)
+	if minG1 < 2 || minG1 > 1<<30 {
+		n = 2
+	}
+	p, err := zk.ReadPtau(path, n)
+	if err != nil {
+		return "", err
+	}
+	g1 := zk.PtauG1Powers(p.Power)
+	return toJSON(PtauInfo{Power: p.Power, CeremonyPower: p.CeremonyPower, G1Powers: g1, MaxDomainSize: 1 << p.Power, SHA256: p.SHA256})
 }
 
 // decimalArray parses a JSON array of canonical decimal integer strings.

@@ -249,3 +249,120 @@ func zkml_vk_export_json(vk C.uint64_t, outJSON **C.char, cerr *C.zkml_error) C.
 func zkml_handle_free(h C.uint64_t, cerr *C.zkml_error) C.int32_t {
 	return report(cerr, run(func() error { return apiFree(uint64(h)) }))
 }
+
+// optString is goString for an optional argument: NULL is "".
+func optString(p *C.char) string {
+	if p == nil {
+		return ""
+	}
+	return C.GoString(p)
+}
+
+//export zkml_compile_for
+func zkml_compile_for(irp *C.uint8_t, irLen C.int64_t, system *C.char, outCS *C.uint64_t, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putHandle(outCS, "out_cs", func() (uint64, error) {
+			irJSON, err := goBytes(irp, irLen, "IR document")
+			if err != nil {
+				return 0, err
+			}
+			sys, err := goString(system, "system")
+			if err != nil {
+				return 0, err
+			}
+			return apiCompileFor(irJSON, sys)
+		})
+	}))
+}
+
+//export zkml_cs_load_for
+func zkml_cs_load_for(irp *C.uint8_t, irLen C.int64_t, system, path *C.char, outCS *C.uint64_t, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putHandle(outCS, "out_cs", func() (uint64, error) {
+			irJSON, err := goBytes(irp, irLen, "IR document")
+			if err != nil {
+				return 0, err
+			}
+			sys, err := goString(system, "system")
+			if err != nil {
+				return 0, err
+			}
+			p, err := goString(path, "path")
+			if err != nil {
+				return 0, err
+			}
+			return apiLoadCSFor(irJSON, sys, p)
+		})
+	}))
+}
+
+//export zkml_setup_for
+func zkml_setup_for(cs C.uint64_t, optionsJSON, pkPath, vkPath *C.char, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putString(outJSON, "out_json", func() (string, error) {
+			pk, err := goString(pkPath, "pk_path")
+			if err != nil {
+				return "", err
+			}
+			vk, err := goString(vkPath, "vk_path")
+			if err != nil {
+				return "", err
+			}
+			return apiSetupFor(uint64(cs), optString(optionsJSON), pk, vk)
+		})
+	}))
+}
+
+//export zkml_pk_load_for
+func zkml_pk_load_for(path, system, circuitSHA256 *C.char, outPK *C.uint64_t, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putHandle(outPK, "out_pk", func() (uint64, error) {
+			p, err := goString(path, "path")
+			if err != nil {
+				return 0, err
+			}
+			sys, err := goString(system, "system")
+			if err != nil {
+				return 0, err
+			}
+			return apiLoadPKFor(p, sys, optString(circuitSHA256))
+		})
+	}))
+}
+
+//export zkml_vk_load_for
+func zkml_vk_load_for(path, system, circuitSHA256 *C.char, outVK *C.uint64_t, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putHandle(outVK, "out_vk", func() (uint64, error) {
+			p, err := goString(path, "path")
+			if err != nil {
+				return 0, err
+			}
+			sys, err := goString(system, "system")
+			if err != nil {
+				return 0, err
+			}
+			return apiLoadVKFor(p, sys, optString(circuitSHA256))
+		})
+	}))
+}
+
+//export zkml_key_info
+func zkml_key_info(h C.uint64_t, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putString(outJSON, "out_json", func() (string, error) { return apiKeyInfo(uint64(h)) })
+	}))
+}
+
+//export zkml_ptau_info
+func zkml_ptau_info(path *C.char, minG1Powers C.int64_t, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putString(outJSON, "out_json", func() (string, error) {
+			p, err := goString(path, "path")
+			if err != nil {
+				return "", err
+			}
+			return apiPtauInfo(p, int64(minG1Powers))
+		})
+	}))
+}

@@ -205,3 +205,96 @@ JNIEXPORT void JNICALL Java_io_zkml_prover_NativeBridge_free(JNIEnv *env, jclass
     zkml_error err = {0, NULL};
     check(env, zkml_handle_free((uint64_t) h, &err), &err);
 }
+
+/* The proving-system layer (docs/native-abi.md, "Proving systems"). */
+
+JNIEXPORT jlong JNICALL Java_io_zkml_prover_NativeBridge_compileFor(JNIEnv *env, jclass cls, jbyteArray ir, jstring system) {
+    zkml_error err = {0, NULL};
+    int64_t len;
+    uint8_t *buf = copy_bytes(env, ir, &len);
+    if ((*env)->ExceptionCheck(env)) return 0;
+    const char *sys = UTF(env, system);
+    uint64_t h = 0;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL : zkml_compile_for(buf, len, (char *) sys, &h, &err);
+    RELEASE(env, system, sys);
+    free(buf);
+    if ((*env)->ExceptionCheck(env)) return 0;
+    if (check(env, rc, &err)) return 0;
+    return (jlong) h;
+}
+
+JNIEXPORT jlong JNICALL Java_io_zkml_prover_NativeBridge_loadConstraintSystemFor(JNIEnv *env, jclass cls, jbyteArray ir, jstring system, jstring path) {
+    zkml_error err = {0, NULL};
+    int64_t len;
+    uint8_t *buf = copy_bytes(env, ir, &len);
+    if ((*env)->ExceptionCheck(env)) return 0;
+    const char *sys = UTF(env, system);
+    const char *p = (*env)->ExceptionCheck(env) ? NULL : UTF(env, path);
+    uint64_t h = 0;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL : zkml_cs_load_for(buf, len, (char *) sys, (char *) p, &h, &err);
+    RELEASE(env, system, sys);
+    RELEASE(env, path, p);
+    free(buf);
+    if ((*env)->ExceptionCheck(env)) return 0;
+    if (check(env, rc, &err)) return 0;
+    return (jlong) h;
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_setupFor(JNIEnv *env, jclass cls, jlong cs, jstring options, jstring pkPath, jstring vkPath) {
+    zkml_error err = {0, NULL};
+    const char *opt = UTF(env, options);
+    const char *pk = (*env)->ExceptionCheck(env) ? NULL : UTF(env, pkPath);
+    const char *vk = (*env)->ExceptionCheck(env) ? NULL : UTF(env, vkPath);
+    char *out = NULL;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL
+        : zkml_setup_for((uint64_t) cs, (char *) opt, (char *) pk, (char *) vk, &out, &err);
+    RELEASE(env, options, opt);
+    RELEASE(env, pkPath, pk);
+    RELEASE(env, vkPath, vk);
+    if ((*env)->ExceptionCheck(env)) return NULL;
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}
+
+typedef int32_t (*key_loader)(char *, char *, char *, uint64_t *, zkml_error *);
+
+static jlong load_key_for(JNIEnv *env, key_loader load, jstring path, jstring system, jstring circuit) {
+    zkml_error err = {0, NULL};
+    const char *p = UTF(env, path);
+    const char *sys = (*env)->ExceptionCheck(env) ? NULL : UTF(env, system);
+    const char *c = (*env)->ExceptionCheck(env) ? NULL : UTF(env, circuit);
+    uint64_t h = 0;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL : load((char *) p, (char *) sys, (char *) c, &h, &err);
+    RELEASE(env, path, p);
+    RELEASE(env, system, sys);
+    RELEASE(env, circuit, c);
+    if ((*env)->ExceptionCheck(env)) return 0;
+    if (check(env, rc, &err)) return 0;
+    return (jlong) h;
+}
+
+JNIEXPORT jlong JNICALL Java_io_zkml_prover_NativeBridge_loadProvingKeyFor(JNIEnv *env, jclass cls, jstring path, jstring system, jstring circuit) {
+    return load_key_for(env, zkml_pk_load_for, path, system, circuit);
+}
+
+JNIEXPORT jlong JNICALL Java_io_zkml_prover_NativeBridge_loadVerifyingKeyFor(JNIEnv *env, jclass cls, jstring path, jstring system, jstring circuit) {
+    return load_key_for(env, zkml_vk_load_for, path, system, circuit);
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_keyInfo(JNIEnv *env, jclass cls, jlong h) {
+    zkml_error err = {0, NULL};
+    char *out = NULL;
+    if (check(env, zkml_key_info((uint64_t) h, &out, &err), &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_ptauInfo(JNIEnv *env, jclass cls, jstring path, jlong minG1Powers) {
+    zkml_error err = {0, NULL};
+    const char *p = UTF(env, path);
+    char *out = NULL;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL : zkml_ptau_info((char *) p, (int64_t) minG1Powers, &out, &err);
+    RELEASE(env, path, p);
+    if ((*env)->ExceptionCheck(env)) return NULL;
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}

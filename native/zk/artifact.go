@@ -31,7 +31,7 @@ const Magic = "ZKMLART1"
 
 const maxHeaderLen = 4096
 
-// Artifact kinds.
+// Artifact kinds of Groth16 (PLONK's: KindSparseR1CS, KindPlonkProvingKey, KindPlonkVerifyingKey).
 const (
 	KindR1CS         = "r1cs"
 	KindProvingKey   = "groth16-proving-key"
@@ -47,10 +47,33 @@ type Header struct {
 	CircuitSHA256 string `json:"circuitSha256"`
 	PayloadSHA256 string `json:"payloadSha256"`
 	PayloadSize   int64  `json:"payloadSize"`
+	// Trust, SRSSHA256, SRSPower, SRSSize: the setup of a PLONK key (SetupInfo). Absent from
+	// Groth16 headers, which stay v0.1's bytes: a Groth16 key's setup is single-party.
+	Trust     string `json:"trust,omitempty"`
+	SRSSHA256 string `json:"srsSha256,omitempty"`
+	SRSPower  int    `json:"srsPower,omitempty"`
+	SRSSize   int    `json:"srsSize,omitempty"`
 }
 
 func newHeader(kind, circuitSHA256 string) Header {
 	return Header{Kind: kind, Curve: Curve, Gnark: GnarkVersion(), ABI: ABIVersion, CircuitSHA256: circuitSHA256}
+}
+
+// newKeyHeader is the header of a key file: Groth16's as before, PLONK's with its setup.
+func newKeyHeader(kind, circuitSHA256 string, info SetupInfo) Header {
+	h := newHeader(kind, circuitSHA256)
+	if info.Trust != TrustSingleParty {
+		h.Trust, h.SRSSHA256, h.SRSPower, h.SRSSize = info.Trust, info.SRSSHA256, info.SRSPower, info.SRSSize
+	}
+	return h
+}
+
+// setupInfo is the setup a key header records.
+func (h Header) setupInfo(system System) SetupInfo {
+	if system == Groth16 && h.Trust == "" {
+		return SetupInfo{Trust: TrustSingleParty}
+	}
+	return SetupInfo{Trust: h.Trust, SRSSHA256: h.SRSSHA256, SRSPower: h.SRSPower, SRSSize: h.SRSSize}
 }
 
 // writeArtifact serializes payload, then writes header + payload to path atomically (a

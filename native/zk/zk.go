@@ -1,6 +1,8 @@
-// Package zk turns IR documents into Groth16 artifacts over BN254 and uses them: compile to
-// R1CS, setup, prove, verify, export gnark's Solidity verifier. It is the pure-Go core behind
-// the C ABI (package capi); every error it returns carries an ABI error code (CodeOf).
+// Package zk turns IR documents into proofs over BN254 and uses them: compile to a constraint
+// system, setup, prove, verify, export gnark's Solidity verifier, for each proving system behind
+// the Backend interface (Groth16 on R1CS, PLONK with KZG on a sparse R1CS; backend.go). It is the
+// pure-Go core behind the C ABI (package capi); every error it returns carries an ABI error code
+// (CodeOf).
 //
 // All values (Circuit, ProvingKey, VerifyingKey) are immutable after creation and safe for
 // concurrent use: many proofs may run at once with the same circuit and key.
@@ -16,10 +18,9 @@ import (
 	"time"
 
 	"github.com/consensys/gnark"
-	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/backend/groth16"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
+	plonkbn254 "github.com/consensys/gnark/backend/plonk/bn254"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/logger"
 
@@ -58,10 +59,12 @@ func CurrentVersions() Versions {
 	return Versions{ABIVersion: ABIVersion, GnarkVersion: GnarkVersion(), GoVersion: GoVersion(), Curve: Curve}
 }
 
-// Circuit is a compiled IR document.
+// Circuit is a compiled IR document: its constraint system for one proving system.
 type Circuit struct {
 	IR *ir.IR
 	CS constraint.ConstraintSystem
+	// Backend is the proving system CS was built for (Groth16: an R1CS, PLONK: a sparse R1CS).
+	Backend Backend
 
 	byOpOnce sync.Once
 	byOp     circuit.ConstraintsByOp
@@ -74,6 +77,8 @@ type Info struct {
 	InputSize     int    `json:"inputSize"`
 	OutputSize    int    `json:"outputSize"`
 	CircuitSHA256 string `json:"circuitSha256"`
+	// ProvingSystem is "groth16" or "plonk"; PLONK constraints are gates of the sparse R1CS.
+	ProvingSystem System `json:"provingSystem"`
 	// ConstraintsByOp: the constraints each kind added ("input_range", an op name, "output"),
 	// in constraint order; it sums to Constraints.
 	ConstraintsByOp circuit.ConstraintsByOp `json:"constraintsByOp"`
@@ -88,6 +93,7 @@ func (c *Circuit) Info() Info {
 		InputSize:       c.IR.InputSize(),
 		OutputSize:      c.IR.OutputSize(),
 		CircuitSHA256:   c.IR.CircuitHash(),
+		ProvingSystem:   c.Backend.System(),
 		ConstraintsByOp: c.ConstraintsByOp(),
 	}
 }
@@ -98,7 +104,7 @@ func (c *Circuit) ConstraintsByOp() circuit.ConstraintsByOp {
 		if c.byOp != nil {
 			return
 		}
-		cs, byOp, err := circuit.CompileWithCounts(c.IR)
+		cs, byOp, err := c.Backend.compile(c.IR)
 		if err == nil && cs.GetNbConstraints() == c.CS.GetNbConstraints() {
 			c.byOp = byOp
 		}
@@ -117,32 +123,52 @@ func parseIR(irJSON []byte) (*ir.IR, error) {
 	return d, nil
 }
 
-// Compile parses and validates an IR document and compiles it to an R1CS over BN254.
+// Compile parses and validates an IR document and compiles it to an R1CS over BN254 (Groth16).
 func Compile(irJSON []byte) (*Circuit, error) {
+	return CompileFor(irJSON, Groth16)
+}
+
+// CompileFor parses and validates an IR document and compiles it to the constraint system of a
+// proving system (an unknown name is InvalidArgument).
+func CompileFor(irJSON []byte, system System) (*Circuit, error) {
+	b, err := BackendOf(system)
+	if err != nil {
+		return nil, err
+	}
 	d, err := parseIR(irJSON)
 	if err != nil {
 		return nil, err
 	}
-	cs, byOp, err := circuit.CompileWithCounts(d)
+	cs, byOp, err := b.compile(d)
 	if err != nil {
 		return nil, Errorf(Internal, "compile circuit %q: %v", d.Name, err)
 	}
-	return &Circuit{IR: d, CS: cs, byOp: byOp}, nil
+	return &Circuit{IR: d, CS: cs, Backend: b, byOp: byOp}, nil
 }
 
-// WriteTo writes the constraint system to an artifact file.
+// WriteTo writes the constraint system to an artifact file (kind r1cs or scs).
 func (c *Circuit) WriteTo(path string) error {
-	_, err := writeArtifact(path, newHeader(KindR1CS, c.IR.CircuitHash()), c.CS)
+	_, err := writeArtifact(path, newHeader(c.Backend.csKind(), c.IR.CircuitHash()), c.CS)
 	return err
 }
 
-// LoadCircuit reads a constraint-system file written by WriteTo for the given IR document.
+// LoadCircuit reads an R1CS file written by WriteTo for the given IR document.
 func LoadCircuit(irJSON []byte, path string) (c *Circuit, err error) {
+	return LoadCircuitFor(irJSON, Groth16, path)
+}
+
+// LoadCircuitFor reads a constraint-system file of a proving system written by WriteTo for the
+// given IR document: a file of another system or of another IR is InvalidArgument.
+func LoadCircuitFor(irJSON []byte, system System, path string) (c *Circuit, err error) {
+	b, err := BackendOf(system)
+	if err != nil {
+		return nil, err
+	}
 	d, err := parseIR(irJSON)
 	if err != nil {
 		return nil, err
 	}
-	h, payload, err := readArtifact(path, KindR1CS)
+	h, payload, err := readArtifact(path, b.csKind())
 	if err != nil {
 		return nil, err
 	}
@@ -150,15 +176,18 @@ func LoadCircuit(irJSON []byte, path string) (c *Circuit, err error) {
 		return nil, Errorf(InvalidArgument, "%s was compiled from IR %s, not from this IR (%s)", path, h.CircuitSHA256, d.CircuitHash())
 	}
 	defer recoverCorrupt(path, &err)
-	cs := groth16.NewCS(ecc.BN254)
+	cs := b.newCS()
 	if _, err := cs.ReadFrom(bytes.NewReader(payload)); err != nil {
 		return nil, Errorf(IO, "%s: cannot decode the constraint system: %v", path, err)
 	}
-	want := d.PublicSize() + 1
+	want := d.PublicSize()
+	if system == Groth16 {
+		want++ // the R1CS's constant-one wire is its first public variable; a sparse R1CS has none
+	}
 	if cs.GetNbPublicVariables() != want {
 		return nil, Errorf(InvalidArgument, "%s has %d public variables, the IR needs %d", path, cs.GetNbPublicVariables(), want)
 	}
-	return &Circuit{IR: d, CS: cs}, nil
+	return &Circuit{IR: d, CS: cs, Backend: b}, nil
 }
 
 // recoverCorrupt turns a panic while decoding gnark's binary formats into an IO error.
@@ -168,26 +197,69 @@ func recoverCorrupt(path string, err *error) {
 	}
 }
 
-// ProvingKey is a Groth16 proving key and the circuit hash it was made for.
+// ProvingKey is a proving key of one proving system and the circuit hash it was made for.
 type ProvingKey struct {
-	PK            groth16.ProvingKey
+	PK            groth16.ProvingKey // Groth16 only (nil for PLONK)
 	CircuitSHA256 string
+	System        System
+	Setup         SetupInfo
+	plonk         *plonkbn254.ProvingKey
 }
 
-// VerifyingKey is a Groth16 verifying key and the circuit hash it was made for.
+// VerifyingKey is a verifying key of one proving system and the circuit hash it was made for.
 type VerifyingKey struct {
-	VK            *groth16bn254.VerifyingKey
+	VK            *groth16bn254.VerifyingKey // Groth16 only (nil for PLONK)
 	CircuitSHA256 string
+	System        System
+	Setup         SetupInfo
+	plonk         *plonkbn254.VerifyingKey
 }
 
-// SetupResult is the JSON object zkml_setup returns.
+// KeyInfo is the JSON object zkml_key_info returns: what a key was made for and how.
+type KeyInfo struct {
+	Kind          string `json:"kind"`
+	ProvingSystem System `json:"provingSystem"`
+	CircuitSHA256 string `json:"circuitSha256"`
+	PublicInputs  int    `json:"publicInputs,omitempty"`
+	SetupInfo
+}
+
+// Info describes the proving key.
+func (k *ProvingKey) Info() KeyInfo {
+	b, _ := BackendOf(k.System)
+	return KeyInfo{Kind: b.pkKind(), ProvingSystem: k.System, CircuitSHA256: k.CircuitSHA256, SetupInfo: k.Setup}
+}
+
+// Info describes the verifying key.
+func (k *VerifyingKey) Info() KeyInfo {
+	b, _ := BackendOf(k.System)
+	return KeyInfo{Kind: b.vkKind(), ProvingSystem: k.System, CircuitSHA256: k.CircuitSHA256,
+		PublicInputs: b.nbPublic(k), SetupInfo: k.Setup}
+}
+
+// SetupResult is the JSON object zkml_setup (and, with the setup's provenance, zkml_setup_for)
+// returns.
 type SetupResult struct {
 	SetupMillis        int64  `json:"setupMillis"`
 	VerifyingKeySHA256 string `json:"verifyingKeySha256"`
+	ProvingSystem      System `json:"provingSystem,omitempty"`
+	*SetupInfo
 }
 
 // Setup runs a Groth16 setup (toxic waste from crypto/rand, discarded) and writes both keys.
 func Setup(c *Circuit, pkPath, vkPath string) (SetupResult, error) {
+	if c.Backend.System() != Groth16 {
+		return SetupResult{}, Errorf(InvalidArgument, "zkml_setup is Groth16's; this is a %s circuit (use zkml_setup_for)", c.Backend.System())
+	}
+	res, err := SetupWith(c, pkPath, vkPath, SetupOptions{})
+	res.ProvingSystem, res.SetupInfo = "", nil // v0.1's result
+	return res, err
+}
+
+// SetupWith runs the setup of the circuit's proving system and writes both keys. Groth16: a
+// single-party setup. PLONK: the SRS of opts (a checked .ptau file, or a local one if allowed);
+// the keys' headers record the setup's trust and the SRS hash.
+func SetupWith(c *Circuit, pkPath, vkPath string, opts SetupOptions) (SetupResult, error) {
 	if pkPath == "" || vkPath == "" {
 		return SetupResult{}, Errorf(InvalidArgument, "empty key path")
 	}
@@ -195,20 +267,20 @@ func Setup(c *Circuit, pkPath, vkPath string) (SetupResult, error) {
 		return SetupResult{}, Errorf(InvalidArgument, "proving and verifying key paths are the same: %s", pkPath)
 	}
 	start := time.Now()
-	pk, vk, err := groth16.Setup(c.CS)
+	pk, vk, info, err := c.Backend.setup(c, opts)
 	if err != nil {
-		return SetupResult{}, Errorf(Internal, "setup: %v", err)
+		return SetupResult{}, err
 	}
 	millis := time.Since(start).Milliseconds()
 	hash := c.IR.CircuitHash()
-	if _, err := writeArtifact(pkPath, newHeader(KindProvingKey, hash), rawWriter{pk}); err != nil {
+	if _, err := writeArtifact(pkPath, newKeyHeader(c.Backend.pkKind(), hash, info), rawWriter{pk}); err != nil {
 		return SetupResult{}, err
 	}
-	vkSHA, err := writeArtifact(vkPath, newHeader(KindVerifyingKey, hash), rawWriter{vk})
+	vkSHA, err := writeArtifact(vkPath, newKeyHeader(c.Backend.vkKind(), hash, info), rawWriter{vk})
 	if err != nil {
 		return SetupResult{}, err
 	}
-	return SetupResult{SetupMillis: millis, VerifyingKeySHA256: vkSHA}, nil
+	return SetupResult{SetupMillis: millis, VerifyingKeySHA256: vkSHA, ProvingSystem: c.Backend.System(), SetupInfo: &info}, nil
 }
 
 type rawWriterTo interface {
@@ -220,35 +292,80 @@ type rawWriter struct{ v rawWriterTo }
 
 func (r rawWriter) WriteTo(w io.Writer) (int64, error) { return r.v.WriteRawTo(w) }
 
-// LoadProvingKey reads a proving-key file written by Setup (points are checked on load).
+// LoadProvingKey reads a Groth16 proving-key file written by Setup (points are checked on load).
 func LoadProvingKey(path string) (k *ProvingKey, err error) {
-	h, payload, err := readArtifact(path, KindProvingKey)
-	if err != nil {
-		return nil, err
-	}
-	defer recoverCorrupt(path, &err)
-	pk := groth16.NewProvingKey(ecc.BN254)
-	if _, err := pk.ReadFrom(bytes.NewReader(payload)); err != nil {
-		return nil, Errorf(IO, "%s: cannot decode the proving key: %v", path, err)
-	}
-	return &ProvingKey{PK: pk, CircuitSHA256: h.CircuitSHA256}, nil
+	return LoadProvingKeyFor(path, Groth16, "")
 }
 
-// LoadVerifyingKey reads a verifying-key file written by Setup (points are checked on load).
+// LoadVerifyingKey reads a Groth16 verifying-key file written by Setup (points are checked on
+// load).
 func LoadVerifyingKey(path string) (k *VerifyingKey, err error) {
-	h, payload, err := readArtifact(path, KindVerifyingKey)
+	return LoadVerifyingKeyFor(path, Groth16, "")
+}
+
+// LoadProvingKeyFor reads a proving-key file of a proving system. A key of another system, or,
+// if circuitSHA256 is not empty, of another circuit, is InvalidArgument naming both.
+func LoadProvingKeyFor(path string, system System, circuitSHA256 string) (k *ProvingKey, err error) {
+	b, h, payload, err := readKey(path, system, circuitSHA256, Backend.pkKind)
 	if err != nil {
 		return nil, err
 	}
 	defer recoverCorrupt(path, &err)
-	vk := new(groth16bn254.VerifyingKey)
-	if _, err := vk.ReadFrom(bytes.NewReader(payload)); err != nil {
-		return nil, Errorf(IO, "%s: cannot decode the verifying key: %v", path, err)
+	v, err := b.decodePK(payload)
+	if err != nil {
+		return nil, decodeError(path, "proving key", err)
 	}
-	if len(vk.PublicAndCommitmentCommitted) != 0 || len(vk.CommitmentKeys) != 0 {
-		return nil, Errorf(InvalidArgument, "%s: verifying key with commitments; this library makes plain Groth16 only", path)
+	k = &ProvingKey{CircuitSHA256: h.CircuitSHA256, System: system, Setup: h.setupInfo(system)}
+	switch pk := v.(type) {
+	case groth16.ProvingKey:
+		k.PK = pk
+	case *plonkbn254.ProvingKey:
+		k.plonk = pk
 	}
-	return &VerifyingKey{VK: vk, CircuitSHA256: h.CircuitSHA256}, nil
+	return k, nil
+}
+
+// LoadVerifyingKeyFor reads a verifying-key file of a proving system, as LoadProvingKeyFor.
+func LoadVerifyingKeyFor(path string, system System, circuitSHA256 string) (k *VerifyingKey, err error) {
+	b, h, payload, err := readKey(path, system, circuitSHA256, Backend.vkKind)
+	if err != nil {
+		return nil, err
+	}
+	defer recoverCorrupt(path, &err)
+	v, err := b.decodeVK(payload)
+	if err != nil {
+		return nil, decodeError(path, "verifying key", err)
+	}
+	k = &VerifyingKey{CircuitSHA256: h.CircuitSHA256, System: system, Setup: h.setupInfo(system)}
+	switch vk := v.(type) {
+	case *groth16bn254.VerifyingKey:
+		k.VK = vk
+	case *plonkbn254.VerifyingKey:
+		k.plonk = vk
+	}
+	return k, nil
+}
+
+func readKey(path string, system System, circuitSHA256 string, kind func(Backend) string) (Backend, Header, []byte, error) {
+	b, err := BackendOf(system)
+	if err != nil {
+		return nil, Header{}, nil, err
+	}
+	h, payload, err := readArtifact(path, kind(b))
+	if err != nil {
+		return nil, h, nil, err
+	}
+	if circuitSHA256 != "" && h.CircuitSHA256 != circuitSHA256 {
+		return nil, h, nil, Errorf(InvalidArgument, "%s is a %s for circuit %s, not for circuit %s", path, h.Kind, h.CircuitSHA256, circuitSHA256)
+	}
+	return b, h, payload, nil
+}
+
+func decodeError(path, what string, err error) error {
+	if ze, ok := err.(*Error); ok {
+		return Errorf(ze.Code, "%s: %s", path, ze.Msg)
+	}
+	return Errorf(IO, "%s: cannot decode the %s: %v", path, what, err)
 }
 
 // ProofResult is the JSON object zkml_prove returns.
@@ -258,17 +375,21 @@ type ProofResult struct {
 	// PublicInputs, after the public input values); omitted when the circuit has none.
 	Commitments   []string `json:"commitments,omitempty"`
 	PublicInputs  []string `json:"publicInputs"` // decimal field elements, verifier order
-	ProofHex      string   `json:"proofHex"`     // 0x + 256 bytes
-	CalldataHex   string   `json:"calldataHex"`  // 0x + verifyProof(bytes,uint256[N]) calldata
+	ProofHex      string   `json:"proofHex"`     // 0x + the proof (Groth16: 256 bytes, PLONK: 800)
+	CalldataHex   string   `json:"calldataHex"`  // 0x + the calldata of the exported verifier
 	WitnessMillis int64    `json:"witnessMillis"`
 	ProveMillis   int64    `json:"proveMillis"`
+	// ProvingSystem and CircuitSHA256 say what the proof is for (the key's system and circuit).
+	ProvingSystem System `json:"provingSystem"`
+	CircuitSHA256 string `json:"circuitSha256"`
 
 	Proof []byte `json:"-"`
 }
 
 // Prove evaluates the circuit on inputs (signed integers, IR input order) and proves it.
-// A wrong input count is InvalidArgument, an input out of range Unsatisfied. It is ProveSalted
-// without salts (for circuits without hashed inputs).
+// A wrong input count is InvalidArgument, an input out of range Unsatisfied; a key of another
+// circuit or proving system is InvalidArgument. It is ProveSalted without salts (for circuits
+// without hashed inputs).
 func Prove(c *Circuit, pk *ProvingKey, inputs []*big.Int) (*ProofResult, error) {
 	return ProveSalted(c, pk, inputs, nil)
 }
@@ -279,6 +400,9 @@ func Prove(c *Circuit, pk *ProvingKey, inputs []*big.Int) (*ProofResult, error) 
 func ProveSalted(c *Circuit, pk *ProvingKey, inputs, salts []*big.Int) (*ProofResult, error) {
 	if pk.CircuitSHA256 != c.IR.CircuitHash() {
 		return nil, Errorf(InvalidArgument, "the proving key was made for circuit %s, not %s", pk.CircuitSHA256, c.IR.CircuitHash())
+	}
+	if pk.System != c.Backend.System() {
+		return nil, Errorf(InvalidArgument, "the proving key is a %s key, the constraint system is %s's", pk.System, c.Backend.System())
 	}
 	start := time.Now()
 	assignment, ev, err := circuit.AssignSalted(c.IR, inputs, salts)
@@ -294,25 +418,19 @@ func ProveSalted(c *Circuit, pk *ProvingKey, inputs, salts []*big.Int) (*ProofRe
 	}
 	witnessMillis := time.Since(start).Milliseconds()
 	start = time.Now()
-	proof, err := groth16.Prove(c.CS, pk.PK, w)
+	sol, err := c.Backend.prove(c, pk, w)
 	if err != nil {
-		return nil, Errorf(Unsatisfied, "prove: %v", err)
+		return nil, err
 	}
 	proveMillis := time.Since(start).Milliseconds()
-	p, ok := proof.(*groth16bn254.Proof)
-	if !ok {
-		return nil, Errorf(Internal, "unexpected proof type %T", proof)
-	}
-	sol := p.MarshalSolidity()
-	if len(sol) != ProofSize {
-		return nil, Errorf(Internal, "solidity proof has %d bytes, expected %d", len(sol), ProofSize)
-	}
 	public := circuit.PublicInputs(assignment)
 	res := &ProofResult{
 		ProofHex:      "0x" + hex.EncodeToString(sol),
-		CalldataHex:   "0x" + hex.EncodeToString(Calldata(sol, public)),
+		CalldataHex:   "0x" + hex.EncodeToString(c.Backend.calldata(sol, public)),
 		WitnessMillis: witnessMillis,
 		ProveMillis:   proveMillis,
+		ProvingSystem: c.Backend.System(),
+		CircuitSHA256: c.IR.CircuitHash(),
 		Proof:         sol,
 	}
 	for _, v := range ev.Outputs {
@@ -327,37 +445,36 @@ func ProveSalted(c *Circuit, pk *ProvingKey, inputs, salts []*big.Int) (*ProofRe
 	return res, nil
 }
 
-// Verify checks a proof in the Solidity layout (ProofSize bytes) against public inputs
-// (field elements in [0, r), verifier order). It returns false for a well-formed proof that
-// does not verify; MalformedProof for bytes that do not decode to curve points of the right
-// subgroup or public inputs outside [0, r); InvalidArgument for a wrong number of inputs.
+// Verify checks a proof in its system's layout (Groth16: ProofSize bytes, PLONK: PlonkProofSize)
+// against public inputs (field elements in [0, r), verifier order). It returns false for a
+// well-formed proof that does not verify; MalformedProof for bytes that do not decode to curve
+// points of the right subgroup (and scalars below r) or public inputs outside [0, r);
+// InvalidArgument for a wrong number of inputs.
 func Verify(vk *VerifyingKey, proofBytes []byte, publicInputs []*big.Int) (bool, error) {
-	proof, err := DecodeSolidityProof(proofBytes)
+	b, err := BackendOf(vk.System)
 	if err != nil {
 		return false, err
 	}
-	if n := vk.VK.NbPublicWitness(); len(publicInputs) != n {
+	proof, err := b.decodeProof(proofBytes)
+	if err != nil {
+		return false, err
+	}
+	if n := b.nbPublic(vk); len(publicInputs) != n {
 		return false, Errorf(InvalidArgument, "the verifying key takes %d public inputs, got %d", n, len(publicInputs))
 	}
-	vec := make(fr.Vector, len(publicInputs))
-	for i, v := range publicInputs {
-		if v == nil || v.Sign() < 0 || v.Cmp(ir.Modulus) >= 0 {
-			return false, Errorf(MalformedProof, "public input %d is not a field element in [0, r): %v", i, v)
-		}
-		vec[i].SetBigInt(v)
+	vec, err := toFrVector(publicInputs)
+	if err != nil {
+		return false, err
 	}
-	if err := groth16bn254.Verify(proof, vk.VK, vec); err != nil {
-		// Inputs were checked above, so the only failure left is the pairing check.
-		return false, nil
-	}
-	return true, nil
+	return b.verify(vk, proof, vec), nil
 }
 
-// ExportSolidity returns gnark's Solidity verifier for the key.
+// ExportSolidity returns gnark's Solidity verifier for the key. Groth16's verifyProof reverts
+// on a proof that does not verify; PLONK's Verify returns false (and reverts on a malformed one).
 func ExportSolidity(vk *VerifyingKey) (string, error) {
-	var buf bytes.Buffer
-	if err := vk.VK.ExportSolidity(&buf); err != nil {
-		return "", Errorf(Internal, "export solidity: %v", err)
+	b, err := BackendOf(vk.System)
+	if err != nil {
+		return "", err
 	}
-	return buf.String(), nil
+	return b.exportSolidity(vk)
 }

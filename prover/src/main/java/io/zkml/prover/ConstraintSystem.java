@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A compiled circuit: the R1CS of one IR document (BN254), together with that IR (the native side
- * needs it to compute witnesses). Thread-safe: many proofs may use it at once.
+ * A compiled circuit: the constraint system of one IR document (BN254) for one proving system (an
+ * R1CS for Groth16, a sparse R1CS for PLONK), together with that IR (the native side needs it to
+ * compute witnesses). Thread-safe: many proofs may use it at once.
  */
 public final class ConstraintSystem extends AbstractNativeHandle {
 
@@ -19,10 +20,12 @@ public final class ConstraintSystem extends AbstractNativeHandle {
     private final int outputSize;
     private final String circuitSha256;
     private final Map<String, Integer> constraintsByOp;
+    private final ProvingSystem provingSystem;
 
     ConstraintSystem(long handle, int constraints, int publicInputs, int inputSize, int outputSize,
-                     String circuitSha256, Map<String, Integer> constraintsByOp) {
+                     String circuitSha256, Map<String, Integer> constraintsByOp, ProvingSystem provingSystem) {
         super(handle, "constraint system");
+        this.provingSystem = provingSystem;
         this.constraints = constraints;
         this.publicInputs = publicInputs;
         this.inputSize = inputSize;
@@ -31,7 +34,12 @@ public final class ConstraintSystem extends AbstractNativeHandle {
         this.constraintsByOp = Collections.unmodifiableMap(new LinkedHashMap<>(constraintsByOp));
     }
 
-    /** Number of R1CS constraints, as gnark reports it. */
+    /** The proving system this constraint system was built for. */
+    public ProvingSystem provingSystem() {
+        return provingSystem;
+    }
+
+    /** Number of constraints, as gnark reports it (R1CS constraints, or PLONK gates). */
     public int constraints() {
         return constraints;
     }
@@ -68,8 +76,8 @@ public final class ConstraintSystem extends AbstractNativeHandle {
     }
 
     /**
-     * Writes the constraint system to a file (a versioned header, then gnark's binary R1CS).
-     * Reload it with {@link Groth16Prover#loadConstraintSystem(byte[], Path)}.
+     * Writes the constraint system to a file (a versioned header, then gnark's binary R1CS or
+     * sparse R1CS). Reload it with {@link Prover#loadConstraintSystem(byte[], Path)} of its system.
      */
     public void writeTo(Path file) {
         Objects.requireNonNull(file, "file");

@@ -3,17 +3,10 @@ package io.zkml.prover;
 import java.lang.ref.Reference;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 
 /**
  * Groth16 over BN254 through the native gnark library: compile an IR document to R1CS, set up
@@ -27,9 +20,8 @@ import tools.jackson.databind.node.ArrayNode;
  * <p>Handles ({@link ConstraintSystem}, {@link ProvingKey}, {@link VerifyingKey}) own native memory:
  * close them when done (try-with-resources). A proving key of a real model can be large.
  */
-public final class Groth16Prover {
+public final class Groth16Prover implements Prover {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static volatile Groth16Prover instance;
 
     private final NativeVersions versions;
@@ -57,7 +49,13 @@ public final class Groth16Prover {
         return p;
     }
 
+    @Override
+    public ProvingSystem provingSystem() {
+        return ProvingSystem.GROTH16;
+    }
+
     /** The versions compiled into the native library. */
+    @Override
     public NativeVersions versions() {
         return versions;
     }
@@ -67,9 +65,10 @@ public final class Groth16Prover {
      *
      * @throws NativeProverException {@link ErrorCode#INVALID_IR} if the IR is invalid
      */
+    @Override
     public ConstraintSystem compile(byte[] irJson) {
         Objects.requireNonNull(irJson, "irJson");
-        return constraintSystem(NativeBridge.compile(irJson));
+        return Provers.constraintSystem(NativeBridge.compile(irJson));
     }
 
     /**
@@ -80,10 +79,11 @@ public final class Groth16Prover {
      *     another gnark or ABI version, {@link ErrorCode#INVALID_ARGUMENT} if it belongs to another
      *     IR, {@link ErrorCode#IO} if it cannot be read
      */
+    @Override
     public ConstraintSystem loadConstraintSystem(byte[] irJson, Path csFile) {
         Objects.requireNonNull(irJson, "irJson");
         Objects.requireNonNull(csFile, "csFile");
-        return constraintSystem(NativeBridge.loadConstraintSystem(irJson, NativeBridge.path(csFile)));
+        return Provers.constraintSystem(NativeBridge.loadConstraintSystem(irJson, NativeBridge.path(csFile)));
     }
 
     /**
@@ -95,12 +95,30 @@ public final class Groth16Prover {
         Objects.requireNonNull(provingKeyOut, "provingKeyOut");
         Objects.requireNonNull(verifyingKeyOut, "verifyingKeyOut");
         try {
-            JsonNode n = parse(NativeBridge.setup(cs.handle(), NativeBridge.path(provingKeyOut),
+            JsonNode n = Provers.parse(NativeBridge.setup(cs.handle(), NativeBridge.path(provingKeyOut),
                     NativeBridge.path(verifyingKeyOut)));
             return new SetupResult(n.get("setupMillis").asLong(), n.get("verifyingKeySha256").asString());
         } finally {
             Reference.reachabilityFence(cs);
         }
+    }
+
+    /** Groth16's setup ({@link #setup(ConstraintSystem, Path, Path)}): the options are ignored. */
+    @Override
+    public SetupResult setup(ConstraintSystem cs, SetupOptions options, Path provingKeyOut, Path verifyingKeyOut) {
+        return setup(cs, provingKeyOut, verifyingKeyOut);
+    }
+
+    @Override
+    public ProvingKey loadProvingKey(Path file, String circuitSha256) {
+        Objects.requireNonNull(file, "file");
+        return new ProvingKey(NativeBridge.loadProvingKeyFor(NativeBridge.path(file), ProvingSystem.GROTH16.id(), circuitSha256));
+    }
+
+    @Override
+    public VerifyingKey loadVerifyingKey(Path file, String circuitSha256) {
+        Objects.requireNonNull(file, "file");
+        return new VerifyingKey(NativeBridge.loadVerifyingKeyFor(NativeBridge.path(file), ProvingSystem.GROTH16.id(), circuitSha256));
     }
 
     /** Loads a proving key file written by {@link #setup}. */
@@ -122,9 +140,10 @@ public final class Groth16Prover {
      * @throws NativeProverException {@link ErrorCode#INVALID_ARGUMENT} for a wrong number of inputs,
      *     {@link ErrorCode#UNSATISFIED} for an input outside its declared range
      */
+    @Override
     public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs) {
         Objects.requireNonNull(inputs, "inputs");
-        return prove(cs, pk, decimalArray(inputs));
+        return prove(cs, pk, Provers.decimalArray(inputs));
     }
 
     /**
@@ -142,7 +161,7 @@ public final class Groth16Prover {
     public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt) {
         Objects.requireNonNull(inputs, "inputs");
         Objects.requireNonNull(salt, "salt");
-        return prove(cs, pk, "{\"inputs\":" + decimalArray(inputs) + ",\"salt\":\"" + salt + "\"}");
+        return prove(cs, pk, "{\"inputs\":" + Provers.decimalArray(inputs) + ",\"salt\":\"" + salt + "\"}");
     }
 
     private Proof prove(ConstraintSystem cs, ProvingKey pk, String arguments) {
@@ -155,25 +174,7 @@ public final class Groth16Prover {
             Reference.reachabilityFence(cs);
             Reference.reachabilityFence(pk);
         }
-        JsonNode n = parse(json);
-        List<BigInteger> outputs = new ArrayList<>();
-        for (JsonNode o : n.get("outputs")) {
-            outputs.add(new BigInteger(o.asString()));
-        }
-        List<String> publicInputs = new ArrayList<>();
-        for (JsonNode o : n.get("publicInputs")) {
-            publicInputs.add(o.asString());
-        }
-        String proofHex = n.get("proofHex").asString();
-        byte[] proof = HexFormat.of().parseHex(proofHex.substring(2));
-        List<String> commitments = new ArrayList<>();
-        if (n.has("commitments")) {
-            for (JsonNode o : n.get("commitments")) {
-                commitments.add(o.asString());
-            }
-        }
-        return new Proof(outputs, publicInputs, proof, proofHex, n.get("calldataHex").asString(),
-                n.get("witnessMillis").asLong(), n.get("proveMillis").asLong(), commitments);
+        return Provers.proof(json);
     }
 
     /**
@@ -187,17 +188,19 @@ public final class Groth16Prover {
      *     a point is not on the curve or not in the subgroup, or a public input is not in
      *     {@code [0, r)}; {@link ErrorCode#INVALID_ARGUMENT} for a wrong number of public inputs
      */
+    @Override
     public boolean verify(VerifyingKey vk, byte[] solidityProof, List<BigInteger> publicInputs) {
         Objects.requireNonNull(solidityProof, "solidityProof");
         Objects.requireNonNull(publicInputs, "publicInputs");
         try {
-            return NativeBridge.verify(vk.handle(), solidityProof, decimalArray(publicInputs));
+            return NativeBridge.verify(vk.handle(), solidityProof, Provers.decimalArray(publicInputs));
         } finally {
             Reference.reachabilityFence(vk);
         }
     }
 
     /** The Solidity source of gnark's verifier contract for this verifying key. */
+    @Override
     public String exportSolidity(VerifyingKey vk) {
         try {
             return NativeBridge.exportSolidity(vk.handle());
@@ -221,47 +224,9 @@ public final class Groth16Prover {
         }
     }
 
-    private static ConstraintSystem constraintSystem(long handle) {
-        try {
-            JsonNode n = parse(NativeBridge.constraintSystemInfo(handle));
-            Map<String, Integer> byOp = new LinkedHashMap<>();
-            JsonNode ops = n.get("constraintsByOp");
-            if (ops != null && ops.isObject()) {
-                for (Map.Entry<String, JsonNode> e : ops.properties()) {
-                    byOp.put(e.getKey(), e.getValue().asInt());
-                }
-            }
-            return new ConstraintSystem(handle, n.get("constraints").asInt(), n.get("publicInputs").asInt(),
-                    n.get("inputSize").asInt(), n.get("outputSize").asInt(), n.get("circuitSha256").asString(), byOp);
-        } catch (RuntimeException e) {
-            NativeBridge.free(handle);
-            throw e;
-        }
-    }
-
     static NativeVersions parseVersions(String json) {
-        JsonNode n = parse(json);
+        JsonNode n = Provers.parse(json);
         return new NativeVersions(n.get("abiVersion").asInt(), n.get("gnarkVersion").asString(),
                 n.get("goVersion").asString(), n.get("curve").asString());
-    }
-
-    private static String decimalArray(List<BigInteger> values) {
-        ArrayNode a = JSON.createArrayNode();
-        for (int i = 0; i < values.size(); i++) {
-            BigInteger v = values.get(i);
-            if (v == null) {
-                throw new NativeProverException(ErrorCode.INVALID_ARGUMENT, "value " + i + " is null");
-            }
-            a.add(v.toString());
-        }
-        return JSON.writeValueAsString(a);
-    }
-
-    private static JsonNode parse(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (JacksonException e) {
-            throw new NativeProverException(ErrorCode.INTERNAL, "native library returned invalid JSON: " + e.getMessage());
-        }
     }
 }

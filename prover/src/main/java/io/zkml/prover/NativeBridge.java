@@ -70,6 +70,32 @@ final class NativeBridge {
      */
     static native String verifyingKeyJson(long vk);
 
+    // The proving-system layer: system = "groth16" | "plonk" (docs/native-abi.md, "Proving systems").
+
+    /** {@code zkml_compile_for}: the constraint system of the IR for a proving system. */
+    static native long compileFor(byte[] irJson, String system);
+
+    /** {@code zkml_cs_load_for}: a constraint-system file of that system, written for this IR. */
+    static native long loadConstraintSystemFor(byte[] irJson, String system, String csPath);
+
+    /**
+     * {@code zkml_setup_for}: options {@code {"ptauPath":..,"allowLocalUnsafe":..}}; returns
+     * {@code {"setupMillis":..,"verifyingKeySha256":..,"provingSystem":..,"trust":..,"srsSha256":..,"srsPower":..,"srsSize":..}}.
+     */
+    static native String setupFor(long cs, String optionsJson, String provingKeyPath, String verifyingKeyPath);
+
+    /** {@code zkml_pk_load_for}: refuses a key of another system or (if not null/empty) circuit. */
+    static native long loadProvingKeyFor(String path, String system, String circuitSha256);
+
+    /** {@code zkml_vk_load_for}: as {@link #loadProvingKeyFor}. */
+    static native long loadVerifyingKeyFor(String path, String system, String circuitSha256);
+
+    /** {@code zkml_key_info}: {@code {"kind":..,"provingSystem":..,"circuitSha256":..,"trust":..,..}}. */
+    static native String keyInfo(long key);
+
+    /** {@code zkml_ptau_info}: reads and checks a .ptau file ({@code minG1Powers} of them at least). */
+    static native String ptauInfo(String path, long minG1Powers);
+
     /** Frees a handle of any kind. Freeing an unknown handle throws UNKNOWN_HANDLE. */
     static native void free(long handle);
 }
