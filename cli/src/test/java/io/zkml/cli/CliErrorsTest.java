@@ -68,7 +68,9 @@ class CliErrorsTest {
         assertOneLineError(CliRun.run("reproduce", "--model", "m", "--ir", "a", "--circuit-hash", "00".repeat(32)), 2, "exactly one");
         assertOneLineError(CliRun.run("reproduce", "--model", "m", "--circuit-hash", "xyz"), 2, "64 hex digits");
         Path model = CliRun.example("credit-risk").resolve("model.tribuo");
-        assertOneLineError(CliRun.run("compile", "--model", model, "--format", "onnx", "--out", tmp), 2, "unknown model format");
+        assertOneLineError(CliRun.run("compile", "--model", model, "--format", "pmml", "--out", tmp), 2, "unknown model format");
+        // onnx is a known format now: a Tribuo file read as ONNX is bad input (exit 3), not a usage error
+        assertOneLineError(CliRun.run("compile", "--model", model, "--format", "onnx", "--out", tmp), 3, "not an ONNX model");
     }
 
     @Test
