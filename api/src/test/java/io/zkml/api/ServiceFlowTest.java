@@ -128,8 +128,11 @@ class ServiceFlowTest {
                     assertThat(p.get("reason").asString()).isEqualTo("unsupported-model-type");
                     assertThat(p.get("detail").asString()).contains("DummyClassifierModel");
                 });
-        expectProblem(http.postMultipart("/v1/models", Http.parts("file", credit.model(), "format", "onnx")),
+        expectProblem(http.postMultipart("/v1/models", Http.parts("file", credit.model(), "format", "pmml")),
                 422, "unsupported-model-format");
+        // onnx is a known format now: a Tribuo file declared as ONNX is not a valid ONNX model
+        expectProblem(http.postMultipart("/v1/models", Http.parts("file", credit.model(), "format", "onnx")),
+                422, "invalid-model");
         expectProblem(http.postMultipart("/v1/models", Http.parts("format", "tribuo", "name", "no file")),
                 400, "invalid-request").satisfies(p -> assertThat(p.get("detail").asString()).contains("file"));
         expectProblem(http.postJson("/v1/models", Map.of("file", "x")), 415, "unsupported-media-type");
