@@ -342,11 +342,18 @@ func CompileWithCounts(d *ir.IR) (constraint.ConstraintSystem, ConstraintsByOp, 
 }
 
 func compileWith(d *ir.IR, h *Hints) (constraint.ConstraintSystem, ConstraintsByOp, error) {
+	return compileOn(d, h, r1cs.NewBuilder[constraint.U64], "R1CS")
+}
+
+// compileOn compiles the circuit of d with the given gnark builder (r1cs for Groth16, scs for
+// PLONK), counting the constraints each op kind adds.
+func compileOn(d *ir.IR, h *Hints, builder func(*big.Int, frontend.CompileConfig) (frontend.Builder[constraint.U64], error),
+	system string) (constraint.ConstraintSystem, ConstraintsByOp, error) {
 	c := New(d)
 	c.hints = h
 	c.count = &counter{}
 	newBuilder := func(field *big.Int, cfg frontend.CompileConfig) (frontend.Builder[constraint.U64], error) {
-		b, err := r1cs.NewBuilder[constraint.U64](field, cfg)
+		b, err := builder(field, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -364,7 +371,7 @@ func compileWith(d *ir.IR, h *Hints) (constraint.ConstraintSystem, ConstraintsBy
 		return nil, nil, err
 	}
 	if got := c.count.byOp.Total(); got != cs.GetNbConstraints() {
-		return nil, nil, fmt.Errorf("circuit: the per-op counts add up to %d constraints, the system has %d", got, cs.GetNbConstraints())
+		return nil, nil, fmt.Errorf("circuit: the per-op counts add up to %d constraints, the %s has %d", got, system, cs.GetNbConstraints())
 	}
 	return cs, c.count.byOp, nil
 }

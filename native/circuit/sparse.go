@@ -1,12 +1,7 @@
 package circuit
 
 import (
-	"fmt"
-	"math/big"
-
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/constraint"
-	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/scs"
 
 	"github.com/zkml-service/zkml/native/ir"
@@ -21,27 +16,5 @@ import (
 // them than R1CS constraints (a linear combination of n terms costs about n-1 gates, where the
 // R1CS folds it into one constraint).
 func CompileSparseWithCounts(d *ir.IR) (constraint.ConstraintSystem, ConstraintsByOp, error) {
-	c := New(d)
-	c.count = &counter{}
-	newBuilder := func(field *big.Int, cfg frontend.CompileConfig) (frontend.Builder[constraint.U64], error) {
-		b, err := scs.NewBuilder[constraint.U64](field, cfg)
-		if err != nil {
-			return nil, err
-		}
-		// As in compileWith: the builder's own system, read while Define runs.
-		cs, err := b.Compile()
-		if err != nil {
-			return nil, err
-		}
-		c.count.cs = cs
-		return b, nil
-	}
-	cs, err := frontend.Compile(ecc.BN254.ScalarField(), newBuilder, c)
-	if err != nil {
-		return nil, nil, err
-	}
-	if got := c.count.byOp.Total(); got != cs.GetNbConstraints() {
-		return nil, nil, fmt.Errorf("circuit: the per-op counts add up to %d constraints, the sparse system has %d", got, cs.GetNbConstraints())
-	}
-	return cs, c.count.byOp, nil
+	return compileOn(d, nil, scs.NewBuilder[constraint.U64], "sparse R1CS")
 }
