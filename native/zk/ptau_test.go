@@ -220,6 +220,25 @@ func TestPlonkOnPtau(t *testing.T) {
 	}
 }
 
+// TestPlonkKeysAreReproducibleFromThePtau: two setups of the same circuit on the same .ptau file
+// write byte-identical verifying keys (the PLONK setup has no randomness of its own), so anyone with
+// the public file can re-derive a circuit's verifyingKeyHash (docs/trust-model.md).
+func TestPlonkKeysAreReproducibleFromThePtau(t *testing.T) {
+	irBytes := golden.MustReadIR(t, "regressor-2x3.ir.json")
+	path := newPtauFile(t, 8, 777).write(t)
+	a := plonkKeys(t, irBytes, SetupOptions{PtauPath: path})
+	b := plonkKeys(t, irBytes, SetupOptions{PtauPath: path})
+	va, _ := os.ReadFile(a.vkPath)
+	vb, _ := os.ReadFile(b.vkPath)
+	if len(va) == 0 || string(va) != string(vb) || a.setup.VerifyingKeySHA256 != b.setup.VerifyingKeySHA256 {
+		t.Fatalf("two setups on one .ptau wrote different verifying keys (%s, %s)", a.setup.VerifyingKeySHA256, b.setup.VerifyingKeySHA256)
+	}
+	c := plonkKeys(t, irBytes, SetupOptions{PtauPath: newPtauFile(t, 8, 778).write(t)})
+	if c.setup.VerifyingKeySHA256 == a.setup.VerifyingKeySHA256 {
+		t.Fatal("another tau, the same verifying key")
+	}
+}
+
 func goldenSet(t testing.TB, name string) golden.Set {
 	for _, g := range golden.MustLoad(t) {
 		if g.Name == name {
