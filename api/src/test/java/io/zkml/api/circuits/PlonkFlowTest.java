@@ -25,15 +25,17 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.zkml.api.testing.Http;
 import io.zkml.api.testing.TestPostgres;
+import io.zkml.contracts.SnarkjsCli;
 
 /**
- * PLONK through the REST API (issue 7), in development mode without a powers-of-tau file: the
- * credit-risk demo (a linear model) compiled with {@code "provingSystem": "plonk", "setup":
- * {"trust": "local-unsafe"}}; GET shows the system and the trust; an inference is proved with
- * PLONK (800-byte proof, {@code Verify(bytes,uint256[])} calldata); {@code /v1/verifications}
- * says true for it and false for a tampered proof and a changed public input; the verifier export
- * is gnark's PLONK verifier; the snarkjs key is refused; setups this service cannot or may not run
- * are 422 {@code unsupported-setup} and store nothing.
+ * PLONK through the REST API (issue 7), with {@code zkml.setup.ptau-path} set to a powers-of-tau
+ * file that the pinned snarkjs makes (power 10, one contribution; seconds): the credit-risk demo (a
+ * linear model) compiled with {@code "provingSystem": "plonk"} and no setup, so on the universal SRS;
+ * GET shows the system, the trust and the file's SHA-256; an inference is proved with PLONK
+ * (800-byte proof, {@code Verify(bytes,uint256[])} calldata); {@code /v1/verifications} says true
+ * for it and false for a tampered proof and a changed public input; the verifier export is gnark's
+ * PLONK verifier; the snarkjs key is refused; setups that do not fit are 422
+ * {@code unsupported-setup}. (Without a file and outside development mode: {@code SetupTrustTest}.)
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -45,9 +47,14 @@ class PlonkFlowTest {
     private static final Path DEMO = repositoryRoot().resolve("examples/credit-risk");
     private static final List<Double> INPUT = List.of(12.5, 0.35, 85.0, 1.0, 25.0);
 
+    private static Path ptau;
+
     @DynamicPropertySource
-    static void embeddedPostgres(DynamicPropertyRegistry registry) {
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
         TestPostgres.register(registry);
+        Path dir = Files.createTempDirectory("zkml-ptau");
+        ptau = SnarkjsCli.locate().powersOfTau(dir, 10, "entropy of PlonkFlowTest");
+        registry.add("zkml.setup.ptau-path", ptau::toString);
     }
 
     @LocalServerPort
@@ -65,11 +72,10 @@ class PlonkFlowTest {
                 "format", "tribuo", "name", "credit-risk"));
         assertThat(upload.status()).as(upload.toString()).isEqualTo(201);
         modelId = upload.text("id");
-        Http.Response created = http.postJson("/v1/models/" + modelId + "/circuits",
-                body("plonk", Map.of("trust", "local-unsafe")));
+        Http.Response created = http.postJson("/v1/models/" + modelId + "/circuits", body("plonk", null));
         assertThat(created.status()).as(created.toString()).isEqualTo(202);
         assertThat(created.text("provingSystem")).isEqualTo("plonk");
-        assertThat(created.json().get("setup").get("trust").asString()).isEqualTo("local-unsafe");
+        assertThat(created.json().get("setup").get("trust").asString()).isEqualTo("universal-srs");
         circuitId = created.text("id");
         circuit = http.awaitStatus("/v1/circuits/" + circuitId, Set.of("ready", "failed"), DEADLINE);
         assertThat(circuit.get("status").asString()).as(circuit.toString()).isEqualTo("ready");
@@ -88,12 +94,13 @@ class PlonkFlowTest {
     }
 
     @Test
-    void theCircuitSaysPlonkAndItsTrust() {
+    void theCircuitSaysPlonkAndItsTrust() throws Exception {
         assertThat(circuit.get("provingSystem").asString()).isEqualTo("plonk");
         JsonNode setup = circuit.get("setup");
-        assertThat(setup.get("trust").asString()).isEqualTo("local-unsafe");
-        assertThat(setup.has("srsSha256")).as("a locally drawn SRS has no file").isFalse();
-        assertThat(setup.get("srsSize").asInt()).isGreaterThan(circuit.get("constraints").asInt());
+        assertThat(setup.get("trust").asString()).isEqualTo("universal-srs");
+        assertThat(setup.get("srsSha256").asString()).isEqualTo(sha256(Files.readAllBytes(ptau)));
+        assertThat(setup.get("srsPower").asInt()).isEqualTo(10);
+        assertThat(setup.get("srsSize").asInt()).isEqualTo(1024 + 3); // 585 constraints + 6 public inputs -> 1024
         // the sparse R1CS of PLONK: more constraints than Groth16's 294 for this model
         assertThat(circuit.get("constraints").asInt()).isGreaterThan(294);
         assertThat(circuit.get("versions").get("gnark").asString()).startsWith("v0.");
@@ -150,13 +157,13 @@ class PlonkFlowTest {
     void setupsThisServiceCannotOrMayNotRunAre422() throws Exception {
         record Case(String system, Map<String, String> setup, String detail, List<String> supported) {
         }
+        List<String> plonk = List.of("universal-srs", "local-unsafe");
         List<Case> cases = List.of(
-                new Case("plonk", null, "no powers-of-tau file is configured", List.of("local-unsafe")),
-                new Case("plonk", Map.of("trust", "universal-srs"), "none is configured", List.of("local-unsafe")),
-                new Case("plonk", Map.of("trust", "single-party"), "does not apply to plonk", List.of("local-unsafe")),
+                new Case("plonk", Map.of("trust", "single-party"), "does not apply to plonk", plonk),
                 new Case(null, Map.of("trust", "local-unsafe"), "does not apply to groth16", List.of("single-party")),
+                new Case(null, Map.of("trust", "universal-srs"), "does not apply to groth16", List.of("single-party")),
                 new Case("groth16", Map.of("trust", "ceremony"), "not offered yet", List.of("single-party")),
-                new Case("plonk", Map.of("trust", "trust-me"), "is unknown", List.of("local-unsafe")));
+                new Case("plonk", Map.of("trust", "trust-me"), "is unknown", plonk));
         for (Case c : cases) {
             Http.Response r = http.postJson("/v1/models/" + modelId + "/circuits", body(c.system(), c.setup()));
             assertThat(r.status()).as(c + ": " + r).isEqualTo(422);
