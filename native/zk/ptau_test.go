@@ -293,6 +293,12 @@ func TestReadPtauOfSnarkjs(t *testing.T) {
 	if ok, err := Verify(k.vk, res.Proof, fieldInts(t, res.PublicInputs)); !ok || err != nil {
 		t.Fatalf("proof on the snarkjs SRS: %v %v", ok, err)
 	}
+	// The same files carry phase 1 of a Groth16 ceremony (alphaTauG1, betaTauG1, betaG2).
+	for _, f := range []string{"p1.ptau", "final.ptau"} {
+		if _, _, err := ReadPtauPhase1(filepath.Join(dir, f), 256); err != nil {
+			t.Fatalf("phase 1 of %s: %v", f, err)
+		}
+	}
 	// snarkjs's `new` starts from tau = 1: a file nobody contributed to is refused.
 	_, err = ReadPtau(filepath.Join(dir, "p0.ptau"), 10)
 	wantCode(t, err, IO, "tau is 1")
