@@ -339,3 +339,67 @@ JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_ptauInfo(JNIEnv *env,
     if (check(env, rc, &err)) return NULL;
     return take_string(env, out);
 }
+
+/* The Groth16 ceremony (docs/native-abi.md, "Ceremony"). */
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_ceremonyStart(JNIEnv *env, jclass cls, jlong cs, jstring ptauPath, jstring phase1Path, jstring statePath) {
+    zkml_error err = {0, NULL};
+    const char *pt = UTF(env, ptauPath);
+    const char *p1 = (*env)->ExceptionCheck(env) ? NULL : UTF(env, phase1Path);
+    const char *st = (*env)->ExceptionCheck(env) ? NULL : UTF(env, statePath);
+    char *out = NULL;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL
+        : zkml_ceremony_start((uint64_t) cs, (char *) pt, (char *) p1, (char *) st, &out, &err);
+    RELEASE(env, ptauPath, pt);
+    RELEASE(env, phase1Path, p1);
+    RELEASE(env, statePath, st);
+    if ((*env)->ExceptionCheck(env)) return NULL;
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_ceremonyContribute(JNIEnv *env, jclass cls, jstring inPath, jstring outPath) {
+    zkml_error err = {0, NULL};
+    const char *in = UTF(env, inPath);
+    const char *o = (*env)->ExceptionCheck(env) ? NULL : UTF(env, outPath);
+    char *out = NULL;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL : zkml_ceremony_contribute((char *) in, (char *) o, &out, &err);
+    RELEASE(env, inPath, in);
+    RELEASE(env, outPath, o);
+    if ((*env)->ExceptionCheck(env)) return NULL;
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_ceremonyVerify(JNIEnv *env, jclass cls, jlong cs, jstring prevPath, jstring nextPath) {
+    zkml_error err = {0, NULL};
+    const char *p = UTF(env, prevPath);
+    const char *n = (*env)->ExceptionCheck(env) ? NULL : UTF(env, nextPath);
+    char *out = NULL;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL : zkml_ceremony_verify((uint64_t) cs, (char *) p, (char *) n, &out, &err);
+    RELEASE(env, prevPath, p);
+    RELEASE(env, nextPath, n);
+    if ((*env)->ExceptionCheck(env)) return NULL;
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_ceremonyFinalize(JNIEnv *env, jclass cls, jlong cs, jstring phase1Path, jstring contributionsJson, jstring beaconHex, jstring pkPath, jstring vkPath) {
+    zkml_error err = {0, NULL};
+    const char *p1 = UTF(env, phase1Path);
+    const char *cj = (*env)->ExceptionCheck(env) ? NULL : UTF(env, contributionsJson);
+    const char *bh = (*env)->ExceptionCheck(env) ? NULL : UTF(env, beaconHex);
+    const char *pk = (*env)->ExceptionCheck(env) ? NULL : UTF(env, pkPath);
+    const char *vk = (*env)->ExceptionCheck(env) ? NULL : UTF(env, vkPath);
+    char *out = NULL;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL
+        : zkml_ceremony_finalize((uint64_t) cs, (char *) p1, (char *) cj, (char *) bh, (char *) pk, (char *) vk, &out, &err);
+    RELEASE(env, phase1Path, p1);
+    RELEASE(env, contributionsJson, cj);
+    RELEASE(env, beaconHex, bh);
+    RELEASE(env, pkPath, pk);
+    RELEASE(env, vkPath, vk);
+    if ((*env)->ExceptionCheck(env)) return NULL;
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}

@@ -3,9 +3,7 @@ package zk
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -39,8 +37,8 @@ const (
 
 // CeremonyInfo is what zkml_ceremony_* return about a state.
 type CeremonyInfo struct {
-	// StateSHA256 is the SHA-256 of the state file's payload (gnark's Phase2 encoding): what the
-	// next contribution's challenge is derived from, and what a contributor signs up for.
+	// StateSHA256 is the SHA-256 of the whole state file (header and gnark's Phase2 encoding), as
+	// sha256sum prints it: what a ceremony announces and a contributor checks before contributing.
 	StateSHA256 string `json:"stateSha256"`
 	// DomainSize is the power-of-two domain of the circuit (≥ its constraints).
 	DomainSize int `json:"domainSize"`
@@ -95,11 +93,7 @@ func writeState(path, circuitSHA256 string, p *mpcsetup.Phase2) (string, error) 
 	if _, err := p.WriteTo(&body); err != nil {
 		return "", Errorf(Internal, "serialize the ceremony state: %v", err)
 	}
-	if _, err := writeArtifact(path, newHeader(KindCeremonyState, circuitSHA256), bytesWriter(body.Bytes())); err != nil {
-		return "", err
-	}
-	s := sha256.Sum256(body.Bytes())
-	return hex.EncodeToString(s[:]), nil
+	return writeArtifact(path, newHeader(KindCeremonyState, circuitSHA256), bytesWriter(body.Bytes()))
 }
 
 type bytesWriter []byte
@@ -197,12 +191,11 @@ func CeremonyVerifyContribution(c *Circuit, prevPath, nextPath string) (Ceremony
 	if err := prev.Verify(next); err != nil {
 		return CeremonyInfo{}, Errorf(InvalidArgument, "the contribution is invalid: %v", err)
 	}
-	_, payload, err := readArtifact(nextPath, KindCeremonyState)
+	sum, err := fileSHA256(nextPath)
 	if err != nil {
 		return CeremonyInfo{}, err
 	}
-	s := sha256.Sum256(payload)
-	return CeremonyInfo{StateSHA256: hex.EncodeToString(s[:]), DomainSize: len(next.Parameters.G1.Z) + 1}, nil
+	return CeremonyInfo{StateSHA256: sum, DomainSize: len(next.Parameters.G1.Z) + 1}, nil
 }
 
 // CeremonyFinalize re-runs the whole transcript (phase 2 initialised again from phase 1 and the
