@@ -19,7 +19,8 @@ import java.util.Locale;
  * (built by the Maven build from {@code native/}). It is extracted into a content-addressed
  * directory {@code <cache>/<sha256>/libzkml.so}, where {@code <cache>} is the system property
  * {@value #CACHE_DIR_PROPERTY} or {@code ${java.io.tmpdir}/zkml-native}, and loaded with
- * {@link System#load(String)}. The system property {@value #LIBRARY_PATH_PROPERTY} names a
+ * {@link System#load(String)}; both directories are private to this user (0700, refused if a link or
+ * another user's), so the file checked is the file loaded. The system property {@value #LIBRARY_PATH_PROPERTY} names a
  * library file to load instead (development). After loading, the library's ABI version must
  * equal {@link #ABI_VERSION}.
  *
@@ -112,10 +113,14 @@ public final class NativeLibrary {
         Path dir = base.resolve(sha);
         Path target = dir.resolve(LIBRARY_FILE);
         try {
-            if (Files.isRegularFile(target) && sha.equals(sha256(Files.readAllBytes(target)))) {
+            // Private directories (0700, ours, not links): nobody else can swap the file between the
+            // hash check below and System.load (no check-then-load race on a shared /tmp).
+            privateDirectory(base.toAbsolutePath());
+            privateDirectory(dir.toAbsolutePath());
+            if (Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && sha.equals(sha256(Files.readAllBytes(target)))) {
                 return target;
             }
-            Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, LIBRARY_FILE, ".tmp");
             Files.write(tmp, bytes);
             try {
@@ -126,6 +131,43 @@ public final class NativeLibrary {
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract the native library to " + target, e);
+        }
+    }
+
+    /**
+     * Creates the directory with mode 0700 if missing; refuses one that is a link or belongs to another
+     * user, and narrows our own to 0700 (where the file system has POSIX permissions).
+     */
+    static void privateDirectory(Path dir) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> owner =
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (dir.getParent() != null) {
+                Files.createDirectories(dir.getParent());
+            }
+            try {
+                if (posix) {
+                    Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(owner));
+                } else {
+                    Files.createDirectory(dir);
+                }
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // created meanwhile: checked below
+            }
+        }
+        if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(dir + " is a link or not a directory; set -D" + CACHE_DIR_PROPERTY + " to a directory of this user");
+        }
+        if (posix) {
+            java.nio.file.attribute.UserPrincipal me = dir.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(System.getProperty("user.name"));
+            java.nio.file.attribute.UserPrincipal who = Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (!who.equals(me)) {
+                throw new IOException(dir + " belongs to " + who.getName() + ", not to " + me.getName() + "; set -D"
+                        + CACHE_DIR_PROPERTY + " to a directory of this user");
+            }
+            Files.setPosixFilePermissions(dir, owner);
         }
     }
 
