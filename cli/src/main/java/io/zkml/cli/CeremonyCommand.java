@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         description = {"Take part in a Groth16 ceremony (phase 2 of a circuit's setup; docs/trust-model.md): the keys are "
                 + "sound if any one contributor was honest, so a contributor need not trust the service or anyone else.",
                 "Run it offline: the randomness is drawn from the OS random source in this process and dropped."},
-        subcommands = {CeremonyCommand.Contribute.class, CeremonyCommand.Verify.class})
+        subcommands = {CeremonyCommand.Contribute.class, CeremonyCommand.Verify.class, CeremonyCommand.Finalize.class})
 final class CeremonyCommand implements Runnable {
 
     @Spec
@@ -24,7 +24,7 @@ final class CeremonyCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a ceremony command is needed (contribute, verify)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a ceremony command is needed (contribute, verify, finalize)");
     }
 
     @Command(name = "contribute", mixinStandardHelpOptions = true, versionProvider = Zkml.Versions.class,
@@ -79,6 +79,50 @@ final class CeremonyCommand implements Runnable {
                 Groth16Ceremony.StateInfo v = Groth16Ceremony.verifyContribution(cs, prev, next);
                 spec.commandLine().getOut().printf("valid contribution: state sha256 %s on a state of circuit %s%n",
                         v.stateSha256(), cs.circuitSha256());
+            }
+            return Zkml.OK;
+        }
+    }
+
+    @Command(name = "finalize", mixinStandardHelpOptions = true, versionProvider = Zkml.Versions.class,
+            description = {"Re-derive a ceremony's keys from its public transcript: verifies every --state (in order, "
+                    + "the service's first, not the initial state) against the one before, starting from --phase1 and the "
+                    + "circuit of --dir, applies --beacon and writes pk.bin and vk.bin into --dir. The same transcript gives "
+                    + "the same keys: compare the printed verifying-key SHA-256 with the circuit's verifyingKeyHash.",
+                    "Exit 0 = the transcript verifies; 3 = it does not (nothing written)."})
+    static final class Finalize implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "the circuit folder written by compile")
+        Path dir;
+
+        @Option(names = "--phase1", required = true, paramLabel = "FILE", description = "the ceremony's phase 1 (GET .../ceremony/phase1)")
+        Path phase1;
+
+        @Option(names = "--state", required = true, paramLabel = "FILE",
+                description = "a contribution, in chain order (repeat: states 1, 2, ...)")
+        java.util.List<Path> states;
+
+        @Option(names = "--beacon", required = true, paramLabel = "HEX", description = "the beacon the ceremony was finalized with")
+        String beacon;
+
+        @Override
+        public Integer call() {
+            byte[] ir = Artifacts.read(dir.resolve(Artifacts.IR), "IR");
+            Artifacts.requireFile(dir.resolve(Artifacts.CS), "constraint system");
+            Artifacts.requireFile(phase1, "phase 1");
+            states.forEach(s -> Artifacts.requireFile(s, "ceremony state"));
+            String hex = beacon.strip().startsWith("0x") ? beacon.strip().substring(2) : beacon.strip();
+            if (!hex.matches("([0-9a-fA-F]{2})+")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--beacon must be hex");
+            }
+            Groth16Prover prover = Artifacts.prover();
+            try (ConstraintSystem cs = prover.loadConstraintSystem(ir, dir.resolve(Artifacts.CS))) {
+                io.zkml.prover.SetupResult r = Groth16Ceremony.finalize(cs, phase1, states, java.util.HexFormat.of().parseHex(hex),
+                        dir.resolve(Artifacts.PK), dir.resolve(Artifacts.VK));
+                spec.commandLine().getOut().printf("the transcript of %d contribution(s) verifies; verifying key sha256 %s%n"
+                        + "wrote %s, %s in %s%n", states.size(), r.verifyingKeySha256(), Artifacts.PK, Artifacts.VK, dir);
             }
             return Zkml.OK;
         }

@@ -138,6 +138,20 @@ class CeremonyOnChainTest {
             SetupResult keys = Groth16Ceremony.finalize(cs, p1, List.of(dir.resolve("s1"), dir.resolve("s2"), dir.resolve("s3")),
                     beacon, dir.resolve("pk"), dir.resolve("vk"));
             assertThat(keys.trust()).isEqualTo("ceremony");
+            // anyone re-derives the same verifying key from the transcript with the command line
+            Path circ = Files.createDirectories(dir.resolve("circ"));
+            Files.write(circ.resolve("circuit.ir.json"), ir);
+            cs.writeTo(circ.resolve("circuit.cs"));
+            StringWriter fin = new StringWriter();
+            assertThat(cli(fin, "ceremony", "finalize", "--dir", circ.toString(), "--phase1", p1.toString(),
+                    "--state", dir.resolve("s1").toString(), "--state", dir.resolve("s2").toString(),
+                    "--state", dir.resolve("s3").toString(), "--beacon", HexFormat.of().formatHex(beacon))).as(fin.toString()).isZero();
+            assertThat(fin.toString()).contains(keys.verifyingKeySha256());
+            StringWriter refused = new StringWriter();
+            assertThat(cli(refused, "ceremony", "finalize", "--dir", circ.toString(), "--phase1", p1.toString(),
+                    "--state", dir.resolve("s1").toString(), "--state", dir.resolve("s3").toString(),
+                    "--beacon", "00ff")).as(refused.toString()).isEqualTo(Zkml.BAD_INPUT);
+            assertThat(refused.toString()).contains("the transcript does not verify");
             Proof proof;
             try (ProvingKey pk = prover.loadProvingKey(dir.resolve("pk"), cs.circuitSha256())) {
                 proof = prover.prove(cs, pk, input);
