@@ -81,8 +81,16 @@ public record ChainProperties(
      *     (a publicly known key) signs. Development only.
      * @param port the RPC port (default {@code 8545})
      * @param blockTime seconds between blocks (default {@code 1})
+     * @param stateFile where anvil keeps the chain between runs ({@code --state}; default none: a
+     *     new chain each start). When the chain turns out newer than what the database remembers of
+     *     it (the file was deleted), the service forgets that chain's deployments, requests and cursor.
+     * @param optional when anvil or solc is not installed, log one line and run without a chain
+     *     instead of refusing to start ({@code make run}; default {@code false})
+     * @param infoFile a JSON file the addresses, chain id, RPC URL and dev accounts are written to at
+     *     start, for scripts and the README walkthrough (default none; {@code make run}: {@code .zkml/chain.json})
      */
     public record LocalNode(@DefaultValue("false") boolean enabled, @DefaultValue("8545") int port,
-                            @DefaultValue("1") int blockTime) {
+                            @DefaultValue("1") int blockTime, Path stateFile, @DefaultValue("false") boolean optional,
+                            Path infoFile) {
     }
 }

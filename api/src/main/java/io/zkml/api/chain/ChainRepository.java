@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -21,6 +22,7 @@ public class ChainRepository {
 
     private static final TypeReference<List<Deployment.Step>> STEPS = new TypeReference<>() { };
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
+    private static final TypeReference<Deployment.Consumer> CONSUMER = new TypeReference<>() { };
 
     private final JdbcClient jdbc;
     private final Json json;
@@ -33,9 +35,16 @@ public class ChainRepository {
     /** A circuit's verifier deployed and registered on a chain. */
     public record Deployment(UUID id, UUID circuitId, String chain, long chainId, String registryAddress,
                              String oracleAddress, String verifierAddress, BigInteger modelId, int inputWords,
-                             int outputWords, List<Step> transactions, Instant createdAt) {
-        /** One transaction of a deployment: {@code deployVerifier}, {@code registerModel}. */
+                             int outputWords, List<Step> transactions, Consumer consumer, Instant createdAt) {
+        /** One transaction of a deployment: {@code deployVerifier}, {@code registerModel}, {@code deployConsumer}. */
         public record Step(String step, String hash, long gasUsed, long blockNumber) {
+        }
+
+        /**
+         * An example consumer deployed with the deployment (or null): the contract's name, its
+         * address and its settings (RiskBasedLendingPool: collateral factor in basis points per label).
+         */
+        public record Consumer(String contract, String address, Map<String, Integer> collateralFactorsBps) {
         }
     }
 
@@ -49,12 +58,12 @@ public class ChainRepository {
     public void insertDeployment(Deployment d) {
         jdbc.sql("""
                 INSERT INTO chain_deployments (id, circuit_id, chain, chain_id, registry_address, oracle_address,
-                       verifier_address, registry_model_id, input_words, output_words, transactions)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+                       verifier_address, registry_model_id, input_words, output_words, transactions, consumer)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
                 """)
                 .params(d.id(), d.circuitId(), d.chain(), d.chainId(), d.registryAddress(), d.oracleAddress(),
                         d.verifierAddress(), new java.math.BigDecimal(d.modelId()), d.inputWords(), d.outputWords(),
-                        json.write(d.transactions()))
+                        json.write(d.transactions()), d.consumer() == null ? null : json.write(d.consumer()))
                 .update();
     }
 
@@ -70,6 +79,21 @@ public class ChainRepository {
 
     public Optional<Deployment> deployment(UUID id) {
         return jdbc.sql("SELECT * FROM chain_deployments WHERE id = ?").param(id).query(this::mapDeployment).optional();
+    }
+
+    /** Every deployment on one chain (by the service's chain name). */
+    public List<Deployment> deploymentsOn(String chain) {
+        return jdbc.sql("SELECT * FROM chain_deployments WHERE chain = ? ORDER BY created_at").param(chain).query(this::mapDeployment).list();
+    }
+
+    /**
+     * Forgets a chain: its oracle requests, cursors and deployments (a development chain that was
+     * started afresh; the inferences stay). Returns the number of deployments removed.
+     */
+    public int forgetChain(String chain) {
+        jdbc.sql("DELETE FROM oracle_requests WHERE chain = ?").param(chain).update();
+        jdbc.sql("DELETE FROM chain_cursors WHERE chain = ?").param(chain).update();
+        return jdbc.sql("DELETE FROM chain_deployments WHERE chain = ?").param(chain).update();
     }
 
     /** The next block to scan, or empty when this oracle was never scanned. */
@@ -158,6 +182,7 @@ public class ChainRepository {
                 rs.getLong("chain_id"), rs.getString("registry_address"), rs.getString("oracle_address"),
                 rs.getString("verifier_address"), rs.getBigDecimal("registry_model_id").toBigIntegerExact(),
                 rs.getInt("input_words"), rs.getInt("output_words"), json.read(rs.getString("transactions"), STEPS),
+                rs.getString("consumer") == null ? null : json.read(rs.getString("consumer"), CONSUMER),
                 rs.getTimestamp("created_at").toInstant());
     }
 

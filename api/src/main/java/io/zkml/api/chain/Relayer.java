@@ -49,6 +49,7 @@ public final class Relayer implements SmartLifecycle {
     private final TransactionTemplate tx;
     private volatile Thread thread;
     private volatile boolean running;
+    private boolean resetChecked;
     private final AtomicLong passes = new AtomicLong();
 
     public Relayer(ChainRuntime chain, ChainRepository repo, InferenceService inferences, TransactionTemplate tx) {
@@ -63,6 +64,10 @@ public final class Relayer implements SmartLifecycle {
         if (running) {
             return;
         }
+        if (!resetChecked && chain.localRpcUrl() != null) {
+            forgetIfTheLocalChainIsNew();
+        }
+        resetChecked = true;
         running = true;
         thread = Thread.ofPlatform().name("zkml-relayer").daemon().start(this::loop);
         log.info("relayer started for oracle {} on {}", chain.oracleAddress(), chain.name());
@@ -86,6 +91,34 @@ public final class Relayer implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /**
+     * A chain the service started itself may be newer than what the database remembers of it (no
+     * {@code local-node.state-file}, or the file was deleted): the registry and oracle are then
+     * re-deployed at the same addresses (same dev key, same nonces) and request ids start again
+     * at 1, so remembered rows would hide new requests. When the cursor is past the head, or a
+     * remembered verifier has no code, that chain's rows are forgotten.
+     */
+    private void forgetIfTheLocalChainIsNew() {
+        try {
+            ChainClient client = chain.client();
+            long head = client.blockNumber();
+            Optional<Long> cursor = repo.cursor(chain.name(), chain.oracleAddress());
+            List<ChainRepository.Deployment> deployments = repo.deploymentsOn(chain.name());
+            boolean reset = cursor.isPresent() && cursor.get() > head + 1;
+            for (ChainRepository.Deployment d : deployments) {
+                reset = reset || client.codeSize(d.verifierAddress()) == 0;
+            }
+            if (reset) {
+                int n = repo.forgetChain(chain.name());
+                log.warn("zkml.chain '{}': the local chain is new (head block {}, the database remembered block {}); "
+                        + "forgot its {} deployment(s), its oracle requests and the relayer's cursor: deploy the circuits again",
+                        chain.name(), head, cursor.orElse(0L), n);
+            }
+        } catch (RuntimeException e) {
+            log.warn("zkml.chain: could not check whether the local chain is new: {}", e.getMessage());
+        }
     }
 
     /** Completed loop passes (tests wait on it). */
