@@ -96,6 +96,15 @@ public class ChainRepository {
         return jdbc.sql("DELETE FROM chain_deployments WHERE chain = ?").param(chain).update();
     }
 
+    /**
+     * Makes what the current transaction inserts belong to the owner of {@code circuitId} (V9's
+     * {@code zkml.owner} for this transaction only): the relayer's inferences are the circuit owner's.
+     */
+    public void actAsOwnerOf(UUID circuitId) {
+        jdbc.sql("SELECT set_config('zkml.owner', (SELECT owner FROM circuits WHERE id = ?), true)").param(circuitId)
+                .query(String.class).optional();
+    }
+
     /** The next block to scan, or empty when this oracle was never scanned. */
     public Optional<Long> cursor(String chain, String oracle) {
         return jdbc.sql("SELECT next_block FROM chain_cursors WHERE chain = ? AND lower(oracle_address) = lower(?)")

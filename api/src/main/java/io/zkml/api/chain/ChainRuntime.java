@@ -95,6 +95,15 @@ public final class ChainRuntime implements AutoCloseable {
                 throw new IllegalStateException("zkml.chain.registry-address and zkml.chain.oracle-address are required "
                         + "(or zkml.chain.deploy-contracts=true to deploy new ones)");
             }
+            if (local != null && registry == null && oracle == null && props.localNode().infoFile() != null) {
+                String[] kept = previousContracts(props.localNode().infoFile(), client, nodeChainId);
+                if (kept != null) {
+                    registry = kept[0];
+                    oracle = kept[1];
+                    log.info("zkml.chain: the local chain kept its state: using the registry {} and oracle {} of the last run",
+                            registry, oracle);
+                }
+            }
             ZkmlContracts contracts = new ZkmlContracts(solc);
             if (registry == null) {
                 registry = deploy(client, contracts.registry(), "");
@@ -121,6 +130,25 @@ public final class ChainRuntime implements AutoCloseable {
                 local.close();
             }
             throw e;
+        }
+    }
+
+    /** The registry and oracle of the last run's info file, when both still have code on this chain; else null. */
+    private static String[] previousContracts(Path infoFile, ChainClient client, long chainId) {
+        if (!Files.isRegularFile(infoFile)) {
+            return null;
+        }
+        try {
+            tools.jackson.databind.JsonNode n = JsonMapper.builder().build().readTree(Files.readString(infoFile));
+            String registry = n.path("registryAddress").asString("");
+            String oracle = n.path("oracleAddress").asString("");
+            if (n.path("chainId").asLong() != chainId || !registry.matches("0x[0-9a-fA-F]{40}") || !oracle.matches("0x[0-9a-fA-F]{40}")) {
+                return null;
+            }
+            return client.codeSize(registry) > 0 && client.codeSize(oracle) > 0 ? new String[] {registry, oracle} : null;
+        } catch (IOException | RuntimeException e) {
+            log.warn("zkml.chain: ignoring {}: {}", infoFile, e.getMessage());
+            return null;
         }
     }
 

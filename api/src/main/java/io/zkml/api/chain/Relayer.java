@@ -201,6 +201,7 @@ public final class Relayer implements SmartLifecycle {
             return;
         }
         try {
+            repo.actAsOwnerOf(d.get().circuitId()); // the inference belongs to the circuit's owner
             InferenceRecord inf = inferences.createQuantized(d.get().circuitId(), signed);
             repo.setInference(chain.name(), chain.oracleAddress(), q.requestId(), inf.id());
             log.info("oracle request {} (model {}): proving as inference {}", q.requestId(), q.modelId(), inf.id());
