@@ -72,6 +72,9 @@ public final class Zkml implements Runnable {
     }
 
     public static void main(String[] args) {
+        // web3j (zkml chain) logs through SLF4J, which has no provider here and would say so on stderr:
+        // stderr carries only zkml's own one-line messages.
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -68,12 +68,19 @@ class OracleRelayerFlowTest {
     private static final Path DEMO = repositoryRoot().resolve("examples/credit-risk");
     /** Collateral factor per class index of the demo's labels [high, low, medium]. */
     private static final List<Integer> FACTORS = List.of(3_000, 8_000, 6_000);
+    private static final List<String> LABELS = List.of("high", "low", "medium");
     private static AnvilNode anvil;
+    private static Path stateFile;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         TestPostgres.register(registry);
-        anvil = AnvilNode.start(ContractsToolchain.locate(), true, 0, 1);
+        try {
+            stateFile = Files.createTempDirectory("zkml-anvil").resolve("state.json");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        anvil = AnvilNode.start(ContractsToolchain.locate(), true, 0, 1, stateFile);
         registry.add("zkml.chain.enabled", () -> "true");
         registry.add("zkml.chain.rpc-url", anvil::rpcUrl);
         registry.add("zkml.chain.chain-id", () -> String.valueOf(anvil.chainId()));
@@ -95,6 +102,7 @@ class OracleRelayerFlowTest {
     Http http;
     String circuitId;
     JsonNode deployment;
+    ZkmlContracts contracts;
     EvmContract pool;
     EvmContract oracle;
     List<List<BigInteger>> cases = new ArrayList<>();
@@ -120,18 +128,24 @@ class OracleRelayerFlowTest {
             classes.add(c.get("output").get(0).asInt());
         }
 
-        Http.Response d = http.postJson("/v1/circuits/" + circuitId + "/deployments", Map.of("chain", "local"));
+        Map<String, Object> factors = new LinkedHashMap<>();
+        for (int i = 0; i < LABELS.size(); i++) {
+            factors.put(LABELS.get(i), FACTORS.get(i));
+        }
+        Http.Response d = http.postJson("/v1/circuits/" + circuitId + "/deployments", Map.of("chain", "local",
+                "consumer", Map.of("contract", "RiskBasedLendingPool", "collateralFactorsBps", factors)));
         assertThat(d.status()).as(d.toString()).isEqualTo(201);
         deployment = d.json();
         System.out.printf("[gas] deployment: %s%n", deployment.get("transactions"));
 
-        ZkmlContracts contracts = new ZkmlContracts(SolidityCompiler.locate());
+        contracts = new ZkmlContracts(SolidityCompiler.locate());
+        connectContracts();
+    }
+
+    private void connectContracts() {
         oracle = EvmContract.at(anvil, contracts.oracle(), deployment.get("oracleAddress").asString())
                 .knowingErrorsOf(contracts.registry());
-        pool = EvmContract.deploy(anvil, contracts.lendingPool(), anvil.accounts().get(1),
-                new Address(deployment.get("oracleAddress").asString()),
-                new Uint256(new BigInteger(deployment.get("registryModelId").asString())),
-                new DynamicArray<>(Uint16.class, FACTORS.stream().map(Uint16::new).toList()));
+        pool = EvmContract.at(anvil, contracts.lendingPool(), deployment.get("consumer").get("address").asString());
     }
 
     @AfterAll
@@ -145,12 +159,31 @@ class OracleRelayerFlowTest {
     @Order(1)
     void theDeploymentIsListedAndBadChainsAreRefused() {
         assertThat(deployment.get("verifierAddress").asString()).startsWith("0x");
-        assertThat(deployment.get("transactions")).hasSize(2);
+        assertThat(deployment.get("transactions")).hasSize(3);
+        assertThat(deployment.get("transactions").get(2).get("step").asString()).isEqualTo("deployConsumer");
+        assertThat(deployment.get("consumer").get("contract").asString()).isEqualTo("RiskBasedLendingPool");
+        assertThat(chain.client().codeSize(deployment.get("consumer").get("address").asString())).isPositive();
+        BigInteger poolModel = pool.callSingle(new Function("modelId", List.of(), List.of(new TypeReference<Uint256>() { })));
+        assertThat(poolModel.toString()).isEqualTo(deployment.get("registryModelId").asString());
+        // GET /v1/chain: the addresses a requester needs
+        JsonNode info = http.get("/v1/chain").json();
+        assertThat(info.get("enabled").asBoolean()).isTrue();
+        assertThat(info.get("chainId").asLong()).isEqualTo(anvil.chainId());
+        assertThat(info.get("oracleAddress").asString()).isEqualToIgnoringCase(deployment.get("oracleAddress").asString());
+        assertThat(info.get("registryAddress").asString()).isEqualToIgnoringCase(deployment.get("registryAddress").asString());
+        assertThat(info.has("rpcUrl")).as("the RPC URL of a node the service did not start is not shown").isFalse();
+        // a consumer that does not name every label once is refused before anything is sent
+        Http.Response badConsumer = http.postJson("/v1/circuits/" + circuitId + "/deployments", Map.of("chain", "local",
+                "consumer", Map.of("contract", "RiskBasedLendingPool", "collateralFactorsBps", Map.of("low", 8000, "bogus", 1))));
+        assertThat(badConsumer.status()).as(badConsumer.toString()).isEqualTo(400);
+        assertThat(badConsumer.text("detail")).contains("missing [high, medium]").contains("unknown");
         assertThat(deployment.get("inputWords").asInt()).isEqualTo(5);
         assertThat(deployment.get("outputWords").asInt()).isEqualTo(1);
         Http.Response list = http.get("/v1/circuits/" + circuitId + "/deployments");
         assertThat(list.status()).isEqualTo(200);
         assertThat(list.json()).hasSize(1);
+        assertThat(list.json().get(0).get("consumer").get("address").asString())
+                .isEqualTo(deployment.get("consumer").get("address").asString());
         Http.Response bad = http.postJson("/v1/circuits/" + circuitId + "/deployments", Map.of("chain", "mainnet"));
         assertThat(bad.status()).as(bad.toString()).isEqualTo(422);
         assertThat(bad.text("type")).isEqualTo("urn:zkml:problem:chain-not-configured");
@@ -199,6 +232,50 @@ class OracleRelayerFlowTest {
             fulfilled.merge(new BigInteger(l.getTopics().get(1).substring(2), 16), 1, Integer::sum);
         }
         assertThat(fulfilled).hasSize(4).allSatisfy((id, n) -> assertThat(n).as("request " + id).isEqualTo(1));
+    }
+
+    @Test
+    @Order(4)
+    void aNodeThatIsDownForAWhileOnlyDelaysTheRelayer() throws Exception {
+        relayer.stop();
+        String borrower = anvil.accounts().get(1);
+        int expected = FACTORS.get(classes.get(1 % cases.size()));
+        pool.send(borrower, requestRiskAssessment(field(cases.get(1 % cases.size())), deadline(600)));
+        int port = anvil.port();
+        anvil.close(); // anvil writes its state on a graceful exit
+        relayer.start();
+        long passes = relayer.passes();
+        await(() -> relayer.passes() >= passes + 3, "relayer passes while the node is down");
+        assertThat(relayer.isRunning()).isTrue();
+        anvil = AnvilNode.start(ContractsToolchain.locate(), true, port, 1, stateFile);
+        connectContracts();
+        await(() -> factorOf(borrower) == expected, "factor of " + borrower + " after the node came back");
+        JsonNode all = await(this::requests, r -> r.size() == 5 && allFulfilled(r));
+        assertThat(all).allSatisfy(r -> assertThat(r.get("attempts").asInt()).as(r.toString()).isEqualTo(1));
+    }
+
+    @Test
+    @Order(5)
+    void theCliRequestsOnChainAndReadsThePool() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int rc = io.zkml.cli.Zkml.execute(new String[] {"chain", "request", "--service", "http://localhost:" + port,
+                "--circuit", circuitId, "--rpc-url", anvil.rpcUrl(), "--input", DEMO.resolve("input.json").toString(),
+                "--dev-account", "3", "--wait", "120"}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        assertThat(rc).as(err.toString()).isZero();
+        JsonNode r = Http.json().readTree(out.toString());
+        assertThat(r.get("fulfilment").get("label").asString()).isIn(LABELS);
+        int expected = FACTORS.get(LABELS.indexOf(r.get("fulfilment").get("label").asString()));
+        assertThat(r.get("collateralFactorBps").asInt()).isEqualTo(expected);
+        assertThat(r.get("requester").asString()).isEqualToIgnoringCase(anvil.accounts().get(3));
+        assertThat(factorOf(anvil.accounts().get(3))).isEqualTo(expected);
+        // without a key: exit 2 and one line
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        int noKey = io.zkml.cli.Zkml.execute(new String[] {"chain", "pool", "--service", "http://localhost:" + port,
+                "--circuit", circuitId, "--rpc-url", anvil.rpcUrl()}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        assertThat(noKey).isEqualTo(2);
+        assertThat(err.toString().strip()).startsWith("zkml: error: no signing key").doesNotContain("\n");
     }
 
     // --- helpers --------------------------------------------------------------------------
