@@ -180,7 +180,10 @@ final class ChainCommand implements Runnable {
             description = {"Request a proven prediction on chain: quantize the input with the circuit's published IR, send "
                     + "the lending pool's requestRiskAssessment (or the oracle's requestInference when the deployment has no "
                     + "consumer, or with --oracle), print the request id; with --wait, wait for the service to fulfil it.",
-                    "Prints JSON: requestId, txHash, gasUsed, requester, inputs (field elements); with --wait also the "
+                    "Hashed inputs: only the Poseidon2 commitment (under a fresh random salt) goes on chain; the input and "
+                    + "the salt are posted to the service (POST /v1/circuits/{id}/inferences), which proves them.",
+                    "Prints JSON: requestId, txHash, gasUsed, requester, inputs (field elements; hashed: commitment, salt, "
+                    + "inferenceId); with --wait also the "
                     + "fulfilment (tx, outputs, label) and the pool's collateral factor for the requester."},
             exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
                     "0:the request was sent (with --wait: and fulfilled)",
@@ -224,19 +227,40 @@ final class ChainCommand implements Runnable {
                     throw CliException.badInput("the service's IR of circuit " + Artifacts.untrusted(target.circuit)
                             + " is invalid: " + Artifacts.firstLine(e.getMessage()), e);
                 }
-                if (!"public".equals(inputVisibility(circuit))) {
-                    throw CliException.badInput("circuit " + Artifacts.untrusted(target.circuit) + " has " + inputVisibility(circuit)
-                            + " inputs: requests carry public input words only (docs/relayer.md)");
+                String visibility = inputVisibility(circuit);
+                if (!"public".equals(visibility) && !"hashed".equals(visibility)) {
+                    throw CliException.badInput("circuit " + Artifacts.untrusted(target.circuit) + " has " + visibility
+                            + " inputs: a request names public inputs or their commitment (docs/relayer.md)");
                 }
-                double[] values = ProveCommand.inputValues(Artifacts.readJson(input, "input file"), circuit.features(),
-                        "input file " + input);
+                JsonNode inputDoc = Artifacts.readJson(input, "input file");
+                double[] values = ProveCommand.inputValues(inputDoc, circuit.features(), "input file " + input);
                 List<BigInteger> words = new ArrayList<>();
+                List<BigInteger> quantized;
                 try {
-                    for (BigInteger q : circuit.quantizeInput(values)) {
-                        words.add(Bn254.toField(q));
-                    }
+                    quantized = circuit.quantizeInput(values);
                 } catch (InputValidationException e) {
                     throw CliException.badInput("input file " + input + ": " + Artifacts.firstLine(e.getMessage()), e);
+                }
+                BigInteger salt = null;
+                String inferenceId = null;
+                if ("hashed".equals(visibility)) {
+                    // Only the commitment goes on chain; the input and the salt go to the service, which
+                    // proves them now; the relayer answers the request with that proof (ADR 0016).
+                    salt = new BigInteger(253, new java.security.SecureRandom()).mod(Bn254.R);
+                    BigInteger commitment = circuit.commitment(quantized, salt).orElseThrow();
+                    ObjectNode body = Artifacts.JSON.createObjectNode();
+                    body.set("input", inputDoc.get("input"));
+                    body.put("salt", salt.toString());
+                    JsonNode created = Artifacts.JSON.readTree(c.service().postJson("/v1/circuits/"
+                            + ServiceClient.segment(target.circuit, "circuit id") + "/inferences", Artifacts.JSON.writeValueAsBytes(body)));
+                    inferenceId = created.path("id").asString();
+                    if (created.hasNonNull("commitment") && !created.get("commitment").asString().equals(commitment.toString())) {
+                        throw CliException.badInput("the service computed the commitment " + Artifacts.untrusted(created.get("commitment")
+                                .asString()) + ", this command " + commitment + ": not the same circuit or salt encoding");
+                    }
+                    words.add(commitment);
+                } else {
+                    quantized.forEach(q -> words.add(Bn254.toField(q)));
                 }
                 long deadline = latestTimestamp(c.web3j()) + deadlineIn;
                 DynamicArray<Uint256> in = new DynamicArray<>(Uint256.class, words.stream().map(Uint256::new).toList());
@@ -273,6 +297,11 @@ final class ChainCommand implements Runnable {
                 out.put("deadline", deadline);
                 ArrayNode ins = out.putArray("inputs");
                 words.forEach(w -> ins.add(w.toString()));
+                if (salt != null) {
+                    out.put("commitment", words.getFirst().toString());
+                    out.put("salt", salt.toString()); // the requester's secret: it opens the commitment
+                    out.put("inferenceId", inferenceId);
+                }
                 if (waitSeconds > 0) {
                     Optional<Log> done = awaitFulfilment(c, requestId, r.getBlockNumber(), Duration.ofSeconds(waitSeconds));
                     if (done.isEmpty()) {

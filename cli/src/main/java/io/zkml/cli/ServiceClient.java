@@ -123,6 +123,42 @@ final class ServiceClient {
         return r.body();
     }
 
+    /**
+     * POST a JSON body to {@code path} ({@code zkml chain request}: an inference of hashed inputs):
+     * the body of a 2xx answer, else a {@link CliException} (bad input) naming status and detail.
+     */
+    byte[] postJson(String path, byte[] body) {
+        URI uri;
+        try {
+            uri = URI.create(base + path);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("not a valid URL: " + base + path);
+        }
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), info -> new Limited(MAX_BODY));
+        } catch (IOException e) {
+            throw CliException.badInput("cannot POST " + uri + ": " + Artifacts.untrusted(Artifacts.firstLine(String.valueOf(e.getMessage()))), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw CliException.badInput("interrupted while posting to " + uri);
+        }
+        if (r.statusCode() / 100 != 2) {
+            String detail = "";
+            try {
+                JsonNode p = Artifacts.JSON.readTree(r.body());
+                if (p != null && p.hasNonNull("detail")) {
+                    detail = Artifacts.untrusted(Artifacts.firstLine(p.get("detail").asString()));
+                }
+            } catch (RuntimeException ignored) {
+                // not problem+json
+            }
+            throw CliException.badInput("POST " + uri + " answered " + r.statusCode() + (detail.isEmpty() ? "" : ": " + detail));
+        }
+        return r.body();
+    }
+
     /** Reads at most {@code limit} bytes of a body, then fails (and cancels the download). */
     private static final class Limited implements HttpResponse.BodySubscriber<byte[]> {
         private final long limit;

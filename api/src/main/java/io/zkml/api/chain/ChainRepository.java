@@ -35,7 +35,8 @@ public class ChainRepository {
     /** A circuit's verifier deployed and registered on a chain. */
     public record Deployment(UUID id, UUID circuitId, String chain, long chainId, String registryAddress,
                              String oracleAddress, String verifierAddress, BigInteger modelId, int inputWords,
-                             int outputWords, List<Step> transactions, Consumer consumer, Instant createdAt) {
+                             int outputWords, boolean hashedInputs, List<Step> transactions, Consumer consumer,
+                             Instant createdAt) {
         /** One transaction of a deployment: {@code deployVerifier}, {@code registerModel}, {@code deployConsumer}. */
         public record Step(String step, String hash, long gasUsed, long blockNumber) {
         }
@@ -58,12 +59,12 @@ public class ChainRepository {
     public void insertDeployment(Deployment d) {
         jdbc.sql("""
                 INSERT INTO chain_deployments (id, circuit_id, chain, chain_id, registry_address, oracle_address,
-                       verifier_address, registry_model_id, input_words, output_words, transactions, consumer)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
+                       verifier_address, registry_model_id, input_words, output_words, hashed_inputs, transactions, consumer)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
                 """)
                 .params(d.id(), d.circuitId(), d.chain(), d.chainId(), d.registryAddress(), d.oracleAddress(),
                         d.verifierAddress(), new java.math.BigDecimal(d.modelId()), d.inputWords(), d.outputWords(),
-                        json.write(d.transactions()), d.consumer() == null ? null : json.write(d.consumer()))
+                        d.hashedInputs(), json.write(d.transactions()), d.consumer() == null ? null : json.write(d.consumer()))
                 .update();
     }
 
@@ -103,6 +104,17 @@ public class ChainRepository {
     public void actAsOwnerOf(UUID circuitId) {
         jdbc.sql("SELECT set_config('zkml.owner', (SELECT owner FROM circuits WHERE id = ?), true)").param(circuitId)
                 .query(String.class).optional();
+    }
+
+    /**
+     * The circuit's inference whose commitment is {@code commitment} (decimal), the one that did not
+     * fail first, for a request that names only the commitment of hashed inputs.
+     */
+    public Optional<UUID> inferenceWithCommitment(UUID circuitId, String commitment) {
+        return jdbc.sql("""
+                SELECT id FROM inferences WHERE circuit_id = ? AND commitment = ?
+                 ORDER BY (status = 'failed'), created_at LIMIT 1
+                """).params(circuitId, commitment).query(UUID.class).optional();
     }
 
     /** The next block to scan, or empty when this oracle was never scanned. */
@@ -190,7 +202,8 @@ public class ChainRepository {
         return new Deployment(rs.getObject("id", UUID.class), rs.getObject("circuit_id", UUID.class), rs.getString("chain"),
                 rs.getLong("chain_id"), rs.getString("registry_address"), rs.getString("oracle_address"),
                 rs.getString("verifier_address"), rs.getBigDecimal("registry_model_id").toBigIntegerExact(),
-                rs.getInt("input_words"), rs.getInt("output_words"), json.read(rs.getString("transactions"), STEPS),
+                rs.getInt("input_words"), rs.getInt("output_words"), rs.getBoolean("hashed_inputs"),
+                json.read(rs.getString("transactions"), STEPS),
                 rs.getString("consumer") == null ? null : json.read(rs.getString("consumer"), CONSUMER),
                 rs.getTimestamp("created_at").toInstant());
     }

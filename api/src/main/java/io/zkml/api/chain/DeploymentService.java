@@ -85,14 +85,16 @@ public class DeploymentService {
             throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM, "deployments support groth16 circuits; this one is "
                     + c.provingSystem());
         }
-        if (!"public".equals(c.visibility().input())) {
-            // The oracle's hashed-input path (one commitment word, salt from the requester) is the next step (ADR 0016).
-            throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "deployments support circuits with public inputs "
-                    + "for now; this one has " + c.visibility().input() + " inputs");
+        boolean hashed = "hashed".equals(c.visibility().input());
+        if (!hashed && !"public".equals(c.visibility().input())) {
+            // A request must name what is proven: the public inputs, or their commitment (ADR 0016).
+            throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "deployments support circuits with public or hashed "
+                    + "inputs; this one has " + c.visibility().input() + " inputs (nothing for an on-chain request to name)");
         }
         CompiledCircuit compiled = circuits.compiled(c);
         List<Integer> factors = collateralFactorsBps == null ? null : factorsInLabelOrder(compiled, collateralFactorsBps);
-        int inputWords = compiled.features().size();
+        // Hashed inputs: one public word, the Poseidon2 commitment (docs/commitments.md), then the outputs.
+        int inputWords = hashed ? 1 : compiled.features().size();
         int outputWords = c.publicInputs() - inputWords;
         String source = circuits.verifierSource(circuitId);
         CompiledContract verifier;
@@ -110,7 +112,7 @@ public class DeploymentService {
             steps.add(step("deployVerifier", deployed));
             String data = OracleAbi.registerModel(OracleAbi.hex32(models.get(c.modelId()).sha256(), "model sha256"),
                     OracleAbi.hex32(c.circuitHash(), "circuit hash"), OracleAbi.hex32(c.verifyingKeyHash(), "verifying-key hash"),
-                    1, verifierAddress, inputWords, outputWords, false);
+                    proofSystemId(c.provingSystem()), verifierAddress, inputWords, outputWords, hashed);
             TransactionReceipt registered = client.transact(rt.registryAddress(), data, BigInteger.ZERO, ChainRuntime.TX_TIMEOUT);
             steps.add(step("registerModel", registered));
             BigInteger modelId = null;
@@ -134,7 +136,7 @@ public class DeploymentService {
             }
             ChainRepository.Deployment d = new ChainRepository.Deployment(UUID.randomUUID(), circuitId, rt.name(),
                     client.chainId(), rt.registryAddress(), rt.oracleAddress(), verifierAddress, modelId, inputWords, outputWords,
-                    steps, consumer, java.time.Instant.now());
+                    hashed, steps, consumer, java.time.Instant.now());
             repo.insertDeployment(d);
             log.info("circuit {} deployed on {}: verifier {}, registry model id {}", circuitId, rt.name(), verifierAddress, modelId);
             return repo.deployment(d.id()).orElseThrow();
@@ -144,6 +146,16 @@ public class DeploymentService {
             throw new ApiException(ProblemType.CHAIN_UNAVAILABLE, "the chain refused the deployment of circuit " + circuitId
                     + (steps.isEmpty() ? "" : " after " + steps.getLast().step() + " " + steps.getLast().hash()) + ": " + e.getMessage());
         }
+    }
+
+    /** The registry's {@code ProofSystems} id (IZkml.sol) of a circuit's proving system. */
+    static int proofSystemId(String provingSystem) {
+        return switch (provingSystem) {
+            case CircuitService.GROTH16 -> 1;
+            case "plonk" -> 2;
+            default -> throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM, "the registry knows groth16 and plonk "
+                    + "verifiers; this circuit is " + provingSystem);
+        };
     }
 
     /** The factors in class-index order; every label once, each 0..10000 bps. */

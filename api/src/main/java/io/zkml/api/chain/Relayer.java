@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -200,6 +201,13 @@ public final class Relayer implements SmartLifecycle {
             log.warn("oracle request {}: {}", q.requestId(), error);
             return;
         }
+        if (d.get().hashedInputs()) {
+            // The request names only the commitment: the proof is that of the circuit's inference with
+            // this commitment (the requester posted the input and salt to the service, off chain); it
+            // is looked up now and on every pass until the deadline (submit).
+            log.info("oracle request {} (model {}): hashed inputs, commitment {}", q.requestId(), q.modelId(), inputs.getFirst());
+            return;
+        }
         try {
             repo.actAsOwnerOf(d.get().circuitId()); // the inference belongs to the circuit's owner
             InferenceRecord inf = inferences.createQuantized(d.get().circuitId(), signed);
@@ -213,10 +221,24 @@ public final class Relayer implements SmartLifecycle {
     }
 
     private void submit(ChainRepository.OracleRequest r) {
-        if (r.inferenceId() == null) {
-            return;
+        UUID inferenceId = r.inferenceId();
+        if (inferenceId == null) {
+            ChainRepository.Deployment d = repo.deployment(r.deploymentId()).orElseThrow();
+            Optional<UUID> found = d.hashedInputs() ? repo.inferenceWithCommitment(d.circuitId(), r.inputs().getFirst())
+                    : Optional.empty();
+            if (found.isEmpty()) {
+                if (d.hashedInputs() && chain.client().latestTimestamp() > r.deadline()) {
+                    repo.finish(r, "expired", null, "no inference of circuit " + d.circuitId() + " carries the commitment "
+                            + r.inputs().getFirst() + " (POST /v1/circuits/{id}/inferences with the input and salt) before "
+                            + "the deadline " + r.deadline());
+                }
+                return;
+            }
+            inferenceId = found.get();
+            repo.setInference(r.chain(), r.oracleAddress(), r.requestId(), inferenceId);
+            log.info("oracle request {}: the commitment is that of inference {}", r.requestId(), inferenceId);
         }
-        InferenceRecord inf = inferences.get(r.inferenceId());
+        InferenceRecord inf = inferences.get(inferenceId);
         if (inf.status() == InferenceStatus.FAILED) {
             repo.finish(r, "failed", null, "proving failed: " + inf.error());
             return;

@@ -100,6 +100,7 @@ class OracleRelayerFlowTest {
     ChainRuntime chain;
 
     Http http;
+    String modelId;
     String circuitId;
     JsonNode deployment;
     ZkmlContracts contracts;
@@ -119,6 +120,7 @@ class OracleRelayerFlowTest {
         Http.Response created = http.postJson("/v1/models/" + upload.text("id") + "/circuits", body);
         assertThat(created.status()).as(created.toString()).isEqualTo(202);
         circuitId = created.text("id");
+        modelId = upload.text("id");
         JsonNode circuit = http.awaitStatus("/v1/circuits/" + circuitId, Set.of("ready", "failed"), DEADLINE);
         assertThat(circuit.get("status").asString()).as(circuit.toString()).isEqualTo("ready");
         for (JsonNode c : Http.json().readTree(DEMO.resolve("circuit.cases.json").toFile()).get("cases")) {
@@ -276,6 +278,85 @@ class OracleRelayerFlowTest {
                 "--circuit", circuitId, "--rpc-url", anvil.rpcUrl()}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
         assertThat(noKey).isEqualTo(2);
         assertThat(err.toString().strip()).startsWith("zkml: error: no signing key").doesNotContain("\n");
+    }
+
+    @Test
+    @Order(6)
+    void hashedInputsGoOnChainAsTheirCommitmentOnly() throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("quantization", Http.json().readTree(DEMO.resolve("quantization.json").toFile()));
+        body.put("visibility", Map.of("input", "hashed"));
+        Http.Response created = http.postJson("/v1/models/" + modelId + "/circuits", body);
+        assertThat(created.status()).as(created.toString()).isEqualTo(202);
+        String hashed = created.text("id");
+        JsonNode circuit = http.awaitStatus("/v1/circuits/" + hashed, Set.of("ready", "failed"), DEADLINE);
+        assertThat(circuit.get("status").asString()).as(circuit.toString()).isEqualTo("ready");
+        Map<String, Object> factors = new LinkedHashMap<>();
+        for (int i = 0; i < LABELS.size(); i++) {
+            factors.put(LABELS.get(i), FACTORS.get(i));
+        }
+        Http.Response d = http.postJson("/v1/circuits/" + hashed + "/deployments", Map.of("chain", "local",
+                "consumer", Map.of("contract", "RiskBasedLendingPool", "collateralFactorsBps", factors)));
+        assertThat(d.status()).as(d.toString()).isEqualTo(201);
+        JsonNode dep = d.json();
+        assertThat(dep.get("inputWords").asInt()).as("one word: the commitment").isEqualTo(1);
+        EvmContract hashedPool = EvmContract.at(anvil, contracts.lendingPool(), dep.get("consumer").get("address").asString());
+
+        // the CLI: input and salt to the service, only the commitment on chain; the relayer answers with that proof
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int rc = io.zkml.cli.Zkml.execute(new String[] {"chain", "request", "--service", "http://localhost:" + port,
+                "--circuit", hashed, "--rpc-url", anvil.rpcUrl(), "--input", DEMO.resolve("input.json").toString(),
+                "--dev-account", "1", "--wait", "120"}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        assertThat(rc).as(err.toString()).isZero();
+        JsonNode r = Http.json().readTree(out.toString());
+        String commitment = r.get("commitment").asString();
+        assertThat(r.get("inputs")).hasSize(1);
+        assertThat(r.get("inputs").get(0).asString()).isEqualTo(commitment);
+        int expected = FACTORS.get(LABELS.indexOf(r.get("fulfilment").get("label").asString()));
+        BigInteger f = hashedPool.callSingle(new Function("collateralFactorBps", List.of(new Address(anvil.accounts().get(1))),
+                List.of(new TypeReference<Uint16>() { })));
+        assertThat(f.intValue()).isEqualTo(expected);
+        JsonNode inf = http.get("/v1/inferences/" + r.get("inferenceId").asString()).json();
+        assertThat(inf.get("commitment").asString()).isEqualTo(commitment);
+        assertThat(inf.has("input")).as("the hidden input is never shown").isFalse();
+        JsonNode seen = await(() -> http.get("/v1/circuits/" + hashed + "/deployments/" + dep.get("id").asString() + "/requests").json(),
+                x -> x.size() == 1 && allFulfilled(x)); // the relayer's confirm pass may trail the event
+        assertThat(seen.get(0).get("inputs").get(0).asString()).isEqualTo(commitment);
+
+        // a changed commitment: its own request, and the real proof of the other commitment, reverts
+        BigInteger changed = new BigInteger(commitment).add(BigInteger.ONE);
+        BigInteger hashedModel = new BigInteger(dep.get("registryModelId").asString());
+        EvmContract.Tx req = oracle.send(anvil.accounts().get(2), new Function("requestInference", List.<Type>of(
+                new Uint256(hashedModel), new DynamicArray<>(Uint256.class, List.of(new Uint256(changed))),
+                Address.DEFAULT, new Uint64(deadline(600)), new org.web3j.abi.datatypes.generated.Uint32(0)),
+                List.of(new TypeReference<Uint256>() { })));
+        BigInteger requestId = new BigInteger(req.logs().getFirst().getTopics().get(1).substring(2), 16);
+        List<BigInteger> pub = new ArrayList<>();
+        inf.get("publicInputs").forEach(v -> pub.add(new BigInteger(v.asString())));
+        byte[] proof = java.util.HexFormat.of().parseHex(inf.get("proof").asString().substring(2));
+        assertRevert(() -> oracle.send(anvil.accounts().get(2), fulfil(requestId, List.of(changed), pub.subList(1, pub.size()), proof)),
+                "ProofRejected");
+        assertRevert(() -> oracle.send(anvil.accounts().get(2), fulfil(requestId, pub.subList(0, 1), pub.subList(1, pub.size()), proof)),
+                "InputsMismatch");
+        // ... and the same commitment cannot be requested twice (its salt is the request's nonce)
+        assertRevert(() -> oracle.send(anvil.accounts().get(2), new Function("requestInference", List.<Type>of(
+                new Uint256(hashedModel), new DynamicArray<>(Uint256.class, List.of(new Uint256(new BigInteger(commitment)))),
+                Address.DEFAULT, new Uint64(deadline(600)), new org.web3j.abi.datatypes.generated.Uint32(0)), List.of())),
+                "CommitmentAlreadyRequested");
+    }
+
+    private static void assertRevert(Runnable call, String errorName) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(call::run).isInstanceOfSatisfying(EvmContract.Reverted.class,
+                e -> assertThat(e.errorName()).as(e.getMessage()).isEqualTo(errorName));
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static Function fulfil(BigInteger requestId, List<BigInteger> inputs, List<BigInteger> outputs, byte[] proof) {
+        return new Function("fulfil", (List<Type>) (List) List.of(new Uint256(requestId),
+                new DynamicArray<>(Uint256.class, inputs.stream().map(Uint256::new).toList()),
+                new DynamicArray<>(Uint256.class, outputs.stream().map(Uint256::new).toList()),
+                new org.web3j.abi.datatypes.DynamicBytes(proof)), List.of(new TypeReference<Uint256>() { }));
     }
 
     // --- helpers --------------------------------------------------------------------------
