@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -329,4 +330,60 @@ func asciiSafe(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// The Groth16 ceremony (docs/native-abi.md, "Ceremony").
+
+func apiCeremonyStart(cs uint64, ptauPath, phase1Path, statePath string) (string, error) {
+	c, err := typed[*zk.Circuit](cs, "constraint system")
+	if err != nil {
+		return "", err
+	}
+	info, err := zk.CeremonyStart(c, ptauPath, phase1Path, statePath)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(info)
+}
+
+func apiCeremonyContribute(inPath, outPath string) (string, error) {
+	info, err := zk.CeremonyContribute(inPath, outPath)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(info)
+}
+
+func apiCeremonyVerify(cs uint64, prevPath, nextPath string) (string, error) {
+	c, err := typed[*zk.Circuit](cs, "constraint system")
+	if err != nil {
+		return "", err
+	}
+	info, err := zk.CeremonyVerifyContribution(c, prevPath, nextPath)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(info)
+}
+
+// apiCeremonyFinalize: contributionsJSON is a JSON array of state paths, beaconHex the beacon's
+// bytes in hex (e.g. a block hash, with or without 0x).
+func apiCeremonyFinalize(cs uint64, phase1Path, contributionsJSON, beaconHex, pkPath, vkPath string) (string, error) {
+	c, err := typed[*zk.Circuit](cs, "constraint system")
+	if err != nil {
+		return "", err
+	}
+	var paths []string
+	if err := json.Unmarshal([]byte(contributionsJSON), &paths); err != nil || paths == nil {
+		return "", zk.Errorf(zk.InvalidArgument, "contributions must be a JSON array of file paths: %v", err)
+	}
+	beacon, err := hex.DecodeString(strings.TrimPrefix(beaconHex, "0x"))
+	if err != nil || len(beacon) == 0 {
+		return "", zk.Errorf(zk.InvalidArgument, "the beacon must be non-empty hex (e.g. a block hash): %v", err)
+	}
+	res, err := zk.CeremonyFinalize(c, phase1Path, paths, beacon, pkPath, vkPath)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(res)
 }

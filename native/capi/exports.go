@@ -366,3 +366,78 @@ func zkml_ptau_info(path *C.char, minG1Powers C.int64_t, outJSON **C.char, cerr 
 		})
 	}))
 }
+
+//export zkml_ceremony_start
+func zkml_ceremony_start(cs C.uint64_t, ptauPath, phase1Path, statePath *C.char, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putString(outJSON, "out_json", func() (string, error) {
+			pt, err := goString(ptauPath, "ptau_path")
+			if err != nil {
+				return "", err
+			}
+			p1, err := goString(phase1Path, "phase1_path")
+			if err != nil {
+				return "", err
+			}
+			st, err := goString(statePath, "state_path")
+			if err != nil {
+				return "", err
+			}
+			return apiCeremonyStart(uint64(cs), pt, p1, st)
+		})
+	}))
+}
+
+//export zkml_ceremony_contribute
+func zkml_ceremony_contribute(inPath, outPath *C.char, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putString(outJSON, "out_json", func() (string, error) {
+			in, err := goString(inPath, "in_path")
+			if err != nil {
+				return "", err
+			}
+			out, err := goString(outPath, "out_path")
+			if err != nil {
+				return "", err
+			}
+			return apiCeremonyContribute(in, out)
+		})
+	}))
+}
+
+//export zkml_ceremony_verify
+func zkml_ceremony_verify(cs C.uint64_t, prevPath, nextPath *C.char, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putString(outJSON, "out_json", func() (string, error) {
+			prev, err := goString(prevPath, "prev_path")
+			if err != nil {
+				return "", err
+			}
+			next, err := goString(nextPath, "next_path")
+			if err != nil {
+				return "", err
+			}
+			return apiCeremonyVerify(uint64(cs), prev, next)
+		})
+	}))
+}
+
+//export zkml_ceremony_finalize
+func zkml_ceremony_finalize(cs C.uint64_t, phase1Path, contributionsJSON, beaconHex, pkPath, vkPath *C.char, outJSON **C.char, cerr *C.zkml_error) C.int32_t {
+	return report(cerr, run(func() error {
+		return putString(outJSON, "out_json", func() (string, error) {
+			args := make([]string, 5)
+			for i, a := range []struct {
+				p    *C.char
+				name string
+			}{{phase1Path, "phase1_path"}, {contributionsJSON, "contributions_json"}, {beaconHex, "beacon_hex"}, {pkPath, "pk_path"}, {vkPath, "vk_path"}} {
+				s, err := goString(a.p, a.name)
+				if err != nil {
+					return "", err
+				}
+				args[i] = s
+			}
+			return apiCeremonyFinalize(uint64(cs), args[0], args[1], args[2], args[3], args[4])
+		})
+	}))
+}

@@ -72,9 +72,50 @@ static uint8_t *copy_bytes(JNIEnv *env, jbyteArray arr, int64_t *len) {
     return buf;
 }
 
-/* A Java string from a library-owned C string, which is freed. */
+/*
+ * A Java string from a library-owned C string (standard UTF-8, as Go writes it), which is freed.
+ * Decoded to UTF-16 here: NewStringUTF takes *modified* UTF-8, which writes a character outside
+ * the Basic Multilingual Plane as two 3-byte surrogates, so the 4-byte form Go writes (gnark's
+ * PLONK Solidity verifier has one in a comment, U+1D53D) would come out garbled. An invalid
+ * sequence becomes U+FFFD.
+ */
 static jstring take_string(JNIEnv *env, char *s) {
-    jstring out = (*env)->NewStringUTF(env, s != NULL ? s : "");
+    const unsigned char *p = (const unsigned char *) (s != NULL ? s : "");
+    size_t n = strlen((const char *) p);
+    jchar *buf = (jchar *) malloc((n + 1) * sizeof(jchar));
+    if (buf == NULL) {
+        zkml_string_free(s);
+        throw_native(env, ZKML_INTERNAL, "out of memory converting a string");
+        return NULL;
+    }
+    size_t i = 0, k = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        uint32_t cp;
+        size_t len;
+        if (c < 0x80) { cp = c; len = 1; }
+        else if ((c & 0xE0) == 0xC0) { cp = c & 0x1F; len = 2; }
+        else if ((c & 0xF0) == 0xE0) { cp = c & 0x0F; len = 3; }
+        else if ((c & 0xF8) == 0xF0) { cp = c & 0x07; len = 4; }
+        else { buf[k++] = 0xFFFD; i++; continue; }
+        if (i + len > n) { buf[k++] = 0xFFFD; break; }
+        int ok = 1;
+        for (size_t j = 1; j < len; j++) {
+            if ((p[i + j] & 0xC0) != 0x80) { ok = 0; break; }
+            cp = (cp << 6) | (p[i + j] & 0x3F);
+        }
+        if (!ok) { buf[k++] = 0xFFFD; i++; continue; }
+        i += len;
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            buf[k++] = (jchar) (0xD800 + (cp >> 10));
+            buf[k++] = (jchar) (0xDC00 + (cp & 0x3FF));
+        } else {
+            buf[k++] = (jchar) cp;
+        }
+    }
+    jstring out = (*env)->NewString(env, buf, (jsize) k);
+    free(buf);
     zkml_string_free(s);
     return out;
 }
@@ -294,6 +335,70 @@ JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_ptauInfo(JNIEnv *env,
     char *out = NULL;
     int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL : zkml_ptau_info((char *) p, (int64_t) minG1Powers, &out, &err);
     RELEASE(env, path, p);
+    if ((*env)->ExceptionCheck(env)) return NULL;
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}
+
+/* The Groth16 ceremony (docs/native-abi.md, "Ceremony"). */
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_ceremonyStart(JNIEnv *env, jclass cls, jlong cs, jstring ptauPath, jstring phase1Path, jstring statePath) {
+    zkml_error err = {0, NULL};
+    const char *pt = UTF(env, ptauPath);
+    const char *p1 = (*env)->ExceptionCheck(env) ? NULL : UTF(env, phase1Path);
+    const char *st = (*env)->ExceptionCheck(env) ? NULL : UTF(env, statePath);
+    char *out = NULL;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL
+        : zkml_ceremony_start((uint64_t) cs, (char *) pt, (char *) p1, (char *) st, &out, &err);
+    RELEASE(env, ptauPath, pt);
+    RELEASE(env, phase1Path, p1);
+    RELEASE(env, statePath, st);
+    if ((*env)->ExceptionCheck(env)) return NULL;
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_ceremonyContribute(JNIEnv *env, jclass cls, jstring inPath, jstring outPath) {
+    zkml_error err = {0, NULL};
+    const char *in = UTF(env, inPath);
+    const char *o = (*env)->ExceptionCheck(env) ? NULL : UTF(env, outPath);
+    char *out = NULL;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL : zkml_ceremony_contribute((char *) in, (char *) o, &out, &err);
+    RELEASE(env, inPath, in);
+    RELEASE(env, outPath, o);
+    if ((*env)->ExceptionCheck(env)) return NULL;
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_ceremonyVerify(JNIEnv *env, jclass cls, jlong cs, jstring prevPath, jstring nextPath) {
+    zkml_error err = {0, NULL};
+    const char *p = UTF(env, prevPath);
+    const char *n = (*env)->ExceptionCheck(env) ? NULL : UTF(env, nextPath);
+    char *out = NULL;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL : zkml_ceremony_verify((uint64_t) cs, (char *) p, (char *) n, &out, &err);
+    RELEASE(env, prevPath, p);
+    RELEASE(env, nextPath, n);
+    if ((*env)->ExceptionCheck(env)) return NULL;
+    if (check(env, rc, &err)) return NULL;
+    return take_string(env, out);
+}
+
+JNIEXPORT jstring JNICALL Java_io_zkml_prover_NativeBridge_ceremonyFinalize(JNIEnv *env, jclass cls, jlong cs, jstring phase1Path, jstring contributionsJson, jstring beaconHex, jstring pkPath, jstring vkPath) {
+    zkml_error err = {0, NULL};
+    const char *p1 = UTF(env, phase1Path);
+    const char *cj = (*env)->ExceptionCheck(env) ? NULL : UTF(env, contributionsJson);
+    const char *bh = (*env)->ExceptionCheck(env) ? NULL : UTF(env, beaconHex);
+    const char *pk = (*env)->ExceptionCheck(env) ? NULL : UTF(env, pkPath);
+    const char *vk = (*env)->ExceptionCheck(env) ? NULL : UTF(env, vkPath);
+    char *out = NULL;
+    int32_t rc = (*env)->ExceptionCheck(env) ? ZKML_INTERNAL
+        : zkml_ceremony_finalize((uint64_t) cs, (char *) p1, (char *) cj, (char *) bh, (char *) pk, (char *) vk, &out, &err);
+    RELEASE(env, phase1Path, p1);
+    RELEASE(env, contributionsJson, cj);
+    RELEASE(env, beaconHex, bh);
+    RELEASE(env, pkPath, pk);
+    RELEASE(env, vkPath, vk);
     if ((*env)->ExceptionCheck(env)) return NULL;
     if (check(env, rc, &err)) return NULL;
     return take_string(env, out);

@@ -220,6 +220,25 @@ func TestPlonkOnPtau(t *testing.T) {
 	}
 }
 
+// TestPlonkKeysAreReproducibleFromThePtau: two setups of the same circuit on the same .ptau file
+// write byte-identical verifying keys (the PLONK setup has no randomness of its own), so anyone with
+// the public file can re-derive a circuit's verifyingKeyHash (docs/trust-model.md).
+func TestPlonkKeysAreReproducibleFromThePtau(t *testing.T) {
+	irBytes := golden.MustReadIR(t, "regressor-2x3.ir.json")
+	path := newPtauFile(t, 8, 777).write(t)
+	a := plonkKeys(t, irBytes, SetupOptions{PtauPath: path})
+	b := plonkKeys(t, irBytes, SetupOptions{PtauPath: path})
+	va, _ := os.ReadFile(a.vkPath)
+	vb, _ := os.ReadFile(b.vkPath)
+	if len(va) == 0 || string(va) != string(vb) || a.setup.VerifyingKeySHA256 != b.setup.VerifyingKeySHA256 {
+		t.Fatalf("two setups on one .ptau wrote different verifying keys (%s, %s)", a.setup.VerifyingKeySHA256, b.setup.VerifyingKeySHA256)
+	}
+	c := plonkKeys(t, irBytes, SetupOptions{PtauPath: newPtauFile(t, 8, 778).write(t)})
+	if c.setup.VerifyingKeySHA256 == a.setup.VerifyingKeySHA256 {
+		t.Fatal("another tau, the same verifying key")
+	}
+}
+
 func goldenSet(t testing.TB, name string) golden.Set {
 	for _, g := range golden.MustLoad(t) {
 		if g.Name == name {
@@ -273,6 +292,12 @@ func TestReadPtauOfSnarkjs(t *testing.T) {
 	}
 	if ok, err := Verify(k.vk, res.Proof, fieldInts(t, res.PublicInputs)); !ok || err != nil {
 		t.Fatalf("proof on the snarkjs SRS: %v %v", ok, err)
+	}
+	// The same files carry phase 1 of a Groth16 ceremony (alphaTauG1, betaTauG1, betaG2).
+	for _, f := range []string{"p1.ptau", "final.ptau"} {
+		if _, _, err := ReadPtauPhase1(filepath.Join(dir, f), 256); err != nil {
+			t.Fatalf("phase 1 of %s: %v", f, err)
+		}
 	}
 	// snarkjs's `new` starts from tau = 1: a file nobody contributed to is refused.
 	_, err = ReadPtau(filepath.Join(dir, "p0.ptau"), 10)

@@ -193,7 +193,7 @@ class ServiceFlowTest {
     void circuitSettingsThatCannotApplyAreRejectedBeforeAnythingIsQueued() {
         int before = count("circuits");
         String path = "/v1/models/" + modelId + "/circuits";
-        expectProblem(http.postJson(path, Map.of("provingSystem", "plonk")), 422, "unsupported-proving-system");
+        expectProblem(http.postJson(path, Map.of("provingSystem", "stark")), 422, "unsupported-proving-system");
         expectProblem(http.postJson(path, Map.of("provingSystem", "groth16",
                         "quantization", Map.of("inputRanges", List.of(Map.of("min", 0, "max", 1))))),
                 422, "invalid-quantization-settings")

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
                 + "set up Groth16 keys, prove, verify, export a proof for snarkjs, inspect an IR, reproduce a published circuit.",
                 "The same compiler and prover code as the service (no second implementation)."},
         subcommands = {CompileCommand.class, SetupCommand.class, ProveCommand.class, VerifyCommand.class,
-                ExportCommand.class, InspectCommand.class, ReproduceCommand.class, ChainCommand.class, CommandLine.HelpCommand.class})
+                ExportCommand.class, InspectCommand.class, ReproduceCommand.class, ChainCommand.class, CeremonyCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Zkml implements Runnable {
 
     /** Success (verify: the proof is valid; reproduce: identical). */

@@ -158,6 +158,7 @@ public final class Groth16Prover implements Prover {
      *     salt outside {@code [0, r)} or a circuit without hashed inputs; {@link ErrorCode#UNSATISFIED}
      *     for an input outside its declared range
      */
+    @Override
     public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt) {
         Objects.requireNonNull(inputs, "inputs");
         Objects.requireNonNull(salt, "salt");

@@ -96,6 +96,21 @@ final class NativeBridge {
     /** {@code zkml_ptau_info}: reads and checks a .ptau file ({@code minG1Powers} of them at least). */
     static native String ptauInfo(String path, long minG1Powers);
 
+    // The Groth16 ceremony (docs/native-abi.md, "Ceremony"); results {"stateSha256":..,"domainSize":..,..}.
+
+    /** {@code zkml_ceremony_start}: phase 1 from a .ptau file, phase 2 initialised for the circuit. */
+    static native String ceremonyStart(long cs, String ptauPath, String phase1Path, String statePath);
+
+    /** {@code zkml_ceremony_contribute}: the next state with fresh randomness (needs no circuit). */
+    static native String ceremonyContribute(String inPath, String outPath);
+
+    /** {@code zkml_ceremony_verify}: next is a valid contribution on prev, for this circuit. */
+    static native String ceremonyVerify(long cs, String prevPath, String nextPath);
+
+    /** {@code zkml_ceremony_finalize}: the whole transcript verified, the beacon applied, both keys written. */
+    static native String ceremonyFinalize(long cs, String phase1Path, String contributionsJson, String beaconHex,
+                                          String pkPath, String vkPath);
+
     /** Frees a handle of any kind. Freeing an unknown handle throws UNKNOWN_HANDLE. */
     static native void free(long handle);
 }

@@ -102,6 +102,19 @@ public final class PlonkProver implements Prover {
     }
 
     @Override
+    public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt) {
+        Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(salt, "salt");
+        try {
+            return Provers.proof(NativeBridge.prove(cs.handle(), pk.handle(),
+                    "{\"inputs\":" + Provers.decimalArray(inputs) + ",\"salt\":\"" + salt + "\"}"));
+        } finally {
+            Reference.reachabilityFence(cs);
+            Reference.reachabilityFence(pk);
+        }
+    }
+
+    @Override
     public boolean verify(VerifyingKey vk, byte[] proof, List<BigInteger> publicInputs) {
         Objects.requireNonNull(proof, "proof");
         Objects.requireNonNull(publicInputs, "publicInputs");

@@ -73,6 +73,18 @@ public sealed interface Prover permits Groth16Prover, PlonkProver {
     Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs);
 
     /**
+     * Evaluates a circuit with hashed inputs and proves the result, with {@code salt} as the private
+     * salt of the commitment to the hashed inputs (docs/commitments.md); the proof's public inputs
+     * hold the commitment ({@link Proof#commitments()}) instead of the hashed input values.
+     *
+     * @param salt a field element in {@code [0, r)}
+     * @throws NativeProverException {@link ErrorCode#INVALID_ARGUMENT} for a wrong number of inputs, a
+     *     salt outside {@code [0, r)} or a circuit without hashed inputs; {@link ErrorCode#UNSATISFIED}
+     *     for an input outside its declared range
+     */
+    Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt);
+
+    /**
      * Verifies proof bytes ({@link Proof#solidityProof()}) against public inputs (field elements in
      * {@code [0, r)}, verifier order).
      *

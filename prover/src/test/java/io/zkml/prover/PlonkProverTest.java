@@ -85,6 +85,17 @@ class PlonkProverTest {
     }
 
     @Test
+    void theSolidityVerifierCrossesJniIntact() {
+        // gnark's PLONK template has U+1D53D (a double-struck F) in a comment: outside the Basic
+        // Multilingual Plane, it must arrive as one code point, not as garbled modified UTF-8.
+        String source = PLONK.exportSolidity(vk);
+        assertThat(source).contains("\uD835\uDD3D");
+        assertThat(source).doesNotContain("\uFFFD");
+        assertThat(source.strip()).endsWith("}");
+        assertThat(source).contains("contract PlonkVerifier");
+    }
+
+    @Test
     void aChangedPublicInputOrATamperedProofIsFalse() {
         Proof proof = PLONK.prove(cs, pk, ints(-1, 0, 0, 2));
         List<BigInteger> pub = new ArrayList<>(proof.publicInputs().stream().map(BigInteger::new).toList());

@@ -83,4 +83,51 @@ public final class SnarkjsCli {
             throw new ToolchainException("interrupted while snarkjs ran");
         }
     }
+
+    /**
+     * Runs {@code snarkjs args...} in {@code dir} (e.g. {@code powersoftau new bn128 8 p0.ptau}).
+     *
+     * @throws ToolchainException if it does not exit 0 within the timeout, with its output
+     */
+    public String run(Path dir, String... args) {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(toolchain.node(), cli().toString()));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new ToolchainException("snarkjs " + String.join(" ", args) + " did not finish within " + TIMEOUT.toSeconds() + " s");
+            }
+            String output = new String(out, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new ToolchainException("snarkjs " + String.join(" ", args) + " exited " + p.exitValue() + ": " + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new ToolchainException("cannot run node ('" + toolchain.node() + "'): " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ToolchainException("interrupted while snarkjs ran");
+        }
+    }
+
+    /**
+     * A powers-of-tau file of this power with one contribution ({@code powersoftau new bn128}, then
+     * {@code contribute} with this entropy), in snarkjs's {@code .ptau} format, without the Lagrange
+     * sections of {@code prepare phase2} (the reader computes them; phase 2 preparation takes minutes
+     * from power 10 on). Small powers only: tests.
+     */
+    public Path powersOfTau(Path dir, int power, String entropy) {
+        run(dir, "powersoftau", "new", "bn128", Integer.toString(power), "pot0.ptau");
+        run(dir, "powersoftau", "contribute", "pot0.ptau", "pot" + power + ".ptau", "--name=zkml-test", "-e=" + entropy);
+        try {
+            Files.deleteIfExists(dir.resolve("pot0.ptau"));
+        } catch (IOException e) {
+            // a leftover file in a test directory
+        }
+        return dir.resolve("pot" + power + ".ptau");
+    }
 }

@@ -36,6 +36,9 @@ public final class VerifierContract {
     /** The name of gnark's exported verifier contract. */
     public static final String GNARK_CONTRACT_NAME = "Verifier";
 
+    /** The name of the contract in gnark's exported PLONK verifier source. */
+    public static final String GNARK_PLONK_CONTRACT_NAME = "PlonkVerifier";
+
     /** Size of an uncompressed Groth16 proof without commitments in gnark's Solidity layout. */
     public static final int PROOF_BYTES = 256;
 
@@ -167,6 +170,64 @@ public final class VerifierContract {
         TransactionReceipt receipt = receipt(node, send(node.web3j(), tx, "transaction to " + address));
         return new TransactionOutcome(receipt.getTransactionHash(), receipt.getGasUsed().longValueExact(),
                 receipt.isStatusOK(), gas);
+    }
+
+    /** Bytes of a PLONK proof in the layout of gnark's PLONK Solidity verifier. */
+    public static final int PLONK_PROOF_BYTES = 768;
+
+    /**
+     * ABI-encodes {@code Verify(bytes proof, uint256[] public_inputs)} of gnark's PLONK verifier
+     * (both arguments dynamic): selector, the two offsets, {@code proof}'s length and bytes (padded to
+     * words), the number of inputs and the inputs. A proof as the native library hands it out (800
+     * bytes: the Solidity layout and the linearised opening) is cut to its first 768 bytes.
+     *
+     * <p>The PLONK verifier <b>returns false</b> for a proof that does not verify (it reverts only on
+     * malformed input): read the call's return value, {@link #plonkAccepted(CallOutcome)}.
+     */
+    public static byte[] plonkVerifyCalldata(byte[] proof, List<BigInteger> publicInputs) {
+        Objects.requireNonNull(proof, "proof");
+        Objects.requireNonNull(publicInputs, "publicInputs");
+        byte[] sol = proof.length > PLONK_PROOF_BYTES ? java.util.Arrays.copyOf(proof, PLONK_PROOF_BYTES) : proof;
+        int n = publicInputs.size();
+        int padded = (sol.length + 31) / 32 * 32;
+        byte[] out = new byte[4 + 32 * 2 + 32 + padded + 32 + 32 * n];
+        byte[] sel = HEX.parseHex(selector("Verify(bytes,uint256[])").substring(2));
+        System.arraycopy(sel, 0, out, 0, 4);
+        word(out, 4, BigInteger.valueOf(64));
+        word(out, 36, BigInteger.valueOf(64 + 32 + padded));
+        word(out, 68, BigInteger.valueOf(sol.length));
+        System.arraycopy(sol, 0, out, 100, sol.length);
+        int at = 100 + padded;
+        word(out, at, BigInteger.valueOf(n));
+        for (int i = 0; i < n; i++) {
+            BigInteger v = Objects.requireNonNull(publicInputs.get(i), "public input " + i);
+            if (v.signum() < 0 || v.bitLength() > 256) {
+                throw new IllegalArgumentException("public input " + i + " is not a uint256: " + v);
+            }
+            word(out, at + 32 * (1 + i), v);
+        }
+        return out;
+    }
+
+    /**
+     * Whether a call of the PLONK verifier's {@code Verify} accepted: it returned (did not revert)
+     * and its return value is the ABI word {@code true}. A call that returned {@code false}, or
+     * anything but one word 0 or 1, is not an acceptance.
+     */
+    public static boolean plonkAccepted(CallOutcome out) {
+        if (!out.success()) {
+            return false;
+        }
+        byte[] r = out.returnData();
+        if (r.length != 32) {
+            return false;
+        }
+        for (int i = 0; i < 31; i++) {
+            if (r[i] != 0) {
+                return false;
+            }
+        }
+        return r[31] == 1;
     }
 
     /**

@@ -7,13 +7,17 @@ import org.springframework.stereotype.Component;
 import io.zkml.api.jobs.WorkerProperties;
 import io.zkml.prover.ConstraintSystem;
 import io.zkml.prover.Groth16Prover;
+import io.zkml.prover.Prover;
 import io.zkml.prover.ProvingKey;
+import io.zkml.prover.ProvingSystem;
 import io.zkml.prover.VerifyingKey;
 
 /**
  * The native handles this process keeps loaded: per circuit its constraint system and proving
  * key (for proving), per verifying-key hash the verifying key (for verification). Files come from
- * the {@link ArtifactFileCache}; every artifact's versions are checked before it is loaded.
+ * the {@link ArtifactFileCache}; every artifact's versions are checked before it is loaded, and a
+ * key is loaded by the prover of its circuit's system, bound to the circuit's hash: a key file whose
+ * header names another system or circuit is refused.
  */
 @Component
 public class NativeHandles implements AutoCloseable {
@@ -52,14 +56,26 @@ public class NativeHandles implements AutoCloseable {
      */
     public HandleCache<UUID, ProvingHandles>.Lease proving(UUID circuitId, String irSha256, String csSha256,
                                                            String pkSha256) throws Exception {
+        return proving(circuitId, ProvingSystem.GROTH16, null, irSha256, csSha256, pkSha256);
+    }
+
+    /**
+     * The loaded constraint system and proving key of a circuit of this system and circuit hash
+     * ({@code null}: not checked).
+     *
+     * @throws IncompatibleArtifactException if an artifact was made by another gnark/ABI version
+     */
+    public HandleCache<UUID, ProvingHandles>.Lease proving(UUID circuitId, ProvingSystem system, String circuitHash,
+                                                           String irSha256, String csSha256, String pkSha256) throws Exception {
         requireCompatible(csSha256, "constraint system");
         requireCompatible(pkSha256, "proving key");
+        Prover p = system == ProvingSystem.GROTH16 ? prover : Prover.of(system);
         return proving.acquire(circuitId, () -> {
             byte[] ir = artifacts.find(irSha256).orElseThrow(() -> new IllegalStateException("IR " + irSha256 + " is missing"))
                     .bytes();
-            ConstraintSystem cs = prover.loadConstraintSystem(ir, files.materialize(csSha256));
+            ConstraintSystem cs = p.loadConstraintSystem(ir, files.materialize(csSha256));
             try {
-                return new ProvingHandles(cs, prover.loadProvingKey(files.materialize(pkSha256)));
+                return new ProvingHandles(cs, p.loadProvingKey(files.materialize(pkSha256), circuitHash));
             } catch (RuntimeException e) {
                 cs.close();
                 throw e;
@@ -73,8 +89,20 @@ public class NativeHandles implements AutoCloseable {
      * @throws IncompatibleArtifactException if it was made by another gnark/ABI version
      */
     public HandleCache<String, VerifyingKey>.Lease verifying(String vkSha256) throws Exception {
+        return verifying(vkSha256, ProvingSystem.GROTH16, null);
+    }
+
+    /**
+     * The loaded verifying key with this SHA-256, of this system, for the circuit with this hash
+     * ({@code null}: not checked).
+     *
+     * @throws IncompatibleArtifactException if it was made by another gnark/ABI version
+     */
+    public HandleCache<String, VerifyingKey>.Lease verifying(String vkSha256, ProvingSystem system, String circuitHash)
+            throws Exception {
         requireCompatible(vkSha256, "verifying key");
-        return verifying.acquire(vkSha256, () -> prover.loadVerifyingKey(files.materialize(vkSha256)));
+        Prover p = system == ProvingSystem.GROTH16 ? prover : Prover.of(system);
+        return verifying.acquire(vkSha256, () -> p.loadVerifyingKey(files.materialize(vkSha256), circuitHash));
     }
 
     /** Fails unless the artifact was made by the gnark and ABI versions this process runs. */

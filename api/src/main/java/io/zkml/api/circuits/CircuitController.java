@@ -32,7 +32,8 @@ class CircuitController {
     }
 
     /** The body of {@code POST /v1/models/{id}/circuits}; every field is optional. */
-    record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility) {
+    record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
+                                SetupRequest setup) {
     }
 
     /**
@@ -46,14 +47,15 @@ class CircuitController {
      * @param visibility who sees what: {@code input} ({@code public}, {@code hashed}: a commitment is
      *     public, or {@code private}), {@code output} ({@code public}), {@code weights} ({@code fixed})
      * @param timings milliseconds: {@code compileMillis} (quantize + lower), {@code constraintSystemMillis}
-     *     (gnark compile), {@code setupMillis} (Groth16 setup), {@code exportMillis} (Solidity)
+     *     (gnark compile), {@code setupMillis} (Groth16 or PLONK setup), {@code exportMillis} (Solidity)
+     * @param setup how the keys are made ({@code trust}, and for PLONK the SRS: docs/trust-model.md)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
                            Map<String, Integer> constraintsByOp, Integer publicInputs, String circuitHash, String verifyingKeyHash, JsonNode quantization,
                            QuantizationRequest settings, VisibilityRequest visibility, ArtifactVersions versions,
                            Map<String, Long> timings, String error, Map<String, String> links, Instant createdAt,
-                           Instant updatedAt) {
+                           Instant updatedAt, SetupInfo setup) {
         static CircuitResponse of(CircuitRecord c) {
             String self = "/v1/circuits/" + c.id();
             Map<String, String> links = c.status() == CircuitStatus.READY
@@ -62,7 +64,7 @@ class CircuitController {
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
                     c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), c.settings(), c.visibility(), c.versions(),
-                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt());
+                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo());
         }
     }
 
@@ -71,8 +73,9 @@ class CircuitController {
                                            @RequestBody(required = false) CreateCircuitRequest body,
                                            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID model = Ids.parse(modelId, "model");
-        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null) : body;
-        CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), idempotencyKey);
+        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null) : body;
+        CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), req.setup(),
+                idempotencyKey);
         return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id())).body(CircuitResponse.of(c));
     }
 
@@ -88,7 +91,7 @@ class CircuitController {
     }
 
     /**
-     * The Groth16 verifying-key file (the native library's versioned format, docs/native-abi.md),
+     * The verifying-key file (Groth16 or PLONK, as its header says) (the native library's versioned format, docs/native-abi.md),
      * byte for byte as stored: its SHA-256 is the circuit's {@code verifyingKeyHash}, so an auditor
      * can check it and verify proofs locally ({@code zkml verify --service}).
      */

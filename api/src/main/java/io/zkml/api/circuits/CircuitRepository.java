@@ -31,10 +31,19 @@ public class CircuitRepository {
     }
 
     public void insert(UUID id, UUID modelId, String provingSystem, QuantizationRequest settings, VisibilityRequest visibility) {
-        jdbc.sql("INSERT INTO circuits (id, model_id, status, proving_system, settings, visibility) VALUES (?, ?, 'queued', ?, ?::json, ?::json)")
-                .params(id, modelId, provingSystem, json.write(settings), json.write(visibility))
+        insert(id, modelId, provingSystem, settings, visibility, null);
+    }
+
+    /** A new circuit with the trust of its setup (issue 7; null: not recorded, as before v16). */
+    public void insert(UUID id, UUID modelId, String provingSystem, QuantizationRequest settings, VisibilityRequest visibility,
+                       String setupTrust) {
+        jdbc.sql("INSERT INTO circuits (id, model_id, status, proving_system, settings, visibility, setup_trust)"
+                        + " VALUES (?, ?, 'queued', ?, ?::json, ?::json, ?)")
+                .params(id, modelId, provingSystem, json.write(settings), json.write(visibility), setupTrust)
                 .update();
     }
+
+
 
     public Optional<CircuitRecord> find(UUID id) {
         return jdbc.sql("SELECT * FROM circuits WHERE id = ?").param(id).query(this::map).optional();
@@ -70,6 +79,18 @@ public class CircuitRepository {
                 .update();
     }
 
+    /** As {@link #markReady(UUID, String, String, String, String, Map)}, with what the setup made (issue 7). */
+    public void markReady(UUID id, String pkSha256, String vkSha256, String verifierSha256, String verifyingKeyHash,
+                          Map<String, Long> timings, SetupInfo setup) {
+        jdbc.sql("""
+                UPDATE circuits SET status = 'ready', pk_sha256 = ?, vk_sha256 = ?, verifier_sha256 = ?,
+                       verifying_key_hash = ?, timings = ?::json, setup = ?::json, error = NULL, updated_at = now()
+                 WHERE id = ?
+                """)
+                .params(pkSha256, vkSha256, verifierSha256, verifyingKeyHash, json.write(timings), json.write(setup), id)
+                .update();
+    }
+
     /** Back to {@code queued} after a lost or failed attempt that will be retried. */
     public void requeue(UUID id) {
         jdbc.sql("UPDATE circuits SET status = 'queued', updated_at = now() WHERE id = ? AND status IN ('compiling', 'setting_up')")
@@ -91,7 +112,8 @@ public class CircuitRepository {
                 rs.getString("vk_sha256"), rs.getString("verifier_sha256"),
                 json.read(rs.getString("versions"), ArtifactVersions.class), json.read(rs.getString("timings"), TIMINGS),
                 rs.getString("error"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
-                json.read(rs.getString("visibility"), VisibilityRequest.class));
+                json.read(rs.getString("visibility"), VisibilityRequest.class), rs.getString("setup_trust"),
+                json.read(rs.getString("setup"), SetupInfo.class));
     }
 
     /**

@@ -20,19 +20,25 @@ import io.zkml.api.models.ModelRecord;
 import io.zkml.api.models.ModelService;
 import io.zkml.api.problem.ApiException;
 import io.zkml.api.problem.ProblemType;
+import io.zkml.api.runtime.RuntimeProperties;
+import io.zkml.api.setup.SetupProperties;
+import io.zkml.api.setup.SetupTrust;
 import io.zkml.api.support.Json;
 import io.zkml.api.support.LruCache;
 import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.FeatureRange;
 import io.zkml.compiler.QuantizationSettings;
 import io.zkml.compiler.ir.IrValidationException;
+import io.zkml.prover.ProvingSystem;
 
 /** Creates circuits (a compile job does the work) and reads them and their artifacts. */
 @Service
 public class CircuitService {
 
-    /** The only proving system of API v1. */
+    /** The default proving system. */
     public static final String GROTH16 = "groth16";
+    /** PLONK over BN254 with KZG (issue 7). */
+    public static final String PLONK = "plonk";
 
     private final CircuitRepository circuits;
     private final ModelService models;
@@ -43,10 +49,14 @@ public class CircuitService {
     private final IdempotencyKeys idempotency;
     private final Json json;
     private final LruCache<String, CompiledCircuit> compiled = new LruCache<>(32);
+    private final SetupProperties setupProps;
+    private final RuntimeProperties runtime;
 
     public CircuitService(CircuitRepository circuits, ModelService models, ArtifactRepository artifacts,
                           JobRepository jobs, JobSignal signal, WorkerProperties workerProps, IdempotencyKeys idempotency,
-                          Json json) {
+                          Json json, SetupProperties setupProps, RuntimeProperties runtime) {
+        this.setupProps = setupProps;
+        this.runtime = runtime;
         this.circuits = circuits;
         this.models = models;
         this.artifacts = artifacts;
@@ -77,27 +87,41 @@ public class CircuitService {
     @Transactional
     public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
                                 VisibilityRequest visibility, String idempotencyKey) {
+        return create(modelId, provingSystem, quantization, visibility, null, idempotencyKey);
+    }
+
+    /**
+     * As {@link #create(UUID, String, QuantizationRequest, VisibilityRequest, String)} with a setup
+     * (issue 7; null: the proving system's default trust, {@link SetupTrust#resolve}); a setup this
+     * service cannot or may not run is a 422 {@code unsupported-setup} before anything is stored.
+     */
+    @Transactional
+    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
+                                VisibilityRequest visibility, SetupRequest setup, String idempotencyKey) {
         VisibilityRequest vis = (visibility == null ? VisibilityRequest.DEFAULT : visibility).normalized();
         ModelRecord model = models.get(modelId);
         String system = provingSystem == null || provingSystem.isBlank() ? GROTH16
                 : provingSystem.strip().toLowerCase(Locale.ROOT);
-        if (!GROTH16.equals(system)) {
+        if (!GROTH16.equals(system) && !PLONK.equals(system)) {
             throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM,
-                    "provingSystem '" + provingSystem + "' is not supported; API v1 offers 'groth16'",
-                    Map.of("supportedProvingSystems", List.of(GROTH16)));
+                    "provingSystem '" + provingSystem + "' is not supported; API v1 offers 'groth16', 'plonk'",
+                    Map.of("supportedProvingSystems", List.of(GROTH16, PLONK)));
         }
+        SetupTrust trust = SetupTrust.resolve(ProvingSystem.of(system), setup == null ? null : setup.trust(),
+                runtime.mode(), setupProps.ptauPath() != null);
         QuantizationRequest request = quantization == null ? QuantizationRequest.empty() : quantization;
         settings(request, model);
         UUID id = UUID.randomUUID();
         // the fingerprint of a request without visibility is what it was before visibility existed
         String fingerprint = system + "\n" + json.write(request)
-                + (vis.equals(VisibilityRequest.DEFAULT) ? "" : "\n" + json.write(vis));
+                + (vis.equals(VisibilityRequest.DEFAULT) ? "" : "\n" + json.write(vis))
+                + (setup == null ? "" : "\nsetup " + trust.id());
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models/" + modelId + "/circuits",
                 fingerprint, id);
         if (earlier.isPresent()) {
             return get(earlier.get());
         }
-        circuits.insert(id, modelId, system, request, vis);
+        circuits.insert(id, modelId, system, request, vis, trust.id());
         jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
         signal.jobQueued();
         return circuits.find(id).orElseThrow();

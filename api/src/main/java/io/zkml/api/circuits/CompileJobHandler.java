@@ -25,21 +25,30 @@ import io.zkml.api.jobs.JobHandler;
 import io.zkml.api.jobs.JobKind;
 import io.zkml.api.models.ModelRecord;
 import io.zkml.api.models.ModelService;
+import io.zkml.api.runtime.RuntimeProperties;
+import io.zkml.api.setup.SetupProperties;
+import io.zkml.api.setup.SetupTrust;
 import io.zkml.compiler.CircuitCompiler;
 import io.zkml.compiler.CompilationException;
 import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.ir.IrValidationException;
 import io.zkml.prover.ConstraintSystem;
 import io.zkml.prover.ErrorCode;
-import io.zkml.prover.Groth16Prover;
+import io.zkml.prover.KeyInfo;
 import io.zkml.prover.NativeProverException;
+import io.zkml.prover.Prover;
+import io.zkml.prover.ProvingSystem;
+import io.zkml.prover.SetupOptions;
 import io.zkml.prover.SetupResult;
 import io.zkml.prover.VerifyingKey;
 
 /**
  * The compile job: quantize and lower the model to the IR (circuit-compiler), compile the IR to a
- * constraint system (gnark), run the Groth16 setup and export the Solidity verifier. Every
- * artifact goes to PostgreSQL, content-addressed, with the versions that made it.
+ * constraint system of the circuit's proving system (gnark: R1CS for Groth16, sparse R1CS for
+ * PLONK), run the setup (Groth16: single-party; PLONK: on the configured powers-of-tau file, or a
+ * locally drawn SRS in development mode) and export the Solidity verifier. Every artifact goes to
+ * PostgreSQL, content-addressed, with the versions that made it; the keys' headers name the
+ * system, the circuit hash and the SRS, and the circuit records the setup's trust and SRS hash.
  */
 @Component
 class CompileJobHandler implements JobHandler {
@@ -50,17 +59,20 @@ class CompileJobHandler implements JobHandler {
     private final ModelService models;
     private final ArtifactRepository artifacts;
     private final ArtifactFileCache files;
-    private final Groth16Prover prover;
     private final ServiceVersions versions;
+    private final SetupProperties setupProps;
+    private final RuntimeProperties runtime;
 
     CompileJobHandler(CircuitRepository circuits, ModelService models, ArtifactRepository artifacts,
-                      ArtifactFileCache files, Groth16Prover prover, ServiceVersions versions) {
+                      ArtifactFileCache files, ServiceVersions versions, SetupProperties setupProps,
+                      RuntimeProperties runtime) {
         this.circuits = circuits;
         this.models = models;
         this.artifacts = artifacts;
         this.files = files;
-        this.prover = prover;
         this.versions = versions;
+        this.setupProps = setupProps;
+        this.runtime = runtime;
     }
 
     @Override
@@ -77,6 +89,8 @@ class CompileJobHandler implements JobHandler {
             return;
         }
         ModelRecord model = models.get(circuit.modelId());
+        Prover prover = Prover.of(ProvingSystem.of(circuit.provingSystem()));
+        SetupOptions options = setupOptions(circuit);
         context.progress(() -> circuits.markCompiling(id));
         ArtifactVersions made = versions.current();
         Map<String, Long> timings = new LinkedHashMap<>();
@@ -104,7 +118,7 @@ class CompileJobHandler implements JobHandler {
         try {
             long t1 = System.nanoTime();
             SetupResult setup;
-            try (ConstraintSystem cs = compileIr(ir)) {
+            try (ConstraintSystem cs = compileIr(prover, ir)) {
                 cs.writeTo(csTmp);
                 timings.put("constraintSystemMillis", millisSince(t1));
                 String csSha = artifacts.put(ArtifactKind.CONSTRAINT_SYSTEM, Files.readAllBytes(csTmp), made);
@@ -117,7 +131,7 @@ class CompileJobHandler implements JobHandler {
                 log.info("circuit {}: {} constraints, {} public inputs, circuit hash {}", id, constraints, publicInputs,
                         compiled.circuitHash());
 
-                setup = prover.setup(cs, pkTmp, vkTmp);
+                setup = setup(prover, cs, options, pkTmp, vkTmp);
                 timings.put("setupMillis", setup.setupMillis());
             }
             byte[] vkBytes = Files.readAllBytes(vkTmp);
@@ -132,13 +146,21 @@ class CompileJobHandler implements JobHandler {
 
             long t2 = System.nanoTime();
             String solidity;
-            try (VerifyingKey vk = prover.loadVerifyingKey(vkFile)) {
+            SetupInfo setupInfo;
+            try (VerifyingKey vk = prover.loadVerifyingKey(vkFile, compiled.circuitHash())) {
+                KeyInfo info = vk.info();
+                setupInfo = new SetupInfo(info.trust(), info.srsSha256(), info.srsPower() == 0 ? null : info.srsPower(),
+                        info.srsSize() == 0 ? null : info.srsSize());
+                if (!info.trust().equals(circuit.setupInfo().trust())) {
+                    throw new IllegalStateException("circuit " + id + " asked for a " + circuit.setupInfo().trust()
+                            + " setup and its keys say " + info.trust());
+                }
                 solidity = prover.exportSolidity(vk);
             }
             timings.put("exportMillis", millisSince(t2));
             String verifierSha = artifacts.put(ArtifactKind.VERIFIER_SOLIDITY, solidity.getBytes(StandardCharsets.UTF_8), made);
-            context.complete(() -> circuits.markReady(id, pkSha, vkSha, verifierSha, vkSha, timings));
-            log.info("circuit {} ready: verifying key {}", id, vkSha);
+            context.complete(() -> circuits.markReady(id, pkSha, vkSha, verifierSha, vkSha, timings, setupInfo));
+            log.info("circuit {} ready ({}, {}): verifying key {}", id, prover.provingSystem(), setupInfo.trust(), vkSha);
         } finally {
             deleteQuietly(csTmp);
             deleteQuietly(pkTmp);
@@ -146,7 +168,49 @@ class CompileJobHandler implements JobHandler {
         }
     }
 
-    private ConstraintSystem compileIr(byte[] ir) throws JobFailedException {
+    /**
+     * The options of the circuit's setup, checked again here: the worker that runs the job may run
+     * in another mode, or without the powers-of-tau file, than the API process that took the request.
+     */
+    private SetupOptions setupOptions(CircuitRecord circuit) throws JobFailedException {
+        SetupTrust trust = SetupTrust.fromId(circuit.setupInfo().trust());
+        if (trust == null) {
+            throw new JobFailedException("circuit " + circuit.id() + " has an unknown setup trust '" + circuit.setupInfo().trust() + "'");
+        }
+        return switch (trust) {
+            case SINGLE_PARTY -> SetupOptions.none();
+            case UNIVERSAL_SRS -> {
+                if (setupProps.ptauPath() == null) {
+                    throw new JobFailedException("setup failed: no powers-of-tau file is configured (zkml.setup.ptau-path) "
+                            + "on the worker, and this circuit asked for a universal-srs setup");
+                }
+                yield SetupOptions.ptau(setupProps.ptauPath());
+            }
+            case LOCAL_UNSAFE -> {
+                if (!trust.allowedIn(runtime.mode())) {
+                    throw new JobFailedException("setup failed: a local-unsafe setup is allowed only in development mode, "
+                            + "and this worker runs in " + runtime.mode().name().toLowerCase(java.util.Locale.ROOT) + " mode");
+                }
+                yield SetupOptions.localUnsafe();
+            }
+            case CEREMONY -> throw new JobFailedException("setup failed: ceremony setups are not offered yet");
+        };
+    }
+
+    /** The setup; a powers-of-tau file that is unreadable, malformed or too small fails the job (final). */
+    private static SetupResult setup(Prover prover, ConstraintSystem cs, SetupOptions options, Path pk, Path vk)
+            throws JobFailedException {
+        try {
+            return prover.setup(cs, options, pk, vk);
+        } catch (NativeProverException e) {
+            if (options.ptauFile() != null && (e.errorCode() == ErrorCode.IO || e.errorCode() == ErrorCode.INVALID_ARGUMENT)) {
+                throw new JobFailedException("setup failed: the powers-of-tau file " + options.ptauFile() + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    private ConstraintSystem compileIr(Prover prover, byte[] ir) throws JobFailedException {
         try {
             return prover.compile(ir);
         } catch (NativeProverException e) {

@@ -28,12 +28,14 @@ import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.Fidelity;
 import io.zkml.compiler.tribuo.FloatPrediction;
 import io.zkml.prover.ErrorCode;
-import io.zkml.prover.Groth16Prover;
 import io.zkml.prover.NativeProverException;
 import io.zkml.prover.Proof;
+import io.zkml.prover.Prover;
+import io.zkml.prover.ProvingSystem;
 
 /**
- * The prove job: evaluate and prove one inference with gnark, check that gnark's outputs are
+ * The prove job: evaluate and prove one inference with gnark (the circuit's proving system: Groth16
+ * or PLONK), check that gnark's outputs are
  * bit-for-bit the Java reference evaluator's, dequantize, and compare with the float model.
  */
 @Component
@@ -45,15 +47,12 @@ class ProveJobHandler implements JobHandler {
     private final CircuitService circuits;
     private final ModelService models;
     private final NativeHandles handles;
-    private final Groth16Prover prover;
 
-    ProveJobHandler(InferenceRepository inferences, CircuitService circuits, ModelService models, NativeHandles handles,
-                    Groth16Prover prover) {
+    ProveJobHandler(InferenceRepository inferences, CircuitService circuits, ModelService models, NativeHandles handles) {
         this.inferences = inferences;
         this.circuits = circuits;
         this.models = models;
         this.handles = handles;
-        this.prover = prover;
     }
 
     @Override
@@ -86,8 +85,10 @@ class ProveJobHandler implements JobHandler {
         }
 
         Proof proof;
-        try (HandleCache<UUID, NativeHandles.ProvingHandles>.Lease lease =
-                     handles.proving(circuit.id(), circuit.irSha256(), circuit.csSha256(), circuit.pkSha256())) {
+        ProvingSystem system = ProvingSystem.of(circuit.provingSystem());
+        Prover prover = Prover.of(system);
+        try (HandleCache<UUID, NativeHandles.ProvingHandles>.Lease lease = handles.proving(circuit.id(), system,
+                circuit.circuitHash(), circuit.irSha256(), circuit.csSha256(), circuit.pkSha256())) {
             proof = salt == null ? prover.prove(lease.value().cs(), lease.value().pk(), quantized)
                     : prover.prove(lease.value().cs(), lease.value().pk(), quantized, salt);
         } catch (IncompatibleArtifactException e) {

@@ -32,7 +32,7 @@ public enum ProblemType {
     MODEL_LIMIT_EXCEEDED("model-limit-exceeded", HttpStatus.UNPROCESSABLE_CONTENT, "Model exceeds a limit"),
     /** A {@code format} no importer reads (v1: anything but {@code tribuo}). */
     UNSUPPORTED_MODEL_FORMAT("unsupported-model-format", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported model format"),
-    /** A {@code provingSystem} other than {@code groth16}. */
+    /** A {@code provingSystem} other than {@code groth16} and {@code plonk}. */
     UNSUPPORTED_PROVING_SYSTEM("unsupported-proving-system", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported proving system"),
     /** Quantization settings that cannot apply to the model (wrong number of ranges, min > max...). */
     INVALID_QUANTIZATION_SETTINGS("invalid-quantization-settings", HttpStatus.UNPROCESSABLE_CONTENT,
@@ -66,6 +66,13 @@ public enum ProblemType {
     CHAIN_NOT_CONFIGURED("chain-not-configured", HttpStatus.UNPROCESSABLE_CONTENT, "Chain not configured"),
     /** The chain's node did not answer, or refused a transaction the service sent. */
     CHAIN_UNAVAILABLE("chain-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Chain unavailable"),
+    // issue 7
+    /**
+     * A circuit's {@code setup} that this service cannot or may not run: an unknown {@code trust}, one
+     * that does not fit the proving system, {@code universal-srs} without a configured powers-of-tau
+     * file, {@code local-unsafe} outside development mode ({@code supportedTrust}).
+     */
+    UNSUPPORTED_SETUP("unsupported-setup", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported setup"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 

@@ -20,31 +20,36 @@ import io.zkml.api.problem.ApiException;
 import io.zkml.api.problem.ProblemType;
 import io.zkml.prover.Bn254;
 import io.zkml.prover.ErrorCode;
-import io.zkml.prover.Groth16Prover;
 import io.zkml.prover.NativeProverException;
+import io.zkml.prover.Prover;
+import io.zkml.prover.ProvingSystem;
 import io.zkml.prover.VerifyingKey;
 
 /**
- * Verifies a proof against a circuit's verifying key, synchronously. Input that cannot be a proof
- * or public inputs is a 400; a well-formed proof that does not verify is {@code valid: false}.
+ * Verifies a proof against a circuit's verifying key, synchronously, with the circuit's proving
+ * system (Groth16 or PLONK). Input that cannot be a proof or public inputs is a 400; a well-formed
+ * proof that does not verify is {@code valid: false}.
  */
 @Service
 public class VerificationService {
 
     /** Bytes of a Groth16 proof in the Solidity verifier's layout (8 words of 32 bytes). */
     public static final int PROOF_BYTES = 256;
+    /**
+     * Bytes of a PLONK proof as the service hands it out ({@code proof} of GET /v1/inferences/{id}):
+     * the 768 of gnark's Solidity layout and the 32-byte linearised opening.
+     */
+    public static final int PLONK_PROOF_BYTES = 800;
 
     private static final Pattern HEX = Pattern.compile("0x[0-9a-fA-F]*");
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,100}");
 
     private final CircuitService circuits;
     private final NativeHandles handles;
-    private final Groth16Prover prover;
 
-    public VerificationService(CircuitService circuits, NativeHandles handles, Groth16Prover prover) {
+    public VerificationService(CircuitService circuits, NativeHandles handles) {
         this.circuits = circuits;
         this.handles = handles;
-        this.prover = prover;
     }
 
     public boolean verify(JsonNode circuitId, JsonNode proof, JsonNode publicInputs) throws Exception {
@@ -52,10 +57,11 @@ public class VerificationService {
             throw new ApiException(ProblemType.INVALID_REQUEST, "circuitId is required (the id of a ready circuit)");
         }
         CircuitRecord circuit = circuits.getReady(io.zkml.api.support.Ids.parse(circuitId.stringValue(), "circuit"));
-        byte[] proofBytes = proofBytes(proof);
+        ProvingSystem system = ProvingSystem.of(circuit.provingSystem());
+        byte[] proofBytes = proofBytes(proof, system);
         List<BigInteger> inputs = publicInputs(publicInputs, circuit.publicInputs());
-        try (HandleCache<String, VerifyingKey>.Lease vk = handles.verifying(circuit.vkSha256())) {
-            return prover.verify(vk.value(), proofBytes, inputs);
+        try (HandleCache<String, VerifyingKey>.Lease vk = handles.verifying(circuit.vkSha256(), system, circuit.circuitHash())) {
+            return Prover.of(system).verify(vk.value(), proofBytes, inputs);
         } catch (IncompatibleArtifactException e) {
             throw new ApiException(ProblemType.INCOMPATIBLE_ARTIFACT, e.getMessage());
         } catch (NativeProverException e) {
@@ -73,9 +79,17 @@ public class VerificationService {
     }
 
     static byte[] proofBytes(JsonNode proof) {
+        return proofBytes(proof, ProvingSystem.GROTH16);
+    }
+
+    static byte[] proofBytes(JsonNode proof, ProvingSystem system) {
+        int expected = system == ProvingSystem.PLONK ? PLONK_PROOF_BYTES : PROOF_BYTES;
+        String layout = system == ProvingSystem.PLONK
+                ? "a PLONK proof: the 768 bytes of the Solidity layout and the 32-byte linearised opening"
+                : "8 words of 32 bytes";
         if (proof == null || !proof.isString()) {
             throw new ApiException(ProblemType.MALFORMED_PROOF,
-                    "proof is required: 0x-prefixed hex of " + PROOF_BYTES + " bytes (the proof of GET /v1/inferences/{id})");
+                    "proof is required: 0x-prefixed hex of " + expected + " bytes (the proof of GET /v1/inferences/{id})");
         }
         String hex = proof.stringValue().strip();
         if (!HEX.matcher(hex).matches() || hex.length() % 2 != 0) {
@@ -83,9 +97,9 @@ public class VerificationService {
                     "proof must be 0x followed by hexadecimal digits (two per byte)");
         }
         int bytes = (hex.length() - 2) / 2;
-        if (bytes != PROOF_BYTES) {
+        if (bytes != expected) {
             throw new ApiException(ProblemType.MALFORMED_PROOF,
-                    "proof must be " + PROOF_BYTES + " bytes (8 words of 32 bytes), got " + bytes);
+                    "proof must be " + expected + " bytes (" + layout + "), got " + bytes);
         }
         return HexFormat.of().parseHex(hex, 2, hex.length());
     }

@@ -51,6 +51,13 @@ public class VerifierPageService {
     }
 
     private String verificationKey(CircuitRecord c) throws Exception {
+        if (!CircuitService.GROTH16.equals(c.provingSystem())) {
+            // snarkjs's PLONK verifier has another transcript and key layout than gnark's (docs/snarkjs.md)
+            throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM, "circuit " + c.id() + " is a "
+                    + c.provingSystem() + " circuit; snarkjs (the verifier page) checks only groth16 proofs. Verify it with "
+                    + "POST /v1/verifications or its Solidity verifier (GET /v1/circuits/" + c.id() + "/verifier.sol)",
+                    Map.of("supportedProvingSystems", List.of(CircuitService.GROTH16)));
+        }
         try (HandleCache<String, VerifyingKey>.Lease vk = handles.verifying(c.vkSha256())) {
             return SnarkjsExport.verificationKey(prover, vk.value());
         } catch (IncompatibleArtifactException e) {
