@@ -333,7 +333,9 @@ final class NetworkCompiler {
         } catch (IrValidationException e) {
             throw new IllegalStateException("the compiler built an op its own checks reject: " + e.getMessage(), e);
         }
-        long total = byLayer.values().stream().mapToLong(Long::longValue).sum();
+        // every public output value is asserted equal to its computed value (1 each)
+        long outputs = g.outputs().stream().mapToLong(o -> g.tensor(o).size()).sum();
+        long total = byLayer.values().stream().mapToLong(Long::longValue).sum() + outputs;
         return new Built(s, g, null, total, byLayer, errorBound(net, s, ranges, g, task));
     }
 
