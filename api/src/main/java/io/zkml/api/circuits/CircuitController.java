@@ -32,7 +32,8 @@ class CircuitController {
     }
 
     /** The body of {@code POST /v1/models/{id}/circuits}; every field is optional. */
-    record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility) {
+    record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
+                                String output) {
     }
 
     /**
@@ -71,8 +72,8 @@ class CircuitController {
                                            @RequestBody(required = false) CreateCircuitRequest body,
                                            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID model = Ids.parse(modelId, "model");
-        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null) : body;
-        CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), idempotencyKey);
+        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null) : body;
+        CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), req.output(), idempotencyKey);
         return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id())).body(CircuitResponse.of(c));
     }
 
