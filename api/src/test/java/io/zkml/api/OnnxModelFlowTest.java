@@ -108,7 +108,14 @@ class OnnxModelFlowTest {
         }
         Map<String, Object> body = new LinkedHashMap<>(circuitExtras);
         body.put("provingSystem", "groth16");
-        body.put("quantization", Map.of("inputRanges", ranges, "sampleInputs", samples));
+        Map<String, Object> quantization = new LinkedHashMap<>();
+        quantization.put("inputRanges", ranges);
+        quantization.put("sampleInputs", samples);
+        if (name.equals("mlp-regressor")) {
+            quantization.put("target", "resources");
+            quantization.put("tolerance", 0.5);
+        }
+        body.put("quantization", quantization);
         Response created = http.postJson("/v1/models/" + upload.text("id") + "/circuits", body);
         assertThat(created.status()).as(created.toString()).isEqualTo(202);
         JsonNode circuit = http.awaitStatus("/v1/circuits/" + created.text("id"), CIRCUIT_DONE, DEADLINE);
@@ -182,6 +189,11 @@ class OnnxModelFlowTest {
             assertThat(c.get("constraintsByOp").has("relu")).isTrue();
             assertThat(c.get("constraintsByOp").has("rescale")).isTrue();
         }
+        JsonNode cal = proven.get("mlp-regressor").circuit().get("quantization").get("network").get("calibration");
+        assertThat(cal.get("target").asString()).isEqualTo("resources");
+        assertThat(cal.get("tolerance").asDouble()).isEqualTo(0.5);
+        assertThat(proven.get("mlp-tabular").circuit().get("quantization").get("network").get("calibration")
+                .get("target").asString()).isEqualTo("accuracy");
     }
 
     @Test
