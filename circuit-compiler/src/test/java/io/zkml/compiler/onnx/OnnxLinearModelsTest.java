@@ -99,11 +99,27 @@ class OnnxLinearModelsTest {
                 ml("LinearClassifier", "LinearClassifier", List.of("float_input"), List.of("label", "probability_tensor"),
                         floats("coefficients", W[0][0], W[0][1], W[0][2], W[1][0], W[1][1], W[1][2], W[2][0], W[2][1], W[2][2]),
                         floats("intercepts", B), strings("classlabels_strings", "cat", "dog", "owl"),
-                        ints("multi_class", 0), str("post_transform", "SOFTMAX")),
+                        AttributeProto.newBuilder().setName("multi_class").setType(AttributeProto.AttributeType.INT).setI(0).build(), str("post_transform", "SOFTMAX")),
                 ml("Normalizer", "Normalizer", List.of("probability_tensor"), List.of("probabilities"), str("norm", "L1")),
                 ml("ZipMap", "ZipMap", List.of("probabilities"), List.of("output_probability"), strings("classlabels_strings", "cat", "dog", "owl")));
         return model(nodes, 3, List.of(tensor("label", TensorProto.DataType.STRING_VALUE, "N"),
                 ValueInfoProto.newBuilder().setName("output_probability").build()));
+    }
+
+    /** skl2onnx's binary LogisticRegression: one coefficient row, LOGISTIC, integer labels 3 and 7. */
+    static byte[] binary() {
+        return model(List.of(ml("LinearClassifier", "lc", List.of("float_input"), List.of("label", "probability_tensor"),
+                floats("coefficients", 2, -1), floats("intercepts", 0.5), ints("classlabels_ints", 3, 7),
+                str("post_transform", "LOGISTIC"))), 2, List.of(tensor("label", TensorProto.DataType.INT64_VALUE, "N"),
+                tensor("probability_tensor", TensorProto.DataType.FLOAT_VALUE, "N", 2)));
+    }
+
+    /** skl2onnx's LinearRegression with 2 targets. */
+    static byte[] regressor() {
+        return model(List.of(ml("LinearRegressor", "lr", List.of("float_input"), List.of("variable"),
+                floats("coefficients", 1, -2, 0.5, 0.25, 0, 3), floats("intercepts", 0.5, -1),
+                AttributeProto.newBuilder().setName("targets").setType(AttributeProto.AttributeType.INT).setI(2).build())),
+                3, List.of(tensor("variable", TensorProto.DataType.FLOAT_VALUE, "N", 2)));
     }
 
     static double score(int j, double[] x) {
@@ -148,10 +164,7 @@ class OnnxLinearModelsTest {
 
     @Test
     void a_binary_linear_classifier_with_one_score_predicts_the_second_class_above_zero() throws Exception {
-        byte[] b = model(List.of(ml("LinearClassifier", "lc", List.of("float_input"), List.of("label", "probability_tensor"),
-                floats("coefficients", 2, -1), floats("intercepts", 0.5), ints("classlabels_ints", 3, 7),
-                str("post_transform", "LOGISTIC"))), 2, List.of(tensor("label", TensorProto.DataType.INT64_VALUE, "N"),
-                tensor("probability_tensor", TensorProto.DataType.FLOAT_VALUE, "N", 2)));
+        byte[] b = binary();
         OnnxModel m = OnnxModelReader.read(b, List.of("a", "b"));
         assertThat(m.outputs()).containsExactly("3", "7");
         assertThat(m.predict(new double[]{1, 0}).label()).isEqualTo("7");   // s = 2.5
@@ -166,10 +179,7 @@ class OnnxLinearModelsTest {
 
     @Test
     void a_linear_regressor_reads_as_a_one_layer_regression() throws Exception {
-        byte[] b = model(List.of(ml("LinearRegressor", "lr", List.of("float_input"), List.of("variable"),
-                floats("coefficients", 1, -2, 0.5, 0.25, 0, 3), floats("intercepts", 0.5, -1), ints("targets", 2).toBuilder()
-                        .setType(AttributeProto.AttributeType.INT).setI(2).clearInts().build())),
-                3, List.of(tensor("variable", TensorProto.DataType.FLOAT_VALUE, "N", 2)));
+        byte[] b = regressor();
         OnnxModel m = OnnxModelReader.read(b, null);
         assertThat(m.task()).isEqualTo(Task.REGRESSION);
         assertThat(m.outputs()).containsExactly("variable[0]", "variable[1]");
