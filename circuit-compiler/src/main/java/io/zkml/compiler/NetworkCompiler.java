@@ -298,14 +298,25 @@ final class NetworkCompiler {
                     g.output(new ArgmaxOp("scores", "label"));
                     cost += argmaxCost(scores);
                 } else if (last) {
-                    String accName = rescale ? "acc" + k : "y";
-                    IrTensor acc = rescale ? g.intermediate(new DenseOp(h, "w" + k, "b" + k, accName))
-                            : g.output(new DenseOp(h, "w" + k, "b" + k, accName));
+                    // a regression-like output, after its ReLU if the graph ends in one
+                    boolean relu = layer.relu();
+                    String accName = rescale || relu ? "acc" + k : "y";
+                    DenseOp dense = new DenseOp(h, "w" + k, "b" + k, accName);
+                    IrTensor acc = rescale || relu ? g.intermediate(dense) : g.output(dense);
                     CircuitCompiler.checkBounds(acc, where + " accumulator");
                     cost += denseCost(layer);
+                    String cur = accName;
                     if (rescale) {
-                        IrTensor y = g.output(new RescaleOp(accName, "y", shift));
-                        cost += rescaleCost(y, shift);
+                        String rn = relu ? "z" + k : "y";
+                        RescaleOp r = new RescaleOp(cur, rn, shift);
+                        IrTensor zt = relu ? g.intermediate(r) : g.output(r);
+                        cost += rescaleCost(zt, shift);
+                        cur = rn;
+                    }
+                    if (relu) {
+                        IrTensor in = g.tensor(cur);
+                        g.output(new ReluOp(cur, "y"));
+                        cost += reluCost(in);
                     }
                 } else {
                     IrTensor acc = g.intermediate(new DenseOp(h, "w" + k, "b" + k, "acc" + k));

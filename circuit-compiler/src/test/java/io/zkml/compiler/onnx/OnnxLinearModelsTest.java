@@ -122,6 +122,61 @@ class OnnxLinearModelsTest {
                 3, List.of(tensor("variable", TensorProto.DataType.FLOAT_VALUE, "N", 2)));
     }
 
+    static TensorProto floats(String name, long[] dims, double... v) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        for (double d : v) {
+            t.addFloatData((float) d);
+        }
+        return t.build();
+    }
+
+    /** A 2-3-2 regressor whose graph ends in a ReLU (Gemm, Relu, Gemm, Relu): the proven output is the rectified one. */
+    static byte[] reluOutput() {
+        NodeProto g1 = NodeProto.newBuilder().setOpType("Gemm").setName("g1").addInput("float_input").addInput("w1").addInput("b1")
+                .addOutput("h").addAttribute(AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT).setI(1)).build();
+        NodeProto r1 = NodeProto.newBuilder().setOpType("Relu").setName("r1").addInput("h").addOutput("hr").build();
+        NodeProto g2 = NodeProto.newBuilder().setOpType("Gemm").setName("g2").addInput("hr").addInput("w2").addInput("b2")
+                .addOutput("o").addAttribute(AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT).setI(1)).build();
+        NodeProto r2 = NodeProto.newBuilder().setOpType("Relu").setName("r2").addInput("o").addOutput("y").build();
+        GraphProto g = GraphProto.newBuilder().setName("relu_out").addNode(g1).addNode(r1).addNode(g2).addNode(r2)
+                .addInitializer(floats("w1", new long[]{3, 2}, 1, -1, 0.5, 2, -1.5, 0.25))
+                .addInitializer(floats("b1", new long[]{3}, 0.1, -0.3, 0.2))
+                .addInitializer(floats("w2", new long[]{2, 3}, 1, -2, 0.5, -0.75, 1, 1.25))
+                .addInitializer(floats("b2", new long[]{2}, -0.2, 0.1))
+                .addInput(tensor("float_input", TensorProto.DataType.FLOAT_VALUE, "N", 2))
+                .addOutput(tensor("y", TensorProto.DataType.FLOAT_VALUE, "N", 2)).build();
+        return ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .setGraph(g).build().toByteArray();
+    }
+
+    @Test
+    void a_graph_that_ends_in_a_relu_proves_the_rectified_output() throws Exception {
+        OnnxModel m = OnnxModelReader.read(reluOutput(), null);
+        assertThat(m.task()).isEqualTo(Task.REGRESSION);
+        assertThat(m.structure().layers().getLast().relu()).isTrue();
+        Random r = new Random(9);
+        List<double[]> xs = new ArrayList<>();
+        for (int k = 0; k < 100; k++) {
+            xs.add(new double[]{r.nextDouble() * 4 - 2, r.nextDouble() * 4 - 2});
+        }
+        CompiledCircuit c = CircuitCompiler.compile(m, "relu-out", null,
+                new QuantizationSettings(null, null, List.of(new FeatureRange(-2, 2), new FeatureRange(-2, 2)), xs.subList(0, 20)));
+        assertThat(c.ir().ops().getLast().op()).isEqualTo("relu");
+        int zeros = 0;
+        for (double[] x : xs) {
+            double[] f = m.structure().evaluate(x);
+            var out = c.predict(x).values();
+            assertThat(out.get("y[0]")).isGreaterThanOrEqualTo(0.0);
+            zeros += f[0] == 0 ? 1 : 0;
+            assertThat(Math.abs(out.get("y[0]") - f[0])).isLessThanOrEqualTo(c.quantization().errorBound());
+            assertThat(Math.abs(out.get("y[1]") - f[1])).isLessThanOrEqualTo(c.quantization().errorBound());
+        }
+        assertThat(zeros).as("some outputs are rectified").isPositive();
+    }
+
     static double score(int j, double[] x) {
         double s = B[j];
         for (int i = 0; i < 3; i++) {

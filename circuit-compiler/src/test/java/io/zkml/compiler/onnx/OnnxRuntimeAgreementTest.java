@@ -174,6 +174,18 @@ class OnnxRuntimeAgreementTest {
         byte[] multi = OnnxLinearModelsTest.multiclass();
         byte[] binary = OnnxLinearModelsTest.binary();
         byte[] regressor = OnnxLinearModelsTest.regressor();
+        byte[] reluOut = OnnxLinearModelsTest.reluOutput();
+        OnnxModel mo = OnnxModelReader.read(reluOut, null);
+        try (OrtSession so = env.createSession(reluOut, new OrtSession.SessionOptions())) {
+            for (int k = 0; k < 100; k++) {
+                double[] x = {(float) (r.nextDouble() * 4 - 2), (float) (r.nextDouble() * 4 - 2)};
+                double[] y = (double[]) run(so, x).get("y");
+                double[] ours = mo.structure().evaluate(x);
+                for (int j = 0; j < y.length; j++) {
+                    close(ours[j], y[j], "relu output " + j);
+                }
+            }
+        }
         OnnxModel mm = OnnxModelReader.read(multi, null);
         OnnxModel mb = OnnxModelReader.read(binary, null);
         OnnxModel mr = OnnxModelReader.read(regressor, null);
