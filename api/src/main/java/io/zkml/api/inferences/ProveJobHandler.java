@@ -123,7 +123,8 @@ class ProveJobHandler implements JobHandler {
 
         CircuitOutput output = compiled.dequantize(proof.outputs());
         double[] input = inference.input().stream().mapToDouble(Double::doubleValue).toArray();
-        FloatPrediction floatPrediction = models.imported(circuit.modelId()).predict(input);
+        io.zkml.compiler.model.ImportedModel imported = models.imported(circuit.modelId());
+        FloatPrediction floatPrediction = Fidelity.asClassifiedBy(imported.predict(input), imported.outputs(), compiled);
         Map<String, Object> fidelity = fidelityJson(Fidelity.of(floatPrediction, output), floatPrediction, compiled);
 
         Map<String, Long> timings = new LinkedHashMap<>();
