@@ -48,12 +48,15 @@ class InferenceController {
      * @param calldata 0x-hex of a complete {@code verifyProof} call
      * @param fidelity the float model's prediction compared with the circuit's output
      * @param timings milliseconds: {@code queueMillis}, {@code witnessMillis}, {@code proveMillis}
+     * @param attempt which attempt of the prove job is (or was last) running: 1 for the first; absent
+     *     while no worker claimed it (a worker that died or lost its lease makes the next one 2)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record InferenceResponse(UUID id, UUID circuitId, String status, List<Double> input, JsonNode output,
                              String commitment, String salt,
                              List<String> publicInputs, String proof, String calldata, JsonNode fidelity,
-                             Map<String, Long> timings, String error, Instant createdAt, Instant finishedAt) {
+                             Map<String, Long> timings, String error, Instant createdAt, Instant finishedAt,
+                             Integer attempt) {
         static InferenceResponse of(InferenceRecord r) {
             return of(r, null);
         }
@@ -63,7 +66,7 @@ class InferenceController {
             boolean hidden = r.inputHidden() || r.input() == null;
             return new InferenceResponse(r.id(), r.circuitId(), r.status().dbName(), hidden ? null : r.input(), r.output(),
                     r.commitment(), drawnSalt, r.publicInputs(), r.proof(), r.calldata(), r.fidelity(), r.timings(),
-                    r.error(), r.createdAt(), r.finishedAt());
+                    r.error(), r.createdAt(), r.finishedAt(), r.attempt() == 0 ? null : r.attempt());
         }
     }
 

@@ -62,7 +62,10 @@ public class InferenceRepository {
     }
 
     public void markProving(UUID id) {
-        jdbc.sql("UPDATE inferences SET status = 'proving', started_at = now(), updated_at = now() WHERE id = ?")
+        // issue 9: the attempt is the latest prove job's (1 at the first claim)
+        jdbc.sql("UPDATE inferences SET status = 'proving', started_at = now(), updated_at = now(),"
+                        + " attempt = coalesce((SELECT max(attempts) FROM jobs WHERE subject_id = inferences.id), attempt + 1)"
+                        + " WHERE id = ?")
                 .param(id).update();
     }
 
@@ -100,7 +103,7 @@ public class InferenceRepository {
                 json.read(rs.getString("fidelity"), JsonNode.class), json.read(rs.getString("timings"), TIMINGS),
                 rs.getString("error"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")), rs.getString("salt"),
-                rs.getString("commitment"), rs.getBoolean("input_hidden"));
+                rs.getString("commitment"), rs.getBoolean("input_hidden"), rs.getInt("attempt"));
     }
 
     private static Instant instant(Timestamp t) {

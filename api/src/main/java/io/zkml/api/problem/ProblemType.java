@@ -66,6 +66,9 @@ public enum ProblemType {
     CHAIN_NOT_CONFIGURED("chain-not-configured", HttpStatus.UNPROCESSABLE_CONTENT, "Chain not configured"),
     /** The chain's node did not answer, or refused a transaction the service sent. */
     CHAIN_UNAVAILABLE("chain-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Chain unavailable"),
+    // issue 9
+    /** PostgreSQL cannot be reached (an outage, a full pool); answered within the pool's short timeout, with {@code Retry-After}. */
+    DATABASE_UNAVAILABLE("database-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 

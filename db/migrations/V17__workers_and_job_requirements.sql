@@ -1,0 +1,32 @@
+-- Issue 9: workers across processes and machines.
+--
+-- workers: every process that runs job workers announces itself here and renews a short lease
+-- (zkml.worker.announce-lease, seconds); a worker whose row expired is dead, and the jobs it held
+-- are re-queued at once instead of after their own (longer) job lease.
+CREATE TABLE workers (
+    id               text        PRIMARY KEY,     -- the process id (pid@host/random), prefix of jobs.lease_owner
+    host             text        NOT NULL,
+    tags             text[]      NOT NULL DEFAULT '{}',  -- capability tags: cpu, gpu, ...
+    kinds            text[]      NOT NULL,        -- job kinds it has handlers for
+    max_constraints  bigint,                      -- largest circuit it proves (NULL: no limit)
+    max_memory_mb    bigint,                      -- memory a job may need on it (NULL: no limit)
+    threads          integer     NOT NULL CHECK (threads >= 1),
+    started_at       timestamptz NOT NULL DEFAULT now(),
+    heartbeat_at     timestamptz NOT NULL DEFAULT now(),
+    expires_at       timestamptz NOT NULL,
+    stopped_at       timestamptz                  -- set on a graceful stop
+);
+CREATE INDEX workers_expires_idx ON workers (expires_at);
+
+-- Requirements of a job, checked when a worker claims it: the circuit's size (constraints), the
+-- memory it needs, the capability tags a worker must have (e.g. {gpu}). NULL/empty: any worker.
+ALTER TABLE jobs ADD COLUMN required_constraints bigint;
+ALTER TABLE jobs ADD COLUMN required_memory_mb bigint;
+ALTER TABLE jobs ADD COLUMN required_tags text[] NOT NULL DEFAULT '{}';
+-- The worker process that holds the lease (workers.id), while running.
+ALTER TABLE jobs ADD COLUMN worker_id text;
+
+CREATE INDEX jobs_worker_idx ON jobs (worker_id) WHERE status = 'running';
+
+-- The attempt an inference is on (1 for the first claim; 0 while never claimed).
+ALTER TABLE inferences ADD COLUMN attempt integer NOT NULL DEFAULT 0;
