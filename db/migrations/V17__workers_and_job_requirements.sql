@@ -30,3 +30,9 @@ CREATE INDEX jobs_worker_idx ON jobs (worker_id) WHERE status = 'running';
 
 -- The attempt an inference is on (1 for the first claim; 0 while never claimed).
 ALTER TABLE inferences ADD COLUMN attempt integer NOT NULL DEFAULT 0;
+
+-- Cancellation (POST /v1/inferences/{id}/cancel): a queued inference can be cancelled by its owner;
+-- its job ends failed with last_error 'cancelled by its owner'.
+ALTER TABLE inferences DROP CONSTRAINT inferences_status_check;
+ALTER TABLE inferences ADD CONSTRAINT inferences_status_check
+    CHECK (status IN ('queued', 'proving', 'succeeded', 'failed', 'cancelled'));

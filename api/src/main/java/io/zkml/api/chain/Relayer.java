@@ -183,7 +183,7 @@ public final class Relayer implements SmartLifecycle {
             return;
         }
         InferenceRecord inf = inferences.get(r.inferenceId());
-        if (inf.status() == InferenceStatus.FAILED) {
+        if (inf.status() == InferenceStatus.FAILED || inf.status() == InferenceStatus.CANCELLED) { // issue 9: cancelled too
             repo.finish(r, "failed", null, "proving failed: " + inf.error());
             return;
         }
