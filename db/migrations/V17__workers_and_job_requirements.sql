@@ -36,3 +36,26 @@ ALTER TABLE inferences ADD COLUMN attempt integer NOT NULL DEFAULT 0;
 ALTER TABLE inferences DROP CONSTRAINT inferences_status_check;
 ALTER TABLE inferences ADD CONSTRAINT inferences_status_check
     CHECK (status IN ('queued', 'proving', 'succeeded', 'failed', 'cancelled'));
+
+-- Callbacks (callbackUrl on POST /v1/circuits/{id}/inferences): when an inference with a callback
+-- URL ends (succeeded, failed, cancelled), a 'callback' job is queued in the same transaction (this
+-- trigger) and a worker POSTs the signed result, retrying with backoff; the job is the delivery
+-- status.
+ALTER TABLE inferences ADD COLUMN callback_url text CHECK (callback_url IS NULL OR length(callback_url) <= 2048);
+ALTER TABLE jobs DROP CONSTRAINT jobs_kind_check;
+ALTER TABLE jobs ADD CONSTRAINT jobs_kind_check CHECK (kind IN ('compile', 'prove', 'callback'));
+
+CREATE FUNCTION zkml_queue_callback() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO jobs (id, kind, subject_id, status, max_attempts)
+    VALUES (gen_random_uuid(), 'callback', NEW.id, 'queued', 6);
+    PERFORM pg_notify('zkml_jobs', 'callback');
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER inferences_callback AFTER UPDATE OF status ON inferences
+    FOR EACH ROW
+    WHEN (NEW.callback_url IS NOT NULL AND OLD.status IS DISTINCT FROM NEW.status
+          AND NEW.status IN ('succeeded', 'failed', 'cancelled'))
+    EXECUTE FUNCTION zkml_queue_callback();

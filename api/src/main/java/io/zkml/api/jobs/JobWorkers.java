@@ -227,7 +227,9 @@ public class JobWorkers implements SmartLifecycle {
                 + "; the service log has the details under job " + job.id();
         log.error("job {} ({}) attempt {}/{} failed", job.id(), job.kind().dbName(), job.attempts(), job.maxAttempts(), e);
         Optional<JobStatus> status = tx.execute(s -> {
-            Optional<JobStatus> st = jobs.retryOrFail(job.id(), owner, message, props.retryBackoff());
+            // exponential backoff: retry-backoff, then twice that, ... (at most 64 times)
+            Duration backoff = props.retryBackoff().multipliedBy(1L << Math.min(Math.max(job.attempts() - 1, 0), 6));
+            Optional<JobStatus> st = jobs.retryOrFail(job.id(), owner, message, backoff);
             st.ifPresent(value -> {
                 if (handler != null && value == JobStatus.FAILED) {
                     handler.onFailed(job.subjectId(), userMessage);

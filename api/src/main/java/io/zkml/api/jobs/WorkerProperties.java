@@ -25,8 +25,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     came (jobs queued by any process wake it at once through LISTEN/NOTIFY) (default {@code 1s})
  * @param reaperInterval how often expired leases and dead workers' jobs are re-queued (default {@code 2s})
  * @param maxAttempts how many times a job is tried before it fails for good (default {@code 3})
- * @param retryBackoff how long a job waits before it is retried after a transient failure
- *     (default {@code 5s})
+ * @param retryBackoff how long a job waits before it is retried after a transient failure, doubled
+ *     at each further attempt (default {@code 5s})
  * @param cacheDir where artifacts (keys, constraint systems) read from PostgreSQL are kept on disk,
  *     by SHA-256 (default {@code ${java.io.tmpdir}/zkml-artifact-cache})
  * @param loadedCircuits how many circuits keep their native handles (constraint system, keys)
