@@ -59,3 +59,7 @@ CREATE TRIGGER inferences_callback AFTER UPDATE OF status ON inferences
     WHEN (NEW.callback_url IS NOT NULL AND OLD.status IS DISTINCT FROM NEW.status
           AND NEW.status IN ('succeeded', 'failed', 'cancelled'))
     EXECUTE FUNCTION zkml_queue_callback();
+
+-- A free-form metadata map stored with each inference request (string keys and values, bounded
+-- by the API: at most 32 keys of 64 characters, values of 512).
+ALTER TABLE inferences ADD COLUMN metadata jsonb;

@@ -37,13 +37,18 @@ public class InferenceCallbacks {
     static final int MAX_URL = 2048;
 
     private final InferenceService inferences;
+    private final InferenceRepository repository;
     private final JdbcClient jdbc;
     private final CallbackProperties props;
+    private final io.zkml.api.support.Json json;
 
-    InferenceCallbacks(InferenceService inferences, JdbcClient jdbc, CallbackProperties props) {
+    InferenceCallbacks(InferenceService inferences, InferenceRepository repository, JdbcClient jdbc,
+                       CallbackProperties props, io.zkml.api.support.Json json) {
         this.inferences = inferences;
+        this.repository = repository;
         this.jdbc = jdbc;
         this.props = props;
+        this.json = json;
     }
 
     /** The {@code callbackUrl} member: null if absent, else an absolute http(s) URL (400 otherwise). */
@@ -72,14 +77,57 @@ public class InferenceCallbacks {
         return uri;
     }
 
-    /** Creates the inference and stores its callback URL in the same transaction (no worker sees it before). */
+    static final int MAX_METADATA_KEYS = 32;
+    static final int MAX_METADATA_KEY = 64;
+    static final int MAX_METADATA_VALUE = 512;
+    private static final java.util.regex.Pattern METADATA_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    /**
+     * The {@code metadata} member: null if absent, else an object of at most {@value #MAX_METADATA_KEYS}
+     * keys ({@code [A-Za-z0-9_.:-]}, 1..{@value #MAX_METADATA_KEY}) with string values of at most
+     * {@value #MAX_METADATA_VALUE} characters, none with control characters (400 otherwise).
+     */
+    static Map<String, String> metadata(JsonNode node) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject() || node.size() > MAX_METADATA_KEYS) {
+            throw badMetadata();
+        }
+        Map<String, String> m = new java.util.TreeMap<>();
+        for (var e : node.properties()) {
+            JsonNode v = e.getValue();
+            if (!METADATA_KEY.matcher(e.getKey()).matches() || !v.isString() || v.stringValue().length() > MAX_METADATA_VALUE
+                    || v.stringValue().chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                throw badMetadata();
+            }
+            m.put(e.getKey(), v.stringValue());
+        }
+        return m;
+    }
+
+    private static ApiException badMetadata() {
+        return new ApiException(ProblemType.INVALID_REQUEST, "\"metadata\" must be an object of at most " + MAX_METADATA_KEYS
+                + " keys (letters, digits, _ . : -; at most " + MAX_METADATA_KEY + " characters) with string values of at most "
+                + MAX_METADATA_VALUE + " characters without control characters", Map.of("field", "metadata"));
+    }
+
+    /**
+     * Creates the inference and stores its callback URL and metadata in the same transaction (no
+     * worker sees it before).
+     */
     @Transactional
     public InferenceService.Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
-                                           String idempotencyKey, URI callbackUrl) {
+                                           String idempotencyKey, URI callbackUrl, Map<String, String> metadata) {
         InferenceService.Created c = inferences.create(circuitId, input, duplicateInputKeys, salt, idempotencyKey);
+        UUID id = c.inference().id();
         if (callbackUrl != null) {
             jdbc.sql("UPDATE inferences SET callback_url = ? WHERE id = ? AND callback_url IS NULL AND status = 'queued'")
-                    .params(callbackUrl.toString(), c.inference().id()).update();
+                    .params(callbackUrl.toString(), id).update();
+        }
+        if (metadata != null && jdbc.sql("UPDATE inferences SET metadata = ?::jsonb WHERE id = ? AND metadata IS NULL")
+                .params(json.write(metadata), id).update() == 1) {
+            return new InferenceService.Created(repository.find(id).orElseThrow(), c.drawnSalt());
         }
         return c;
     }

@@ -24,6 +24,7 @@ public class InferenceRepository {
     private static final TypeReference<List<Double>> DOUBLES = new TypeReference<>() { };
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
     private static final TypeReference<Map<String, Long>> TIMINGS = new TypeReference<>() { };
+    private static final TypeReference<Map<String, String>> METADATA = new TypeReference<>() { };
 
     private final JdbcClient jdbc;
     private final Json json;
@@ -103,7 +104,8 @@ public class InferenceRepository {
                 json.read(rs.getString("fidelity"), JsonNode.class), json.read(rs.getString("timings"), TIMINGS),
                 rs.getString("error"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")), rs.getString("salt"),
-                rs.getString("commitment"), rs.getBoolean("input_hidden"), rs.getInt("attempt"));
+                rs.getString("commitment"), rs.getBoolean("input_hidden"), rs.getInt("attempt"),
+                json.read(rs.getString("metadata"), METADATA));
     }
 
     private static Instant instant(Timestamp t) {

@@ -34,8 +34,8 @@ import io.zkml.api.testing.TestPostgres;
 /**
  * {@code callbackUrl} (issue 9): a receiver on this machine answers the first delivery 500 and the
  * second 200; the service retries with backoff, signs each POST with HMAC-SHA256 (recomputed here),
- * keeps the delivery id across retries, and shows the delivery status on GET. A bad URL is a 400 and
- * stores nothing.
+ * keeps the delivery id across retries, and shows the delivery status on GET; the request's metadata
+ * map is stored, shown and delivered. A bad URL or bad metadata is a 400 and stores nothing.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -104,8 +104,10 @@ class InferenceCallbackTest {
     @Test
     void theEndedInferenceIsPostedSignedAndRetriedUntilDelivered() throws Exception {
         String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-        Http.Response r = http.postJson("/v1/circuits/" + circuitId + "/inferences", Map.of("input", INPUT, "callbackUrl", hook));
+        Http.Response r = http.postJson("/v1/circuits/" + circuitId + "/inferences", Map.of("input", INPUT, "callbackUrl", hook,
+                "metadata", Map.of("order", "42", "customer.id", "c-1")));
         assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        assertThat(r.json().get("metadata").get("order").asString()).isEqualTo("42");
         assertThat(r.json().get("callback").get("url").asString()).isEqualTo(hook);
         assertThat(r.json().get("callback").get("status").asString()).isEqualTo("pending");
         String id = r.text("id");
@@ -141,17 +143,29 @@ class InferenceCallbackTest {
             assertThat(payload.get("event").asString()).isEqualTo("inference.succeeded");
             assertThat(payload.get("inference").get("id").asString()).isEqualTo(id);
             assertThat(payload.get("inference").get("proof").asString()).isEqualTo(inf.get("proof").asString());
+            assertThat(payload.get("inference").get("metadata").get("customer.id").asString()).isEqualTo("c-1");
+            assertThat(payload.get("inference").has("callback")).isFalse();
         }
     }
 
     @Test
-    void aCallbackUrlThatIsNotHttpIsA400AndStoresNothing() {
+    void aCallbackUrlThatIsNotHttpOrBadMetadataIsA400AndStoresNothing() {
         long before = jdbc.sql("SELECT count(*) FROM inferences").query(Long.class).single();
         for (Object bad : List.of("ftp://example.com/x", "/relative", "http://user:pw@example.com/", 42)) {
             Http.Response r = http.postJson("/v1/circuits/" + circuitId + "/inferences", Map.of("input", INPUT, "callbackUrl", bad));
             assertThat(r.status()).as(bad + ": " + r).isEqualTo(400);
             assertThat(r.json().get("type").asString()).isEqualTo("urn:zkml:problem:invalid-request");
             assertThat(r.json().get("field").asString()).isEqualTo("callbackUrl");
+        }
+        java.util.Map<String, Object> tooMany = new java.util.HashMap<>();
+        for (int i = 0; i < 33; i++) {
+            tooMany.put("k" + i, "v");
+        }
+        for (Object bad : List.of("not an object", Map.of("n", 1), Map.of("bad key", "v"), Map.of("k", "x".repeat(513)),
+                Map.of("k", "line\nbreak"), tooMany)) {
+            Http.Response r = http.postJson("/v1/circuits/" + circuitId + "/inferences", Map.of("input", INPUT, "metadata", bad));
+            assertThat(r.status()).as(r.toString()).isEqualTo(400);
+            assertThat(r.json().get("field").asString()).isEqualTo("metadata");
         }
         assertThat(jdbc.sql("SELECT count(*) FROM inferences").query(Long.class).single()).isEqualTo(before);
     }
