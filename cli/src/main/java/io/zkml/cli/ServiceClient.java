@@ -37,6 +37,8 @@ final class ServiceClient {
 
     private final String base;
     private final Duration deadline;
+    /** Sent as {@code Authorization: Bearer …} when not null (--api-key, ZKML_API_KEY; issue 9). */
+    private final String apiKey;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NORMAL).build();
 
@@ -45,12 +47,33 @@ final class ServiceClient {
     }
 
     ServiceClient(String url, Duration deadline) {
+        this(url, deadline, null);
+    }
+
+    /** With an API key ({@code zk_…}; null or blank: none) for a service that requires keys. */
+    ServiceClient(String url, String apiKey) {
+        this(url, DEADLINE, apiKey);
+    }
+
+    ServiceClient(String url, Duration deadline, String apiKey) {
         this.deadline = deadline;
+        this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
+        if (this.apiKey != null && !this.apiKey.matches("[A-Za-z0-9_~.+/=-]{1,256}")) {
+            throw CliException.usage("--api-key (or ZKML_API_KEY) must be a key such as zk_..., without spaces or control characters");
+        }
         String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         if (!u.startsWith("http://") && !u.startsWith("https://")) {
             throw CliException.usage("--service must be an http:// or https:// URL, got " + url);
         }
         this.base = u;
+    }
+
+    private HttpRequest request(URI uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET();
+        if (apiKey != null) {
+            b.header("Authorization", "Bearer " + apiKey);
+        }
+        return b.build();
     }
 
     /**
@@ -82,7 +105,7 @@ final class ServiceClient {
         long limit = path.endsWith("/ir") ? MAX_IR : MAX_BODY;
         HttpResponse<byte[]> r;
         CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(
-                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build(), info -> new Limited(limit));
+                request(uri), info -> new Limited(limit));
         try {
             r = f.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

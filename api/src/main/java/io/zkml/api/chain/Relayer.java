@@ -239,7 +239,7 @@ public final class Relayer implements SmartLifecycle {
             log.info("oracle request {}: the commitment is that of inference {}", r.requestId(), inferenceId);
         }
         InferenceRecord inf = inferences.get(inferenceId);
-        if (inf.status() == InferenceStatus.FAILED) {
+        if (inf.status() == InferenceStatus.FAILED || inf.status() == InferenceStatus.CANCELLED) { // issue 9: cancelled too
             repo.finish(r, "failed", null, "proving failed: " + inf.error());
             return;
         }

@@ -101,6 +101,7 @@ class ProveJobHandler implements JobHandler {
             throw e;
         }
 
+        context.provingTime(proof.proveMillis()); // issue 9: the proving-time histogram
         List<BigInteger> reference = compiled.evaluate(quantized);
         // the Java reference's public inputs: for hashed inputs its commitment (Commitments.commit),
         // which the request already recorded, must be the proof's public input

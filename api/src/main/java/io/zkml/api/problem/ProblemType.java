@@ -73,6 +73,11 @@ public enum ProblemType {
      * file, {@code local-unsafe} outside development mode ({@code supportedTrust}).
      */
     UNSUPPORTED_SETUP("unsupported-setup", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported setup"),
+    // issue 9
+    /** PostgreSQL cannot be reached (an outage, a full pool); answered within the pool's short timeout, with {@code Retry-After}. */
+    DATABASE_UNAVAILABLE("database-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
+    /** Cancellation of an inference that is no longer queued ({@code status}: proving, succeeded, failed, cancelled). */
+    NOT_CANCELLABLE("not-cancellable", HttpStatus.CONFLICT, "Not cancellable"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
