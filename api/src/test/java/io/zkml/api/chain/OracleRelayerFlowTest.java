@@ -322,6 +322,9 @@ class OracleRelayerFlowTest {
         assertThat(inf.has("input")).as("the hidden input is never shown").isFalse();
         JsonNode seen = await(() -> http.get("/v1/circuits/" + hashed + "/deployments/" + dep.get("id").asString() + "/requests").json(),
                 x -> x.size() == 1 && allFulfilled(x)); // the relayer's confirm pass may trail the event
+        System.out.printf("[gas] hashed inputs: registerModel %d, pool requestRiskAssessment (1 commitment word) %d, "
+                + "fulfil with callback %d%n", dep.get("transactions").get(1).get("gasUsed").asLong(), r.get("gasUsed").asLong(),
+                seen.get(0).get("fulfilGasUsed").asLong());
         assertThat(seen.get(0).get("inputs").get(0).asString()).isEqualTo(commitment);
 
         // a changed commitment: its own request, and the real proof of the other commitment, reverts
