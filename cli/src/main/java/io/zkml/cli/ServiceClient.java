@@ -82,7 +82,7 @@ final class ServiceClient {
         long limit = path.endsWith("/ir") ? MAX_IR : MAX_BODY;
         HttpResponse<byte[]> r;
         CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(
-                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build(), info -> new Limited(limit));
+                authorized(HttpRequest.newBuilder(uri)).timeout(Duration.ofSeconds(60)).GET().build(), info -> new Limited(limit));
         try {
             r = f.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -136,7 +136,7 @@ final class ServiceClient {
         }
         HttpResponse<byte[]> r;
         try {
-            r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+            r = http.send(authorized(HttpRequest.newBuilder(uri)).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), info -> new Limited(MAX_BODY));
         } catch (IOException e) {
             throw CliException.badInput("cannot POST " + uri + ": " + Artifacts.untrusted(Artifacts.firstLine(String.valueOf(e.getMessage()))), e);
@@ -157,6 +157,14 @@ final class ServiceClient {
             throw CliException.badInput("POST " + uri + " answered " + r.statusCode() + (detail.isEmpty() ? "" : ": " + detail));
         }
         return r.body();
+    }
+
+    /** The environment variable whose API key, when set, is sent as {@code Authorization: Bearer <key>}. */
+    static final String API_KEY_ENV = "ZKML_API_KEY";
+
+    private static HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        String key = System.getenv(API_KEY_ENV);
+        return key == null || key.isBlank() ? b : b.header("Authorization", "Bearer " + key.strip());
     }
 
     /** Reads at most {@code limit} bytes of a body, then fails (and cancels the download). */
