@@ -63,7 +63,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "chain", mixinStandardHelpOptions = true,
         description = {"The requester's side of the on-chain oracle: request a proven prediction on chain, read a consumer's state.",
-                "Addresses come from a zkml service (--service: GET /v1/chain and the circuit's deployments)."},
+                "Addresses come from a zkml service (--service: GET /v1/chain and the circuit's deployments); "
+                + "$ZKML_API_KEY, when set, is sent to it as Authorization: Bearer."},
         subcommands = {ChainCommand.Request.class, ChainCommand.Pool.class})
 final class ChainCommand implements Runnable {
 
@@ -107,7 +108,7 @@ final class ChainCommand implements Runnable {
 
         /** What the service says about its chain and the circuit's latest deployment on it. */
         Connected connect() {
-            ServiceClient client = new ServiceClient(service);
+            ServiceClient client = new ServiceClient(service, System.getenv(ServiceClient.API_KEY_ENV));
             JsonNode chain = Artifacts.JSON.readTree(client.get("/v1/chain"));
             if (!chain.path("enabled").asBoolean(false)) {
                 throw CliException.badInput(service + " has no chain configured (GET /v1/chain: enabled false); "
@@ -146,8 +147,9 @@ final class ChainCommand implements Runnable {
                     throw CliException.usage("--dev-account signs with a publicly known key: only on anvil (chain id "
                             + ANVIL_CHAIN_ID + "), this chain is " + chainId + "; set " + KEY_ENV);
                 }
-                if (devAccount < 0 || devAccount >= DEV_KEYS.size()) {
-                    throw CliException.usage("--dev-account must be 0.." + (DEV_KEYS.size() - 1));
+                if (devAccount < 1 || devAccount >= DEV_KEYS.size()) {
+                    throw CliException.usage("--dev-account must be 1.." + (DEV_KEYS.size() - 1)
+                            + " (0 is the service's relayer: sharing its key would race for nonces)");
                 }
                 return Credentials.create(DEV_KEYS.get(devAccount));
             }

@@ -69,11 +69,7 @@ final class ServiceClient {
     }
 
     private HttpRequest request(URI uri) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET();
-        if (apiKey != null) {
-            b.header("Authorization", "Bearer " + apiKey);
-        }
-        return b.build();
+        return authorized(HttpRequest.newBuilder(uri)).timeout(Duration.ofSeconds(60)).GET().build();
     }
 
     /**
@@ -159,7 +155,7 @@ final class ServiceClient {
         }
         HttpResponse<byte[]> r;
         try {
-            r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+            r = http.send(authorized(HttpRequest.newBuilder(uri)).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), info -> new Limited(MAX_BODY));
         } catch (IOException e) {
             throw CliException.badInput("cannot POST " + uri + ": " + Artifacts.untrusted(Artifacts.firstLine(String.valueOf(e.getMessage()))), e);
@@ -180,6 +176,13 @@ final class ServiceClient {
             throw CliException.badInput("POST " + uri + " answered " + r.statusCode() + (detail.isEmpty() ? "" : ": " + detail));
         }
         return r.body();
+    }
+
+    /** The environment variable whose API key, when set, is sent as {@code Authorization: Bearer <key>}. */
+    static final String API_KEY_ENV = "ZKML_API_KEY";
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        return apiKey == null ? b : b.header("Authorization", "Bearer " + apiKey);
     }
 
     /** Reads at most {@code limit} bytes of a body, then fails (and cancels the download). */

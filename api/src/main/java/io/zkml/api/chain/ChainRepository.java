@@ -124,10 +124,43 @@ public class ChainRepository {
     }
 
     public void saveCursor(String chain, String oracle, long nextBlock) {
+        saveCursor(chain, oracle, nextBlock, null);
+    }
+
+    /** Saves the cursor with the hash of block {@code nextBlock - 1} (null: unknown, not checked). */
+    public void saveCursor(String chain, String oracle, long nextBlock, String lastBlockHash) {
         jdbc.sql("""
-                INSERT INTO chain_cursors (chain, oracle_address, next_block) VALUES (?, lower(?), ?)
-                ON CONFLICT (chain, oracle_address) DO UPDATE SET next_block = excluded.next_block, updated_at = now()
-                """).params(chain, oracle, nextBlock).update();
+                INSERT INTO chain_cursors (chain, oracle_address, next_block, last_block_hash) VALUES (?, lower(?), ?, ?)
+                ON CONFLICT (chain, oracle_address) DO UPDATE SET next_block = excluded.next_block,
+                       last_block_hash = excluded.last_block_hash, updated_at = now()
+                """).params(chain, oracle, nextBlock, lastBlockHash).update();
+    }
+
+    /** The hash of the last block the relayer scanned, if recorded. */
+    public Optional<String> cursorHash(String chain, String oracle) {
+        return jdbc.sql("SELECT last_block_hash FROM chain_cursors WHERE chain = ? AND oracle_address = lower(?)")
+                .params(chain, oracle).query((rs, i) -> Optional.ofNullable(rs.getString(1))).optional().flatMap(x -> x);
+    }
+
+    /** One request, by id. */
+    public Optional<OracleRequest> request(String chain, String oracle, BigInteger requestId) {
+        return jdbc.sql("SELECT * FROM oracle_requests WHERE chain = ? AND oracle_address = lower(?) AND request_id = ?")
+                .params(chain, oracle, new java.math.BigDecimal(requestId)).query(this::mapRequest).optional();
+    }
+
+    /**
+     * A different request now has an id the relayer recorded (a reorg deeper than the
+     * confirmations replaced the block): the row becomes the new request, to be proven afresh.
+     */
+    public void replaceRequest(String chain, String oracle, BigInteger requestId, UUID deploymentId, List<String> inputs,
+                               long deadline, long blockNumber, String txHash, String status, String error) {
+        jdbc.sql("""
+                UPDATE oracle_requests SET deployment_id = ?, inputs = ?::jsonb, deadline = ?, block_number = ?, request_tx_hash = ?,
+                       status = ?, error = ?, inference_id = NULL, fulfil_tx_hash = NULL, fulfil_raw_tx = NULL,
+                       fulfil_gas_used = NULL, attempts = 0, updated_at = now()
+                 WHERE chain = ? AND oracle_address = lower(?) AND request_id = ?
+                """).params(deploymentId, json.write(inputs), deadline, blockNumber, txHash, status, error, chain, oracle,
+                new java.math.BigDecimal(requestId)).update();
     }
 
     /** Inserts a request the relayer saw; false when it was already there (a rescan after a restart). */

@@ -168,17 +168,31 @@ public final class Relayer implements SmartLifecycle {
         ChainClient client = chain.client();
         String oracle = chain.oracleAddress();
         long from = repo.cursor(chain.name(), oracle).orElse(chain.props().startBlock());
+        Optional<String> lastHash = repo.cursorHash(chain.name(), oracle);
+        if (lastHash.isPresent() && from > 0) {
+            String now = client.blockHash(from - 1);
+            if (!lastHash.get().equalsIgnoreCase(String.valueOf(now))) {
+                // The last scanned block is gone: a reorg deeper than the confirmations. Scan again from
+                // further back; requests seen again are no-ops, a different request under a known id replaces it.
+                long back = Math.max(chain.props().startBlock(), from - chain.props().reorgRescanBlocks());
+                log.warn("relayer: block {} is no longer {} (a reorg deeper than {} confirmations): scanning again from block {}",
+                        from - 1, lastHash.get(), chain.props().confirmations(), back);
+                repo.saveCursor(chain.name(), oracle, back, null);
+                return;
+            }
+        }
         long safe = client.blockNumber() - chain.props().confirmations();
         if (safe < from) {
             return;
         }
         long to = Math.min(safe, from + chain.props().maxBlocksPerScan() - 1);
+        String toHash = client.blockHash(to);
         List<Log> logs = client.logs(oracle, OracleAbi.INFERENCE_REQUESTED_TOPIC, from, to);
         tx.executeWithoutResult(status -> {
             for (Log l : logs) {
                 record(OracleAbi.requested(l));
             }
-            repo.saveCursor(chain.name(), oracle, to + 1);
+            repo.saveCursor(chain.name(), oracle, to + 1, toHash);
         });
     }
 
@@ -195,7 +209,14 @@ public final class Relayer implements SmartLifecycle {
         }
         if (!repo.insertRequest(chain.name(), chain.oracleAddress(), q.requestId(), d.get().id(), inputs, q.deadline(),
                 q.blockNumber(), q.txHash(), error == null ? "proving" : "failed", error)) {
-            return; // seen before (a rescan)
+            ChainRepository.OracleRequest known = repo.request(chain.name(), chain.oracleAddress(), q.requestId()).orElseThrow();
+            if (known.requestTxHash().equalsIgnoreCase(q.txHash())) {
+                return; // seen before (a rescan, or the same transaction mined again after a reorg)
+            }
+            log.warn("oracle request {}: now made by transaction {}, not {} (a reorg deeper than the confirmations): "
+                    + "proving the new request", q.requestId(), q.txHash(), known.requestTxHash());
+            repo.replaceRequest(chain.name(), chain.oracleAddress(), q.requestId(), d.get().id(), inputs, q.deadline(),
+                    q.blockNumber(), q.txHash(), error == null ? "proving" : "failed", error);
         }
         if (error != null) {
             log.warn("oracle request {}: {}", q.requestId(), error);

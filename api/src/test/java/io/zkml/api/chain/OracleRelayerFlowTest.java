@@ -322,6 +322,9 @@ class OracleRelayerFlowTest {
         assertThat(inf.has("input")).as("the hidden input is never shown").isFalse();
         JsonNode seen = await(() -> http.get("/v1/circuits/" + hashed + "/deployments/" + dep.get("id").asString() + "/requests").json(),
                 x -> x.size() == 1 && allFulfilled(x)); // the relayer's confirm pass may trail the event
+        System.out.printf("[gas] hashed inputs: registerModel %d, pool requestRiskAssessment (1 commitment word) %d, "
+                + "fulfil with callback %d%n", dep.get("transactions").get(1).get("gasUsed").asLong(), r.get("gasUsed").asLong(),
+                seen.get(0).get("fulfilGasUsed").asLong());
         assertThat(seen.get(0).get("inputs").get(0).asString()).isEqualTo(commitment);
 
         // a changed commitment: its own request, and the real proof of the other commitment, reverts
@@ -344,6 +347,45 @@ class OracleRelayerFlowTest {
                 new Uint256(hashedModel), new DynamicArray<>(Uint256.class, List.of(new Uint256(new BigInteger(commitment)))),
                 Address.DEFAULT, new Uint64(deadline(600)), new org.web3j.abi.datatypes.generated.Uint32(0)), List.of())),
                 "CommitmentAlreadyRequested");
+    }
+
+    @Test
+    @Order(7)
+    void aReorgDeeperThanTheConfirmationsIsScannedAgain() throws Exception {
+        relayer.stop();
+        String snapshot = rpc("evm_snapshot", List.of());
+        String a = anvil.accounts().get(4);
+        String b = anvil.accounts().get(5);
+        int before = requests().size();
+        EvmContract.Tx reqA = pool.send(a, requestRiskAssessment(field(cases.get(0)), deadline(600)));
+        long blockA = reqA.blockNumber();
+        await(() -> chain.client().blockNumber() >= blockA + 2, "blocks over request A");
+        relayer.pass(); // scans (and records A) without submitting: the relayer is stopped
+        assertThat(requests().size()).isEqualTo(before + 1);
+        // the chain drops A's block and more (deeper than the 1 confirmation); B takes A's request id
+        assertThat(rpc("evm_revert", List.of(snapshot))).isEqualTo("true");
+        int classB = classes.get(1 % cases.size());
+        EvmContract.Tx reqB = pool.send(b, requestRiskAssessment(field(cases.get(1 % cases.size())), deadline(600)));
+        BigInteger id = new BigInteger(reqB.logs().stream().filter(l -> l.getAddress().equalsIgnoreCase(oracle.address()))
+                .findFirst().orElseThrow().getTopics().get(1).substring(2), 16);
+        relayer.start();
+        JsonNode rows = await(this::requests, r -> r.size() == before + 1 && allFulfilled(r));
+        JsonNode last = rows.get(rows.size() - 1);
+        assertThat(last.get("requestId").asString()).isEqualTo(id.toString());
+        assertThat(last.get("requestTxHash").asString()).as("the row is B's request now").isEqualTo(reqB.hash());
+        assertThat(factorOf(b)).isEqualTo(FACTORS.get(classB));
+        long fulfilments = oracleLogs("InferenceFulfilled").stream()
+                .filter(l -> new BigInteger(l.getTopics().get(1).substring(2), 16).equals(id)).count();
+        assertThat(fulfilments).isEqualTo(1);
+    }
+
+    private String rpc(String method, List<Object> params) throws IOException {
+        return String.valueOf(new org.web3j.protocol.core.Request<>(method, params,
+                new org.web3j.protocol.http.HttpService(anvil.rpcUrl()), RawResponse.class).send().getResult());
+    }
+
+    /** A JSON-RPC answer whose result is shown as text. */
+    public static final class RawResponse extends org.web3j.protocol.core.Response<Object> {
     }
 
     private static void assertRevert(Runnable call, String errorName) {
