@@ -97,7 +97,10 @@ public final class BenchmarkMain {
                     throw new IOException("no demo models (model.tribuo) under " + options.examplesDir().toAbsolutePath());
                 }
                 for (DemoModel d : demos) {
-                    jobs.add(new Job(d.name(), () -> d, Setting.of(Setting.DEMO)));
+                    for (String system : options.provingSystems()) {
+                        jobs.add(new Job(system.equals("groth16") ? d.name() : d.name() + " (" + system + ")", () -> d,
+                                Setting.of(Setting.DEMO).withProvingSystem(system)));
+                    }
                 }
             }
             for (int n : options.synthetic()) {

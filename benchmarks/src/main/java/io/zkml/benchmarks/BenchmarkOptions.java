@@ -24,10 +24,22 @@ import java.util.List;
  * @param forestFeatures features of every synthetic forest
  * @param suite the {@code --suite} to measure instead of the demos, or null
  * @param reportDir where {@code --report} writes results.json, results.csv, plots and report.html, or null
+ * @param provingSystems the proving systems every demo model is measured under ({@code --proving-systems
+ *     groth16,plonk}; default groth16). PLONK runs on a locally drawn SRS (timings and gas do not depend
+ *     on where the SRS came from)
  */
 public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examplesDir, List<String> models,
                                boolean demos, List<Integer> synthetic, int fidelitySamples, long seed, boolean evm,
-                               List<Forest> forests, int forestFeatures, Suite suite, Path reportDir) {
+                               List<Forest> forests, int forestFeatures, Suite suite, Path reportDir,
+                               List<String> provingSystems) {
+
+    /** The options measuring Groth16 only (as before {@code --proving-systems} existed). */
+    public BenchmarkOptions(int runs, int warmupRuns, Path out, Path examplesDir, List<String> models, boolean demos,
+                            List<Integer> synthetic, int fidelitySamples, long seed, boolean evm, List<Forest> forests,
+                            int forestFeatures, Suite suite, Path reportDir) {
+        this(runs, warmupRuns, out, examplesDir, models, demos, synthetic, fidelitySamples, seed, evm, forests,
+                forestFeatures, suite, reportDir, List.of("groth16"));
+    }
 
     /** The options without a suite or a report (as before {@code --suite} existed). */
     public BenchmarkOptions(int runs, int warmupRuns, Path out, Path examplesDir, List<String> models, boolean demos,
@@ -78,6 +90,7 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
               --fidelity-samples N  random inputs compared with the float model (default 32)
               --seed N              seed of those inputs (default 1)
               --skip-evm            no Solidity verifier, no anvil (no node needed)
+              --proving-systems S,S measure every demo model under each: groth16 (default), plonk (local SRS)
               --suite NAME          measure a suite instead of the demos: quick (seconds) or standard (minutes:
                                     linear 8..128 features, forests 10x4..200x8, input scales 6..20); see docs/benchmarks.md
               --report DIR          also write DIR/results.json, results.csv, plots/*.png|svg and report.html
@@ -87,6 +100,12 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
 
     public BenchmarkOptions {
         models = List.copyOf(models);
+        provingSystems = provingSystems == null || provingSystems.isEmpty() ? List.of("groth16") : List.copyOf(provingSystems);
+        for (String ps : provingSystems) {
+            if (!ps.equals("groth16") && !ps.equals("plonk")) {
+                throw new IllegalArgumentException("--proving-systems: unknown proving system \"" + ps + "\" (groth16, plonk)");
+            }
+        }
         synthetic = List.copyOf(synthetic);
         forests = List.copyOf(forests);
         if (forestFeatures < 2) {
@@ -141,6 +160,7 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
         Suite suite = null;
         Path report = null;
         boolean samplesGiven = false;
+        List<String> systems = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -148,6 +168,11 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
                     return null;
                 }
                 case "--skip-evm" -> evm = false;
+                case "--proving-systems" -> {
+                    for (String ps : value(args, ++i, a).split(",")) {
+                        systems.add(ps.strip().toLowerCase(java.util.Locale.ROOT));
+                    }
+                }
                 case "--runs" -> runs = intValue(a, value(args, ++i, a));
                 case "--warmup" -> warmup = intValue(a, value(args, ++i, a));
                 case "--out" -> out = Path.of(value(args, ++i, a));
@@ -197,7 +222,7 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
             samples = suite.fidelitySamples();
         }
         return new BenchmarkOptions(runs, warmup, out == null ? defaultOut(now) : out, examples, models, demos, synthetic,
-                samples, seed, evm, forests, forestFeatures, suite, report);
+                samples, seed, evm, forests, forestFeatures, suite, report, systems);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -43,7 +43,10 @@ import io.zkml.contracts.VerifierContract;
 import io.zkml.prover.ConstraintSystem;
 import io.zkml.prover.Groth16Prover;
 import io.zkml.prover.Proof;
+import io.zkml.prover.Prover;
 import io.zkml.prover.ProvingKey;
+import io.zkml.prover.ProvingSystem;
+import io.zkml.prover.SetupOptions;
 import io.zkml.prover.SetupResult;
 import io.zkml.prover.VerifyingKey;
 
@@ -53,7 +56,8 @@ import io.zkml.prover.VerifyingKey;
  */
 final class ModelBenchmark {
 
-    private final Groth16Prover prover;
+    private final Groth16Prover groth16;
+    private Prover prover;
     private final SolidityCompiler solc;
     private final AnvilNode node;
     private final BenchmarkOptions options;
@@ -68,7 +72,8 @@ final class ModelBenchmark {
      */
     ModelBenchmark(Groth16Prover prover, SolidityCompiler solc, AnvilNode node, BenchmarkOptions options, Path workDir,
                    PrintStream log, Consumer<String> step) {
-        this.prover = Objects.requireNonNull(prover);
+        this.groth16 = Objects.requireNonNull(prover);
+        this.prover = prover;
         this.solc = solc;
         this.node = node;
         this.options = options;
@@ -78,6 +83,8 @@ final class ModelBenchmark {
     }
 
     ModelResult run(DemoModel demo, Setting setting) throws Exception {
+        ProvingSystem system = ProvingSystem.of(setting.provingSystem());
+        prover = system == ProvingSystem.GROTH16 ? groth16 : Prover.of(system);
         MemoryProbe memory = new MemoryProbe();
         memory.reset();
 
@@ -96,7 +103,7 @@ final class ModelBenchmark {
 
         Path pkFile = workDir.resolve(demo.name() + ".pk");
         Path vkFile = workDir.resolve(demo.name() + ".vk");
-        step.accept("R1CS");
+        step.accept(system == ProvingSystem.GROTH16 ? "R1CS" : "sparse R1CS");
         long t1 = System.nanoTime();
         try (ConstraintSystem cs = prover.compile(ir)) {
             double r1csMillis = millisSince(t1);
@@ -104,11 +111,14 @@ final class ModelBenchmark {
 
             step.accept("setup");
             long t2 = System.nanoTime();
-            SetupResult setup = prover.setup(cs, pkFile, vkFile);
+            // PLONK on a locally drawn SRS: the times and the gas are those of a .ptau-backed setup
+            SetupResult setup = prover.setup(cs, system == ProvingSystem.PLONK ? SetupOptions.localUnsafe() : SetupOptions.none(),
+                    pkFile, vkFile);
             double setupMillis = millisSince(t2);
             log.printf("  %s: setup %.0f ms%n", demo.name(), setupMillis);
 
-            try (ProvingKey pk = prover.loadProvingKey(pkFile); VerifyingKey vk = prover.loadVerifyingKey(vkFile)) {
+            try (ProvingKey pk = prover.loadProvingKey(pkFile, cs.circuitSha256());
+                 VerifyingKey vk = prover.loadVerifyingKey(vkFile, cs.circuitSha256())) {
                 boolean provenMatches = true;
                 List<Long> proveWall = new ArrayList<>();
                 List<Double> proveNative = new ArrayList<>();
@@ -189,18 +199,25 @@ final class ModelBenchmark {
 
     private ModelResult.Evm evm(DemoModel demo, VerifyingKey vk, byte[] proof, List<BigInteger> publicInputs, int inputWords) {
         String source = prover.exportSolidity(vk);
-        CompiledContract contract = solc.compile("Verifier.sol", source, VerifierContract.GNARK_CONTRACT_NAME);
+        boolean plonk = prover.provingSystem() == ProvingSystem.PLONK;
+        CompiledContract contract = solc.compile("Verifier.sol", source,
+                plonk ? VerifierContract.GNARK_PLONK_CONTRACT_NAME : VerifierContract.GNARK_CONTRACT_NAME);
         VerifierContract verifier = VerifierContract.deploy(node, contract);
-        byte[] calldata = VerifierContract.verifyProofCalldata(proof, publicInputs);
+        byte[] calldata = plonk ? VerifierContract.plonkVerifyCalldata(proof, publicInputs)
+                : VerifierContract.verifyProofCalldata(proof, publicInputs);
         VerifierContract.CallOutcome real = verifier.call(calldata);
-        if (!real.success()) {
+        if (plonk ? !VerifierContract.plonkAccepted(real) : !real.success()) {
             throw new IllegalStateException("the real proof of " + demo.name() + " was rejected on chain: "
                     + real.revertReason());
         }
         byte[] tampered = proof.clone();
-        tampered[tampered.length - 1] ^= 1;
-        if (verifier.verify(tampered, publicInputs)) {
-            throw new IllegalStateException("the proof of " + demo.name() + " with its last byte changed was accepted on chain");
+        // Groth16: the last byte of C.y; PLONK: a bit of l(zeta) (word 12; its verifier returns false)
+        tampered[plonk ? 12 * 32 + 31 : tampered.length - 1] ^= 1;
+        boolean accepted = plonk
+                ? VerifierContract.plonkAccepted(verifier.call(VerifierContract.plonkVerifyCalldata(tampered, publicInputs)))
+                : verifier.verify(tampered, publicInputs);
+        if (accepted) {
+            throw new IllegalStateException("the proof of " + demo.name() + " with one byte changed was accepted on chain");
         }
         VerifierContract.TransactionOutcome tx = verifier.transact(calldata);
         ModelResult.Oracle oracleGas = contract.fitsMainnetLimits() ? oracleGas(demo, verifier.address(), proof, publicInputs, inputWords) : null;

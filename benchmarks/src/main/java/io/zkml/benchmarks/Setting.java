@@ -8,7 +8,7 @@ package io.zkml.benchmarks;
  * @param sweep which axis this measurement belongs to: {@code demo} (a model of {@code examples/} with
  *     its own settings), {@code size} (a synthetic model at the compiler's default scales) or
  *     {@code input-scale} (a synthetic model at a requested input scale)
- * @param provingSystem {@code groth16} (the only one today)
+ * @param provingSystem {@code groth16} or {@code plonk} (demos with {@code --proving-systems})
  * @param rangeCheck how range checks are built: {@code bits} (a bit decomposition; the only one today)
  * @param visibility of the inputs and outputs: {@code public} (the only one today)
  * @param batchSize inferences per proof: 1 (no batching today)
@@ -26,6 +26,11 @@ public record Setting(String sweep, String provingSystem, String rangeCheck, Str
     /** The one value every not-yet-variable axis has today. */
     public static Setting of(String sweep) {
         return new Setting(sweep, "groth16", "bits", "public", 1, null, null);
+    }
+
+    /** This setting with another proving system. */
+    public Setting withProvingSystem(String system) {
+        return new Setting(sweep, system, rangeCheck, visibility, batchSize, inputScale, weightScale);
     }
 
     /** The same setting at a requested input scale, in the {@code input-scale} sweep. */

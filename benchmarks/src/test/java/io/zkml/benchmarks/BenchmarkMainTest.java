@@ -1,6 +1,7 @@
 package io.zkml.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import java.io.ByteArrayOutputStream;
@@ -88,5 +89,39 @@ class BenchmarkMainTest {
             assertThat(m.get("evm").isNull()).isTrue();
         }
         assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("eth-price").contains("wrote ");
+    }
+
+    @Test
+    void measuresADemoModelUnderGroth16AndPlonk() throws Exception {
+        String skip = System.getProperty("skipEvmTests");
+        boolean evm = skip == null || !(skip.isEmpty() || skip.equalsIgnoreCase("true"));
+        Path out = dir.resolve("bench-plonk.json");
+        List<String> args = new ArrayList<>(List.of("--examples", REPO.resolve("examples").toString(), "--model", "eth-price",
+                "--runs", "1", "--warmup", "0", "--fidelity-samples", "0", "--proving-systems", "groth16,plonk",
+                "--out", out.toString()));
+        if (!evm) {
+            args.add("--skip-evm");
+        }
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        int code = BenchmarkMain.run(args.toArray(String[]::new), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        assertThat(code).as(stderr.toString(StandardCharsets.UTF_8)).isZero();
+        JsonNode n = JsonMapper.builder().build().readTree(Files.readString(out));
+        assertThat(n.get("failures")).isEmpty();
+        assertThat(n.get("models")).hasSize(2);
+        JsonNode g = n.get("models").get(0);
+        JsonNode p = n.get("models").get(1);
+        assertThat(g.get("setting").get("provingSystem").asString()).isEqualTo("groth16");
+        assertThat(p.get("setting").get("provingSystem").asString()).isEqualTo("plonk");
+        assertThat(p.get("proofBytes").asInt()).isEqualTo(800);
+        assertThat(p.get("circuit").get("constraints").asInt()).isGreaterThan(g.get("circuit").get("constraints").asInt());
+        assertThat(p.get("fidelity").get("provenOutputMatchesReference").asBoolean()).isTrue();
+        if (evm) {
+            assertThat(p.get("evm").get("realProofAccepted").asBoolean()).isTrue();
+            assertThat(p.get("evm").get("tamperedProofRejected").asBoolean()).isTrue();
+            assertThat(p.get("evm").get("verificationGasUsed").asLong()).isGreaterThan(g.get("evm").get("verificationGasUsed").asLong());
+        }
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--proving-systems", "stark"}, java.time.Instant.now()))
+                .hasMessageContaining("unknown proving system");
     }
 }

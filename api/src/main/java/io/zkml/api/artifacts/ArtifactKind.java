@@ -8,12 +8,16 @@ public enum ArtifactKind {
     IR,
     /** gnark's R1CS with the native library's versioned header. */
     CONSTRAINT_SYSTEM,
-    /** Groth16 proving key file. */
+    /** Groth16 or PLONK proving key file. */
     PROVING_KEY,
-    /** Groth16 verifying key file. */
+    /** Groth16 or PLONK verifying key file. */
     VERIFYING_KEY,
     /** gnark's Solidity verifier source. */
-    VERIFIER_SOLIDITY;
+    VERIFIER_SOLIDITY,
+    /** Phase 1 of a Groth16 ceremony, taken from the .ptau file (issue 7). */
+    CEREMONY_PHASE1,
+    /** A phase-2 state of a Groth16 ceremony (issue 7). */
+    CEREMONY_STATE;
 
     public String dbName() {
         return name().toLowerCase(Locale.ROOT);
@@ -25,6 +29,7 @@ public enum ArtifactKind {
 
     /** Whether the bytes are in a gnark/native-library format that depends on the gnark and ABI version. */
     public boolean nativeFormat() {
-        return this == CONSTRAINT_SYSTEM || this == PROVING_KEY || this == VERIFYING_KEY;
+        return this == CONSTRAINT_SYSTEM || this == PROVING_KEY || this == VERIFYING_KEY || this == CEREMONY_PHASE1
+                || this == CEREMONY_STATE;
     }
 }

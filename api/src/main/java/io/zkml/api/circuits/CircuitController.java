@@ -61,6 +61,8 @@ class CircuitController {
             Map<String, String> links = c.status() == CircuitStatus.READY
                     ? Map.of("self", self, "ir", self + "/ir", "verifier", self + "/verifier.sol",
                     "verifyingKey", self + "/verifying-key", "inferences", self + "/inferences")
+                    : c.status() == CircuitStatus.AWAITING_CONTRIBUTIONS
+                    ? Map.of("self", self, "ir", self + "/ir", "ceremony", self + "/ceremony")
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
                     c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), c.settings(), c.visibility(), c.versions(),

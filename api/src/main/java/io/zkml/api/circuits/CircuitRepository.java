@@ -100,6 +100,17 @@ public class CircuitRepository {
                 .update();
     }
 
+    /** A ceremony circuit whose phase 2 is open (issue 7): the service contributed, uploads are awaited. */
+    public void markAwaitingContributions(UUID id, Map<String, Long> timings, SetupInfo setup) {
+        jdbc.sql("""
+                UPDATE circuits SET status = 'awaiting_contributions', timings = ?::json, setup = ?::json, error = NULL,
+                       updated_at = now()
+                 WHERE id = ?
+                """)
+                .params(json.write(timings), json.write(setup), id)
+                .update();
+    }
+
     /** Back to {@code queued} after a lost or failed attempt that will be retried. */
     public void requeue(UUID id) {
         jdbc.sql("UPDATE circuits SET status = 'queued', updated_at = now() WHERE id = ? AND status IN ('compiling', 'setting_up')")

@@ -63,10 +63,12 @@ class CompileJobHandler implements JobHandler {
     private final ServiceVersions versions;
     private final SetupProperties setupProps;
     private final RuntimeProperties runtime;
+    private final io.zkml.api.ceremony.CeremonyService ceremonies;
 
     CompileJobHandler(CircuitRepository circuits, ModelService models, ArtifactRepository artifacts,
                       ArtifactFileCache files, ServiceVersions versions, SetupProperties setupProps,
-                      RuntimeProperties runtime) {
+                      RuntimeProperties runtime, @org.springframework.context.annotation.Lazy io.zkml.api.ceremony.CeremonyService ceremonies) {
+        this.ceremonies = ceremonies;
         this.circuits = circuits;
         this.models = models;
         this.artifacts = artifacts;
@@ -85,7 +87,7 @@ class CompileJobHandler implements JobHandler {
     public void run(Job job, JobContext context) throws Exception {
         UUID id = job.subjectId();
         CircuitRecord circuit = circuits.find(id).orElseThrow(() -> new JobFailedException("circuit " + id + " does not exist"));
-        if (circuit.status() == CircuitStatus.READY) {
+        if (circuit.status() == CircuitStatus.READY || circuit.status() == CircuitStatus.AWAITING_CONTRIBUTIONS) {
             context.complete(() -> { });
             return;
         }
@@ -134,6 +136,20 @@ class CompileJobHandler implements JobHandler {
                 log.info("circuit {}: {} constraints, {} public inputs, circuit hash {}", id, constraints, publicInputs,
                         compiled.circuitHash());
 
+                if ("ceremony".equals(circuit.setupInfo().trust())) {
+                    // phase 1 from the .ptau file, the initial state and the service's contribution;
+                    // the keys come when the ceremony is finalized (POST .../ceremony/finalize)
+                    Runnable open;
+                    try {
+                        open = ceremonies.open(circuit, cs, timings);
+                    } catch (NativeProverException e) {
+                        throw new JobFailedException("ceremony failed: the powers-of-tau file " + setupProps.ptauPath() + ": "
+                                + e.getMessage(), e);
+                    }
+                    context.complete(open);
+                    log.info("circuit {}: ceremony opened", id);
+                    return;
+                }
                 setup = setup(prover, cs, options, pkTmp, vkTmp);
                 timings.put("setupMillis", setup.setupMillis());
             }
@@ -196,7 +212,13 @@ class CompileJobHandler implements JobHandler {
                 }
                 yield SetupOptions.localUnsafe();
             }
-            case CEREMONY -> throw new JobFailedException("setup failed: ceremony setups are not offered yet");
+            case CEREMONY -> {
+                if (setupProps.ptauPath() == null) {
+                    throw new JobFailedException("ceremony failed: no powers-of-tau file is configured (zkml.setup.ptau-path) "
+                            + "on the worker for its phase 1");
+                }
+                yield SetupOptions.none();
+            }
         };
     }
 

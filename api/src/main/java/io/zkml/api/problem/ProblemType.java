@@ -78,6 +78,12 @@ public enum ProblemType {
     DATABASE_UNAVAILABLE("database-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
     /** Cancellation of an inference that is no longer queued ({@code status}: proving, succeeded, failed, cancelled). */
     NOT_CANCELLABLE("not-cancellable", HttpStatus.CONFLICT, "Not cancellable"),
+    /** A ceremony contribution that does not verify against the latest state; nothing stored ({@code latestStateSha256}). */
+    INVALID_CONTRIBUTION("invalid-contribution", HttpStatus.UNPROCESSABLE_CONTENT, "Invalid contribution"),
+    /** Finalize before the ceremony has its minimum number of contributions ({@code contributions}, {@code minContributions}). */
+    CEREMONY_INCOMPLETE("ceremony-incomplete", HttpStatus.CONFLICT, "Ceremony incomplete"),
+    /** A contribution or finalize for a ceremony that is already finalized ({@code circuitStatus}). */
+    CEREMONY_NOT_OPEN("ceremony-not-open", HttpStatus.CONFLICT, "Ceremony not open"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 

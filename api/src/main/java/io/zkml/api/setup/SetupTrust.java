@@ -22,7 +22,11 @@ public enum SetupTrust {
     UNIVERSAL_SRS("universal-srs"),
     /** PLONK on an SRS this service drew itself: no guarantee at all; development only. */
     LOCAL_UNSAFE("local-unsafe"),
-    /** Groth16 whose phase 2 is a multi-party ceremony (not offered yet). */
+    /**
+     * Groth16 whose phase 1 is the configured powers-of-tau file and whose phase 2 is a multi-party
+     * ceremony anyone can join (the service contributes first): one honest contributor of each
+     * phase suffices.
+     */
     CEREMONY("ceremony");
 
     private final String id;
@@ -76,17 +80,13 @@ public enum SetupTrust {
             throw new ApiException(ProblemType.UNSUPPORTED_SETUP, "setup.trust '" + abbreviate(requested)
                     + "' is unknown; known: single-party, universal-srs, local-unsafe, ceremony", members);
         }
-        if (t == CEREMONY) {
-            throw new ApiException(ProblemType.UNSUPPORTED_SETUP,
-                    "setup.trust 'ceremony' (a multi-party Groth16 phase 2) is not offered yet", members);
-        }
         if (!fits(system, t)) {
             throw new ApiException(ProblemType.UNSUPPORTED_SETUP, "setup.trust '" + t.id + "' does not apply to "
                     + system.id() + " (" + system.id() + ": " + String.join(", ", fitting(system)) + ")", members);
         }
-        if (t == UNIVERSAL_SRS && !ptauConfigured) {
-            throw new ApiException(ProblemType.UNSUPPORTED_SETUP,
-                    "setup.trust 'universal-srs' needs a powers-of-tau file and none is configured (zkml.setup.ptau-path)", members);
+        if ((t == UNIVERSAL_SRS || t == CEREMONY) && !ptauConfigured) {
+            throw new ApiException(ProblemType.UNSUPPORTED_SETUP, "setup.trust '" + t.id + "' needs a powers-of-tau file"
+                    + (t == CEREMONY ? " (its phase 1)" : "") + " and none is configured (zkml.setup.ptau-path)", members);
         }
         if (t == LOCAL_UNSAFE && mode != ServiceMode.DEVELOPMENT) {
             throw new ApiException(ProblemType.UNSUPPORTED_SETUP, "setup.trust 'local-unsafe' is allowed only in "
@@ -106,7 +106,7 @@ public enum SetupTrust {
 
     private static List<String> fitting(ProvingSystem system) {
         return switch (system) {
-            case GROTH16 -> List.of(SINGLE_PARTY.id);
+            case GROTH16 -> List.of(SINGLE_PARTY.id, CEREMONY.id);
             case PLONK -> List.of(UNIVERSAL_SRS.id, LOCAL_UNSAFE.id);
         };
     }
@@ -115,7 +115,7 @@ public enum SetupTrust {
         List<SetupTrust> out = new ArrayList<>();
         for (String id : fitting(system)) {
             SetupTrust t = fromId(id);
-            if ((t != UNIVERSAL_SRS || ptauConfigured) && t.allowedIn(mode)) {
+            if ((t != UNIVERSAL_SRS && t != CEREMONY || ptauConfigured) && t.allowedIn(mode)) {
                 out.add(t);
             }
         }

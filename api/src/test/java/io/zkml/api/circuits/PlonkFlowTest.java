@@ -160,9 +160,9 @@ class PlonkFlowTest {
         List<String> plonk = List.of("universal-srs", "local-unsafe");
         List<Case> cases = List.of(
                 new Case("plonk", Map.of("trust", "single-party"), "does not apply to plonk", plonk),
-                new Case(null, Map.of("trust", "local-unsafe"), "does not apply to groth16", List.of("single-party")),
-                new Case(null, Map.of("trust", "universal-srs"), "does not apply to groth16", List.of("single-party")),
-                new Case("groth16", Map.of("trust", "ceremony"), "not offered yet", List.of("single-party")),
+                new Case(null, Map.of("trust", "local-unsafe"), "does not apply to groth16", List.of("single-party", "ceremony")),
+                new Case(null, Map.of("trust", "universal-srs"), "does not apply to groth16", List.of("single-party", "ceremony")),
+                new Case("plonk", Map.of("trust", "ceremony"), "does not apply to plonk", plonk),
                 new Case("plonk", Map.of("trust", "trust-me"), "is unknown", plonk));
         for (Case c : cases) {
             Http.Response r = http.postJson("/v1/models/" + modelId + "/circuits", body(c.system(), c.setup()));

@@ -44,10 +44,16 @@ class SetupTrustTest {
 
     @Test
     void trustsThatDoNotFitOrDoNotExist() {
-        refused(ProvingSystem.GROTH16, "universal-srs", DEV, true, "does not apply to groth16", List.of("single-party"));
+        refused(ProvingSystem.GROTH16, "universal-srs", DEV, true, "does not apply to groth16", List.of("single-party", "ceremony"));
         refused(ProvingSystem.PLONK, "single-party", DEV, true, "does not apply to plonk", List.of("universal-srs", "local-unsafe"));
-        refused(ProvingSystem.GROTH16, "ceremony", DEV, true, "not offered yet", List.of("single-party"));
-        refused(ProvingSystem.GROTH16, "x".repeat(100), DEV, true, "is unknown", List.of("single-party"));
+        refused(ProvingSystem.PLONK, "ceremony", DEV, true, "does not apply to plonk", List.of("universal-srs", "local-unsafe"));
+        refused(ProvingSystem.GROTH16, "x".repeat(100), DEV, true, "is unknown", List.of("single-party", "ceremony"));
+    }
+
+    @Test
+    void aCeremonyNeedsThePowersOfTauFile() {
+        assertThat(SetupTrust.resolve(ProvingSystem.GROTH16, "ceremony", PROD, true)).isEqualTo(SetupTrust.CEREMONY);
+        refused(ProvingSystem.GROTH16, "ceremony", PROD, false, "needs a powers-of-tau file (its phase 1)", List.of("single-party"));
     }
 
     private static void refused(ProvingSystem system, String trust, ServiceMode mode, boolean ptau, String detail,
