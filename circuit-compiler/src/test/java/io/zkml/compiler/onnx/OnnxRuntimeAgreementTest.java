@@ -53,6 +53,7 @@ class OnnxRuntimeAgreementTest {
 
     /** ONNX Runtime's outputs for one input, by output name: float arrays, or label strings. */
     static Map<String, Object> run(OrtSession s, double[] x) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         String in = s.getInputNames().iterator().next();
         NodeInfo info = s.getInputInfo().get(in);
         long[] shape = ((TensorInfo) info.getInfo()).getShape().clone();
