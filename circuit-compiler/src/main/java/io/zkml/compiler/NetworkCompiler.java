@@ -150,18 +150,21 @@ final class NetworkCompiler {
             }
         }
 
+        // Only one candidate's graph is alive at a time (a large network's constants and bounds,
+        // 25 times over, would not fit); the chosen one is built again.
         List<Tried> tried = new ArrayList<>(grid.size());
         for (Scales s : grid) {
             Built b = build(net, s, ranges, task);
-            if (b.overflow() != null || samples.isEmpty()) {
-                tried.add(new Tried(b, null, null));
-                continue;
-            }
-            tried.add(evaluate(b, net, samples, floatOut, task));
+            Tried t = b.overflow() != null || samples.isEmpty() ? new Tried(b, null, null) : evaluate(b, net, samples, floatOut, task);
+            tried.add(new Tried(new Built(b.scales(), null, b.overflow(), b.constraints(), b.constraintsByLayer(), b.errorBound()),
+                    t.labelAgreement(), t.maxError()));
         }
         double tolerance = tolerance(settings, task, floatOut);
         Choice choice = choose(tried, task, target, tolerance, samples.isEmpty());
-        Built chosen = choice.tried().built();
+        Built chosen = build(net, choice.tried().built().scales(), ranges, task);
+        if (chosen.graph() == null || chosen.constraints() != choice.tried().built().constraints()) {
+            throw new IllegalStateException("the chosen candidate built differently the second time");
+        }
 
         ObjectNode quant = metadata(chosen, ranges, features, net, tried, choice, target, tolerance, samples.size(), task);
         CircuitIr ir = chosen.graph().build(name, task.irName(), new CircuitIr.Producer(CircuitCompiler.PRODUCER, CircuitCompiler.VERSION),
