@@ -385,6 +385,9 @@ final class NetworkCompiler {
         NetworkStructure.Activation act = layer.activation();
         String finalName = last ? "y" : "h" + k;
         double[] err = e.clone();
+        if (act.kind() == NetworkStructure.Activation.Kind.SIGMOID || act.kind() == NetworkStructure.Activation.Kind.TANH) {
+            return lowerSmooth(g, layer, h, k, act, shift, rescale, last, where, cost, qb, accScale, outScale, e, finalName);
+        }
         BigInteger unit = BigInteger.ONE.shiftLeft(rescale ? shift : 0);
         // the layer's bias b{k}: Clip with a finite nonzero min uses it lowered by min (z{k} = z − min)
         boolean clipLo = act.kind() == NetworkStructure.Activation.Kind.CLIP && !Double.isInfinite(act.min())
@@ -513,6 +516,139 @@ final class NetworkCompiler {
                 return new Lowered(finalName, offset, err);
             }
             return new Lowered(diff, offset, err);
+        }
+        return new Lowered(finalName, offset, err);
+    }
+
+    /** Knots of the piecewise-linear Sigmoid/Tanh: this many, evenly spread on [−L, L]. */
+    static final int SMOOTH_KNOTS = 33;
+    /** L: Sigmoid 8 (σ(−8) = 3.4e-4), Tanh 4 (1 − tanh 4 = 6.7e-4). */
+    static final double SIGMOID_L = 8;
+    static final double TANH_L = 4;
+    /** Scale of the slope changes of the piecewise-linear approximation. */
+    static final int SMOOTH_SLOPE_SCALE = 16;
+
+    /**
+     * Sigmoid/Tanh as a piecewise-linear interpolation at knots τ_0 < … < τ_K (the evenly spread
+     * knots, quantized): {@code f(τ_0) + Σ_i Δs_i · relu(z − τ_i)} with {@code Δs_i} the change of
+     * slope at τ_i; each {@code z − τ_i} is the layer's dense with a lowered bias and its own
+     * rescale, the sum one weighted_sum at scale 16, rescaled (floor); {@code f(τ_0)} is carried into
+     * the next layer's bias (at the output, an identity dense). Error: the interpolation error
+     * (measured on a fine grid plus its curvature bound between grid points, and f's distance to its
+     * end values beyond the knots), the slope changes' rounding, the floor and the offset rounding,
+     * plus the input error times the largest slope.
+     */
+    private static Lowered lowerSmooth(IrGraph g, Layer layer, String h, String k, NetworkStructure.Activation act, int shift,
+                                       boolean rescale, boolean last, String where, long[] cost, List<BigInteger> qb,
+                                       int accScale, int outScale, double[] e, String finalName)
+            throws CompilationException, IrValidationException {
+        boolean sigmoid = act.kind() == NetworkStructure.Activation.Kind.SIGMOID;
+        double range = sigmoid ? SIGMOID_L : TANH_L;
+        BigInteger unit = BigInteger.ONE.shiftLeft(rescale ? shift : 0);
+        java.util.TreeSet<BigInteger> knotSet = new java.util.TreeSet<>();
+        for (int i = 0; i < SMOOTH_KNOTS; i++) {
+            knotSet.add(Quantizer.quantize(-range + 2 * range * i / (SMOOTH_KNOTS - 1), outScale));
+        }
+        List<BigInteger> knots = new ArrayList<>(knotSet);
+        if (knots.size() < 2) {
+            throw new CompilationException(where + ": " + act + " needs an output scale that separates its knots on [" + -range
+                    + ", " + range + "]; scale " + outScale + " is too coarse");
+        }
+        int kn = knots.size();
+        double[] tau = new double[kn];
+        double[] f = new double[kn];
+        for (int i = 0; i < kn; i++) {
+            tau[i] = Math.scalb(knots.get(i).doubleValue(), -outScale);
+            f[i] = act.apply(tau[i]);
+        }
+        double[] slope = new double[kn - 1];
+        double maxSlope = 0;
+        for (int i = 0; i + 1 < kn; i++) {
+            slope[i] = (f[i + 1] - f[i]) / (tau[i + 1] - tau[i]);
+            maxSlope = Math.max(maxSlope, Math.abs(slope[i]));
+        }
+        List<BigInteger> ds = new ArrayList<>(kn);
+        double dsErr = 0; // Σ |δΔs_i| · max r_i, accumulated below per knot
+        List<String> members = new ArrayList<>(kn);
+        double[] rMax = new double[kn];
+        for (int i = 0; i < kn; i++) {
+            double d = i == 0 ? slope[0] : i == kn - 1 ? -slope[kn - 2] : slope[i] - slope[i - 1];
+            BigInteger q = Quantizer.quantize(d, SMOOTH_SLOPE_SCALE);
+            ds.add(q);
+            // z − τ_i: the dense with its bias lowered by τ_i (in accumulator units), then the rescale;
+            // the first knot's bias is the layer's b{k}
+            String tag = "k" + i;
+            String zi;
+            if (i == 0) {
+                List<BigInteger> b = new ArrayList<>(qb.size());
+                for (BigInteger v : qb) {
+                    b.add(v.subtract(knots.get(i).multiply(unit)));
+                }
+                g.constant("b" + k, List.of(b.size()), accScale, b);
+                zi = preActivation(g, layer, h, "b" + k, "acc" + k, "z" + k, shift, rescale, where, cost, null);
+            } else {
+                zi = shiftedPreActivation(g, layer, h, k, tag, knots.get(i).multiply(unit), qb, accScale, shift, rescale, where, cost);
+            }
+            IrTensor zt = g.tensor(zi);
+            String ri = "r" + k + "_" + tag;
+            IrTensor rt = g.intermediate(new ReluOp(zi, ri));
+            cost[0] += reluCost(zt);
+            members.add(ri);
+            double rm = 0;
+            for (int j = 0; j < rt.size(); j++) {
+                rm = Math.max(rm, Quantizer.dequantize(rt.hi().get(j), rt.scale()));
+            }
+            rMax[i] = rm;
+            dsErr += Math.abs(Math.scalb(q.doubleValue(), -SMOOTH_SLOPE_SCALE) - d) * rm;
+        }
+        g.constant("slopes" + k, List.of(kn), SMOOTH_SLOPE_SCALE, ds);
+        String sum = "s" + k;
+        IrTensor st = g.intermediate(new WeightedSumOp("slopes" + k, members, sum));
+        CircuitCompiler.checkBounds(st, where + " " + act + " sum");
+        BigInteger offset = Quantizer.quantize(f[0], outScale);
+        String rescaled = last && offset.signum() != 0 ? "d" + k : finalName;
+        IrTensor out = add(g, new RescaleOp(sum, rescaled, SMOOTH_SLOPE_SCALE), last && offset.signum() == 0);
+        cost[0] += rescaleCost(out, SMOOTH_SLOPE_SCALE);
+        // The interpolation error: on a fine grid between knots, plus h_grid²/8 · max|f''| for the points
+        // between grid points (max|f''|: σ 0.0963, tanh 0.770), and beyond the knots f's distance to its end values.
+        double fpp = sigmoid ? 0.0963 : 0.770;
+        double interp = 0;
+        int per = 64;
+        for (int i = 0; i + 1 < kn; i++) {
+            double step = (tau[i + 1] - tau[i]) / per;
+            for (int t = 0; t <= per; t++) {
+                double x = tau[i] + t * step;
+                interp = Math.max(interp, Math.abs(f[i] + slope[i] * (x - tau[i]) - act.apply(x)));
+            }
+        }
+        double gridStep = 0;
+        for (int i = 0; i + 1 < kn; i++) {
+            gridStep = Math.max(gridStep, (tau[i + 1] - tau[i]) / per);
+        }
+        interp += gridStep * gridStep / 8 * fpp; // between grid points: the linear interpolation's curvature bound
+        double beyond = Math.max(Math.abs(f[0] - (sigmoid ? 0 : -1)), Math.abs(1 - f[kn - 1]));
+        interp = Math.max(interp, beyond);
+        double[] err = new double[e.length];
+        for (int j = 0; j < err.length; j++) {
+            err[j] = maxSlope * e[j] + interp * 1.01 + dsErr + Math.scalb(1.0, -outScale)
+                    + Math.abs(Math.scalb(offset.doubleValue(), -outScale) - f[0]);
+        }
+        if (last && offset.signum() != 0) {
+            int size = layer.outputs();
+            List<BigInteger> eye = new ArrayList<>(size * size);
+            for (int a = 0; a < size; a++) {
+                for (int b = 0; b < size; b++) {
+                    eye.add(a == b ? BigInteger.ONE : BigInteger.ZERO);
+                }
+            }
+            List<BigInteger> bias = new ArrayList<>(size);
+            for (int a = 0; a < size; a++) {
+                bias.add(offset);
+            }
+            g.constant("eye" + k, List.of(size, size), 0, eye);
+            g.constant("lo" + k, List.of(size), outScale, bias);
+            g.output(new DenseOp(rescaled, "eye" + k, "lo" + k, finalName));
+            return new Lowered(finalName, BigInteger.ZERO, err);
         }
         return new Lowered(finalName, offset, err);
     }

@@ -22,10 +22,12 @@ public record NetworkStructure(int inputs, List<Layer> layers, boolean argmax) i
      * ({@code min(max(x, min), max)}, either bound may be infinite).
      */
     public record Activation(Kind kind, double alpha, double min, double max) {
-        public enum Kind { NONE, RELU, LEAKY_RELU, CLIP }
+        public enum Kind { NONE, RELU, LEAKY_RELU, CLIP, SIGMOID, TANH }
 
         public static final Activation NONE = new Activation(Kind.NONE, 0, 0, 0);
         public static final Activation RELU = new Activation(Kind.RELU, 0, 0, 0);
+        public static final Activation SIGMOID = new Activation(Kind.SIGMOID, 0, 0, 0);
+        public static final Activation TANH = new Activation(Kind.TANH, 0, 0, 0);
 
         public Activation {
             Objects.requireNonNull(kind, "kind");
@@ -52,6 +54,8 @@ public record NetworkStructure(int inputs, List<Layer> layers, boolean argmax) i
                 case RELU -> Math.max(v, 0);
                 case LEAKY_RELU -> v >= 0 ? v : alpha * v;
                 case CLIP -> Math.min(Math.max(v, min), max);
+                case SIGMOID -> 1 / (1 + Math.exp(-v));
+                case TANH -> Math.tanh(v);
             };
         }
 
@@ -62,6 +66,8 @@ public record NetworkStructure(int inputs, List<Layer> layers, boolean argmax) i
                 case RELU -> "relu";
                 case LEAKY_RELU -> "leaky_relu(" + alpha + ")";
                 case CLIP -> "clip(" + min + ", " + max + ")";
+                case SIGMOID -> "sigmoid";
+                case TANH -> "tanh";
             };
         }
     }

@@ -63,7 +63,7 @@ public final class OnnxModelReader {
 
     /** The operators of the default domain that this reader folds or maps (docs/onnx-models.md). */
     public static final List<String> SUPPORTED_OPERATORS = List.of("Gemm", "MatMul", "Add", "Sub", "Mul", "Div",
-            "Relu", "LeakyRelu", "Clip", "Flatten", "Reshape", "Identity", "Dropout", "Softmax", "ArgMax", "Constant");
+            "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Flatten", "Reshape", "Identity", "Dropout", "Softmax", "ArgMax", "Constant");
 
     /**
      * The operators of {@code ai.onnx.ml} that this reader maps: a linear model (skl2onnx's export of
@@ -754,6 +754,14 @@ public final class OnnxModelReader {
                 case "Relu" -> {
                     onlyAttrs(n, where);
                     activate(n, NetworkStructure.Activation.RELU, where);
+                }
+                case "Sigmoid" -> {
+                    onlyAttrs(n, where);
+                    activate(n, NetworkStructure.Activation.SIGMOID, where);
+                }
+                case "Tanh" -> {
+                    onlyAttrs(n, where);
+                    activate(n, NetworkStructure.Activation.TANH, where);
                 }
                 case "LeakyRelu" -> {
                     onlyAttrs(n, where, "alpha");

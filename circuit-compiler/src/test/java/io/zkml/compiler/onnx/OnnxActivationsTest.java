@@ -55,7 +55,8 @@ class OnnxActivationsTest {
         inits.add(init("w2", new long[]{3, 5}, 1, -2, 0.5, 0.3, -1, -0.75, 1, 1.25, 0.5, 0.2, 0.4, -0.6, 1, -1, 0.8));
         inits.add(init("b2", new long[]{3}, -0.2, 0.1, 0.05));
         nodes.add(gemm("g1", "x", "w1", "b1", "h"));
-        String act = kind.startsWith("leaky") ? "LeakyRelu" : "Clip";
+        String act = kind.startsWith("leaky") ? "LeakyRelu" : kind.startsWith("sigmoid") ? "Sigmoid"
+                : kind.startsWith("tanh") ? "Tanh" : "Clip";
         NodeProto.Builder a = NodeProto.newBuilder().setOpType(act).setName("act").addInput("h").addOutput("ha");
         switch (kind.replace("-out", "").replace("-cls", "")) {
             case "leaky" -> a.addAttribute(AttributeProto.newBuilder().setName("alpha").setType(AttributeProto.AttributeType.FLOAT).setF(0.1f));
@@ -73,6 +74,8 @@ class OnnxActivationsTest {
             case "clip-max" -> {
                 inits.add(init("hi", new long[0], 0.75));
                 a.addInput("").addInput("hi");
+            }
+            case "sigmoid", "tanh" -> {
             }
             case "clip-min" -> {
                 inits.add(init("lo", new long[0], -0.25));
@@ -105,7 +108,7 @@ class OnnxActivationsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"leaky", "leaky-dyadic-cls", "relu6", "clip", "clip-max", "clip-min", "clip-out", "leaky-out", "relu6-cls"})
+    @ValueSource(strings = {"leaky", "leaky-dyadic-cls", "relu6", "clip", "clip-max", "clip-min", "clip-out", "leaky-out", "relu6-cls", "sigmoid", "tanh-cls", "tanh-out", "sigmoid-out"})
     void activations_agree_with_onnx_runtime_and_the_circuit_within_its_bound(String kind) throws Exception {
         byte[] bytes = network(kind);
         OnnxModel m = OnnxModelReader.read(bytes, null);
@@ -135,7 +138,7 @@ class OnnxActivationsTest {
         CompiledCircuit c = CircuitCompiler.compile(m, kind, null, new QuantizationSettings(null, null, ranges, xs.subList(0, 30)));
         assertThat(c.task()).isEqualTo(cls ? Task.CLASSIFICATION : Task.REGRESSION);
         List<String> ops = c.ir().ops().stream().map(IrOp::op).toList();
-        if (kind.startsWith("leaky") || kind.startsWith("clip") && !kind.equals("clip-min")) {
+        if (!kind.startsWith("relu6") && !kind.equals("clip-min")) {
             assertThat(ops).contains("weighted_sum");
         }
         double bound = c.quantization().errorBound();
