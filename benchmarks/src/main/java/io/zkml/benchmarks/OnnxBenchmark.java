@@ -36,7 +36,7 @@ import java.util.Map;
  */
 public final class OnnxBenchmark {
 
-    static final List<String> MODELS = List.of("mnist-mlp-784-56-10", "mlp-tabular", "mlp-softmax", "mlp-regressor");
+    static final List<String> MODELS = List.of("mnist-mlp-784-56-10", "mlp-tabular", "mlp-softmax", "mlp-regressor", "mlp-activations");
 
     private OnnxBenchmark() {
     }

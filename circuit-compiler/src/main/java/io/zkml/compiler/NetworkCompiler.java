@@ -11,6 +11,7 @@ import io.zkml.compiler.ir.ops.ArgmaxOp;
 import io.zkml.compiler.ir.ops.DenseOp;
 import io.zkml.compiler.ir.ops.ReluOp;
 import io.zkml.compiler.ir.ops.RescaleOp;
+import io.zkml.compiler.ir.ops.WeightedSumOp;
 import io.zkml.compiler.model.ImportedModel;
 import io.zkml.compiler.model.NetworkStructure;
 import io.zkml.compiler.model.NetworkStructure.Layer;
@@ -122,10 +123,8 @@ final class NetworkCompiler {
                     z[j] = acc;
                     maxAbsPre[l] = Math.max(maxAbsPre[l], Math.abs(acc));
                 }
-                if (layer.relu()) {
-                    for (int j = 0; j < z.length; j++) {
-                        z[j] = Math.max(z[j], 0);
-                    }
+                for (int j = 0; j < z.length; j++) {
+                    z[j] = layer.activation().apply(z[j]);
                 }
                 h = z;
             }
@@ -151,18 +150,21 @@ final class NetworkCompiler {
             }
         }
 
+        // Only one candidate's graph is alive at a time (a large network's constants and bounds,
+        // 25 times over, would not fit); the chosen one is built again.
         List<Tried> tried = new ArrayList<>(grid.size());
         for (Scales s : grid) {
             Built b = build(net, s, ranges, task);
-            if (b.overflow() != null || samples.isEmpty()) {
-                tried.add(new Tried(b, null, null));
-                continue;
-            }
-            tried.add(evaluate(b, net, samples, floatOut, task));
+            Tried t = b.overflow() != null || samples.isEmpty() ? new Tried(b, null, null) : evaluate(b, net, samples, floatOut, task);
+            tried.add(new Tried(new Built(b.scales(), null, b.overflow(), b.constraints(), b.constraintsByLayer(), b.errorBound()),
+                    t.labelAgreement(), t.maxError()));
         }
         double tolerance = tolerance(settings, task, floatOut);
         Choice choice = choose(tried, task, target, tolerance, samples.isEmpty());
-        Built chosen = choice.tried().built();
+        Built chosen = build(net, choice.tried().built().scales(), ranges, task);
+        if (chosen.graph() == null || chosen.constraints() != choice.tried().built().constraints()) {
+            throw new IllegalStateException("the chosen candidate built differently the second time");
+        }
 
         ObjectNode quant = metadata(chosen, ranges, features, net, tried, choice, target, tolerance, samples.size(), task);
         CircuitIr ir = chosen.graph().build(name, task.irName(), new CircuitIr.Producer(CircuitCompiler.PRODUCER, CircuitCompiler.VERSION),
@@ -265,89 +267,436 @@ final class NetworkCompiler {
         Map<String, Long> byLayer = new LinkedHashMap<>();
         int layers = net.layers().size();
         String digits = "%0" + Integer.toString(Math.max(1, layers - 1)).length() + "d";
+        // the error bound on every score/output (real units, sound for every input in the ranges), propagated
+        // as the graph is built: with e_i the error and m_i a bound on |value| of a layer input, the
+        // accumulator errs by at most Σ_i (|W_ji|·e_i + |δW_ji|·(m_i + e_i)) + |δb_j| (δ: the rounding), a
+        // rescale adds half an output step, a ReLU or Clip (1-Lipschitz) nothing but Clip's bound rounding
+        // (docs/onnx-models.md)
+        double[] e = new double[n];
+        double[] m = new double[n];
+        for (int i = 0; i < n; i++) {
+            FeatureRange r = ranges.ranges().get(i);
+            e[i] = Math.scalb(1.0, -(s.inputScale() + 1));
+            m[i] = Math.max(Math.abs(r.min()), Math.abs(r.max()));
+        }
+        double worst = 0;
         try {
             IrTensor x = g.input("x", List.of(n), s.inputScale(), lo, hi);
             CircuitCompiler.checkBounds(x, "input range");
             byLayer.put("input", inputCost(x));
             String h = "x";
             int hScale = s.inputScale();
+            BigInteger offset = BigInteger.ZERO; // the previous activation's value is its tensor + offset (Clip's min)
             for (int l = 0; l < layers; l++) {
                 Layer layer = net.layers().get(l);
                 boolean last = l == layers - 1;
+                boolean scores = last && task == Task.CLASSIFICATION;
                 String k = String.format(digits, l);
-                int accScale = hScale + s.weightScales()[l];
-                int shift = accScale - s.activationScales()[l];
-                boolean rescale = !(last && task == Task.CLASSIFICATION) && shift > 0;
+                int ws = s.weightScales()[l];
+                int accScale = hScale + ws;
+                int outScale = s.activationScales()[l];
+                int shift = accScale - outScale;
+                boolean rescale = !scores && shift > 0;
                 BigInteger half = rescale ? BigInteger.ONE.shiftLeft(shift - 1) : BigInteger.ZERO;
                 List<BigInteger> qw = new ArrayList<>(layer.outputs() * layer.inputs());
                 List<BigInteger> qb = new ArrayList<>(layer.outputs());
+                double[] e2 = new double[layer.outputs()];
                 for (int j = 0; j < layer.outputs(); j++) {
+                    BigInteger shifted = BigInteger.ZERO;
+                    double err = 0;
                     for (int i = 0; i < layer.inputs(); i++) {
-                        qw.add(constant(layer.weight(j, i), s.weightScales()[l], layer, "weight [" + j + "][" + i + "]"));
+                        double w = layer.weight(j, i);
+                        BigInteger q = constant(w, ws, layer, "weight [" + j + "][" + i + "]");
+                        qw.add(q);
+                        shifted = shifted.add(q.multiply(offset));
+                        double dw = Math.abs(Math.scalb(q.doubleValue(), -ws) - w);
+                        err += Math.abs(w) * e[i] + dw * (m[i] + e[i]);
                     }
-                    qb.add(constant(layer.bias(j), accScale, layer, "bias " + j).add(half));
+                    BigInteger qbj = constant(layer.bias(j), accScale, layer, "bias " + j);
+                    err += Math.abs(Math.scalb(qbj.doubleValue(), -accScale) - layer.bias(j));
+                    qb.add(qbj.add(half).add(shifted));
+                    e2[j] = err + (rescale ? Math.scalb(1.0, -(outScale + 1)) : 0);
                 }
-                g.constant("w" + k, List.of(layer.outputs(), layer.inputs()), s.weightScales()[l], qw);
-                g.constant("b" + k, List.of(layer.outputs()), accScale, qb);
+                g.constant("w" + k, List.of(layer.outputs(), layer.inputs()), ws, qw);
                 String where = "layer " + l + " (\"" + layer.name() + "\")";
-                long cost = 0;
-                if (last && task == Task.CLASSIFICATION) {
-                    IrTensor scores = g.intermediate(new DenseOp(h, "w" + k, "b" + k, "scores"));
-                    CircuitCompiler.checkBounds(scores, where + " scores");
-                    cost += denseCost(layer);
+                long[] cost = {0};
+                String outName;
+                if (scores) {
+                    g.constant("b" + k, List.of(layer.outputs()), accScale, qb);
+                    IrTensor st = g.intermediate(new DenseOp(h, "w" + k, "b" + k, "scores"));
+                    CircuitCompiler.checkBounds(st, where + " scores");
+                    cost[0] += denseCost(layer);
                     g.output(new ArgmaxOp("scores", "label"));
-                    cost += argmaxCost(scores);
-                } else if (last) {
-                    // a regression-like output, after its ReLU if the graph ends in one
-                    boolean relu = layer.relu();
-                    String accName = rescale || relu ? "acc" + k : "y";
-                    DenseOp dense = new DenseOp(h, "w" + k, "b" + k, accName);
-                    IrTensor acc = rescale || relu ? g.intermediate(dense) : g.output(dense);
-                    CircuitCompiler.checkBounds(acc, where + " accumulator");
-                    cost += denseCost(layer);
-                    String cur = accName;
-                    if (rescale) {
-                        String rn = relu ? "z" + k : "y";
-                        RescaleOp r = new RescaleOp(cur, rn, shift);
-                        IrTensor zt = relu ? g.intermediate(r) : g.output(r);
-                        cost += rescaleCost(zt, shift);
-                        cur = rn;
-                    }
-                    if (relu) {
-                        IrTensor in = g.tensor(cur);
-                        g.output(new ReluOp(cur, "y"));
-                        cost += reluCost(in);
-                    }
+                    cost[0] += argmaxCost(st);
+                    outName = "scores";
+                    offset = BigInteger.ZERO;
                 } else {
-                    IrTensor acc = g.intermediate(new DenseOp(h, "w" + k, "b" + k, "acc" + k));
-                    CircuitCompiler.checkBounds(acc, where + " accumulator");
-                    cost += denseCost(layer);
-                    String z = "acc" + k;
-                    if (rescale) {
-                        IrTensor zt = g.intermediate(new RescaleOp(z, "z" + k, shift));
-                        cost += rescaleCost(zt, shift);
-                        z = "z" + k;
-                    }
-                    if (layer.relu()) {
-                        IrTensor in = g.tensor(z);
-                        g.intermediate(new ReluOp(z, "h" + k));
-                        cost += reluCost(in);
-                        z = "h" + k;
-                    }
-                    h = z;
-                    hScale = s.activationScales()[l];
+                    Lowered low = lowerLayer(g, layer, h, k, shift, rescale, last, where, cost, qb, accScale, outScale, e2);
+                    outName = low.name();
+                    offset = low.offset();
+                    e2 = low.error();
                 }
-                byLayer.put(layer.name() == null || layer.name().isEmpty() ? "layer " + l : layer.name(), cost);
+                // |true value| <= |tensor bound| + |offset| + error
+                IrTensor out = g.tensor(outName);
+                double[] m2 = new double[layer.outputs()];
+                double off = Math.abs(Math.scalb(offset.doubleValue(), -out.scale()));
+                for (int j = 0; j < m2.length; j++) {
+                    m2[j] = Quantizer.dequantize(out.lo().get(j).abs().max(out.hi().get(j).abs()), out.scale()) + off + e2[j];
+                    if (last) {
+                        worst = Math.max(worst, e2[j]);
+                    }
+                }
+                e = e2;
+                m = m2;
+                h = outName;
+                hScale = outScale;
+                byLayer.put(layer.name() == null || layer.name().isEmpty() ? "layer " + l : layer.name(), cost[0]);
             }
-        } catch (CompilationException e) {
-            return new Built(s, null, e.getMessage(), -1, byLayer, Double.NaN);
-        } catch (IrValidationException e) {
-            throw new IllegalStateException("the compiler built an op its own checks reject: " + e.getMessage(), e);
+        } catch (CompilationException ex) {
+            return new Built(s, null, ex.getMessage(), -1, byLayer, Double.NaN);
+        } catch (IrValidationException ex) {
+            throw new IllegalStateException("the compiler built an op its own checks reject: " + ex.getMessage(), ex);
         }
         // every public output value is asserted equal to its computed value (1 each)
         long outputs = g.outputs().stream().mapToLong(o -> g.tensor(o).size()).sum();
         long total = byLayer.values().stream().mapToLong(Long::longValue).sum() + outputs;
-        return new Built(s, g, null, total, byLayer, errorBound(net, s, ranges, g, task));
+        // The sums above are of positive doubles: round up (relative error far below 2^-30 for any layer size).
+        return new Built(s, g, null, total, byLayer, Math.nextUp(worst * (1 + Math.scalb(1.0, -30))));
+    }
+
+    /** A lowered layer: its final tensor, the constant its true value adds (Clip's min, else 0), and its error. */
+    record Lowered(String name, BigInteger offset, double[] error) {
+    }
+
+    /** The weight scale of LeakyRelu's two coefficients {@code (1 − α, α)}: exact when they are dyadic with at most this many bits. */
+    static final int LEAKY_SCALE = 16;
+
+    /**
+     * {@code dense → [rescale] → activation} of a non-argmax layer; the last layer's final tensor is
+     * the output {@code y}. ReLU: {@code relu}. LeakyRelu(α): {@code rescale(weighted_sum((1−α, α),
+     * (relu(z), z)), k)} (floor: one step of error, plus the coefficients' rounding). Clip(lo, hi):
+     * with {@code z_c = z − c} (the same dense with the bias lowered by {@code c·2^shift}, so the
+     * rescale gives exactly {@code z − c}), {@code lo + relu(z_lo) − relu(z_hi)}; the constant
+     * {@code lo} is added to the next layer's bias (or, at the output, by an identity dense).
+     */
+    private static Lowered lowerLayer(IrGraph g, Layer layer, String h, String k, int shift, boolean rescale, boolean last,
+                                      String where, long[] cost, List<BigInteger> qb, int accScale, int outScale, double[] e)
+            throws CompilationException, IrValidationException {
+        NetworkStructure.Activation act = layer.activation();
+        String finalName = last ? "y" : "h" + k;
+        double[] err = e.clone();
+        if (act.kind() == NetworkStructure.Activation.Kind.SIGMOID || act.kind() == NetworkStructure.Activation.Kind.TANH) {
+            return lowerSmooth(g, layer, h, k, act, shift, rescale, last, where, cost, qb, accScale, outScale, e, finalName);
+        }
+        BigInteger unit = BigInteger.ONE.shiftLeft(rescale ? shift : 0);
+        // the layer's bias b{k}: Clip with a finite nonzero min uses it lowered by min (z{k} = z − min)
+        boolean clipLo = act.kind() == NetworkStructure.Activation.Kind.CLIP && !Double.isInfinite(act.min())
+                && Quantizer.quantize(act.min(), outScale).signum() != 0;
+        BigInteger lowered = clipLo ? Quantizer.quantize(act.min(), outScale).multiply(unit) : BigInteger.ZERO;
+        List<BigInteger> main = new ArrayList<>(qb.size());
+        for (BigInteger v : qb) {
+            main.add(v.subtract(lowered));
+        }
+        g.constant("b" + k, List.of(qb.size()), accScale, main);
+        if (act.kind() == NetworkStructure.Activation.Kind.NONE || act.kind() == NetworkStructure.Activation.Kind.RELU) {
+            boolean relu = act.kind() == NetworkStructure.Activation.Kind.RELU;
+            String z = preActivation(g, layer, h, "b" + k, "acc" + k, "z" + k, shift, rescale, where, cost,
+                    relu || !last ? null : finalName);
+            if (relu) {
+                IrTensor in = g.tensor(z);
+                add(g, new ReluOp(z, finalName), last);
+                cost[0] += reluCost(in);
+            }
+            return new Lowered(finalName, BigInteger.ZERO, err);
+        }
+        if (act.kind() == NetworkStructure.Activation.Kind.LEAKY_RELU) {
+            String z = preActivation(g, layer, h, "b" + k, "acc" + k, "z" + k, shift, rescale, where, cost, null);
+            IrTensor zt = g.tensor(z);
+            double alpha = act.alpha();
+            int ks = 0;
+            while (ks < LEAKY_SCALE && (Math.scalb(alpha, ks) != Math.rint(Math.scalb(alpha, ks)))) {
+                ks++;
+            }
+            BigInteger q1 = Quantizer.quantize(1 - alpha, ks);
+            BigInteger q2 = Quantizer.quantize(alpha, ks);
+            g.intermediate(new ReluOp(z, "r" + k));
+            cost[0] += reluCost(zt);
+            g.constant("leaky" + k, List.of(2), ks, List.of(q1, q2));
+            String sum = ks == 0 ? finalName : "s" + k;
+            WeightedSumOp ws = new WeightedSumOp("leaky" + k, List.of("r" + k, z), sum);
+            IrTensor st = ks == 0 ? add(g, ws, last) : g.intermediate(ws);
+            CircuitCompiler.checkBounds(st, where + " LeakyRelu sum");
+            if (ks > 0) {
+                IrTensor out = add(g, new RescaleOp(sum, finalName, ks), last);
+                cost[0] += rescaleCost(out, ks);
+            }
+            double d = Math.abs(Math.scalb(q1.doubleValue(), -ks) - (1 - alpha)) + Math.abs(Math.scalb(q2.doubleValue(), -ks) - alpha);
+            double lip = Math.abs(1 - alpha) + Math.abs(alpha);
+            for (int j = 0; j < err.length; j++) {
+                double mz = Quantizer.dequantize(zt.lo().get(j).abs().max(zt.hi().get(j).abs()), zt.scale()) + e[j];
+                err[j] = lip * e[j] + d * mz + (ks > 0 ? Math.scalb(1.0, -outScale) : 0);
+            }
+            return new Lowered(finalName, BigInteger.ZERO, err);
+        }
+        // Clip
+        double lo = act.min();
+        double hi = act.max();
+        BigInteger cLo = Double.isInfinite(lo) ? null : Quantizer.quantize(lo, outScale);
+        BigInteger cHi = Double.isInfinite(hi) ? null : Quantizer.quantize(hi, outScale);
+        double dq = 0;
+        if (cLo != null) {
+            dq = Math.max(dq, Math.abs(Math.scalb(cLo.doubleValue(), -outScale) - lo));
+        }
+        if (cHi != null) {
+            dq = Math.max(dq, Math.abs(Math.scalb(cHi.doubleValue(), -outScale) - hi));
+        }
+        for (int j = 0; j < err.length; j++) {
+            err[j] = e[j] + dq;
+        }
+        String rLo = null;
+        String zPlain = null;
+        if (cLo != null) {
+            // b{k} is already lowered by min when min != 0 (see above)
+            String zLo = preActivation(g, layer, h, "b" + k, "acc" + k, "z" + k, shift, rescale, where, cost, null);
+            if (cLo.signum() == 0) {
+                zPlain = zLo;
+            }
+            IrTensor zt = g.tensor(zLo);
+            rLo = "r" + k + "_lo";
+            g.intermediate(new ReluOp(zLo, rLo));
+            cost[0] += reluCost(zt);
+        } else {
+            zPlain = preActivation(g, layer, h, "b" + k, "acc" + k, "z" + k, shift, rescale, where, cost, null);
+        }
+        String rHi = null;
+        if (cHi != null) {
+            String zHi = shiftedPreActivation(g, layer, h, k, "hi", cHi.multiply(unit), qb, accScale, shift, rescale, where, cost);
+            IrTensor zt = g.tensor(zHi);
+            rHi = "r" + k + "_hi";
+            g.intermediate(new ReluOp(zHi, rHi));
+            cost[0] += reluCost(zt);
+        }
+        BigInteger offset = cLo == null ? BigInteger.ZERO : cLo;
+        boolean needsOffsetHere = last && offset.signum() != 0;
+        String diff = needsOffsetHere ? "d" + k : finalName;
+        if (rHi == null) {
+            diff = rLo; // only a min: relu(z − lo), plus lo
+        } else {
+            String first = rLo != null ? rLo : zPlain;
+            g.constant("clip" + k, List.of(2), 0, List.of(BigInteger.ONE, BigInteger.ONE.negate()));
+            WeightedSumOp ws = new WeightedSumOp("clip" + k, List.of(first, rHi), diff);
+            if (needsOffsetHere) {
+                g.intermediate(ws);
+            } else {
+                add(g, ws, last);
+            }
+        }
+        if (needsOffsetHere) {
+            // the output adds lo itself: an identity dense (free) with bias lo
+            int size = layer.outputs();
+            List<BigInteger> eye = new ArrayList<>(size * size);
+            for (int a = 0; a < size; a++) {
+                for (int b = 0; b < size; b++) {
+                    eye.add(a == b ? BigInteger.ONE : BigInteger.ZERO);
+                }
+            }
+            List<BigInteger> bias = new ArrayList<>(size);
+            for (int a = 0; a < size; a++) {
+                bias.add(offset);
+            }
+            g.constant("eye" + k, List.of(size, size), 0, eye);
+            g.constant("lo" + k, List.of(size), outScale, bias);
+            g.output(new DenseOp(diff, "eye" + k, "lo" + k, finalName));
+            return new Lowered(finalName, BigInteger.ZERO, err);
+        }
+        if (!diff.equals(finalName)) {
+            if (last) {
+                // an output that is a relu's tensor already: relu of a non-negative value is itself, free
+                g.output(new ReluOp(diff, finalName));
+                return new Lowered(finalName, offset, err);
+            }
+            return new Lowered(diff, offset, err);
+        }
+        return new Lowered(finalName, offset, err);
+    }
+
+    /** Knots of the piecewise-linear Sigmoid/Tanh: this many, evenly spread on [−L, L]. */
+    static final int SMOOTH_KNOTS = 33;
+    /** L: Sigmoid 8 (σ(−8) = 3.4e-4), Tanh 4 (1 − tanh 4 = 6.7e-4). */
+    static final double SIGMOID_L = 8;
+    static final double TANH_L = 4;
+    /** Scale of the slope changes of the piecewise-linear approximation. */
+    static final int SMOOTH_SLOPE_SCALE = 16;
+
+    /**
+     * Sigmoid/Tanh as a piecewise-linear interpolation at knots τ_0 < … < τ_K (the evenly spread
+     * knots, quantized): {@code f(τ_0) + Σ_i Δs_i · relu(z − τ_i)} with {@code Δs_i} the change of
+     * slope at τ_i; each {@code z − τ_i} is the layer's dense with a lowered bias and its own
+     * rescale, the sum one weighted_sum at scale 16, rescaled (floor); {@code f(τ_0)} is carried into
+     * the next layer's bias (at the output, an identity dense). Error: the interpolation error
+     * (measured on a fine grid plus its curvature bound between grid points, and f's distance to its
+     * end values beyond the knots), the slope changes' rounding, the floor and the offset rounding,
+     * plus the input error times the largest slope.
+     */
+    private static Lowered lowerSmooth(IrGraph g, Layer layer, String h, String k, NetworkStructure.Activation act, int shift,
+                                       boolean rescale, boolean last, String where, long[] cost, List<BigInteger> qb,
+                                       int accScale, int outScale, double[] e, String finalName)
+            throws CompilationException, IrValidationException {
+        boolean sigmoid = act.kind() == NetworkStructure.Activation.Kind.SIGMOID;
+        double range = sigmoid ? SIGMOID_L : TANH_L;
+        BigInteger unit = BigInteger.ONE.shiftLeft(rescale ? shift : 0);
+        java.util.TreeSet<BigInteger> knotSet = new java.util.TreeSet<>();
+        for (int i = 0; i < SMOOTH_KNOTS; i++) {
+            knotSet.add(Quantizer.quantize(-range + 2 * range * i / (SMOOTH_KNOTS - 1), outScale));
+        }
+        List<BigInteger> knots = new ArrayList<>(knotSet);
+        if (knots.size() < 2) {
+            throw new CompilationException(where + ": " + act + " needs an output scale that separates its knots on [" + -range
+                    + ", " + range + "]; scale " + outScale + " is too coarse");
+        }
+        int kn = knots.size();
+        double[] tau = new double[kn];
+        double[] f = new double[kn];
+        for (int i = 0; i < kn; i++) {
+            tau[i] = Math.scalb(knots.get(i).doubleValue(), -outScale);
+            f[i] = act.apply(tau[i]);
+        }
+        double[] slope = new double[kn - 1];
+        double maxSlope = 0;
+        for (int i = 0; i + 1 < kn; i++) {
+            slope[i] = (f[i + 1] - f[i]) / (tau[i + 1] - tau[i]);
+            maxSlope = Math.max(maxSlope, Math.abs(slope[i]));
+        }
+        List<BigInteger> ds = new ArrayList<>(kn);
+        double dsErr = 0; // Σ |δΔs_i| · max r_i, accumulated below per knot
+        List<String> members = new ArrayList<>(kn);
+        double[] rMax = new double[kn];
+        for (int i = 0; i < kn; i++) {
+            double d = i == 0 ? slope[0] : i == kn - 1 ? -slope[kn - 2] : slope[i] - slope[i - 1];
+            BigInteger q = Quantizer.quantize(d, SMOOTH_SLOPE_SCALE);
+            ds.add(q);
+            // z − τ_i: the dense with its bias lowered by τ_i (in accumulator units), then the rescale;
+            // the first knot's bias is the layer's b{k}
+            String tag = "k" + i;
+            String zi;
+            if (i == 0) {
+                List<BigInteger> b = new ArrayList<>(qb.size());
+                for (BigInteger v : qb) {
+                    b.add(v.subtract(knots.get(i).multiply(unit)));
+                }
+                g.constant("b" + k, List.of(b.size()), accScale, b);
+                zi = preActivation(g, layer, h, "b" + k, "acc" + k, "z" + k, shift, rescale, where, cost, null);
+            } else {
+                zi = shiftedPreActivation(g, layer, h, k, tag, knots.get(i).multiply(unit), qb, accScale, shift, rescale, where, cost);
+            }
+            IrTensor zt = g.tensor(zi);
+            String ri = "r" + k + "_" + tag;
+            IrTensor rt = g.intermediate(new ReluOp(zi, ri));
+            cost[0] += reluCost(zt);
+            members.add(ri);
+            double rm = 0;
+            for (int j = 0; j < rt.size(); j++) {
+                rm = Math.max(rm, Quantizer.dequantize(rt.hi().get(j), rt.scale()));
+            }
+            rMax[i] = rm;
+            dsErr += Math.abs(Math.scalb(q.doubleValue(), -SMOOTH_SLOPE_SCALE) - d) * rm;
+        }
+        g.constant("slopes" + k, List.of(kn), SMOOTH_SLOPE_SCALE, ds);
+        String sum = "s" + k;
+        IrTensor st = g.intermediate(new WeightedSumOp("slopes" + k, members, sum));
+        CircuitCompiler.checkBounds(st, where + " " + act + " sum");
+        BigInteger offset = Quantizer.quantize(f[0], outScale);
+        String rescaled = last && offset.signum() != 0 ? "d" + k : finalName;
+        IrTensor out = add(g, new RescaleOp(sum, rescaled, SMOOTH_SLOPE_SCALE), last && offset.signum() == 0);
+        cost[0] += rescaleCost(out, SMOOTH_SLOPE_SCALE);
+        // The interpolation error: on a fine grid between knots, plus h_grid²/8 · max|f''| for the points
+        // between grid points (max|f''|: σ 0.0963, tanh 0.770), and beyond the knots f's distance to its end values.
+        double fpp = sigmoid ? 0.0963 : 0.770;
+        double interp = 0;
+        int per = 64;
+        for (int i = 0; i + 1 < kn; i++) {
+            double step = (tau[i + 1] - tau[i]) / per;
+            for (int t = 0; t <= per; t++) {
+                double x = tau[i] + t * step;
+                interp = Math.max(interp, Math.abs(f[i] + slope[i] * (x - tau[i]) - act.apply(x)));
+            }
+        }
+        double gridStep = 0;
+        for (int i = 0; i + 1 < kn; i++) {
+            gridStep = Math.max(gridStep, (tau[i + 1] - tau[i]) / per);
+        }
+        interp += gridStep * gridStep / 8 * fpp; // between grid points: the linear interpolation's curvature bound
+        double beyond = Math.max(Math.abs(f[0] - (sigmoid ? 0 : -1)), Math.abs(1 - f[kn - 1]));
+        interp = Math.max(interp, beyond);
+        double[] err = new double[e.length];
+        for (int j = 0; j < err.length; j++) {
+            err[j] = maxSlope * e[j] + interp * 1.01 + dsErr + Math.scalb(1.0, -outScale)
+                    + Math.abs(Math.scalb(offset.doubleValue(), -outScale) - f[0]);
+        }
+        if (last && offset.signum() != 0) {
+            int size = layer.outputs();
+            List<BigInteger> eye = new ArrayList<>(size * size);
+            for (int a = 0; a < size; a++) {
+                for (int b = 0; b < size; b++) {
+                    eye.add(a == b ? BigInteger.ONE : BigInteger.ZERO);
+                }
+            }
+            List<BigInteger> bias = new ArrayList<>(size);
+            for (int a = 0; a < size; a++) {
+                bias.add(offset);
+            }
+            g.constant("eye" + k, List.of(size, size), 0, eye);
+            g.constant("lo" + k, List.of(size), outScale, bias);
+            g.output(new DenseOp(rescaled, "eye" + k, "lo" + k, finalName));
+            return new Lowered(finalName, BigInteger.ZERO, err);
+        }
+        return new Lowered(finalName, offset, err);
+    }
+
+    /** {@code dense} then {@code rescale} (if any): the pre-activation tensor; {@code asOutput}: its final name as a circuit output. */
+    private static String preActivation(IrGraph g, Layer layer, String h, String bias, String accName, String zName, int shift,
+                                        boolean rescale, String where, long[] cost, String asOutput)
+            throws CompilationException, IrValidationException {
+        String w = "w" + bias.substring(1);
+        boolean denseIsOut = asOutput != null && !rescale;
+        DenseOp d = new DenseOp(h, w, bias, denseIsOut ? asOutput : accName);
+        IrTensor acc = denseIsOut ? g.output(d) : g.intermediate(d);
+        CircuitCompiler.checkBounds(acc, where + " accumulator");
+        cost[0] += denseCost(layer);
+        if (!rescale) {
+            return acc.name();
+        }
+        String zn = asOutput != null ? asOutput : zName;
+        RescaleOp r = new RescaleOp(acc.name(), zn, shift);
+        IrTensor zt = asOutput != null ? g.output(r) : g.intermediate(r);
+        cost[0] += rescaleCost(zt, shift);
+        return zn;
+    }
+
+    /** The pre-activation minus {@code c} (given in accumulator units): the same weights, the bias lowered by it. */
+    private static String shiftedPreActivation(IrGraph g, Layer layer, String h, String k, String tag, BigInteger cAcc,
+                                               List<BigInteger> qb, int accScale, int shift, boolean rescale, String where,
+                                               long[] cost) throws CompilationException, IrValidationException {
+        List<BigInteger> b = new ArrayList<>(qb.size());
+        for (BigInteger v : qb) {
+            b.add(v.subtract(cAcc));
+        }
+        g.constant("b" + k + "_" + tag, List.of(b.size()), accScale, b);
+        // the weights are shared: w{k}
+        DenseOp d = new DenseOp(h, "w" + k, "b" + k + "_" + tag, "acc" + k + "_" + tag);
+        IrTensor acc = g.intermediate(d);
+        CircuitCompiler.checkBounds(acc, where + " accumulator");
+        cost[0] += denseCost(layer);
+        if (!rescale) {
+            return acc.name();
+        }
+        IrTensor zt = g.intermediate(new RescaleOp(acc.name(), "z" + k + "_" + tag, shift));
+        cost[0] += rescaleCost(zt, shift);
+        return zt.name();
+    }
+
+    private static IrTensor add(IrGraph g, IrOp op, boolean output) throws IrValidationException {
+        return output ? g.output(op) : g.intermediate(op);
     }
 
     private static BigInteger constant(double v, int scale, Layer layer, String what) throws CompilationException {
@@ -408,65 +757,6 @@ final class NetworkCompiler {
         BigInteger min = x.lo().stream().reduce(BigInteger::min).orElseThrow();
         int b = max.subtract(min).bitLength();
         return n + 1L + n + n * decomposition(b);
-    }
-
-    // --- error bound ---------------------------------------------------------------------------
-
-    /**
-     * A bound on |circuit − float| of every output (regression) or score (classification), in real
-     * units, for every input in the ranges, propagated layer by layer: with {@code e_i} the error
-     * and {@code M_i} a bound on |value| of a layer's input {@code i}, the accumulator's error is at
-     * most {@code Σ_i (|W_ji|·e_i + |δW_ji|·(M_i + e_i)) + |δb_j|} ({@code δ}: the rounding of that
-     * constant), a rescale adds half an output step, a ReLU (1-Lipschitz) adds nothing. {@code M}
-     * of a layer's output is its circuit bound (dequantized) plus its error.
-     */
-    static double errorBound(NetworkStructure net, Scales s, CircuitCompiler.RangeChoice ranges, IrGraph g, Task task) {
-        int n = net.inputs();
-        double[] e = new double[n];
-        double[] m = new double[n];
-        for (int i = 0; i < n; i++) {
-            FeatureRange r = ranges.ranges().get(i);
-            e[i] = Math.scalb(1.0, -(s.inputScale() + 1));
-            m[i] = Math.max(Math.abs(r.min()), Math.abs(r.max()));
-        }
-        int hScale = s.inputScale();
-        int layers = net.layers().size();
-        String digits = "%0" + Integer.toString(Math.max(1, layers - 1)).length() + "d";
-        double worst = 0;
-        for (int l = 0; l < layers; l++) {
-            Layer layer = net.layers().get(l);
-            int ws = s.weightScales()[l];
-            int accScale = hScale + ws;
-            boolean last = l == layers - 1;
-            int outScale = s.activationScales()[l];
-            boolean rescale = !(last && task == Task.CLASSIFICATION) && accScale - outScale > 0;
-            double[] e2 = new double[layer.outputs()];
-            double[] m2 = new double[layer.outputs()];
-            String k = String.format(digits, l);
-            IrTensor out = g.tensor(last ? (task == Task.CLASSIFICATION ? "scores" : "y") : layer.relu() ? "h" + k : rescale ? "z" + k : "acc" + k);
-            for (int j = 0; j < layer.outputs(); j++) {
-                double acc = Math.abs(Quantizer.dequantize(Quantizer.quantize(layer.bias(j), accScale), accScale) - layer.bias(j));
-                for (int i = 0; i < layer.inputs(); i++) {
-                    double w = layer.weight(j, i);
-                    double dw = Math.abs(Quantizer.dequantize(Quantizer.quantize(w, ws), ws) - w);
-                    acc += Math.abs(w) * e[i] + dw * (m[i] + e[i]);
-                }
-                if (rescale) {
-                    acc += Math.scalb(1.0, -(outScale + 1));
-                }
-                e2[j] = acc;
-                int sc = out.scale();
-                m2[j] = Quantizer.dequantize(out.lo().get(j).abs().max(out.hi().get(j).abs()), sc) + acc;
-                if (last) {
-                    worst = Math.max(worst, acc);
-                }
-            }
-            e = e2;
-            m = m2;
-            hScale = outScale;
-        }
-        // The sums above are of positive doubles: round up (relative error far below 2^-30 for any layer size).
-        return Math.nextUp(worst * (1 + Math.scalb(1.0, -30)));
     }
 
     // --- evaluation on the samples -------------------------------------------------------------
@@ -552,76 +842,130 @@ final class NetworkCompiler {
     }
 
     /**
-     * The graph's dense/rescale/relu chain in {@code long} arithmetic, up to the score tensor (the
-     * argmax's input, or the regression output); null when some partial sum could exceed 2^62.
-     * {@code >>} on a long is the floor, as {@code rescale}.
+     * The graph's ops in {@code long} arithmetic (dense, rescale, relu, weighted_sum; the argmax is
+     * left out), up to the score tensor ({@code scores}, the argmax's input, or the output {@code y});
+     * null when some partial sum could reach 2^62 (checked from the interval bounds). {@code >>} on a
+     * long is the floor, as {@code rescale}.
      */
-    record Plan(List<long[][]> weights, List<long[]> biases, int[] shifts, boolean[] relu) {
+    record Plan(List<IrOp> ops, Map<String, long[]> constants, String score) {
 
         static final BigInteger LIMIT = BigInteger.ONE.shiftLeft(62);
 
         static Plan of(IrGraph g) {
-            List<long[][]> ws = new ArrayList<>();
-            List<long[]> bs = new ArrayList<>();
-            List<Integer> shifts = new ArrayList<>();
-            List<Boolean> relus = new ArrayList<>();
-            for (IrOp op : g.ops()) {
+            return of(g.ops(), g::tensor, g.tensors());
+        }
+
+        static Plan of(CircuitIr ir) {
+            return of(ir.ops(), ir::requireTensor, ir.tensors());
+        }
+
+        private static Plan of(List<IrOp> graphOps, java.util.function.Function<String, IrTensor> tensor, List<IrTensor> all) {
+            Map<String, long[]> constants = new java.util.HashMap<>();
+            List<IrOp> ops = new ArrayList<>();
+            for (IrOp op : graphOps) {
+                if (op instanceof ArgmaxOp) {
+                    continue;
+                }
                 if (op instanceof DenseOp d) {
-                    IrTensor x = g.tensor(d.x());
-                    IrTensor w = g.tensor(d.weight());
-                    IrTensor bias = g.tensor(d.bias());
-                    int m = w.shape().get(0);
-                    int n = w.shape().get(1);
-                    long[][] wl = new long[m][n];
-                    long[] bl = new long[m];
-                    for (int j = 0; j < m; j++) {
+                    IrTensor x = tensor.apply(d.x());
+                    IrTensor w = tensor.apply(d.weight());
+                    IrTensor bias = tensor.apply(d.bias());
+                    int rows = w.shape().get(0);
+                    int cols = w.shape().get(1);
+                    for (int j = 0; j < rows; j++) {
                         BigInteger sum = bias.values().get(j).abs();
-                        for (int i = 0; i < n; i++) {
-                            BigInteger wv = w.values().get(j * n + i);
-                            sum = sum.add(wv.abs().multiply(x.lo().get(i).abs().max(x.hi().get(i).abs())));
-                            wl[j][i] = wv.longValue();
+                        for (int i = 0; i < cols; i++) {
+                            sum = sum.add(w.values().get(j * cols + i).abs().multiply(x.lo().get(i).abs().max(x.hi().get(i).abs())));
                         }
                         if (sum.compareTo(LIMIT) >= 0) {
                             return null;
                         }
-                        bl[j] = bias.values().get(j).longValueExact();
                     }
-                    ws.add(wl);
-                    bs.add(bl);
-                    shifts.add(0);
-                    relus.add(false);
-                } else if (op instanceof RescaleOp r) {
-                    shifts.set(shifts.size() - 1, r.shift());
-                } else if (op instanceof ReluOp) {
-                    relus.set(relus.size() - 1, true);
+                    constants.computeIfAbsent(d.weight(), key -> longs(w));
+                    constants.computeIfAbsent(d.bias(), key -> longs(bias));
+                } else if (op instanceof WeightedSumOp ws) {
+                    IrTensor w = tensor.apply(ws.weights());
+                    int size = tensor.apply(ws.members().getFirst()).size();
+                    for (int i = 0; i < size; i++) {
+                        BigInteger sum = BigInteger.ZERO;
+                        for (int k = 0; k < ws.members().size(); k++) {
+                            IrTensor t = tensor.apply(ws.members().get(k));
+                            sum = sum.add(w.values().get(k).abs().multiply(t.lo().get(i).abs().max(t.hi().get(i).abs())));
+                        }
+                        if (sum.compareTo(LIMIT) >= 0) {
+                            return null;
+                        }
+                    }
+                    constants.computeIfAbsent(ws.weights(), key -> longs(w));
+                } else if (!(op instanceof RescaleOp || op instanceof ReluOp)) {
+                    return null;
                 }
+                ops.add(op);
             }
-            int[] sh = shifts.stream().mapToInt(Integer::intValue).toArray();
-            boolean[] re = new boolean[relus.size()];
-            for (int i = 0; i < re.length; i++) {
-                re[i] = relus.get(i);
+            boolean hasScores = all.stream().anyMatch(t -> t.name().equals("scores"));
+            return new Plan(List.copyOf(ops), constants, hasScores ? "scores" : "y");
+        }
+
+        private static long[] longs(IrTensor t) {
+            long[] out = new long[t.values().size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = t.values().get(i).longValueExact();
             }
-            return new Plan(ws, bs, sh, re);
+            return out;
         }
 
         long[] run(long[] x) {
-            long[] h = x;
-            for (int l = 0; l < weights.size(); l++) {
-                long[][] w = weights.get(l);
-                long[] b = biases.get(l);
-                long[] o = new long[b.length];
-                for (int j = 0; j < o.length; j++) {
-                    long acc = b[j];
-                    long[] row = w[j];
-                    for (int i = 0; i < row.length; i++) {
-                        acc += row[i] * h[i];
+            Map<String, long[]> v = new java.util.HashMap<>(constants);
+            v.put("x", x);
+            for (IrOp op : ops) {
+                switch (op) {
+                    case DenseOp d -> {
+                        long[] in = v.get(d.x());
+                        long[] w = v.get(d.weight());
+                        long[] b = v.get(d.bias());
+                        long[] o = new long[b.length];
+                        int cols = in.length;
+                        for (int j = 0; j < o.length; j++) {
+                            long acc = b[j];
+                            int base = j * cols;
+                            for (int i = 0; i < cols; i++) {
+                                acc += w[base + i] * in[i];
+                            }
+                            o[j] = acc;
+                        }
+                        v.put(d.out(), o);
                     }
-                    acc >>= shifts[l];
-                    o[j] = relu[l] && acc < 0 ? 0 : acc;
+                    case RescaleOp r -> {
+                        long[] in = v.get(r.x());
+                        long[] o = new long[in.length];
+                        for (int i = 0; i < o.length; i++) {
+                            o[i] = in[i] >> r.shift();
+                        }
+                        v.put(r.out(), o);
+                    }
+                    case ReluOp r -> {
+                        long[] in = v.get(r.x());
+                        long[] o = new long[in.length];
+                        for (int i = 0; i < o.length; i++) {
+                            o[i] = Math.max(in[i], 0);
+                        }
+                        v.put(r.out(), o);
+                    }
+                    case WeightedSumOp ws -> {
+                        long[] w = v.get(ws.weights());
+                        long[] o = new long[v.get(ws.members().getFirst()).length];
+                        for (int k = 0; k < ws.members().size(); k++) {
+                            long[] t = v.get(ws.members().get(k));
+                            for (int i = 0; i < o.length; i++) {
+                                o[i] += w[k] * t[i];
+                            }
+                        }
+                        v.put(ws.out(), o);
+                    }
+                    default -> throw new IllegalStateException("not in a plan: " + op.op());
                 }
-                h = o;
             }
-            return h;
+            return v.get(score);
         }
     }
 
@@ -777,6 +1121,9 @@ final class NetworkCompiler {
             o.put("inputs", layer.inputs());
             o.put("outputs", layer.outputs());
             o.put("relu", layer.relu());
+            if (layer.activated() && !layer.relu()) {
+                o.put("activation", layer.activation().toString());
+            }
             o.put("weightScale", s.weightScales()[l]);
             o.put("outputScale", s.activationScales()[l]);
             o.put("shift", prev + s.weightScales()[l] - s.activationScales()[l]);

@@ -102,7 +102,7 @@ class NetworkCompilerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp-tabular", "mlp-softmax", "mlp-regressor", "mnist-mlp-784-56-10"})
+    @ValueSource(strings = {"mlp-tabular", "mlp-softmax", "mlp-regressor", "mnist-mlp-784-56-10", "mlp-activations"})
     void the_circuit_agrees_with_onnx_runtime_within_its_error_bound(String name) throws Exception {
         OnnxModel m = model(name);
         JsonNode exp = expected(name);
@@ -130,19 +130,27 @@ class NetworkCompilerTest {
             }
             CircuitOutput out = c.predict(x);
             if (classification) {
-                if (out.label().equals(cs.get(labelKey).get(0).asString())) {
+                boolean same = out.label().equals(cs.get(labelKey).get(0).asString());
+                if (same) {
                     agree++;
+                }
+                double[] sorted = ort.clone();
+                java.util.Arrays.sort(sorted);
+                if (sorted[sorted.length - 1] - sorted[sorted.length - 2] > 2 * q.errorBound() + 1e-4) {
+                    assertThat(same).as("%s case %d: the margin exceeds twice the bound, so the label is ONNX Runtime's", name, cases)
+                            .isTrue();
                 }
             }
             cases++;
         }
-        if (classification) {
+        if (classification && !name.equals("mlp-activations")) {
+            // the bar (>= 99.5 %) on the MLPs; the activations model (random weights, near ties) is held to the margin rule above
             assertThat(agree).as("label agreement with ONNX Runtime, %s", name).isGreaterThanOrEqualTo((int) Math.ceil(0.995 * cases));
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp-tabular", "mlp-softmax", "mlp-regressor", "mnist-mlp-784-56-10"})
+    @ValueSource(strings = {"mlp-tabular", "mlp-softmax", "mlp-regressor", "mnist-mlp-784-56-10", "mlp-activations"})
     void every_candidate_is_reported_and_the_fast_evaluator_is_the_reference(String name) throws Exception {
         OnnxModel m = model(name);
         JsonNode exp = expected(name);

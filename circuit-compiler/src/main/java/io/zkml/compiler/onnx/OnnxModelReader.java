@@ -63,7 +63,7 @@ public final class OnnxModelReader {
 
     /** The operators of the default domain that this reader folds or maps (docs/onnx-models.md). */
     public static final List<String> SUPPORTED_OPERATORS = List.of("Gemm", "MatMul", "Add", "Sub", "Mul", "Div",
-            "Relu", "Flatten", "Reshape", "Identity", "Dropout", "Softmax", "ArgMax", "Constant");
+            "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Flatten", "Reshape", "Identity", "Dropout", "Softmax", "ArgMax", "Constant");
 
     /**
      * The operators of {@code ai.onnx.ml} that this reader maps: a linear model (skl2onnx's export of
@@ -753,14 +753,36 @@ public final class OnnxModelReader {
                 }
                 case "Relu" -> {
                     onlyAttrs(n, where);
-                    Affine a = affine(n, 0, where);
-                    if (a.base() != base) {
-                        throw unsupported(where + " reads a value from before the last ReLU (skip connections are not supported)");
+                    activate(n, NetworkStructure.Activation.RELU, where);
+                }
+                case "Sigmoid" -> {
+                    onlyAttrs(n, where);
+                    activate(n, NetworkStructure.Activation.SIGMOID, where);
+                }
+                case "Tanh" -> {
+                    onlyAttrs(n, where);
+                    activate(n, NetworkStructure.Activation.TANH, where);
+                }
+                case "LeakyRelu" -> {
+                    onlyAttrs(n, where, "alpha");
+                    double alpha = floatAttr(n, "alpha", 0.01);
+                    if (!Double.isFinite(alpha)) {
+                        throw unsupported(where + ": alpha must be finite, got " + alpha);
                     }
-                    layers.add(new NetworkStructure.Layer(matrix(a), a.b(), true, printable(n.getName().isEmpty() ? where : n.getName())));
-                    base = layers.size();
-                    baseSize = a.size();
-                    out(n, new Affine(a.shape(), null, new double[a.size()], base, false, null), where);
+                    activate(n, NetworkStructure.Activation.leakyRelu((float) alpha), where);
+                }
+                case "Clip" -> {
+                    onlyAttrs(n, where);
+                    double lo = clipBound(n, 1, Double.NEGATIVE_INFINITY, where);
+                    double hi = clipBound(n, 2, Double.POSITIVE_INFINITY, where);
+                    if (lo > hi) {
+                        throw unsupported(where + ": min " + lo + " is greater than max " + hi);
+                    }
+                    if (lo == Double.NEGATIVE_INFINITY && hi == Double.POSITIVE_INFINITY) {
+                        out(n, in(n, 0, where), where); // no bound: the identity
+                    } else {
+                        activate(n, NetworkStructure.Activation.clip(lo, hi), where);
+                    }
                 }
                 case "Softmax" -> {
                     onlyAttrs(n, where, "axis");
@@ -866,6 +888,30 @@ public final class OnnxModelReader {
                 }
                 default -> throw new IllegalStateException("operator " + n.getOpType() + " passed the check");
             }
+        }
+
+        /** A non-linearity: the affine value before it becomes a layer, its output the new base. */
+        private void activate(NodeProto n, NetworkStructure.Activation act, String where) throws ModelFormatException {
+            Affine a = affine(n, 0, where);
+            if (a.base() != base) {
+                throw unsupported(where + " reads a value from before the last activation (skip connections are not supported)");
+            }
+            layers.add(new NetworkStructure.Layer(matrix(a), a.b(), act, printable(n.getName().isEmpty() ? where : n.getName())));
+            base = layers.size();
+            baseSize = a.size();
+            out(n, new Affine(a.shape(), null, new double[a.size()], base, false, null), where);
+        }
+
+        /** Clip's optional min (input 1) or max (input 2): a scalar float constant, or {@code dflt} when absent. */
+        private double clipBound(NodeProto n, int i, double dflt, String where) throws ModelFormatException {
+            if (i >= n.getInputCount() || n.getInput(i).isEmpty()) {
+                return dflt;
+            }
+            Const c = constant(n, i, where);
+            if (c.data().length != 1 || Double.isNaN(c.data()[0])) {
+                throw unsupported(where + ": " + (i == 1 ? "min" : "max") + " must be a scalar constant");
+            }
+            return c.data()[0];
         }
 
         private static String nodeNameOf(NodeProto n, String where) {

@@ -53,6 +53,7 @@ class OnnxRuntimeAgreementTest {
 
     /** ONNX Runtime's outputs for one input, by output name: float arrays, or label strings. */
     static Map<String, Object> run(OrtSession s, double[] x) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         String in = s.getInputNames().iterator().next();
         NodeInfo info = s.getInputInfo().get(in);
         long[] shape = ((TensorInfo) info.getInfo()).getShape().clone();
@@ -100,7 +101,7 @@ class OnnxRuntimeAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp-tabular", "mlp-softmax", "mlp-regressor", "mnist-mlp-784-56-10"})
+    @ValueSource(strings = {"mlp-tabular", "mlp-softmax", "mlp-regressor", "mnist-mlp-784-56-10", "mlp-activations"})
     void the_float_evaluator_and_the_circuit_agree_with_onnx_runtime(String name) throws Exception {
         byte[] bytes = OnnxModelReaderTest.bytes(name);
         JsonNode exp = OnnxModelReaderTest.expected(name);
