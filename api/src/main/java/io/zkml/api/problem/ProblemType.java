@@ -71,6 +71,10 @@ public enum ProblemType {
     DATABASE_UNAVAILABLE("database-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
     /** Cancellation of an inference that is no longer queued ({@code status}: proving, succeeded, failed, cancelled). */
     NOT_CANCELLABLE("not-cancellable", HttpStatus.CONFLICT, "Not cancellable"),
+    /** A JSON body over {@code zkml.http.max-json-body} ({@code maxBytes}). */
+    REQUEST_TOO_LARGE("request-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request too large"),
+    /** The request's body did not arrive in time (a stalled upload). */
+    REQUEST_TIMEOUT("request-timeout", HttpStatus.REQUEST_TIMEOUT, "Request timeout"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 

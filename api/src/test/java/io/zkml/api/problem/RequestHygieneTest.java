@@ -21,9 +21,11 @@ import io.zkml.api.testing.Http;
 import io.zkml.api.testing.TestPostgres;
 
 /**
- * Defects 4 and 5 of issue 9, over HTTP: a write whose {@code Accept} admits no JSON is a 406
- * before anything is stored; a model name with a NUL or another control character is a 400 naming
- * the field (it was a 500), and the name's length is counted in characters, not UTF-16 units.
+ * Defects 3, 4, 5 and 9 of issue 9, over HTTP: a JSON body over the limit is a 413 with or without
+ * a length, before anything is stored; a write whose {@code Accept} admits no JSON is a 406 before
+ * anything is stored; a model name with a NUL or another control character is a 400 naming the
+ * field (it was a 500), and the name's length is counted in characters, not UTF-16 units; a 408 has
+ * its own type.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -101,6 +103,42 @@ class RequestHygieneTest {
             assertThat(r.json().get("field").asString()).isEqualTo("name");
         }
         assertThat(count("models")).isEqualTo(models);
+    }
+
+    @Test
+    void aJsonBodyOverTheLimitIs413WithOrWithoutALengthAndStoresNothing() throws Exception {
+        Http.Response up = upload("for-big-bodies", Map.of());
+        assertThat(up.status()).as(up.toString()).isEqualTo(201);
+        String path = "/v1/models/" + up.text("id") + "/circuits";
+        // 3 MB of sample inputs, over the 2MB default
+        StringBuilder big = new StringBuilder("{\"quantization\":" + readQuantization() + ",\"sampleInputs\":[");
+        while (big.length() < 3_000_000) {
+            big.append("[1.5,2.5,3.5,4.5,5.5],");
+        }
+        big.setLength(big.length() - 1);
+        big.append("]}");
+        long circuits = count("circuits");
+        Http.Response withLength = http.request("POST", path, Map.of(), big.toString());
+        assertThat(withLength.status()).as(withLength.toString()).isEqualTo(413);
+        assertThat(withLength.json().get("type").asString()).isEqualTo("urn:zkml:problem:request-too-large");
+        assertThat(withLength.json().get("maxBytes").asLong()).isEqualTo(2L * 1024 * 1024);
+
+        var client = java.net.http.HttpClient.newHttpClient();
+        byte[] bytes = big.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var chunked = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes)))
+                .build();
+        var r = client.send(chunked, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        assertThat(r.body()).contains("urn:zkml:problem:request-too-large");
+        assertThat(count("circuits")).isEqualTo(circuits);
+    }
+
+    @Test
+    void aStalledBodysTimeoutHasItsOwnTypeNotTheOneOf400() {
+        assertThat(Problems.forStatus(org.springframework.http.HttpStatus.REQUEST_TIMEOUT)).isEqualTo(ProblemType.REQUEST_TIMEOUT);
+        assertThat(ProblemType.REQUEST_TIMEOUT.status().value()).isEqualTo(408);
     }
 
     @Test
