@@ -102,9 +102,16 @@ public class ModelService {
                 Map.of("supportedFormats", importers.formats())));
         String modelName = name != null && !name.isBlank() ? name.strip()
                 : fallbackName != null && !fallbackName.isBlank() ? fallbackName.strip() : "model";
-        if (modelName.length() > MAX_NAME_LENGTH) {
+        // issue 9 (defect 5): characters, not UTF-16 units; no control characters (PostgreSQL refuses NUL)
+        int length = modelName.codePointCount(0, modelName.length());
+        if (length > MAX_NAME_LENGTH) {
             throw new ApiException(ProblemType.INVALID_REQUEST,
-                    "name is " + modelName.length() + " characters long; the limit is " + MAX_NAME_LENGTH);
+                    "name is " + length + " characters long; the limit is " + MAX_NAME_LENGTH, Map.of("field", "name"));
+        }
+        if (modelName.codePoints().anyMatch(Character::isISOControl)) {
+            throw new ApiException(ProblemType.INVALID_REQUEST,
+                    "name contains a control character (U+0000..U+001F or U+007F..U+009F); use printable text",
+                    Map.of("field", "name"));
         }
         ImportedModel model = featureNames == null ? read(importer, bytes, limits) : read(importer, bytes, limits, featureNames);
         String sha = ArtifactRepository.sha256(bytes);

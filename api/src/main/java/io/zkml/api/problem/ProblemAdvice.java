@@ -112,8 +112,12 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                                                              HttpStatusCode statusCode, WebRequest request) {
         String path = request instanceof ServletWebRequest swr ? swr.getRequest().getRequestURI() : null;
         ProblemDetail pd;
+        JsonBodyLimit.TooLargeException tooLargeJson = org.springframework.core.NestedExceptionUtils.getRootCause(ex)
+                instanceof JsonBodyLimit.TooLargeException t ? t : findTooLarge(ex);
         if (ex instanceof MaxUploadSizeExceededException big) {
             pd = tooLarge(big, path);
+        } else if (tooLargeJson != null) { // issue 9: a chunked JSON body over zkml.http.max-json-body
+            pd = JsonBodyLimit.tooLarge(tooLargeJson.limit(), path);
         } else {
             ProblemType type = Problems.forStatus(statusCode);
             String detail = switch (ex) {
@@ -134,6 +138,15 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
             h.putAll(headers);
         }
         return ResponseEntity.status(pd.getStatus()).headers(h).body(pd);
+    }
+
+    private static JsonBodyLimit.TooLargeException findTooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JsonBodyLimit.TooLargeException tl) {
+                return tl;
+            }
+        }
+        return null;
     }
 
     /** What is wrong with an unreadable body, in JSON terms (never a Java type name). */

@@ -84,6 +84,10 @@ public enum ProblemType {
     CEREMONY_INCOMPLETE("ceremony-incomplete", HttpStatus.CONFLICT, "Ceremony incomplete"),
     /** A contribution or finalize for a ceremony that is already finalized ({@code circuitStatus}). */
     CEREMONY_NOT_OPEN("ceremony-not-open", HttpStatus.CONFLICT, "Ceremony not open"),
+    /** A JSON body over {@code zkml.http.max-json-body} ({@code maxBytes}). */
+    REQUEST_TOO_LARGE("request-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request too large"),
+    /** The request's body did not arrive in time (a stalled upload). */
+    REQUEST_TIMEOUT("request-timeout", HttpStatus.REQUEST_TIMEOUT, "Request timeout"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
