@@ -81,6 +81,8 @@ public class DeploymentService {
                     + " is configured; this service knows \"" + rt.name() + "\"", Map.of("chains", List.of(rt.name())));
         }
         CircuitRecord c = circuits.getReady(circuitId);
+        // The rest (verifier contract name, registry proofSystemId) is per proving system already; PLONK
+        // deployments wait for issue 7's PLONK circuits and their Solidity proof encoding in the service.
         if (!CircuitService.GROTH16.equals(c.provingSystem())) {
             throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM, "deployments support groth16 circuits; this one is "
                     + c.provingSystem());
@@ -99,7 +101,7 @@ public class DeploymentService {
         String source = circuits.verifierSource(circuitId);
         CompiledContract verifier;
         try {
-            verifier = rt.solc().compile("Verifier.sol", source, VerifierContract.GNARK_CONTRACT_NAME);
+            verifier = rt.solc().compile("Verifier.sol", source, verifierContractName(c.provingSystem()));
         } catch (SolidityCompilationException e) {
             throw new IllegalStateException("the pinned solc could not compile circuit " + circuitId + "'s verifier: "
                     + e.getMessage(), e);
@@ -146,6 +148,11 @@ public class DeploymentService {
             throw new ApiException(ProblemType.CHAIN_UNAVAILABLE, "the chain refused the deployment of circuit " + circuitId
                     + (steps.isEmpty() ? "" : " after " + steps.getLast().step() + " " + steps.getLast().hash()) + ": " + e.getMessage());
         }
+    }
+
+    /** The contract gnark's exported Solidity declares: {@code Verifier} (Groth16) or {@code PlonkVerifier}. */
+    static String verifierContractName(String provingSystem) {
+        return "plonk".equals(provingSystem) ? "PlonkVerifier" : VerifierContract.GNARK_CONTRACT_NAME;
     }
 
     /** The registry's {@code ProofSystems} id (IZkml.sol) of a circuit's proving system. */
