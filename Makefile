@@ -18,7 +18,7 @@ BENCH_REPORT ?= bench-results/report
 .PHONY: help build run test bench bench-report clean
 
 help:
-	@echo "make run    build what is missing, start the service on http://localhost:8080 (embedded PostgreSQL)"
+	@echo "make run    build what is missing, start the service on http://localhost:8080 (embedded PostgreSQL, a local anvil chain)"
 	@echo "make test   build everything and run every test (Go, Java, contracts on anvil, snarkjs, the verifier page in headless Chromium)"
 	@echo "make bench  benchmark the demo models, write bench-results/*.json"
 	@echo "make bench-report  the benchmark suite (BENCH_SUITE=standard|quick): JSON, CSV, plots, bench-results/report/report.html"
@@ -27,8 +27,14 @@ help:
 build:
 	$(MVN) -DskipTests install
 
+# make run also starts a local chain (the pinned anvil of verifier-contracts/node_modules, state kept in
+# .zkml/anvil/) with the registry and oracle deployed and the relayer on; addresses in .zkml/chain.json
+# and GET /v1/chain. Without anvil it says so in one line and runs without a chain. RUN_CHAIN= turns it off.
+RUN_CHAIN ?= --zkml.chain.enabled=true --zkml.chain.local-node.enabled=true --zkml.chain.local-node.optional=true \
+  --zkml.chain.local-node.state-file=.zkml/anvil/state.json --zkml.chain.local-node.info-file=.zkml/chain.json
+
 run: build
-	java -jar $(API_JAR) --zkml.mode=development
+	java -jar $(API_JAR) --zkml.mode=development $(RUN_CHAIN)
 
 test:
 	$(MVN) install

@@ -200,10 +200,10 @@ def unsupported():
     rng = np.random.default_rng(631)
     nodes = [
         helper.make_node("Gemm", ["x", "w", "b"], ["g"], name="dense"),
-        helper.make_node("Sigmoid", ["g"], ["s"], name="gate"),
-        helper.make_node("Tanh", ["s"], ["t"], name="squash"),
+        helper.make_node("Erf", ["g"], ["s"], name="gate"),
+        helper.make_node("Softplus", ["s"], ["t"], name="squash"),
         helper.make_node("Gemm", ["t", "w2", "b2"], ["g2"], name="dense_out"),
-        helper.make_node("LeakyRelu", ["g2"], ["y"], name="leaky", alpha=0.1),
+        helper.make_node("Elu", ["g2"], ["y"], name="elu", alpha=0.1),
     ]
     g = helper.make_graph(nodes, "unsupported", [vi("x", TensorProto.FLOAT, [1, 2])],
                           [vi("y", TensorProto.FLOAT, [1, 2])],
@@ -211,7 +211,7 @@ def unsupported():
                            init("b", np.zeros(2, dtype=np.float32)),
                            init("w2", rng.normal(size=(2, 2)).astype(np.float32)),
                            init("b2", np.zeros(2, dtype=np.float32))])
-    save("unsupported-ops", g, "Sigmoid, Tanh and LeakyRelu between two Gemms", rng.normal(size=(3, 2)))
+    save("unsupported-ops", g, "Erf, Softplus and Elu between two Gemms", rng.normal(size=(3, 2)))
 
 
 # 5. the benchmark's MNIST-shaped 784-56-10 MLP (synthetic 28x28 "digits": one blob per class) --
@@ -239,9 +239,36 @@ def mnist_mlp():
          np.round(xt, 2), scores="logits")
 
 
+# 6. smooth and leaky activations inside a network: Sigmoid, Tanh, LeakyRelu, Clip (ReLU6) -----
+def mlp_activations():
+    rng = np.random.default_rng(651)
+    sizes = [5, 8, 6, 6, 4]
+    ws = [rng.normal(0, 1.0 / np.sqrt(a), size=(b, a)).astype(np.float32) for a, b in zip(sizes[:-1], sizes[1:])]
+    bs = [rng.normal(0, 0.2, size=b).astype(np.float32) for b in sizes[1:]]
+    nodes = [
+        helper.make_node("Gemm", ["x", "w0", "b0"], ["g0"], name="dense_0", transB=1),
+        helper.make_node("Sigmoid", ["g0"], ["a0"], name="sigmoid"),
+        helper.make_node("Gemm", ["a0", "w1", "b1"], ["g1"], name="dense_1", transB=1),
+        helper.make_node("Tanh", ["g1"], ["a1"], name="tanh"),
+        helper.make_node("Gemm", ["a1", "w2", "b2"], ["g2"], name="dense_2", transB=1),
+        helper.make_node("LeakyRelu", ["g2"], ["a2"], name="leaky", alpha=0.1),
+        helper.make_node("Clip", ["a2", "zero", "six"], ["a3"], name="relu6"),
+        helper.make_node("Gemm", ["a3", "w3", "b3"], ["scores"], name="dense_3", transB=1),
+        helper.make_node("ArgMax", ["scores"], ["label"], name="argmax", axis=1, keepdims=0),
+    ]
+    inits = [init("w%d" % i, w) for i, w in enumerate(ws)] + [init("b%d" % i, b) for i, b in enumerate(bs)]
+    inits += [init("zero", np.array(0.0, dtype=np.float32)), init("six", np.array(6.0, dtype=np.float32))]
+    g = helper.make_graph(nodes, "mlp_activations", [vi("x", TensorProto.FLOAT, ["batch", 5])],
+                          [vi("label", TensorProto.INT64, ["batch"])], inits)
+    xt = np.random.default_rng(652).uniform(-3, 3, size=(120, 5))
+    save("mlp-activations", g, "5-8-6-6-4 classifier: Sigmoid, Tanh, LeakyRelu(0.1), Clip(0, 6) between Gemms", xt,
+         scores="scores")
+
+
 if __name__ == "__main__":
     mlp_tabular()
     mlp_regressor()
     mlp_softmax()
     unsupported()
     mnist_mlp()
+    mlp_activations()

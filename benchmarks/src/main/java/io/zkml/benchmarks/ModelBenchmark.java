@@ -23,6 +23,20 @@ import io.zkml.compiler.model.TreeEnsembleStructure;
 import io.zkml.compiler.tribuo.ImportedModel;
 import io.zkml.compiler.tribuo.TribuoModelReader;
 import io.zkml.contracts.AnvilNode;
+import io.zkml.contracts.EvmContract;
+import io.zkml.contracts.ZkmlContracts;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Bool;
+import org.web3j.abi.datatypes.DynamicArray;
+import org.web3j.abi.datatypes.DynamicBytes;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.StaticStruct;
+import org.web3j.abi.datatypes.generated.Bytes32;
+import org.web3j.abi.datatypes.generated.Uint16;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint32;
+import org.web3j.abi.datatypes.generated.Uint64;
+import org.web3j.abi.datatypes.generated.Uint8;
 import io.zkml.contracts.CompiledContract;
 import io.zkml.contracts.SolidityCompiler;
 import io.zkml.contracts.VerifierContract;
@@ -146,7 +160,7 @@ final class ModelBenchmark {
                 ModelResult.Evm evm = null;
                 if (solc != null && node != null) {
                     step.accept("EVM");
-                    evm = evm(demo, vk, proofBytes, publicInputs);
+                    evm = evm(demo, vk, proofBytes, publicInputs, circuit.features().size());
                     log.printf("  %s: verifier %d B%s, verification gas %d%n", demo.name(), evm.deployedSize(),
                             evm.fitsMainnetLimits() ? "" : " (over the EIP-170/3860 limits: not deployable on mainnet)",
                             evm.verificationGasUsed());
@@ -183,7 +197,7 @@ final class ModelBenchmark {
         return new ModelResult.Family(model.family().apiName(), model.memberCount(), 0, model.maxDepth(), 0, null);
     }
 
-    private ModelResult.Evm evm(DemoModel demo, VerifyingKey vk, byte[] proof, List<BigInteger> publicInputs) {
+    private ModelResult.Evm evm(DemoModel demo, VerifyingKey vk, byte[] proof, List<BigInteger> publicInputs, int inputWords) {
         String source = prover.exportSolidity(vk);
         boolean plonk = prover.provingSystem() == ProvingSystem.PLONK;
         CompiledContract contract = solc.compile("Verifier.sol", source,
@@ -206,9 +220,60 @@ final class ModelBenchmark {
             throw new IllegalStateException("the proof of " + demo.name() + " with one byte changed was accepted on chain");
         }
         VerifierContract.TransactionOutcome tx = verifier.transact(calldata);
+        ModelResult.Oracle oracleGas = contract.fitsMainnetLimits() ? oracleGas(demo, verifier.address(), proof, publicInputs, inputWords) : null;
         return new ModelResult.Evm(DemoModel.sha256(source.getBytes(StandardCharsets.UTF_8)), contract.deployedSize(),
                 contract.creationSize(), contract.fitsMainnetLimits(), verifier.deploymentGasUsed(), tx.gasUsed(),
-                tx.gasEstimate(), true, true);
+                tx.gasEstimate(), true, true, oracleGas);
+    }
+
+    private EvmContract registry;
+    private EvmContract oracle;
+
+    /**
+     * Registers the verifier in a {@code ZkmlRegistry}, verifies and records the real proof through
+     * it, requests an inference from a {@code ZkmlOracle} and fulfils it with the same proof: the gas
+     * of each (one registry and oracle per run, deployed on first use).
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private ModelResult.Oracle oracleGas(DemoModel demo, String verifierAddress, byte[] proof, List<BigInteger> publicInputs,
+                                         int inputWords) {
+        String from = node.devAccount();
+        if (registry == null) {
+            ZkmlContracts contracts = new ZkmlContracts(solc);
+            registry = EvmContract.deploy(node, contracts.registry(), from);
+            oracle = EvmContract.deploy(node, contracts.oracle(), from, new Address(registry.address())).knowingErrorsOf(contracts.registry());
+        }
+        List<BigInteger> inputs = publicInputs.subList(0, inputWords);
+        List<BigInteger> outputs = publicInputs.subList(inputWords, publicInputs.size());
+        StaticStruct commitment = new StaticStruct(new Bytes32(new byte[32]), new Bytes32(new byte[] {1, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), new Bytes32(new byte[] {2, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), new Uint8(1), new Address(verifierAddress),
+                new Uint16(inputWords), new Uint16(outputs.size()), new Bool(false));
+        EvmContract.Tx reg = registry.send(from, new Function("registerModel", List.of(commitment), List.of()));
+        BigInteger modelId = new BigInteger(reg.logs().getFirst().getTopics().get(1).substring(2), 16);
+        DynamicArray<Uint256> in = words(inputs);
+        DynamicArray<Uint256> out = words(outputs);
+        EvmContract.Tx verified = registry.send(from, new Function("verifyInferenceWithInputs", (List) List.of(new Uint256(modelId),
+                in, out, new DynamicBytes(proof)), List.of()));
+        long deadline;
+        try {
+            deadline = node.web3j().ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false).send()
+                    .getBlock().getTimestamp().longValueExact() + 3600;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("eth_getBlockByNumber: " + e.getMessage(), e);
+        }
+        EvmContract.Tx req = oracle.send(from, new Function("requestInference", (List) List.of(new Uint256(modelId), in,
+                Address.DEFAULT, new Uint64(deadline), new Uint32(0)), List.of()));
+        BigInteger requestId = new BigInteger(req.logs().getFirst().getTopics().get(1).substring(2), 16);
+        EvmContract.Tx ful = oracle.send(from, new Function("fulfil", (List) List.of(new Uint256(requestId), in, out,
+                new DynamicBytes(proof)), List.of()));
+        log.printf("  %s: registry register %d, verify+record %d; oracle request %d, fulfil %d gas%n", demo.name(), reg.gasUsed(),
+                verified.gasUsed(), req.gasUsed(), ful.gasUsed());
+        return new ModelResult.Oracle("groth16", "public", reg.gasUsed(), verified.gasUsed(), req.gasUsed(), ful.gasUsed());
+    }
+
+    private static DynamicArray<Uint256> words(List<BigInteger> v) {
+        return new DynamicArray<>(Uint256.class, v.stream().map(Uint256::new).toList());
     }
 
     /**

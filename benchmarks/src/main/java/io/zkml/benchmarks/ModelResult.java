@@ -86,9 +86,27 @@ public record ModelResult(String name, String source, Setting setting, String mo
      * @param realProofAccepted the real proof verified on chain (always true: otherwise the model is a failure)
      * @param tamperedProofRejected the proof with its last byte changed was rejected on chain (always true:
      *     otherwise the model is a failure)
+     * @param oracle gas of the registry and oracle (issue 10) with this verifier, or null
      */
     public record Evm(String verifierSourceSha256, int deployedSize, int creationSize, boolean fitsMainnetLimits,
                       long deploymentGas, long verificationGasUsed, long verificationGasEstimate,
-                      boolean realProofAccepted, boolean tamperedProofRejected) {
+                      boolean realProofAccepted, boolean tamperedProofRejected, Oracle oracle) {
+    }
+
+    /**
+     * Gas used (receipts: intrinsic and calldata gas included) of the on-chain registry and oracle
+     * (docs/contracts.md) with the model's verifier and its real proof, for the model's proving
+     * system and input visibility.
+     *
+     * @param provingSystem {@code groth16}
+     * @param inputVisibility {@code public} (the demo circuits)
+     * @param registerModel {@code ZkmlRegistry.registerModel}
+     * @param registryVerifyAndRecord {@code ZkmlRegistry.verifyInferenceWithInputs}: verify through the
+     *     verifier, record the inference, emit {@code InferenceVerified}
+     * @param requestInference {@code ZkmlOracle.requestInference} without a callback or a fee
+     * @param fulfil {@code ZkmlOracle.fulfil} of that request (verify + record, no callback)
+     */
+    public record Oracle(String provingSystem, String inputVisibility, long registerModel, long registryVerifyAndRecord,
+                         long requestInference, long fulfil) {
     }
 }

@@ -30,7 +30,7 @@ final class PublishedFigures {
     record Row(String model, String system, String figure, String source, String ours) {
     }
 
-    static final String NO_ONNX = "not measured yet: ONNX not supported (no MLP/CNN import)";
+    static final String NO_ONNX = "not in this program: ONNX MLPs are measured by OnnxBenchmark (docs/benchmarks.md, section ONNX networks); CNNs are not supported yet";
 
     static List<Row> rows(BenchReport r) {
         List<Row> rows = new ArrayList<>();

@@ -76,6 +76,14 @@ class BenchmarkMainTest {
             assertThat(e.get("tamperedProofRejected").asBoolean()).isTrue();
             assertThat(e.get("fitsMainnetLimits").asBoolean()).isTrue();
             assertThat(e.get("verificationGasUsed").asLong()).isGreaterThan(21_000L);
+            JsonNode o = e.get("oracle"); // issue 10: registry and oracle with the real proof
+            assertThat(o.get("provingSystem").asString()).isEqualTo("groth16");
+            assertThat(o.get("inputVisibility").asString()).isEqualTo("public");
+            for (String f : List.of("registerModel", "registryVerifyAndRecord", "requestInference", "fulfil")) {
+                assertThat(o.get(f).asLong()).as(f).isGreaterThan(21_000L);
+            }
+            assertThat(o.get("fulfil").asLong()).as("fulfil verifies, so it costs more than the verifier alone")
+                    .isGreaterThan(e.get("verificationGasUsed").asLong());
             assertThat(n.get("versions").get("solc").asString()).startsWith("0.8.37+");
         } else {
             assertThat(m.get("evm").isNull()).isTrue();

@@ -28,7 +28,8 @@ class ResultWriterTest {
                         java.util.Map.of("input_range", 300, "dense", 0, "argmax", 20, "output", 1)),
                 new ModelResult.Timings(1.5, 2.5, 100.0, 98, t, t, t, t), 256,
                 new MemoryProbe.Peak(10_000_000, 200_000_000L, 150_000_000L, true),
-                new ModelResult.Evm("ef".repeat(32), 4000, 4500, true, 900_000, 230_000, 240_000, true, true),
+                new ModelResult.Evm("ef".repeat(32), 4000, 4500, true, 900_000, 230_000, 240_000, true, true,
+                        new ModelResult.Oracle("groth16", "public", 167_000, 384_000, 150_000, 420_000)),
                 new FidelityResult(33, 33, 1.0, null, null, 0.01, null, true));
         BenchReport report = new BenchReport(BenchReport.SCHEMA, "2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z",
                 MachineInfo.current(), new BenchReport.Versions("0.1.0-SNAPSHOT", "v0.16.3", "go1.26", 1, "bn254", "0.1.0",

@@ -10,6 +10,7 @@ import io.zkml.compiler.ir.ops.ArgmaxOp;
 import io.zkml.compiler.ir.ops.DenseOp;
 import io.zkml.compiler.ir.ops.RescaleOp;
 import io.zkml.compiler.model.LinearStructure;
+import io.zkml.compiler.model.NetworkStructure;
 import io.zkml.compiler.model.TreeEnsembleStructure;
 import io.zkml.compiler.model.ImportedModel;
 import tools.jackson.databind.node.ArrayNode;
@@ -77,6 +78,27 @@ public final class CircuitCompiler {
      */
     public static CompiledCircuit compile(ImportedModel model, String name, String sourceSha256,
                                           QuantizationSettings settings) throws CompilationException {
+        return compile(model, name, sourceSha256, settings, false, null);
+    }
+
+    /**
+     * Compiles a model, optionally as a classifier over its scores.
+     *
+     * @param argmax whether the circuit ends in an argmax over the model's scores even if the model
+     *               itself ends in a score vector (networks only: {@code "output": "argmax"}); a
+     *               classifier ends in one anyway
+     * @param labels the class labels of that argmax, in score order, or null for the model's own
+     *               output names (networks only)
+     * @throws CompilationException as {@link #compile(ImportedModel, String, String, QuantizationSettings)},
+     *                              or {@code argmax}/{@code labels} for a model that is not a network
+     */
+    public static CompiledCircuit compile(ImportedModel model, String name, String sourceSha256,
+                                          QuantizationSettings settings, boolean argmax, List<String> labels)
+            throws CompilationException {
+        if ((argmax || labels != null) && !(model.structure() instanceof NetworkStructure)) {
+            throw new CompilationException("\"output\": \"argmax\" and labels apply to networks (family mlp), not to the "
+                    + model.family().apiName() + " family");
+        }
         if (settings == null) {
             settings = QuantizationSettings.defaults();
         }
@@ -89,6 +111,9 @@ public final class CircuitCompiler {
         int nOut = outputs.size();
         if (nIn == 0 || nOut == 0) {
             throw new CompilationException("the model has " + nIn + " features and " + nOut + " outputs; both must be at least 1");
+        }
+        if (model.structure() instanceof NetworkStructure net) {
+            return NetworkCompiler.compile(model, net, name, sourceSha256, settings, argmax, labels);
         }
         if (model.structure() instanceof TreeEnsembleStructure trees) {
             return TreeCompiler.compile(model, trees, name, sourceSha256, settings);
@@ -157,7 +182,7 @@ public final class CircuitCompiler {
         double errorBound = errorBound(w, ranges.ranges(), inputScale, weightScale, task);
         ObjectNode quant = quantizationMetadata(inputScale, weightScale, outputScale, ranges, features, errorBound);
         CircuitIr ir = g.build(name, task.irName(), new CircuitIr.Producer(PRODUCER, VERSION),
-                sourceSha256 == null ? null : new CircuitIr.Source("tribuo", sourceSha256, model.modelClass()),
+                sourceSha256 == null ? null : new CircuitIr.Source(model.format(), sourceSha256, model.modelClass()),
                 quant, features, outputs);
         byte[] bytes = IrWriter.write(ir);
         try {

@@ -273,7 +273,7 @@ public final class CompiledCircuit {
             return new QuantizationReport(x.scale(), weightScale, scoreTensor.scale(),
                     text(q, "rounding", Quantizer.ROUNDING), text(q, "rangeSource", "ir"), inputs,
                     q.has("errorBound") ? parseDouble(q.get("errorBound"), "quantization.errorBound") : null,
-                    trees(q));
+                    trees(q), network(q));
         }
         for (int i = 0; i < x.size(); i++) {
             inputs.add(new QuantizationReport.InputRange(ir.features().get(i),
@@ -294,6 +294,56 @@ public final class CompiledCircuit {
         return new QuantizationReport.Trees(q.path("leafScale").asInt(0), q.get("thresholds").intValue(),
                 text(q, "thresholdRounding", "floor"), text(q, "combiner", "unknown"),
                 hasNear ? near.get("samples").intValue() : null, hasNear ? near.get("withinOneStep").intValue() : null);
+    }
+
+    /** The network section of the compiler's metadata ({@code network} present), or null. */
+    private static QuantizationReport.Network network(ObjectNode q) {
+        JsonNode n = q.get("network");
+        if (n == null || !n.isObject()) {
+            return null;
+        }
+        List<QuantizationReport.NetworkLayer> layers = new ArrayList<>();
+        for (JsonNode l : n.path("layers")) {
+            layers.add(new QuantizationReport.NetworkLayer(l.path("name").asString(""), l.path("inputs").asInt(0),
+                    l.path("outputs").asInt(0), l.path("relu").asBoolean(false), l.path("weightScale").asInt(0),
+                    l.path("outputScale").asInt(0), l.path("shift").asInt(0), l.path("constraints").asLong(0)));
+        }
+        JsonNode c = n.path("calibration");
+        List<QuantizationReport.Candidate> candidates = new ArrayList<>();
+        for (JsonNode k : c.path("candidates")) {
+            candidates.add(new QuantizationReport.Candidate(
+                    k.has("activationBits") ? k.get("activationBits").asInt() : null,
+                    k.has("weightBits") ? k.get("weightBits").asInt() : null,
+                    k.path("inputScale").asInt(0), ints(k.path("weightScales")), ints(k.path("outputScales")),
+                    k.has("constraints") ? k.get("constraints").asLong() : null, decimal(k, "errorBound"),
+                    decimal(k, "labelAgreement"), decimal(k, "maxError"), k.path("chosen").asBoolean(false),
+                    k.path("why").asString("")));
+        }
+        Double tol = decimal(c, "tolerance");
+        return new QuantizationReport.Network(layers, n.path("inputConstraints").asLong(0), n.path("constraints").asLong(0),
+                new QuantizationReport.Calibration(c.path("target").asString("accuracy"), tol == null ? 0 : tol,
+                        c.path("samples").asInt(0), c.path("targetMet").asBoolean(false), c.path("reason").asString(""),
+                        candidates));
+    }
+
+    private static List<Integer> ints(JsonNode a) {
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode v : a) {
+            out.add(v.asInt());
+        }
+        return out;
+    }
+
+    private static Double decimal(JsonNode o, String key) {
+        JsonNode v = o.get(key);
+        if (v == null || !v.isString()) {
+            return null;
+        }
+        try {
+            return Double.parseDouble(v.stringValue());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static String text(ObjectNode q, String key, String dflt) {

@@ -19,6 +19,39 @@ public record Fidelity(Task task, String floatLabel, String circuitLabel, Boolea
                        Map<String, Double> absoluteErrors, Double maxAbsoluteError) {
 
     /**
+     * The float prediction in the circuit's terms: for a circuit that ends in an argmax, the label is
+     * the circuit's label of the float model's class, i.e. {@code circuit.outputs()[k]} where
+     * {@code k} is the index of the float label among {@code modelOutputs}, or, for a score model
+     * compiled with {@code "output": "argmax"} (no float label), the index of its largest score
+     * (the first on ties, as the circuit). Anything else is returned unchanged.
+     *
+     * @param modelOutputs the model's outputs in score order ({@link io.zkml.compiler.model.ImportedModel#outputs()})
+     */
+    public static FloatPrediction asClassifiedBy(FloatPrediction p, java.util.List<String> modelOutputs, CompiledCircuit circuit) {
+        if (circuit.task() != Task.CLASSIFICATION || circuit.outputs().size() != modelOutputs.size()) {
+            return p;
+        }
+        int k;
+        if (p.label() != null) {
+            k = modelOutputs.indexOf(p.label());
+        } else {
+            if (p.values() == null) {
+                return p;
+            }
+            k = -1;
+            double best = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < modelOutputs.size(); j++) {
+                Double v = p.values().get(modelOutputs.get(j));
+                if (v != null && (k < 0 || v > best)) {
+                    best = v;
+                    k = j;
+                }
+            }
+        }
+        return k < 0 ? p : new FloatPrediction(circuit.outputs().get(k), p.values());
+    }
+
+    /**
      * Compares a float prediction with a circuit output of the same model. A prediction with a label
      * is compared as a classification, otherwise as a regression (every float dimension must be in
      * the circuit output).

@@ -22,19 +22,28 @@ import java.util.List;
  *                    comes on top); null when unknown (IR without compiler metadata) or not needed
  *                    (exact votes of a tree model)
  * @param trees       tree models: leaf scale, thresholds, combiner, samples near a split; null otherwise
+ * @param network     networks (family mlp): every layer's scales and constraints, and the calibration
+ *                    (every candidate tried, why it was or was not chosen); null otherwise
  */
 public record QuantizationReport(int inputScale, int weightScale, int outputScale, String rounding,
                                  String rangeSource, List<InputRange> inputs, Double errorBound,
-                                 @JsonInclude(JsonInclude.Include.NON_NULL) Trees trees) {
+                                 @JsonInclude(JsonInclude.Include.NON_NULL) Trees trees,
+                                 @JsonInclude(JsonInclude.Include.NON_NULL) Network network) {
 
     public QuantizationReport {
         inputs = List.copyOf(inputs);
     }
 
+    /** A linear or tree model's report (no network section). */
+    public QuantizationReport(int inputScale, int weightScale, int outputScale, String rounding, String rangeSource,
+                              List<InputRange> inputs, Double errorBound, Trees trees) {
+        this(inputScale, weightScale, outputScale, rounding, rangeSource, inputs, errorBound, trees, null);
+    }
+
     /** A linear model's report (no tree section). */
     public QuantizationReport(int inputScale, int weightScale, int outputScale, String rounding, String rangeSource,
                               List<InputRange> inputs, Double errorBound) {
-        this(inputScale, weightScale, outputScale, rounding, rangeSource, inputs, errorBound, null);
+        this(inputScale, weightScale, outputScale, rounding, rangeSource, inputs, errorBound, null, null);
     }
 
     /**
@@ -54,5 +63,64 @@ public record QuantizationReport(int inputScale, int weightScale, int outputScal
 
     /** One feature's real range {@code [min, max]} and its integer range {@code [lo, hi]}. */
     public record InputRange(String feature, double min, double max, BigInteger lo, BigInteger hi) {
+    }
+
+    /**
+     * How a network was quantized (docs/onnx-models.md, "Calibration").
+     *
+     * @param layers           every dense layer, in order
+     * @param inputConstraints the input range checks' constraints (estimated with docs/ir-format.md's formulas)
+     * @param constraints      the whole circuit's estimated constraints (gnark's count is the circuit's)
+     * @param calibration      the candidates tried and the choice
+     */
+    public record Network(List<NetworkLayer> layers, long inputConstraints, long constraints, Calibration calibration) {
+        public Network {
+            layers = List.copyOf(layers);
+        }
+    }
+
+    /**
+     * One dense layer: {@code out = rescale(W·in + b, shift)} then a ReLU if {@code relu}.
+     *
+     * @param weightScale fractional bits of the layer's weights
+     * @param outputScale fractional bits of its output (the last layer of a classifier: the scores the argmax reads)
+     * @param shift       the rescale after the dense sum (0: none)
+     * @param constraints estimated constraints of the layer (rescale, ReLU, and the argmax for the last layer of a classifier)
+     */
+    public record NetworkLayer(String name, int inputs, int outputs, boolean relu, int weightScale, int outputScale,
+                               int shift, long constraints) {
+    }
+
+    /**
+     * @param target     {@code accuracy} or {@code resources}
+     * @param tolerance  the tolerance of the resources target (labels that may differ, or |error|)
+     * @param samples    sample inputs evaluated (0: not calibrated)
+     * @param targetMet  whether the chosen candidate meets the target
+     * @param reason     why it was chosen
+     * @param candidates every candidate tried, in order
+     */
+    public record Calibration(String target, double tolerance, int samples, boolean targetMet, String reason,
+                              List<Candidate> candidates) {
+        public Calibration {
+            candidates = List.copyOf(candidates);
+        }
+    }
+
+    /**
+     * One candidate setting.
+     *
+     * @param activationBits the activation budget B_a (null: inputScale was requested)
+     * @param weightBits     the weight budget B_w (null: weightScale was requested)
+     * @param constraints    estimated constraints; null when it overflows
+     * @param errorBound     its sound bound on |circuit − float| of the scores/outputs; null when it overflows
+     * @param labelAgreement classification: the fraction of samples whose label equals the float model's
+     * @param maxError       the largest |circuit − float| of a score/output on the samples
+     * @param why            why it was or was not chosen (an overflow names the layer and the bound)
+     */
+    public record Candidate(@JsonInclude(JsonInclude.Include.NON_NULL) Integer activationBits,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Integer weightBits, int inputScale,
+                            List<Integer> weightScales, List<Integer> outputScales,
+                            Long constraints, Double errorBound, Double labelAgreement, Double maxError,
+                            boolean chosen, String why) {
     }
 }

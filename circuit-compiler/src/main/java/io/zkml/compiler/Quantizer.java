@@ -17,10 +17,24 @@ public final class Quantizer {
     private Quantizer() {
     }
 
+    private static final double TWO_52 = 0x1p52;
+
     /** {@code round(v · 2^scale)}, ties away from zero; {@code v} must be finite. */
     public static BigInteger quantize(double v, int scale) {
         if (!Double.isFinite(v)) {
             throw new IllegalArgumentException("cannot quantize a non-finite value: " + v);
+        }
+        if (scale >= 0 && scale <= 1023) {
+            // Fast path, the same integer: v · 2^scale is exact in a double (a power-of-two scaling up
+            // loses no bit unless it overflows), and below 2^52 both its floor and the fraction
+            // a − floor(a) are exact, so comparing the fraction with 0.5 is the exact rule.
+            double t = Math.scalb(v, scale);
+            double a = Math.abs(t);
+            if (a < TWO_52) {
+                double f = Math.floor(a);
+                long q = (long) f + (a - f >= 0.5 ? 1 : 0);
+                return BigInteger.valueOf(t < 0 ? -q : q);
+            }
         }
         BigDecimal pow = new BigDecimal(BigInteger.ONE.shiftLeft(Math.abs(scale)));
         // Both are exact: a double times or divided by a power of two has a finite decimal expansion.

@@ -9,14 +9,16 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@link QuantizationSettings} from JSON (a Jackson tree): the object the service's {@code POST
  * /v1/models/{id}/circuits} takes as {@code quantization} and {@code examples/*}/quantization.json
- * holds, {@code {"inputScale", "weightScale", "inputRanges": [{"min", "max"}], "sampleInputs": [[...]]}},
+ * holds, {@code {"inputScale", "weightScale", "inputRanges": [{"min", "max"}], "sampleInputs": [[...]],
+ * "target": "accuracy"|"resources", "tolerance"}} (the last two: network calibration),
  * every key optional (absent or null: the compiler chooses). The service and {@code zkml compile}
  * both read settings here.
  */
 public final class SettingsJson {
 
     /** The keys of a settings object. */
-    public static final Set<String> KEYS = Set.of("inputScale", "weightScale", "inputRanges", "sampleInputs");
+    public static final Set<String> KEYS = Set.of("inputScale", "weightScale", "inputRanges", "sampleInputs", "target",
+            "tolerance");
 
     private SettingsJson() {
     }
@@ -39,7 +41,7 @@ public final class SettingsJson {
         }
         for (String k : n.propertyNames()) {
             if (!KEYS.contains(k)) {
-                throw new IllegalArgumentException("unknown key \"" + k + "\" (known: inputScale, weightScale, inputRanges, sampleInputs)");
+                throw new IllegalArgumentException("unknown key \"" + k + "\" (known: inputScale, weightScale, inputRanges, sampleInputs, target, tolerance)");
             }
         }
         Integer inputScale = optionalInt(n.get("inputScale"), "inputScale");
@@ -107,7 +109,24 @@ public final class SettingsJson {
                 samples.add(values);
             }
         }
-        return new QuantizationSettings(inputScale, weightScale, ranges, samples);
+        String target = null;
+        JsonNode t = n.get("target");
+        if (t != null && !t.isNull()) {
+            if (!t.isString() || !(t.stringValue().equals(QuantizationSettings.TARGET_ACCURACY)
+                    || t.stringValue().equals(QuantizationSettings.TARGET_RESOURCES))) {
+                throw new IllegalArgumentException("target must be \"accuracy\" or \"resources\", got " + t);
+            }
+            target = t.stringValue();
+        }
+        Double tolerance = null;
+        JsonNode tol = n.get("tolerance");
+        if (tol != null && !tol.isNull()) {
+            if (!tol.isNumber() || !Double.isFinite(tol.asDouble()) || tol.asDouble() < 0) {
+                throw new IllegalArgumentException("tolerance must be a finite number >= 0, got " + tol);
+            }
+            tolerance = tol.asDouble();
+        }
+        return new QuantizationSettings(inputScale, weightScale, ranges, samples, target, tolerance);
     }
 
     private static Integer optionalInt(JsonNode n, String what) {

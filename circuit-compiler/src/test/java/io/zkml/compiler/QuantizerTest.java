@@ -63,4 +63,30 @@ class QuantizerTest {
         assertThat(Quantizer.ceilLog2(0.3)).isEqualTo(-1);
         assertThat(Quantizer.ceilLog2(0)).isEqualTo(0);
     }
+
+    /** The double fast path of {@link Quantizer#quantize} gives exactly the BigDecimal rule's integer. */
+    @Test
+    void the_fast_path_equals_the_exact_rule() {
+        java.util.Random r = new java.util.Random(61);
+        double[] special = {0.5, -0.5, 1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994, 0x1p51 + 0.5,
+                0x1p52 - 1, -0x1p52 + 1, 0x1p52, Double.MIN_VALUE, -Double.MIN_VALUE, 1e-300, 0.0, -0.0, 4503599627370495.5};
+        for (double v : special) {
+            for (int s = 0; s <= 64; s++) {
+                assertThat(Quantizer.quantize(v, s)).as("%s at %d", v, s).isEqualTo(exact(v, s));
+            }
+        }
+        for (int k = 0; k < 20000; k++) {
+            double v = (r.nextDouble() - 0.5) * Math.scalb(1.0, r.nextInt(80) - 40);
+            if (k % 3 == 0) {
+                v = Math.scalb(Math.rint(Math.scalb(v, 20)) + 0.5, -20); // a tie at scale 20
+            }
+            int s = r.nextInt(70);
+            assertThat(Quantizer.quantize(v, s)).as("%s at %d", v, s).isEqualTo(exact(v, s));
+        }
+    }
+
+    static BigInteger exact(double v, int scale) {
+        return new java.math.BigDecimal(v).multiply(new java.math.BigDecimal(BigInteger.ONE.shiftLeft(scale)))
+                .setScale(0, java.math.RoundingMode.HALF_UP).toBigIntegerExact();
+    }
 }

@@ -85,7 +85,7 @@ final class ExportSnarkjsCommand implements Callable<Integer> {
                 if (vk != null || from.proof != null || from.publicInputs != null) {
                     throw CliException.usage("--vk, --proof, --public and --service are alternatives");
                 }
-                ServiceClient client = new ServiceClient(from.service);
+                ServiceClient client = new ServiceClient(from.service, from.apiKey);
                 ServiceClient.Published pub = client.published(from.inference, circuit);
                 source = pub.source();
                 files = fromService(client, pub);

@@ -22,4 +22,8 @@ final class ProofSourceOptions {
 
     @Option(names = "--inference", paramLabel = "ID", description = "the inference to fetch from --service")
     String inference;
+
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:ZKML_API_KEY}",
+            description = "with --service: the API key sent as Authorization: Bearer (default: $ZKML_API_KEY)")
+    String apiKey;
 }

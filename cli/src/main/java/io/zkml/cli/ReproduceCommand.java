@@ -52,6 +52,10 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--service", paramLabel = "URL", description = "a zkml service publishing the circuit (with --circuit)")
     String service;
 
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:ZKML_API_KEY}",
+            description = "with --service: the API key sent as Authorization: Bearer (default: $ZKML_API_KEY)")
+    String apiKey;
+
     @Option(names = "--circuit", paramLabel = "ID", description = "the circuit id on --service")
     String circuit;
 
@@ -83,7 +87,7 @@ final class ReproduceCommand implements Callable<Integer> {
             publishedHash = circuitHash.toLowerCase(java.util.Locale.ROOT);
             where = "circuit hash " + publishedHash;
         } else {
-            ServiceClient client = new ServiceClient(service);
+            ServiceClient client = new ServiceClient(service, apiKey);
             JsonNode c = client.getJson("/v1/circuits/" + ServiceClient.segment(circuit, "--circuit"));
             publishedHash = Artifacts.untrusted(c.path("circuitHash").asString(""));
             published = client.get("/v1/circuits/" + circuit + "/ir");

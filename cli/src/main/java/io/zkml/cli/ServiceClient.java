@@ -37,6 +37,8 @@ final class ServiceClient {
 
     private final String base;
     private final Duration deadline;
+    /** Sent as {@code Authorization: Bearer …} when not null (--api-key, ZKML_API_KEY; issue 9). */
+    private final String apiKey;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NORMAL).build();
 
@@ -45,12 +47,29 @@ final class ServiceClient {
     }
 
     ServiceClient(String url, Duration deadline) {
+        this(url, deadline, null);
+    }
+
+    /** With an API key ({@code zk_…}; null or blank: none) for a service that requires keys. */
+    ServiceClient(String url, String apiKey) {
+        this(url, DEADLINE, apiKey);
+    }
+
+    ServiceClient(String url, Duration deadline, String apiKey) {
         this.deadline = deadline;
+        this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
+        if (this.apiKey != null && !this.apiKey.matches("[A-Za-z0-9_~.+/=-]{1,256}")) {
+            throw CliException.usage("--api-key (or ZKML_API_KEY) must be a key such as zk_..., without spaces or control characters");
+        }
         String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         if (!u.startsWith("http://") && !u.startsWith("https://")) {
             throw CliException.usage("--service must be an http:// or https:// URL, got " + url);
         }
         this.base = u;
+    }
+
+    private HttpRequest request(URI uri) {
+        return authorized(HttpRequest.newBuilder(uri)).timeout(Duration.ofSeconds(60)).GET().build();
     }
 
     /**
@@ -82,7 +101,7 @@ final class ServiceClient {
         long limit = path.endsWith("/ir") ? MAX_IR : MAX_BODY;
         HttpResponse<byte[]> r;
         CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(
-                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build(), info -> new Limited(limit));
+                request(uri), info -> new Limited(limit));
         try {
             r = f.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -121,6 +140,49 @@ final class ServiceClient {
             return onFailure.apply(new Failure(uri, r.statusCode(), type, detail));
         }
         return r.body();
+    }
+
+    /**
+     * POST a JSON body to {@code path} ({@code zkml chain request}: an inference of hashed inputs):
+     * the body of a 2xx answer, else a {@link CliException} (bad input) naming status and detail.
+     */
+    byte[] postJson(String path, byte[] body) {
+        URI uri;
+        try {
+            uri = URI.create(base + path);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("not a valid URL: " + base + path);
+        }
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(authorized(HttpRequest.newBuilder(uri)).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), info -> new Limited(MAX_BODY));
+        } catch (IOException e) {
+            throw CliException.badInput("cannot POST " + uri + ": " + Artifacts.untrusted(Artifacts.firstLine(String.valueOf(e.getMessage()))), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw CliException.badInput("interrupted while posting to " + uri);
+        }
+        if (r.statusCode() / 100 != 2) {
+            String detail = "";
+            try {
+                JsonNode p = Artifacts.JSON.readTree(r.body());
+                if (p != null && p.hasNonNull("detail")) {
+                    detail = Artifacts.untrusted(Artifacts.firstLine(p.get("detail").asString()));
+                }
+            } catch (RuntimeException ignored) {
+                // not problem+json
+            }
+            throw CliException.badInput("POST " + uri + " answered " + r.statusCode() + (detail.isEmpty() ? "" : ": " + detail));
+        }
+        return r.body();
+    }
+
+    /** The environment variable whose API key, when set, is sent as {@code Authorization: Bearer <key>}. */
+    static final String API_KEY_ENV = "ZKML_API_KEY";
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        return apiKey == null ? b : b.header("Authorization", "Bearer " + apiKey);
     }
 
     /** Reads at most {@code limit} bytes of a body, then fails (and cancels the download). */

@@ -72,7 +72,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private int fromService() throws java.io.IOException {
-        ServiceClient client = new ServiceClient(from.service);
+        ServiceClient client = new ServiceClient(from.service, from.apiKey);
         ServiceClient.Published pub = client.published(from.inference, null);
         String circuitId = pub.circuitId();
         String vkHash = pub.verifyingKeyHash();

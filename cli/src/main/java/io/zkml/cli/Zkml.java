@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
                 + "set up Groth16 keys, prove, verify, export a proof for snarkjs, inspect an IR, reproduce a published circuit.",
                 "The same compiler and prover code as the service (no second implementation)."},
         subcommands = {CompileCommand.class, SetupCommand.class, ProveCommand.class, VerifyCommand.class,
-                ExportCommand.class, InspectCommand.class, ReproduceCommand.class, CeremonyCommand.class,
+                ExportCommand.class, InspectCommand.class, ReproduceCommand.class, ChainCommand.class, CeremonyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Zkml implements Runnable {
 
@@ -73,6 +73,9 @@ public final class Zkml implements Runnable {
     }
 
     public static void main(String[] args) {
+        // web3j (zkml chain) logs through SLF4J, which has no provider here and would say so on stderr:
+        // stderr carries only zkml's own one-line messages.
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -65,6 +65,16 @@ class ServiceClientTest {
             ex.getResponseBody().write(b);
             ex.close();
         });
+        // answers only with the right API key (issue 9: --api-key / ZKML_API_KEY)
+        server.createContext("/v1/circuits/keyed", ex -> {
+            boolean ok = "Bearer zk_right".equals(ex.getRequestHeaders().getFirst("Authorization"));
+            byte[] b = (ok ? "{\"id\":\"keyed\"}" : "{\"type\":\"urn:zkml:problem:unauthorized\",\"detail\":\"no key\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", ok ? "application/json" : "application/problem+json");
+            ex.sendResponseHeaders(ok ? 200 : 401, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
         server.start();
         url = "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -72,6 +82,18 @@ class ServiceClientTest {
     @AfterEach
     void stop() {
         server.stop(0);
+    }
+
+    @Test
+    void anApiKeyIsSentAsABearerTokenAndAMissingOneIsA401() {
+        assertThat(new String(new ServiceClient(url, "zk_right").get("/v1/circuits/keyed"), StandardCharsets.UTF_8))
+                .contains("keyed");
+        assertThatThrownBy(() -> new ServiceClient(url).get("/v1/circuits/keyed"))
+                .isInstanceOf(CliException.class).hasMessageContaining("401");
+        assertThatThrownBy(() -> new ServiceClient(url, "zk_wrong").get("/v1/circuits/keyed"))
+                .isInstanceOf(CliException.class).hasMessageContaining("401");
+        assertThatThrownBy(() -> new ServiceClient(url, "zk_x\r\nX-Injected: 1"))
+                .isInstanceOf(CliException.class).hasMessageContaining("--api-key");
     }
 
     @Test

@@ -106,6 +106,16 @@ public final class AnvilNode implements AutoCloseable {
      * confirmation depths advance on their own.
      */
     public static AnvilNode start(ContractsToolchain toolchain, boolean enforceCodeSizeLimits, int listenPort, int blockTimeSeconds) {
+        return start(toolchain, enforceCodeSizeLimits, listenPort, blockTimeSeconds, null);
+    }
+
+    /**
+     * As {@link #start(ContractsToolchain, boolean, int, int)}, keeping the chain in {@code stateFile}
+     * (anvil's {@code --state}: loaded at start when it exists, written every few seconds and on a
+     * graceful exit), so that a development chain survives a restart; {@code null}: in memory only.
+     */
+    public static AnvilNode start(ContractsToolchain toolchain, boolean enforceCodeSizeLimits, int listenPort, int blockTimeSeconds,
+                                  java.nio.file.Path stateFile) {
         Objects.requireNonNull(toolchain, "toolchain");
         List<String> command = new ArrayList<>(List.of(toolchain.anvilBinary().toString(),
                 "--host", "127.0.0.1",
@@ -118,6 +128,14 @@ public final class AnvilNode implements AutoCloseable {
         }
         if (!enforceCodeSizeLimits) {
             command.add("--disable-code-size-limit");
+        }
+        if (stateFile != null) {
+            try {
+                java.nio.file.Files.createDirectories(stateFile.toAbsolutePath().getParent());
+            } catch (IOException e) {
+                throw new ToolchainException("cannot create the folder of anvil's state file " + stateFile + ": " + e.getMessage(), e);
+            }
+            command.addAll(List.of("--state", stateFile.toAbsolutePath().toString(), "--state-interval", "5"));
         }
         Process process;
         try {

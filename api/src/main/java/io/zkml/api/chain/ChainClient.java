@@ -92,6 +92,13 @@ public final class ChainClient implements AutoCloseable {
         return b.getBlock().getTimestamp().longValueExact();
     }
 
+    /** The hash of block {@code number}, or null when the chain has no such block (yet). */
+    public String blockHash(long number) {
+        EthBlock b = rpc(() -> web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(number)), false).send(),
+                "eth_getBlockByNumber");
+        return b.getBlock() == null ? null : b.getBlock().getHash();
+    }
+
     /** Bytes of code at {@code address} (0: no contract). */
     public int codeSize(String address) {
         String code = rpc(() -> web3j.ethGetCode(address, DefaultBlockParameterName.LATEST).send(), "eth_getCode").getCode();

@@ -1,9 +1,9 @@
 package io.zkml.api.chain;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -16,13 +16,14 @@ import io.zkml.api.inferences.InferenceService;
 class ChainConfiguration {
 
     @Bean(destroyMethod = "close")
-    @ConditionalOnProperty(name = "zkml.chain.enabled", havingValue = "true")
+    @Conditional(ChainEnabledCondition.class)
     ChainRuntime chainRuntime(ChainProperties props) {
         return ChainRuntime.start(props);
     }
 
     @Bean
-    @ConditionalOnExpression("${zkml.chain.enabled:false} and ${zkml.chain.relayer:true}")
+    @Conditional(ChainEnabledCondition.class)
+    @ConditionalOnProperty(name = "zkml.chain.relayer", havingValue = "true", matchIfMissing = true)
     Relayer relayer(ChainRuntime chain, ChainRepository repo, InferenceService inferences, PlatformTransactionManager txm) {
         return new Relayer(chain, repo, inferences, new TransactionTemplate(txm));
     }

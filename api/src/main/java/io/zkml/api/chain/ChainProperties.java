@@ -29,6 +29,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param relayer whether this process runs the relayer loop (default {@code true}; several API
  *     nodes should leave it to one process per signer key)
  * @param localNode a local anvil started by the service itself, for {@code make run}
+ * @param reorgRescanBlocks how far back the relayer scans again when the last block it scanned is
+ *     no longer in the chain (a reorg deeper than {@code confirmations}) (default {@code 128})
  */
 @ConfigurationProperties("zkml.chain")
 public record ChainProperties(
@@ -45,7 +47,8 @@ public record ChainProperties(
         @DefaultValue("false") boolean deployContracts,
         @DefaultValue("0") long startBlock,
         @DefaultValue("true") boolean relayer,
-        @DefaultValue LocalNode localNode) {
+        @DefaultValue LocalNode localNode,
+        @DefaultValue("128") int reorgRescanBlocks) {
 
     public ChainProperties {
         if (confirmations < 0) {
@@ -53,6 +56,9 @@ public record ChainProperties(
         }
         if (maxBlocksPerScan < 1) {
             throw new IllegalArgumentException("zkml.chain.max-blocks-per-scan must be >= 1, got " + maxBlocksPerScan);
+        }
+        if (reorgRescanBlocks < 1) {
+            throw new IllegalArgumentException("zkml.chain.reorg-rescan-blocks must be >= 1, got " + reorgRescanBlocks);
         }
         if (name == null || !name.matches("[a-z0-9][a-z0-9-]{0,31}")) {
             throw new IllegalArgumentException("zkml.chain.name must be 1-32 of [a-z0-9-], got " + name);
@@ -81,8 +87,16 @@ public record ChainProperties(
      *     (a publicly known key) signs. Development only.
      * @param port the RPC port (default {@code 8545})
      * @param blockTime seconds between blocks (default {@code 1})
+     * @param stateFile where anvil keeps the chain between runs ({@code --state}; default none: a
+     *     new chain each start). When the chain turns out newer than what the database remembers of
+     *     it (the file was deleted), the service forgets that chain's deployments, requests and cursor.
+     * @param optional when anvil or solc is not installed, log one line and run without a chain
+     *     instead of refusing to start ({@code make run}; default {@code false})
+     * @param infoFile a JSON file the addresses, chain id, RPC URL and dev accounts are written to at
+     *     start, for scripts and the README walkthrough (default none; {@code make run}: {@code .zkml/chain.json})
      */
     public record LocalNode(@DefaultValue("false") boolean enabled, @DefaultValue("8545") int port,
-                            @DefaultValue("1") int blockTime) {
+                            @DefaultValue("1") int blockTime, Path stateFile, @DefaultValue("false") boolean optional,
+                            Path infoFile) {
     }
 }

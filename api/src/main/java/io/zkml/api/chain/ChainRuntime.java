@@ -2,8 +2,13 @@ package io.zkml.api.chain;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +20,7 @@ import org.web3j.crypto.WalletUtils;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.http.HttpService;
+import tools.jackson.databind.json.JsonMapper;
 
 import io.zkml.contracts.AnvilNode;
 import io.zkml.contracts.CompiledContract;
@@ -62,7 +68,8 @@ public final class ChainRuntime implements AutoCloseable {
         }
         try {
             if (props.localNode().enabled()) {
-                local = AnvilNode.start(ContractsToolchain.locate(), true, props.localNode().port(), props.localNode().blockTime());
+                local = AnvilNode.start(ContractsToolchain.locate(), true, props.localNode().port(), props.localNode().blockTime(),
+                        props.localNode().stateFile());
                 rpcUrl = local.rpcUrl();
                 log.warn("zkml.chain.local-node: started anvil at {} (development only: its dev keys are public)", rpcUrl);
             }
@@ -88,6 +95,15 @@ public final class ChainRuntime implements AutoCloseable {
                 throw new IllegalStateException("zkml.chain.registry-address and zkml.chain.oracle-address are required "
                         + "(or zkml.chain.deploy-contracts=true to deploy new ones)");
             }
+            if (local != null && registry == null && oracle == null && props.localNode().infoFile() != null) {
+                String[] kept = previousContracts(props.localNode().infoFile(), client, nodeChainId);
+                if (kept != null) {
+                    registry = kept[0];
+                    oracle = kept[1];
+                    log.info("zkml.chain: the local chain kept its state: using the registry {} and oracle {} of the last run",
+                            registry, oracle);
+                }
+            }
             ZkmlContracts contracts = new ZkmlContracts(solc);
             if (registry == null) {
                 registry = deploy(client, contracts.registry(), "");
@@ -104,12 +120,35 @@ public final class ChainRuntime implements AutoCloseable {
             }
             log.info("zkml.chain '{}': chain id {}, signer {}, registry {}, oracle {}, confirmations {}", props.name(),
                     nodeChainId, client.address(), registry, oracle, props.confirmations());
-            return new ChainRuntime(props, local, client, solc, registry, oracle);
+            ChainRuntime rt = new ChainRuntime(props, local, client, solc, registry, oracle);
+            if (local != null && props.localNode().infoFile() != null) {
+                rt.writeInfoFile(props.localNode().infoFile(), local.accounts());
+            }
+            return rt;
         } catch (RuntimeException e) {
             if (local != null) {
                 local.close();
             }
             throw e;
+        }
+    }
+
+    /** The registry and oracle of the last run's info file, when both still have code on this chain; else null. */
+    private static String[] previousContracts(Path infoFile, ChainClient client, long chainId) {
+        if (!Files.isRegularFile(infoFile)) {
+            return null;
+        }
+        try {
+            tools.jackson.databind.JsonNode n = JsonMapper.builder().build().readTree(Files.readString(infoFile));
+            String registry = n.path("registryAddress").asString("");
+            String oracle = n.path("oracleAddress").asString("");
+            if (n.path("chainId").asLong() != chainId || !registry.matches("0x[0-9a-fA-F]{40}") || !oracle.matches("0x[0-9a-fA-F]{40}")) {
+                return null;
+            }
+            return client.codeSize(registry) > 0 && client.codeSize(oracle) > 0 ? new String[] {registry, oracle} : null;
+        } catch (IOException | RuntimeException e) {
+            log.warn("zkml.chain: ignoring {}: {}", infoFile, e.getMessage());
+            return null;
         }
     }
 
@@ -158,12 +197,56 @@ public final class ChainRuntime implements AutoCloseable {
         return solc;
     }
 
+    private volatile CompiledContract lendingPool;
+
+    /** The example consumer {@code RiskBasedLendingPool}, compiled by the pinned solc on first use. */
+    public CompiledContract lendingPool() {
+        CompiledContract c = lendingPool;
+        if (c == null) {
+            c = new ZkmlContracts(solc).lendingPool();
+            lendingPool = c;
+        }
+        return c;
+    }
+
     public String registryAddress() {
         return registryAddress;
     }
 
     public String oracleAddress() {
         return oracleAddress;
+    }
+
+    /** What a client needs to talk to this chain: {@code GET /v1/chain} and {@code zkml.chain.local-node.info-file}. */
+    public Map<String, Object> info() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("chain", props.name());
+        m.put("chainId", client.chainId());
+        if (localNode != null) {
+            m.put("rpcUrl", localNode.rpcUrl());
+            m.put("localNode", true);
+        }
+        m.put("registryAddress", registryAddress);
+        m.put("oracleAddress", oracleAddress);
+        m.put("relayerAddress", client.address());
+        m.put("confirmations", props.confirmations());
+        return m;
+    }
+
+    private void writeInfoFile(Path file, List<String> devAccounts) {
+        Map<String, Object> m = info();
+        m.put("devAccounts", devAccounts);
+        try {
+            Path abs = file.toAbsolutePath();
+            Files.createDirectories(abs.getParent());
+            Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+            Files.writeString(tmp, JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n");
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            log.info("zkml.chain: local chain at {} (chain id {}); registry {}, oracle {}; written to {}", localNode.rpcUrl(),
+                    client.chainId(), registryAddress, oracleAddress, abs);
+        } catch (IOException e) {
+            log.warn("zkml.chain: cannot write {}: {}", file, e.getMessage());
+        }
     }
 
     /** The RPC URL of the node the service started itself, or null. */

@@ -37,11 +37,12 @@ class DeploymentController {
     record DeploymentResponse(UUID id, UUID circuitId, String chain, long chainId, String registryAddress,
                               String oracleAddress, String verifierAddress, String registryModelId, int inputWords,
                               int outputWords, List<ChainRepository.Deployment.Step> transactions, long gasUsed,
-                              java.time.Instant createdAt) {
+                              ChainRepository.Deployment.Consumer consumer, java.time.Instant createdAt) {
         static DeploymentResponse of(ChainRepository.Deployment d) {
             return new DeploymentResponse(d.id(), d.circuitId(), d.chain(), d.chainId(), d.registryAddress(), d.oracleAddress(),
                     d.verifierAddress(), d.modelId().toString(), d.inputWords(), d.outputWords(), d.transactions(),
-                    d.transactions().stream().mapToLong(ChainRepository.Deployment.Step::gasUsed).sum(), d.createdAt());
+                    d.transactions().stream().mapToLong(ChainRepository.Deployment.Step::gasUsed).sum(), d.consumer(),
+                    d.createdAt());
         }
     }
 
@@ -60,7 +61,24 @@ class DeploymentController {
         if (body == null || !body.isObject() || !body.path("chain").isString()) {
             throw new ApiException(ProblemType.INVALID_REQUEST, "the body must be {\"chain\": \"<name>\"}");
         }
-        ChainRepository.Deployment d = service.deploy(circuit, body.get("chain").asString());
+        java.util.Map<String, Integer> factors = null;
+        JsonNode consumer = body.get("consumer");
+        if (consumer != null && !consumer.isNull()) {
+            if (!consumer.isObject() || !DeploymentService.LENDING_POOL.equals(consumer.path("contract").asString(""))
+                    || !consumer.path("collateralFactorsBps").isObject()) {
+                throw new ApiException(ProblemType.INVALID_REQUEST, "consumer must be {\"contract\": \""
+                        + DeploymentService.LENDING_POOL + "\", \"collateralFactorsBps\": {\"<label>\": <0..10000>, ...}}");
+            }
+            factors = new java.util.LinkedHashMap<>();
+            for (var e : consumer.get("collateralFactorsBps").properties()) {
+                if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt()) {
+                    throw new ApiException(ProblemType.INVALID_REQUEST, "consumer.collateralFactorsBps values are integers "
+                            + "(basis points, 0..10000)");
+                }
+                factors.put(e.getKey(), e.getValue().intValue());
+            }
+        }
+        ChainRepository.Deployment d = service.deploy(circuit, body.get("chain").asString(), factors);
         return ResponseEntity.created(URI.create("/v1/circuits/" + circuit + "/deployments/" + d.id()))
                 .body(DeploymentResponse.of(d));
     }

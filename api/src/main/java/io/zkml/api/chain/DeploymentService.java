@@ -10,6 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.DynamicArray;
+import org.web3j.abi.datatypes.generated.Uint16;
+import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
@@ -54,6 +59,18 @@ public class DeploymentService {
 
     /** Deploys and registers; synchronous (seconds on a local chain, block times on a real one). */
     public ChainRepository.Deployment deploy(UUID circuitId, String chainName) {
+        return deploy(circuitId, chainName, null);
+    }
+
+    /** The contract an example consumer is, as {@code consumer.contract} names it. */
+    public static final String LENDING_POOL = "RiskBasedLendingPool";
+
+    /**
+     * Deploys and registers, then (when {@code collateralFactorsBps} is not null) deploys the
+     * example consumer {@code RiskBasedLendingPool} against the chain's oracle for the new model id,
+     * with a collateral factor for every label of the (classification) circuit.
+     */
+    public ChainRepository.Deployment deploy(UUID circuitId, String chainName, Map<String, Integer> collateralFactorsBps) {
         ChainRuntime rt = chain.getIfAvailable();
         if (rt == null) {
             throw new ApiException(ProblemType.CHAIN_NOT_CONFIGURED, "this service has no chain configured "
@@ -64,22 +81,27 @@ public class DeploymentService {
                     + " is configured; this service knows \"" + rt.name() + "\"", Map.of("chains", List.of(rt.name())));
         }
         CircuitRecord c = circuits.getReady(circuitId);
+        // The rest (verifier contract name, registry proofSystemId) is per proving system already; PLONK
+        // deployments wait for issue 7's PLONK circuits and their Solidity proof encoding in the service.
         if (!CircuitService.GROTH16.equals(c.provingSystem())) {
             throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM, "deployments support groth16 circuits; this one is "
                     + c.provingSystem());
         }
-        if (!"public".equals(c.visibility().input())) {
-            // The oracle's hashed-input path (one commitment word, salt from the requester) is the next step (ADR 0016).
-            throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "deployments support circuits with public inputs "
-                    + "for now; this one has " + c.visibility().input() + " inputs");
+        boolean hashed = "hashed".equals(c.visibility().input());
+        if (!hashed && !"public".equals(c.visibility().input())) {
+            // A request must name what is proven: the public inputs, or their commitment (ADR 0016).
+            throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "deployments support circuits with public or hashed "
+                    + "inputs; this one has " + c.visibility().input() + " inputs (nothing for an on-chain request to name)");
         }
         CompiledCircuit compiled = circuits.compiled(c);
-        int inputWords = compiled.features().size();
+        List<Integer> factors = collateralFactorsBps == null ? null : factorsInLabelOrder(compiled, collateralFactorsBps);
+        // Hashed inputs: one public word, the Poseidon2 commitment (docs/commitments.md), then the outputs.
+        int inputWords = hashed ? 1 : compiled.features().size();
         int outputWords = c.publicInputs() - inputWords;
         String source = circuits.verifierSource(circuitId);
         CompiledContract verifier;
         try {
-            verifier = rt.solc().compile("Verifier.sol", source, VerifierContract.GNARK_CONTRACT_NAME);
+            verifier = rt.solc().compile("Verifier.sol", source, verifierContractName(c.provingSystem()));
         } catch (SolidityCompilationException e) {
             throw new IllegalStateException("the pinned solc could not compile circuit " + circuitId + "'s verifier: "
                     + e.getMessage(), e);
@@ -92,7 +114,7 @@ public class DeploymentService {
             steps.add(step("deployVerifier", deployed));
             String data = OracleAbi.registerModel(OracleAbi.hex32(models.get(c.modelId()).sha256(), "model sha256"),
                     OracleAbi.hex32(c.circuitHash(), "circuit hash"), OracleAbi.hex32(c.verifyingKeyHash(), "verifying-key hash"),
-                    1, verifierAddress, inputWords, outputWords, false);
+                    proofSystemId(c.provingSystem()), verifierAddress, inputWords, outputWords, hashed);
             TransactionReceipt registered = client.transact(rt.registryAddress(), data, BigInteger.ZERO, ChainRuntime.TX_TIMEOUT);
             steps.add(step("registerModel", registered));
             BigInteger modelId = null;
@@ -104,9 +126,19 @@ public class DeploymentService {
             if (modelId == null) {
                 throw new IllegalStateException("registerModel " + registered.getTransactionHash() + " emitted no ModelRegistered");
             }
+            ChainRepository.Deployment.Consumer consumer = null;
+            if (factors != null) {
+                String args = FunctionEncoder.encodeConstructor(List.of(new Address(rt.oracleAddress()), new Uint256(modelId),
+                        new DynamicArray<>(Uint16.class, factors.stream().map(Uint16::new).toList())));
+                TransactionReceipt pool = client.transact(null, rt.lendingPool().creationBytecodeHex() + args, BigInteger.ZERO,
+                        ChainRuntime.TX_TIMEOUT);
+                steps.add(step("deployConsumer", pool));
+                consumer = new ChainRepository.Deployment.Consumer(LENDING_POOL, pool.getContractAddress(),
+                        new java.util.LinkedHashMap<>(collateralFactorsBps));
+            }
             ChainRepository.Deployment d = new ChainRepository.Deployment(UUID.randomUUID(), circuitId, rt.name(),
                     client.chainId(), rt.registryAddress(), rt.oracleAddress(), verifierAddress, modelId, inputWords, outputWords,
-                    steps, java.time.Instant.now());
+                    hashed, steps, consumer, java.time.Instant.now());
             repo.insertDeployment(d);
             log.info("circuit {} deployed on {}: verifier {}, registry model id {}", circuitId, rt.name(), verifierAddress, modelId);
             return repo.deployment(d.id()).orElseThrow();
@@ -116,6 +148,47 @@ public class DeploymentService {
             throw new ApiException(ProblemType.CHAIN_UNAVAILABLE, "the chain refused the deployment of circuit " + circuitId
                     + (steps.isEmpty() ? "" : " after " + steps.getLast().step() + " " + steps.getLast().hash()) + ": " + e.getMessage());
         }
+    }
+
+    /** The contract gnark's exported Solidity declares: {@code Verifier} (Groth16) or {@code PlonkVerifier}. */
+    static String verifierContractName(String provingSystem) {
+        return "plonk".equals(provingSystem) ? "PlonkVerifier" : VerifierContract.GNARK_CONTRACT_NAME;
+    }
+
+    /** The registry's {@code ProofSystems} id (IZkml.sol) of a circuit's proving system. */
+    static int proofSystemId(String provingSystem) {
+        return switch (provingSystem) {
+            case CircuitService.GROTH16 -> 1;
+            case "plonk" -> 2;
+            default -> throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM, "the registry knows groth16 and plonk "
+                    + "verifiers; this circuit is " + provingSystem);
+        };
+    }
+
+    /** The factors in class-index order; every label once, each 0..10000 bps. */
+    private static List<Integer> factorsInLabelOrder(CompiledCircuit compiled, Map<String, Integer> bps) {
+        if (compiled.task() != io.zkml.compiler.Task.CLASSIFICATION) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, LENDING_POOL + " takes a risk class: the circuit must be a "
+                    + "classification, this one is a " + compiled.task());
+        }
+        List<String> labels = compiled.outputs();
+        List<String> unknown = bps.keySet().stream().filter(k -> !labels.contains(k)).toList();
+        List<String> missing = labels.stream().filter(l -> !bps.containsKey(l)).toList();
+        if (!unknown.isEmpty() || !missing.isEmpty()) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "consumer.collateralFactorsBps must give every label of the "
+                    + "circuit once " + labels + (missing.isEmpty() ? "" : "; missing " + missing)
+                    + (unknown.isEmpty() ? "" : "; unknown " + unknown.stream().map(DeploymentService::printable).toList()));
+        }
+        List<Integer> out = new ArrayList<>();
+        for (String l : labels) {
+            Integer v = bps.get(l);
+            if (v == null || v < 0 || v > 10_000) {
+                throw new ApiException(ProblemType.INVALID_REQUEST, "consumer.collateralFactorsBps." + l
+                        + " must be 0..10000 basis points, got " + v);
+            }
+            out.add(v);
+        }
+        return out;
     }
 
     private static ChainRepository.Deployment.Step step(String name, TransactionReceipt r) {

@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -49,6 +50,7 @@ public final class Relayer implements SmartLifecycle {
     private final TransactionTemplate tx;
     private volatile Thread thread;
     private volatile boolean running;
+    private boolean resetChecked;
     private final AtomicLong passes = new AtomicLong();
 
     public Relayer(ChainRuntime chain, ChainRepository repo, InferenceService inferences, TransactionTemplate tx) {
@@ -63,6 +65,10 @@ public final class Relayer implements SmartLifecycle {
         if (running) {
             return;
         }
+        if (!resetChecked && chain.localRpcUrl() != null) {
+            forgetIfTheLocalChainIsNew();
+        }
+        resetChecked = true;
         running = true;
         thread = Thread.ofPlatform().name("zkml-relayer").daemon().start(this::loop);
         log.info("relayer started for oracle {} on {}", chain.oracleAddress(), chain.name());
@@ -86,6 +92,34 @@ public final class Relayer implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /**
+     * A chain the service started itself may be newer than what the database remembers of it (no
+     * {@code local-node.state-file}, or the file was deleted): the registry and oracle are then
+     * re-deployed at the same addresses (same dev key, same nonces) and request ids start again
+     * at 1, so remembered rows would hide new requests. When the cursor is past the head, or a
+     * remembered verifier has no code, that chain's rows are forgotten.
+     */
+    private void forgetIfTheLocalChainIsNew() {
+        try {
+            ChainClient client = chain.client();
+            long head = client.blockNumber();
+            Optional<Long> cursor = repo.cursor(chain.name(), chain.oracleAddress());
+            List<ChainRepository.Deployment> deployments = repo.deploymentsOn(chain.name());
+            boolean reset = cursor.isPresent() && cursor.get() > head + 1;
+            for (ChainRepository.Deployment d : deployments) {
+                reset = reset || client.codeSize(d.verifierAddress()) == 0;
+            }
+            if (reset) {
+                int n = repo.forgetChain(chain.name());
+                log.warn("zkml.chain '{}': the local chain is new (head block {}, the database remembered block {}); "
+                        + "forgot its {} deployment(s), its oracle requests and the relayer's cursor: deploy the circuits again",
+                        chain.name(), head, cursor.orElse(0L), n);
+            }
+        } catch (RuntimeException e) {
+            log.warn("zkml.chain: could not check whether the local chain is new: {}", e.getMessage());
+        }
     }
 
     /** Completed loop passes (tests wait on it). */
@@ -134,17 +168,31 @@ public final class Relayer implements SmartLifecycle {
         ChainClient client = chain.client();
         String oracle = chain.oracleAddress();
         long from = repo.cursor(chain.name(), oracle).orElse(chain.props().startBlock());
+        Optional<String> lastHash = repo.cursorHash(chain.name(), oracle);
+        if (lastHash.isPresent() && from > 0) {
+            String now = client.blockHash(from - 1);
+            if (!lastHash.get().equalsIgnoreCase(String.valueOf(now))) {
+                // The last scanned block is gone: a reorg deeper than the confirmations. Scan again from
+                // further back; requests seen again are no-ops, a different request under a known id replaces it.
+                long back = Math.max(chain.props().startBlock(), from - chain.props().reorgRescanBlocks());
+                log.warn("relayer: block {} is no longer {} (a reorg deeper than {} confirmations): scanning again from block {}",
+                        from - 1, lastHash.get(), chain.props().confirmations(), back);
+                repo.saveCursor(chain.name(), oracle, back, null);
+                return;
+            }
+        }
         long safe = client.blockNumber() - chain.props().confirmations();
         if (safe < from) {
             return;
         }
         long to = Math.min(safe, from + chain.props().maxBlocksPerScan() - 1);
+        String toHash = client.blockHash(to);
         List<Log> logs = client.logs(oracle, OracleAbi.INFERENCE_REQUESTED_TOPIC, from, to);
         tx.executeWithoutResult(status -> {
             for (Log l : logs) {
                 record(OracleAbi.requested(l));
             }
-            repo.saveCursor(chain.name(), oracle, to + 1);
+            repo.saveCursor(chain.name(), oracle, to + 1, toHash);
         });
     }
 
@@ -161,13 +209,28 @@ public final class Relayer implements SmartLifecycle {
         }
         if (!repo.insertRequest(chain.name(), chain.oracleAddress(), q.requestId(), d.get().id(), inputs, q.deadline(),
                 q.blockNumber(), q.txHash(), error == null ? "proving" : "failed", error)) {
-            return; // seen before (a rescan)
+            ChainRepository.OracleRequest known = repo.request(chain.name(), chain.oracleAddress(), q.requestId()).orElseThrow();
+            if (known.requestTxHash().equalsIgnoreCase(q.txHash())) {
+                return; // seen before (a rescan, or the same transaction mined again after a reorg)
+            }
+            log.warn("oracle request {}: now made by transaction {}, not {} (a reorg deeper than the confirmations): "
+                    + "proving the new request", q.requestId(), q.txHash(), known.requestTxHash());
+            repo.replaceRequest(chain.name(), chain.oracleAddress(), q.requestId(), d.get().id(), inputs, q.deadline(),
+                    q.blockNumber(), q.txHash(), error == null ? "proving" : "failed", error);
         }
         if (error != null) {
             log.warn("oracle request {}: {}", q.requestId(), error);
             return;
         }
+        if (d.get().hashedInputs()) {
+            // The request names only the commitment: the proof is that of the circuit's inference with
+            // this commitment (the requester posted the input and salt to the service, off chain); it
+            // is looked up now and on every pass until the deadline (submit).
+            log.info("oracle request {} (model {}): hashed inputs, commitment {}", q.requestId(), q.modelId(), inputs.getFirst());
+            return;
+        }
         try {
+            repo.actAsOwnerOf(d.get().circuitId()); // the inference belongs to the circuit's owner
             InferenceRecord inf = inferences.createQuantized(d.get().circuitId(), signed);
             repo.setInference(chain.name(), chain.oracleAddress(), q.requestId(), inf.id());
             log.info("oracle request {} (model {}): proving as inference {}", q.requestId(), q.modelId(), inf.id());
@@ -179,11 +242,25 @@ public final class Relayer implements SmartLifecycle {
     }
 
     private void submit(ChainRepository.OracleRequest r) {
-        if (r.inferenceId() == null) {
-            return;
+        UUID inferenceId = r.inferenceId();
+        if (inferenceId == null) {
+            ChainRepository.Deployment d = repo.deployment(r.deploymentId()).orElseThrow();
+            Optional<UUID> found = d.hashedInputs() ? repo.inferenceWithCommitment(d.circuitId(), r.inputs().getFirst())
+                    : Optional.empty();
+            if (found.isEmpty()) {
+                if (d.hashedInputs() && chain.client().latestTimestamp() > r.deadline()) {
+                    repo.finish(r, "expired", null, "no inference of circuit " + d.circuitId() + " carries the commitment "
+                            + r.inputs().getFirst() + " (POST /v1/circuits/{id}/inferences with the input and salt) before "
+                            + "the deadline " + r.deadline());
+                }
+                return;
+            }
+            inferenceId = found.get();
+            repo.setInference(r.chain(), r.oracleAddress(), r.requestId(), inferenceId);
+            log.info("oracle request {}: the commitment is that of inference {}", r.requestId(), inferenceId);
         }
-        InferenceRecord inf = inferences.get(r.inferenceId());
-        if (inf.status() == InferenceStatus.FAILED) {
+        InferenceRecord inf = inferences.get(inferenceId);
+        if (inf.status() == InferenceStatus.FAILED || inf.status() == InferenceStatus.CANCELLED) { // issue 9: cancelled too
             repo.finish(r, "failed", null, "proving failed: " + inf.error());
             return;
         }

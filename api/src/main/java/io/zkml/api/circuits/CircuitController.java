@@ -33,7 +33,7 @@ class CircuitController {
 
     /** The body of {@code POST /v1/models/{id}/circuits}; every field is optional. */
     record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
-                                SetupRequest setup) {
+                                SetupRequest setup, String output) {
     }
 
     /**
@@ -75,9 +75,9 @@ class CircuitController {
                                            @RequestBody(required = false) CreateCircuitRequest body,
                                            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID model = Ids.parse(modelId, "model");
-        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null) : body;
+        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null) : body;
         CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), req.setup(),
-                idempotencyKey);
+                req.output(), idempotencyKey);
         return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id())).body(CircuitResponse.of(c));
     }
 

@@ -43,7 +43,16 @@ public class CircuitRepository {
                 .update();
     }
 
+    /** Issue 6: the circuit's output mode ({@code "argmax"}), or null for the model's own output. */
+    public void setOutput(UUID id, String output) {
+        jdbc.sql("UPDATE circuits SET output = ? WHERE id = ?").params(output, id).update();
+    }
 
+    /** The circuit's output mode, or null. */
+    public String output(UUID id) {
+        return jdbc.sql("SELECT output FROM circuits WHERE id = ?").param(id).query((rs, n) -> rs.getString(1))
+                .optional().orElse(null);
+    }
 
     public Optional<CircuitRecord> find(UUID id) {
         return jdbc.sql("SELECT * FROM circuits WHERE id = ?").param(id).query(this::map).optional();

@@ -87,7 +87,7 @@ public class CircuitService {
     @Transactional
     public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
                                 VisibilityRequest visibility, String idempotencyKey) {
-        return create(modelId, provingSystem, quantization, visibility, null, idempotencyKey);
+        return create(modelId, provingSystem, quantization, visibility, null, null, idempotencyKey);
     }
 
     /**
@@ -98,6 +98,28 @@ public class CircuitService {
     @Transactional
     public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
                                 VisibilityRequest visibility, SetupRequest setup, String idempotencyKey) {
+        return create(modelId, provingSystem, quantization, visibility, setup, null, idempotencyKey);
+    }
+
+    /**
+     * As {@link #create(UUID, String, QuantizationRequest, VisibilityRequest, SetupRequest, String)}
+     * with an output mode (issue 6): null, the model's own output; {@code "argmax"}, a network's
+     * scores end in an argmax (label: the labels given at upload, else the score index).
+     */
+    @Transactional
+    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
+                                VisibilityRequest visibility, SetupRequest setup, String output,
+                                String idempotencyKey) {
+        if (output != null && !output.equals("argmax")) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "output must be \"argmax\" or absent, got \"" + output + "\"");
+        }
+        if (output != null) {
+            ModelRecord m = models.get(modelId);
+            if (!"mlp".equals(m.family()) || m.outputs().size() < 2) {
+                throw new ApiException(ProblemType.INVALID_REQUEST, "\"output\": \"argmax\" needs a network (family mlp) with at least 2 scores; this model is "
+                        + m.family() + " with " + m.outputs().size() + " output(s)");
+            }
+        }
         VisibilityRequest vis = (visibility == null ? VisibilityRequest.DEFAULT : visibility).normalized();
         ModelRecord model = models.get(modelId);
         String system = provingSystem == null || provingSystem.isBlank() ? GROTH16
@@ -115,13 +137,17 @@ public class CircuitService {
         // the fingerprint of a request without visibility is what it was before visibility existed
         String fingerprint = system + "\n" + json.write(request)
                 + (vis.equals(VisibilityRequest.DEFAULT) ? "" : "\n" + json.write(vis))
-                + (setup == null ? "" : "\nsetup " + trust.id());
+                + (setup == null ? "" : "\nsetup " + trust.id())
+                + (output == null ? "" : "\noutput=" + output);
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models/" + modelId + "/circuits",
                 fingerprint, id);
         if (earlier.isPresent()) {
             return get(earlier.get());
         }
         circuits.insert(id, modelId, system, request, vis, trust.id());
+        if (output != null) {
+            circuits.setOutput(id, output);
+        }
         jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
         signal.jobQueued();
         return circuits.find(id).orElseThrow();

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -101,8 +102,10 @@ class CompileJobHandler implements JobHandler {
         CompiledCircuit compiled;
         try {
             QuantizationRequest request = circuit.settings() == null ? QuantizationRequest.empty() : circuit.settings();
+            boolean argmax = "argmax".equals(circuits.output(id));
+            List<String> labels = "mlp".equals(model.family()) ? models.labels(model.id()) : null;
             compiled = CircuitCompiler.compile(models.imported(model.id()), model.name(),
-                    model.sha256(), request.toSettings(model.features()))
+                    model.sha256(), request.toSettings(model.features()), argmax, labels)
                     .withInputVisibility(circuit.visibility().inputVisibility());
         } catch (CompilationException | IllegalArgumentException | IrValidationException e) {
             throw new JobFailedException("compilation failed: " + e.getMessage(), e);

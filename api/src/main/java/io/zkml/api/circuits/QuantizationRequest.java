@@ -2,6 +2,8 @@ package io.zkml.api.circuits;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import io.zkml.compiler.QuantizationSettings;
 import io.zkml.compiler.SettingsJson;
 import tools.jackson.databind.json.JsonMapper;
@@ -13,10 +15,20 @@ import tools.jackson.databind.json.JsonMapper;
  * @param weightScale fractional bits of the weights
  * @param inputRanges the allowed real range of every feature, in feature order
  * @param sampleInputs inputs whose observed ranges (widened by a margin) become the input ranges
- *     when {@code inputRanges} is absent
+ *     when {@code inputRanges} is absent; networks are calibrated on them
+ * @param target networks: {@code accuracy} (default) or {@code resources} (issue 6, docs/onnx-models.md)
+ * @param tolerance networks, target {@code resources}: labels that may differ (fraction) or the largest |error|
  */
 public record QuantizationRequest(Integer inputScale, Integer weightScale, List<Range> inputRanges,
-                                  List<List<Double>> sampleInputs) {
+                                  List<List<Double>> sampleInputs,
+                                  @JsonInclude(JsonInclude.Include.NON_NULL) String target,
+                                  @JsonInclude(JsonInclude.Include.NON_NULL) Double tolerance) {
+
+    /** Without the network calibration fields. */
+    public QuantizationRequest(Integer inputScale, Integer weightScale, List<Range> inputRanges,
+                               List<List<Double>> sampleInputs) {
+        this(inputScale, weightScale, inputRanges, sampleInputs, null, null);
+    }
 
     /** One feature's allowed range. */
     public record Range(Double min, Double max) {

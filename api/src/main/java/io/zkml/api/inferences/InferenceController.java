@@ -28,9 +28,11 @@ import io.zkml.api.support.Ids;
 class InferenceController {
 
     private final InferenceService service;
+    private final InferenceCallbacks callbacks;
 
-    InferenceController(InferenceService service) {
+    InferenceController(InferenceService service, InferenceCallbacks callbacks) {
         this.service = service;
+        this.callbacks = callbacks;
     }
 
     /**
@@ -48,12 +50,23 @@ class InferenceController {
      * @param calldata 0x-hex of a complete {@code verifyProof} call
      * @param fidelity the float model's prediction compared with the circuit's output
      * @param timings milliseconds: {@code queueMillis}, {@code witnessMillis}, {@code proveMillis}
+     * @param metadata the request's free-form {@code metadata} map, as stored (issue 9)
+     * @param callback the delivery status of the {@code callbackUrl}, if one was given (issue 9)
+     * @param attempt which attempt of the prove job is (or was last) running: 1 for the first; absent
+     *     while no worker claimed it (a worker that died or lost its lease makes the next one 2)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record InferenceResponse(UUID id, UUID circuitId, String status, List<Double> input, JsonNode output,
                              String commitment, String salt,
                              List<String> publicInputs, String proof, String calldata, JsonNode fidelity,
-                             Map<String, Long> timings, String error, Instant createdAt, Instant finishedAt) {
+                             Map<String, Long> timings, String error, Instant createdAt, Instant finishedAt,
+                             Integer attempt, Map<String, String> metadata, Map<String, Object> callback) {
+        /** With the delivery status of its callback (issue 9; null: none). */
+        InferenceResponse withCallback(Map<String, Object> c) {
+            return new InferenceResponse(id, circuitId, status, input, output, commitment, salt, publicInputs, proof,
+                    calldata, fidelity, timings, error, createdAt, finishedAt, attempt, metadata, c);
+        }
+
         static InferenceResponse of(InferenceRecord r) {
             return of(r, null);
         }
@@ -63,7 +76,7 @@ class InferenceController {
             boolean hidden = r.inputHidden() || r.input() == null;
             return new InferenceResponse(r.id(), r.circuitId(), r.status().dbName(), hidden ? null : r.input(), r.output(),
                     r.commitment(), drawnSalt, r.publicInputs(), r.proof(), r.calldata(), r.fidelity(), r.timings(),
-                    r.error(), r.createdAt(), r.finishedAt());
+                    r.error(), r.createdAt(), r.finishedAt(), r.attempt() == 0 ? null : r.attempt(), r.metadata(), null);
         }
     }
 
@@ -75,15 +88,19 @@ class InferenceController {
             throw new ApiException(ProblemType.INVALID_REQUEST,
                     "the body must be a JSON object {\"input\": [...]} or {\"input\": {feature name: number, ...}}");
         }
-        InferenceService.Created c = service.create(circuit, body.root().get(InferenceBody.INPUT), body.duplicateInputKeys(),
-                body.root().get("salt"), idempotencyKey);
+        // issue 9: callbackUrl, checked before anything is stored
+        URI callbackUrl = callbacks.callbackUrl(body.root().get("callbackUrl"));
+        Map<String, String> metadata = InferenceCallbacks.metadata(body.root().get("metadata"));
+        InferenceService.Created c = callbacks.create(circuit, body.root().get(InferenceBody.INPUT), body.duplicateInputKeys(),
+                body.root().get("salt"), idempotencyKey, callbackUrl, metadata);
         InferenceRecord r = c.inference();
         return ResponseEntity.accepted().location(URI.create("/v1/inferences/" + r.id()))
-                .body(InferenceResponse.of(r, c.drawnSalt()));
+                .body(InferenceResponse.of(r, c.drawnSalt()).withCallback(callbacks.status(r.id())));
     }
 
     @GetMapping("/v1/inferences/{id}")
     InferenceResponse get(@PathVariable("id") String id) {
-        return InferenceResponse.of(service.get(Ids.parse(id, "inference")));
+        InferenceRecord r = service.get(Ids.parse(id, "inference"));
+        return InferenceResponse.of(r).withCallback(callbacks.status(r.id()));
     }
 }

@@ -24,6 +24,7 @@ public class InferenceRepository {
     private static final TypeReference<List<Double>> DOUBLES = new TypeReference<>() { };
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
     private static final TypeReference<Map<String, Long>> TIMINGS = new TypeReference<>() { };
+    private static final TypeReference<Map<String, String>> METADATA = new TypeReference<>() { };
 
     private final JdbcClient jdbc;
     private final Json json;
@@ -62,7 +63,10 @@ public class InferenceRepository {
     }
 
     public void markProving(UUID id) {
-        jdbc.sql("UPDATE inferences SET status = 'proving', started_at = now(), updated_at = now() WHERE id = ?")
+        // issue 9: the attempt is the latest prove job's (1 at the first claim)
+        jdbc.sql("UPDATE inferences SET status = 'proving', started_at = now(), updated_at = now(),"
+                        + " attempt = coalesce((SELECT max(attempts) FROM jobs WHERE subject_id = inferences.id), attempt + 1)"
+                        + " WHERE id = ?")
                 .param(id).update();
     }
 
@@ -100,7 +104,8 @@ public class InferenceRepository {
                 json.read(rs.getString("fidelity"), JsonNode.class), json.read(rs.getString("timings"), TIMINGS),
                 rs.getString("error"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")), rs.getString("salt"),
-                rs.getString("commitment"), rs.getBoolean("input_hidden"));
+                rs.getString("commitment"), rs.getBoolean("input_hidden"), rs.getInt("attempt"),
+                json.read(rs.getString("metadata"), METADATA));
     }
 
     private static Instant instant(Timestamp t) {

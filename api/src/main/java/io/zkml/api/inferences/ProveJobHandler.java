@@ -101,6 +101,7 @@ class ProveJobHandler implements JobHandler {
             throw e;
         }
 
+        context.provingTime(proof.proveMillis()); // issue 9: the proving-time histogram
         List<BigInteger> reference = compiled.evaluate(quantized);
         // the Java reference's public inputs: for hashed inputs its commitment (Commitments.commit),
         // which the request already recorded, must be the proof's public input
@@ -123,7 +124,8 @@ class ProveJobHandler implements JobHandler {
 
         CircuitOutput output = compiled.dequantize(proof.outputs());
         double[] input = inference.input().stream().mapToDouble(Double::doubleValue).toArray();
-        FloatPrediction floatPrediction = models.imported(circuit.modelId()).predict(input);
+        io.zkml.compiler.model.ImportedModel imported = models.imported(circuit.modelId());
+        FloatPrediction floatPrediction = Fidelity.asClassifiedBy(imported.predict(input), imported.outputs(), compiled);
         Map<String, Object> fidelity = fidelityJson(Fidelity.of(floatPrediction, output), floatPrediction, compiled);
 
         Map<String, Long> timings = new LinkedHashMap<>();

@@ -23,8 +23,14 @@ class JobConfiguration {
     @Bean
     @Conditional(RunsWorkers.class)
     JobWorkers jobWorkers(JobRepository jobs, List<JobHandler> handlers, TransactionTemplate tx, JobSignal signal,
-                          WorkerProperties props) {
-        return new JobWorkers(jobs, handlers, tx, signal, props);
+                          WorkerProperties props, JobMetrics metrics) {
+        return new JobWorkers(jobs, handlers, tx, signal, props, metrics);
+    }
+
+    @Bean
+    @Conditional(RunsWorkers.class)
+    JobListener jobListener(javax.sql.DataSource dataSource, JobSignal signal, WorkerProperties props) {
+        return new JobListener(dataSource, signal, props);
     }
 
     static final class RunsWorkers extends SpringBootCondition {

@@ -22,4 +22,8 @@ public interface JobContext {
 
     /** Milliseconds the job waited in the queue before this claim started it (database clock). */
     long queueMillis();
+
+    /** Reports the prover's time for this job's proof (the {@code zkml_proving_time_seconds} histogram). */
+    default void provingTime(long millis) {
+    }
 }

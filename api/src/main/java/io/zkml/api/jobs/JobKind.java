@@ -7,7 +7,9 @@ public enum JobKind {
     /** Compile a circuit: IR, constraint system, Groth16 setup, Solidity verifier. */
     COMPILE,
     /** Prove one inference. */
-    PROVE;
+    PROVE,
+    /** POST an ended inference to its callbackUrl, signed (issue 9); queued by a trigger (V17). */
+    CALLBACK;
 
     public String dbName() {
         return name().toLowerCase(Locale.ROOT);

@@ -30,27 +30,91 @@ public class JobRepository {
         this.jdbc = jdbc;
     }
 
-    /** Queues a job (in the caller's transaction, so that it appears with its subject). */
+    /** The PostgreSQL channel a NOTIFY is sent on when a job is queued (payload: its kind). */
+    public static final String CHANNEL = "zkml_jobs";
+
+    /**
+     * Queues a job (in the caller's transaction, so that it appears with its subject) with the
+     * requirements its subject implies: a prove job needs the circuit's size (its constraints, and
+     * an estimate of the memory that takes: 64 MiB plus 1 KiB per constraint); a compile job's size
+     * is not known before it ran. Sends a NOTIFY on {@value #CHANNEL}, which PostgreSQL delivers to
+     * the listening workers of every process when the transaction commits.
+     */
     public UUID enqueue(JobKind kind, UUID subjectId, int maxAttempts) {
         UUID id = UUID.randomUUID();
-        jdbc.sql("INSERT INTO jobs (id, kind, subject_id, status, max_attempts) VALUES (?, ?, ?, 'queued', ?)")
-                .params(id, kind.dbName(), subjectId, maxAttempts)
-                .update();
+        if (kind == JobKind.PROVE) {
+            jdbc.sql("""
+                    INSERT INTO jobs (id, kind, subject_id, status, max_attempts, required_constraints, required_memory_mb)
+                    SELECT :id, :kind, :subject, 'queued', :max, c.constraints, 64 + c.constraints / 1024
+                      FROM (SELECT 1) one
+                      LEFT JOIN inferences i ON i.id = :subject
+                      LEFT JOIN circuits c ON c.id = i.circuit_id
+                    """)
+                    .param("id", id).param("kind", kind.dbName()).param("subject", subjectId).param("max", maxAttempts)
+                    .update();
+        } else {
+            jdbc.sql("INSERT INTO jobs (id, kind, subject_id, status, max_attempts) VALUES (?, ?, ?, 'queued', ?)")
+                    .params(id, kind.dbName(), subjectId, maxAttempts)
+                    .update();
+        }
+        jdbc.sql("SELECT pg_notify(?, ?)").params(CHANNEL, kind.dbName()).query().singleRow();
         return id;
     }
 
     /**
-     * Claims the oldest runnable queued job: marks it running, counts the attempt and gives
-     * {@code owner} a lease of {@code lease}. Jobs locked by a concurrent claim are skipped.
+     * What a worker process can run: the job kinds it has handlers for, its capability tags, and
+     * the largest circuit (constraints) and memory (MiB) it takes; null means no limit.
+     */
+    public record Capabilities(java.util.Set<JobKind> kinds, java.util.Set<String> tags, Long maxConstraints,
+                               Long maxMemoryMb) {
+        public Capabilities {
+            kinds = java.util.Set.copyOf(kinds);
+            tags = java.util.Set.copyOf(tags);
+        }
+
+        /** Every kind, no tags, no limits (tests and single-process setups). */
+        public static Capabilities any() {
+            return new Capabilities(java.util.EnumSet.allOf(JobKind.class), java.util.Set.of(), null, null);
+        }
+
+        String[] kindArray() {
+            return kinds.stream().map(JobKind::dbName).sorted().toArray(String[]::new);
+        }
+
+        String[] tagArray() {
+            return tags.stream().sorted().toArray(String[]::new);
+        }
+    }
+
+    /**
+     * Claims the oldest runnable queued job of any kind with no limits (a worker with
+     * {@link Capabilities#any()} and no announcement).
      */
     public Optional<Job> claim(String owner, Duration lease) {
+        return claim(owner, null, Capabilities.any(), lease);
+    }
+
+    /**
+     * Claims the oldest runnable queued job that {@code caps} can run: of a kind it has a handler
+     * for, no larger (constraints, memory) than its limits, needing no tag it lacks. Marks it
+     * running, counts the attempt and gives {@code owner} (a thread of worker process
+     * {@code workerId}) a lease of {@code lease}. Jobs locked by a concurrent claim are skipped;
+     * jobs no worker can run stay queued (and show in the queue depth).
+     */
+    public Optional<Job> claim(String owner, String workerId, Capabilities caps, Duration lease) {
         return jdbc.sql("""
                 UPDATE jobs j
-                   SET status = 'running', attempts = j.attempts + 1, lease_owner = :owner,
+                   SET status = 'running', attempts = j.attempts + 1, lease_owner = :owner, worker_id = :worker,
                        lease_expires_at = now() + :leaseMs * interval '1 millisecond', heartbeat_at = now(),
                        started_at = coalesce(j.started_at, now()), updated_at = now()
                   FROM (SELECT id FROM jobs
                          WHERE status = 'queued' AND run_after <= now()
+                           AND kind = ANY (:kinds)
+                           AND (required_constraints IS NULL OR CAST(:maxConstraints AS bigint) IS NULL
+                                OR required_constraints <= CAST(:maxConstraints AS bigint))
+                           AND (required_memory_mb IS NULL OR CAST(:maxMemory AS bigint) IS NULL
+                                OR required_memory_mb <= CAST(:maxMemory AS bigint))
+                           AND required_tags <@ CAST(:tags AS text[])
                          ORDER BY run_after, created_at
                          LIMIT 1
                          FOR UPDATE SKIP LOCKED) c
@@ -59,9 +123,20 @@ public class JobRepository {
                           j.lease_expires_at, j.last_error, j.created_at, j.started_at
                 """)
                 .param("owner", owner)
+                .param("worker", workerId)
+                .param("kinds", caps.kindArray())
+                .param("maxConstraints", caps.maxConstraints(), java.sql.Types.BIGINT)
+                .param("maxMemory", caps.maxMemoryMb(), java.sql.Types.BIGINT)
+                .param("tags", caps.tagArray())
                 .param("leaseMs", lease.toMillis())
                 .query(JobRepository::map)
                 .optional();
+    }
+
+    /** The size a job needs (null: unknown), as stored with it. */
+    public Optional<Long> requiredConstraints(UUID id) {
+        return jdbc.sql("SELECT required_constraints FROM jobs WHERE id = ?").param(id)
+                .query((rs, n) -> (Long) rs.getObject(1, Long.class)).optional();
     }
 
     /** Extends the lease; false if {@code owner} no longer holds it. */
@@ -86,7 +161,7 @@ public class JobRepository {
     /** Marks the job succeeded; false if {@code owner} no longer holds the lease. */
     public boolean succeed(UUID id, String owner) {
         return jdbc.sql("""
-                UPDATE jobs SET status = 'succeeded', lease_owner = NULL, lease_expires_at = NULL,
+                UPDATE jobs SET status = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL,
                        finished_at = now(), updated_at = now()
                  WHERE id = ? AND status = 'running' AND lease_owner = ?
                 """)
@@ -97,7 +172,7 @@ public class JobRepository {
     /** Marks the job failed for good; false if {@code owner} no longer holds the lease. */
     public boolean fail(UUID id, String owner, String error) {
         return jdbc.sql("""
-                UPDATE jobs SET status = 'failed', lease_owner = NULL, lease_expires_at = NULL, last_error = ?,
+                UPDATE jobs SET status = 'failed', lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL, last_error = ?,
                        finished_at = now(), updated_at = now()
                  WHERE id = ? AND status = 'running' AND lease_owner = ?
                 """)
@@ -117,7 +192,7 @@ public class JobRepository {
                    SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
                        finished_at = CASE WHEN attempts >= max_attempts THEN now() END,
                        run_after = now() + ? * interval '1 millisecond',
-                       lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = now()
+                       lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL, last_error = ?, updated_at = now()
                  WHERE id = ? AND status = 'running' AND lease_owner = ?
                 RETURNING status
                 """)
@@ -131,19 +206,24 @@ public class JobRepository {
     }
 
     /**
-     * Re-queues every running job whose lease expired (its worker died or hung), or fails it when
-     * it used all its attempts. Jobs locked by another transaction are left for the next round.
+     * Re-queues every running job whose lease expired (its worker died or hung) or whose worker
+     * process stopped renewing its announcement in {@code workers} (seen within seconds, long
+     * before the job's own lease runs out), or fails it when it used all its attempts. Jobs locked by another transaction are left for the next round.
      */
     public List<ReapedJob> reapExpiredLeases() {
         return jdbc.sql("""
                 UPDATE jobs j
                    SET status = CASE WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'queued' END,
                        finished_at = CASE WHEN j.attempts >= j.max_attempts THEN now() END,
-                       last_error = 'the lease of worker ' || j.lease_owner || ' expired during attempt '
-                                    || j.attempts || ' of ' || j.max_attempts,
-                       lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                       last_error = CASE WHEN j.lease_expires_at < now()
+                                         THEN 'the lease of worker ' || j.lease_owner || ' expired'
+                                         ELSE 'worker ' || j.worker_id || ' stopped announcing itself (presumed dead)'
+                                    END || ' during attempt ' || j.attempts || ' of ' || j.max_attempts,
+                       lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL, updated_at = now()
                   FROM (SELECT id FROM jobs
-                         WHERE status = 'running' AND lease_expires_at < now()
+                         WHERE status = 'running'
+                           AND (lease_expires_at < now()
+                                OR worker_id IN (SELECT id FROM workers WHERE expires_at < now()))
                          FOR UPDATE SKIP LOCKED) e
                  WHERE j.id = e.id
                 RETURNING j.id, j.kind, j.subject_id, j.status, j.last_error
@@ -152,6 +232,63 @@ public class JobRepository {
                         rs.getObject("subject_id", UUID.class), JobStatus.fromDb(rs.getString("status")),
                         rs.getString("last_error")))
                 .list();
+    }
+
+    /**
+     * Announces worker process {@code workerId} (or renews its announcement) for {@code ttl}: what it
+     * can run, on which host, with how many threads.
+     */
+    public void announce(String workerId, String host, Capabilities caps, int threads, Duration ttl) {
+        jdbc.sql("""
+                INSERT INTO workers (id, host, tags, kinds, max_constraints, max_memory_mb, threads, expires_at)
+                VALUES (:id, :host, CAST(:tags AS text[]), CAST(:kinds AS text[]), :maxC, :maxM, :threads,
+                        now() + :ttlMs * interval '1 millisecond')
+                ON CONFLICT (id) DO UPDATE
+                   SET heartbeat_at = now(), expires_at = EXCLUDED.expires_at, stopped_at = NULL
+                """)
+                .param("id", workerId).param("host", host).param("tags", caps.tagArray()).param("kinds", caps.kindArray())
+                .param("maxC", caps.maxConstraints(), java.sql.Types.BIGINT)
+                .param("maxM", caps.maxMemoryMb(), java.sql.Types.BIGINT)
+                .param("threads", threads).param("ttlMs", ttl.toMillis())
+                .update();
+    }
+
+    /** A graceful stop: the announcement ends now (its remaining jobs, if any, are re-queued by the reaper). */
+    public void retire(String workerId) {
+        jdbc.sql("UPDATE workers SET stopped_at = now(), expires_at = now() WHERE id = ?").param(workerId).update();
+    }
+
+    /** Forgets workers whose announcement ended more than {@code keep} ago. */
+    public int forgetWorkers(Duration keep) {
+        return jdbc.sql("DELETE FROM workers WHERE expires_at < now() - ? * interval '1 millisecond'")
+                .param(keep.toMillis()).update();
+    }
+
+    /** Worker processes whose announcement is current. */
+    public long liveWorkers() {
+        return jdbc.sql("SELECT count(*) FROM workers WHERE expires_at >= now()").query(Long.class).single();
+    }
+
+    /** Worker threads of the live worker processes. */
+    public long liveWorkerThreads() {
+        return jdbc.sql("SELECT coalesce(sum(threads), 0) FROM workers WHERE expires_at >= now()")
+                .query(Long.class).single();
+    }
+
+    /** Jobs by kind and status, for every kind and the statuses queued and running (zeros included). */
+    public java.util.Map<JobKind, java.util.Map<JobStatus, Long>> activeCounts() {
+        java.util.Map<JobKind, java.util.Map<JobStatus, Long>> counts = new java.util.EnumMap<>(JobKind.class);
+        for (JobKind k : JobKind.values()) {
+            java.util.Map<JobStatus, Long> m = new java.util.EnumMap<>(JobStatus.class);
+            m.put(JobStatus.QUEUED, 0L);
+            m.put(JobStatus.RUNNING, 0L);
+            counts.put(k, m);
+        }
+        jdbc.sql("SELECT kind, status, count(*) FROM jobs WHERE status IN ('queued', 'running') GROUP BY kind, status")
+                .query(rs -> {
+                    counts.get(JobKind.fromDb(rs.getString(1))).put(JobStatus.fromDb(rs.getString(2)), rs.getLong(3));
+                });
+        return counts;
     }
 
     public Optional<Job> find(UUID id) {

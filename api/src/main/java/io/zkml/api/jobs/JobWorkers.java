@@ -1,6 +1,8 @@
 package io.zkml.api.jobs;
 
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The worker threads of this process: each claims a job, runs its {@link JobHandler}, and records
  * the outcome; a scheduler extends the leases of running jobs (heartbeats) and re-queues jobs whose
- * lease expired anywhere (the reaper). Started and stopped with the application context.
+ * lease expired anywhere (the reaper). The process announces itself in {@code workers} (what it can
+ * run, renewed every {@code announce-interval}); jobs of a process whose announcement expired are
+ * re-queued by the reaper of any other. Threads claim only jobs this process can run
+ * ({@link JobRepository.Capabilities}). Started and stopped with the application context.
  */
 public class JobWorkers implements SmartLifecycle {
 
@@ -34,6 +39,8 @@ public class JobWorkers implements SmartLifecycle {
     private final JobSignal signal;
     private final WorkerProperties props;
     private final String processId;
+    private final JobRepository.Capabilities capabilities;
+    private final JobMetrics metrics;
     /** Running jobs of this process: job id → lease owner. */
     private final Map<UUID, RunningJob> running = new ConcurrentHashMap<>();
     private final AtomicBoolean active = new AtomicBoolean();
@@ -45,7 +52,13 @@ public class JobWorkers implements SmartLifecycle {
 
     public JobWorkers(JobRepository jobs, List<JobHandler> handlers, TransactionTemplate tx, JobSignal signal,
                       WorkerProperties props) {
+        this(jobs, handlers, tx, signal, props, new JobMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), jobs));
+    }
+
+    public JobWorkers(JobRepository jobs, List<JobHandler> handlers, TransactionTemplate tx, JobSignal signal,
+                      WorkerProperties props, JobMetrics metrics) {
         this.jobs = jobs;
+        this.metrics = metrics;
         for (JobHandler h : handlers) {
             if (this.handlers.put(h.kind(), h) != null) {
                 throw new IllegalStateException("two handlers for job kind " + h.kind());
@@ -55,6 +68,7 @@ public class JobWorkers implements SmartLifecycle {
         this.signal = signal;
         this.props = props;
         this.processId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.capabilities = props.capabilities(this.handlers.isEmpty() ? java.util.Set.of() : this.handlers.keySet());
     }
 
     @Override
@@ -62,6 +76,7 @@ public class JobWorkers implements SmartLifecycle {
         if (!active.compareAndSet(false, true)) {
             return;
         }
+        announceQuietly();
         workers = Executors.newFixedThreadPool(props.threads(), Thread.ofPlatform().name("zkml-worker-", 1).factory());
         for (int i = 0; i < props.threads(); i++) {
             workers.submit(this::loop);
@@ -70,8 +85,13 @@ public class JobWorkers implements SmartLifecycle {
         scheduler.scheduleWithFixedDelay(this::heartbeats, props.heartbeatInterval().toMillis(),
                 props.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::reapQuietly, 0, props.reaperInterval().toMillis(), TimeUnit.MILLISECONDS);
-        log.info("{} job worker thread(s) started ({}), lease {}, handlers {}", props.threads(), processId,
-                props.lease(), handlers.keySet());
+        scheduler.scheduleWithFixedDelay(this::announceQuietly, props.announceInterval().toMillis(),
+                props.announceInterval().toMillis(), TimeUnit.MILLISECONDS);
+        log.info("{} job worker thread(s) started ({}), lease {}, announcement {}, handlers {}, tags {}, "
+                        + "max constraints {}, max memory {} MiB", props.threads(), processId, props.lease(),
+                props.announceLease(), handlers.keySet(), capabilities.tags(),
+                props.maxConstraints() == null ? "any" : props.maxConstraints(),
+                props.maxMemoryMb() == null ? "any" : props.maxMemoryMb());
     }
 
     @Override
@@ -89,6 +109,18 @@ public class JobWorkers implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // Ends the announcement now: the reaper of any other process re-queues what is left at once.
+        try {
+            jobs.retire(processId);
+        } catch (RuntimeException e) {
+            log.warn("could not end this worker's announcement ({}); it expires in {}", e.getMessage(),
+                    props.announceLease());
+        }
+    }
+
+    /** This worker process's id in {@code workers} (the prefix of its lease owners). */
+    public String processId() {
+        return processId;
     }
 
     @Override
@@ -107,7 +139,7 @@ public class JobWorkers implements SmartLifecycle {
         while (active.get() && !Thread.currentThread().isInterrupted()) {
             try {
                 long seen = signal.generation();
-                Optional<Job> job = jobs.claim(owner, props.lease());
+                Optional<Job> job = jobs.claim(owner, processId, capabilities, props.lease());
                 if (job.isPresent()) {
                     runOne(job.get(), owner);
                 } else {
@@ -133,6 +165,9 @@ public class JobWorkers implements SmartLifecycle {
     void runOne(Job job, String owner) {
         JobHandler handler = handlers.get(job.kind());
         RunningJob rj = new RunningJob(owner, new AtomicBoolean());
+        long started = System.nanoTime();
+        long queueMillis = 0;
+        Long constraints = null;
         log.info("job {} ({} of {}) attempt {}/{} claimed by {}", job.id(), job.kind().dbName(), job.subjectId(),
                 job.attempts(), job.maxAttempts(), owner);
         // From here on every way out goes through the finally below: a job left in `running` would
@@ -140,14 +175,19 @@ public class JobWorkers implements SmartLifecycle {
         running.put(job.id(), rj);
         try {
             if (handler == null) {
+                // claims are filtered by kind: only a job claimed through the old claim() gets here
                 throw new JobFailedException("this worker has no handler for jobs of kind " + job.kind().dbName());
             }
-            long queueMillis = jobs.millisSinceCreated(job.id());
-            handler.run(job, new Context(job, rj, queueMillis));
+            constraints = jobs.requiredConstraints(job.id()).orElse(null);
+            queueMillis = jobs.millisSinceCreated(job.id());
+            handler.run(job, new Context(job, rj, queueMillis, constraints));
             log.info("job {} ({}) succeeded", job.id(), job.kind().dbName());
+            metrics.jobFinished(job.kind(), "succeeded", constraints, latency(queueMillis, started));
         } catch (LeaseLostException e) {
+            metrics.failure(job.kind(), JobMetrics.FailureReason.LEASE_LOST);
             log.warn("job {}: {}; its result is discarded (another worker runs it)", job.id(), e.getMessage());
         } catch (JobFailedException e) {
+            metrics.failure(job.kind(), JobMetrics.FailureReason.PERMANENT);
             log.info("job {} ({}) failed: {}", job.id(), job.kind().dbName(), e.getMessage());
             boolean done = Boolean.TRUE.equals(tx.execute(s -> {
                 if (!jobs.fail(job.id(), owner, e.getMessage())) {
@@ -158,6 +198,8 @@ public class JobWorkers implements SmartLifecycle {
             }));
             if (!done) {
                 log.warn("job {}: lease lost before its failure could be recorded", job.id());
+            } else {
+                metrics.jobFinished(job.kind(), "failed", constraints, latency(queueMillis, started));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -165,7 +207,10 @@ public class JobWorkers implements SmartLifecycle {
         } catch (Exception | Error e) {
             // An Error too (OutOfMemoryError, StackOverflowError...): let through, it would end this
             // worker's loop silently (the executor keeps it in a Future nobody reads).
-            transientFailure(job, owner, handler, e);
+            metrics.failure(job.kind(), JobMetrics.FailureReason.TRANSIENT);
+            if (transientFailure(job, owner, handler, e) == JobStatus.FAILED) {
+                metrics.jobFinished(job.kind(), "failed", constraints, latency(queueMillis, started));
+            }
         } finally {
             running.remove(job.id());
         }
@@ -176,13 +221,15 @@ public class JobWorkers implements SmartLifecycle {
      * the subject's {@code error} (shown to API users) only a pointer to the log, never an exception's
      * class or message.
      */
-    private void transientFailure(Job job, String owner, JobHandler handler, Throwable e) {
+    private JobStatus transientFailure(Job job, String owner, JobHandler handler, Throwable e) {
         String message = "internal error: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
         String userMessage = "internal error in attempt " + job.attempts() + " of " + job.maxAttempts()
                 + "; the service log has the details under job " + job.id();
         log.error("job {} ({}) attempt {}/{} failed", job.id(), job.kind().dbName(), job.attempts(), job.maxAttempts(), e);
         Optional<JobStatus> status = tx.execute(s -> {
-            Optional<JobStatus> st = jobs.retryOrFail(job.id(), owner, message, props.retryBackoff());
+            // exponential backoff: retry-backoff, then twice that, ... (at most 64 times)
+            Duration backoff = props.retryBackoff().multipliedBy(1L << Math.min(Math.max(job.attempts() - 1, 0), 6));
+            Optional<JobStatus> st = jobs.retryOrFail(job.id(), owner, message, backoff);
             st.ifPresent(value -> {
                 if (handler != null && value == JobStatus.FAILED) {
                     handler.onFailed(job.subjectId(), userMessage);
@@ -194,6 +241,28 @@ public class JobWorkers implements SmartLifecycle {
         });
         if (status != null && status.isPresent()) {
             log.info("job {} is now {}", job.id(), status.get().dbName());
+            return status.get();
+        }
+        return null;
+    }
+
+    private static Duration latency(long queueMillis, long startedNanos) {
+        return Duration.ofMillis(queueMillis).plusNanos(System.nanoTime() - startedNanos);
+    }
+
+    private void announceQuietly() {
+        try {
+            jobs.announce(processId, host(), capabilities, props.threads(), props.announceLease());
+        } catch (RuntimeException e) {
+            log.warn("worker announcement failed: {}", e.getMessage());
+        }
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 
@@ -236,6 +305,7 @@ public class JobWorkers implements SmartLifecycle {
             return list;
         });
         for (JobRepository.ReapedJob r : reaped) {
+            metrics.failure(r.kind(), JobMetrics.FailureReason.REAPED);
             log.warn("job {} ({}): {}; now {}", r.id(), r.kind().dbName(), r.lastError(), r.status().dbName());
         }
         if (!reaped.isEmpty()) {
@@ -248,15 +318,18 @@ public class JobWorkers implements SmartLifecycle {
         private final Job job;
         private final RunningJob rj;
         private final long queueMillis;
+        private final Long constraints;
 
-        Context(Job job, RunningJob rj, long queueMillis) {
+        Context(Job job, RunningJob rj, long queueMillis, Long constraints) {
             this.job = job;
             this.rj = rj;
             this.queueMillis = queueMillis;
+            this.constraints = constraints;
         }
 
         @Override
         public void complete(Runnable subjectUpdate) {
+            holdForFaultTests();
             inLease(() -> {
                 subjectUpdate.run();
                 if (!jobs.succeed(job.id(), rj.owner())) {
@@ -285,6 +358,27 @@ public class JobWorkers implements SmartLifecycle {
         @Override
         public long queueMillis() {
             return queueMillis;
+        }
+
+        @Override
+        public void provingTime(long millis) {
+            metrics.provingTime(constraints, Duration.ofMillis(millis));
+        }
+
+        /** zkml.worker.hold-before-complete (development only): a window to kill or pause this worker in, first attempts of prove jobs only. */
+        private void holdForFaultTests() {
+            Duration hold = props.holdBeforeComplete();
+            if (hold.isZero() || hold.isNegative() || job.attempts() > 1 || job.kind() != JobKind.PROVE) {
+                return;
+            }
+            log.warn("job {}: holding the result for {} before storing it (zkml.worker.hold-before-complete)",
+                    job.id(), hold);
+            try {
+                Thread.sleep(hold);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LeaseLostException("interrupted while holding the result of job " + job.id());
+            }
         }
     }
 }

@@ -54,9 +54,12 @@ class ModelController {
     ResponseEntity<ModelResponse> upload(@RequestPart("file") MultipartFile file,
                                          @RequestParam(name = "format", required = false) String format,
                                          @RequestParam(name = "name", required = false) String name,
+                                         @RequestParam(name = "features", required = false) String features,
+                                         @RequestParam(name = "labels", required = false) String labels,
                                          @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey)
             throws IOException {
-        ModelRecord m = service.upload(file.getBytes(), format, name, file.getOriginalFilename(), idempotencyKey);
+        ModelRecord m = service.upload(file.getBytes(), format, name, file.getOriginalFilename(), idempotencyKey,
+                ModelService.names(features, "features"), ModelService.names(labels, "labels"));
         return ResponseEntity.created(URI.create("/v1/models/" + m.id())).body(ModelResponse.of(m));
     }
 

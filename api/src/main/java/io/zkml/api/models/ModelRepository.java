@@ -40,6 +40,18 @@ public class ModelRepository {
                 .update();
     }
 
+    /** Issue 6: the class labels named at upload (the {@code labels} field), or null. */
+    public void setLabels(UUID id, List<String> labels) {
+        jdbc.sql("UPDATE models SET labels = ?::jsonb WHERE id = ?").params(json.write(labels), id).update();
+    }
+
+    /** The class labels named at upload, or null. */
+    public List<String> labels(UUID id) {
+        String s = jdbc.sql("SELECT labels FROM models WHERE id = ?").param(id).query((rs, n) -> rs.getString(1))
+                .optional().orElse(null);
+        return s == null ? null : json.read(s, STRINGS);
+    }
+
     public Optional<ModelRecord> find(UUID id) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM models WHERE id = ?").param(id).query(this::map).optional();
     }

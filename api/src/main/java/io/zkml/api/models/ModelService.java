@@ -70,6 +70,30 @@ public class ModelService {
      */
     @Transactional
     public ModelRecord upload(byte[] bytes, String format, String name, String fallbackName, String idempotencyKey) {
+        return upload(bytes, format, name, fallbackName, idempotencyKey, null, null);
+    }
+
+    /**
+     * Parses and stores an upload whose input values may be named (the upload's {@code features}
+     * field, issue 6: formats such as ONNX whose inputs are a tensor; formats that name their
+     * features themselves refuse names with {@code invalid-request}).
+     *
+     * @param featureNames the names of the input values in order, or null for the model's own
+     */
+    @Transactional
+    public ModelRecord upload(byte[] bytes, String format, String name, String fallbackName, String idempotencyKey,
+                              List<String> featureNames) {
+        return upload(bytes, format, name, fallbackName, idempotencyKey, featureNames, null);
+    }
+
+    /**
+     * As {@link #upload(byte[], String, String, String, String, List)} with class labels (the upload's
+     * {@code labels} field, issue 6): networks only, one distinct label per score, in score order;
+     * they name the classes of the model's argmax, or of a circuit's {@code "output": "argmax"}.
+     */
+    @Transactional
+    public ModelRecord upload(byte[] bytes, String format, String name, String fallbackName, String idempotencyKey,
+                              List<String> featureNames, List<String> labels) {
         String fmt = format == null || format.isBlank() ? DEFAULT_FORMAT : format.strip().toLowerCase(Locale.ROOT);
         ModelImporter importer = importers.forFormat(fmt).orElseThrow(() -> new ApiException(
                 ProblemType.UNSUPPORTED_MODEL_FORMAT,
@@ -78,14 +102,33 @@ public class ModelService {
                 Map.of("supportedFormats", importers.formats())));
         String modelName = name != null && !name.isBlank() ? name.strip()
                 : fallbackName != null && !fallbackName.isBlank() ? fallbackName.strip() : "model";
-        if (modelName.length() > MAX_NAME_LENGTH) {
+        // issue 9 (defect 5): characters, not UTF-16 units; no control characters (PostgreSQL refuses NUL)
+        int length = modelName.codePointCount(0, modelName.length());
+        if (length > MAX_NAME_LENGTH) {
             throw new ApiException(ProblemType.INVALID_REQUEST,
-                    "name is " + modelName.length() + " characters long; the limit is " + MAX_NAME_LENGTH);
+                    "name is " + length + " characters long; the limit is " + MAX_NAME_LENGTH, Map.of("field", "name"));
         }
-        ImportedModel model = read(importer, bytes, limits);
+        if (modelName.codePoints().anyMatch(Character::isISOControl)) {
+            throw new ApiException(ProblemType.INVALID_REQUEST,
+                    "name contains a control character (U+0000..U+001F or U+007F..U+009F); use printable text",
+                    Map.of("field", "name"));
+        }
+        ImportedModel model = featureNames == null ? read(importer, bytes, limits) : read(importer, bytes, limits, featureNames);
         String sha = ArtifactRepository.sha256(bytes);
         UUID id = UUID.randomUUID();
-        Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models", sha + "\n" + fmt + "\n" + modelName, id);
+        if (labels != null) {
+            if (model.family() != io.zkml.compiler.model.ModelFamily.MLP) {
+                throw new ApiException(ProblemType.INVALID_REQUEST, "labels: only networks (family mlp) take labels; this model is "
+                        + model.family().apiName() + " and names its outputs itself");
+            }
+            if (labels.size() != model.outputs().size() || labels.stream().distinct().count() != labels.size()) {
+                throw new ApiException(ProblemType.INVALID_REQUEST, "labels: the model has " + model.outputs().size()
+                        + " scores; give as many distinct labels, in score order (got " + labels.size() + ")");
+            }
+        }
+        Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models", sha + "\n" + fmt + "\n" + modelName
+                + (featureNames == null ? "" : "\n" + String.join("\n", featureNames))
+                + (labels == null ? "" : "\nlabels\n" + String.join("\n", labels)), id);
         if (earlier.isPresent()) {
             return get(earlier.get());
         }
@@ -93,8 +136,16 @@ public class ModelService {
                 model.family().apiName(), model.memberCount(), model.maxDepth(),
                 model.features(), model.outputs(), bytes.length, Instant.now());
         models.insert(record, bytes);
+        if (labels != null) {
+            models.setLabels(record.id(), labels);
+        }
         imported.getUnchecked(record.id(), key -> model);
         return models.find(record.id()).orElseThrow();
+    }
+
+    /** The class labels named at upload, or null. */
+    public List<String> labels(UUID id) {
+        return models.labels(id);
     }
 
     public ModelRecord get(UUID id) {
@@ -109,7 +160,9 @@ public class ModelService {
             ModelImporter importer = importers.forFormat(record.format()).orElseThrow(() -> new IllegalStateException(
                     "stored model " + key + " is of format '" + record.format() + "', which no importer reads any more"));
             try {
-                return importer.read(bytes, limits);
+                ImportedModel m = importer.read(bytes, limits);
+                // Named at upload (the features field): read with the stored names.
+                return m.features().equals(record.features()) ? m : importer.read(bytes, limits, record.features());
             } catch (ModelFormatException e) {
                 if (e.reason() == ModelFormatException.Reason.LIMIT_EXCEEDED) {
                     String property = ModelImportProperties.propertyOf(e.limitName());
@@ -120,6 +173,52 @@ public class ModelService {
                 throw new IllegalStateException("stored model " + key + " can no longer be read: " + e.getMessage(), e);
             }
         });
+    }
+
+    /** Reads an upload with named inputs; names that do not fit are an {@code invalid-request}. */
+    static ImportedModel read(ModelImporter importer, byte[] bytes, ImportLimits limits, List<String> featureNames) {
+        try {
+            return importer.read(bytes, limits, featureNames);
+        } catch (ModelFormatException e) {
+            throw problem(e, importer.supportedModelClasses());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "features: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A multipart list field: a JSON array of strings ({@code ["a","b"]}) or comma-separated names
+     * ({@code a,b}); null or blank gives null.
+     */
+    public static List<String> names(String field, String what) {
+        if (field == null || field.isBlank()) {
+            return null;
+        }
+        String f = field.strip();
+        List<String> out = new java.util.ArrayList<>();
+        if (f.startsWith("[")) {
+            try {
+                tools.jackson.databind.JsonNode a = tools.jackson.databind.json.JsonMapper.builder().build().readTree(f);
+                for (tools.jackson.databind.JsonNode v : a) {
+                    if (!v.isString()) {
+                        throw new ApiException(ProblemType.INVALID_REQUEST, what + " must be a JSON array of strings or comma-separated names");
+                    }
+                    out.add(v.asString());
+                }
+            } catch (tools.jackson.core.JacksonException e) {
+                throw new ApiException(ProblemType.INVALID_REQUEST, what + " is not a JSON array: " + e.getOriginalMessage());
+            }
+        } else {
+            for (String s : f.split(",", -1)) {
+                out.add(s.strip());
+            }
+        }
+        for (String s : out) {
+            if (s.isEmpty() || s.length() > 200) {
+                throw new ApiException(ProblemType.INVALID_REQUEST, what + ": every name must have 1 to 200 characters");
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Reads an upload; a failure becomes the problem type of its reason. */

@@ -61,6 +61,29 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 request.getRequestURI(), Map.of()));
     }
 
+    /** Seconds a client is told to wait after a {@code database-unavailable} (issue 9). */
+    static final long DATABASE_RETRY_AFTER_SECONDS = 5;
+
+    /**
+     * PostgreSQL unreachable or the pool exhausted (issue 9): 503 with {@code Retry-After}, fast (the
+     * pool's connection timeout), never a 500 or a hang.
+     */
+    @ExceptionHandler({org.springframework.jdbc.CannotGetJdbcConnectionException.class,
+            org.springframework.transaction.CannotCreateTransactionException.class,
+            org.springframework.dao.DataAccessResourceFailureException.class,
+            org.springframework.dao.TransientDataAccessResourceException.class,
+            org.springframework.dao.RecoverableDataAccessException.class})
+    ResponseEntity<ProblemDetail> handleDatabaseDown(org.springframework.core.NestedRuntimeException e,
+                                                     HttpServletRequest request) {
+        log.warn("database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(),
+                e.getMostSpecificCause() != null ? e.getMostSpecificCause().getMessage() : e.getMessage());
+        ProblemDetail pd = Problems.of(ProblemType.DATABASE_UNAVAILABLE,
+                "the database is unavailable; retry in " + DATABASE_RETRY_AFTER_SECONDS + " s", request.getRequestURI(),
+                Map.of("retryAfterSeconds", DATABASE_RETRY_AFTER_SECONDS));
+        return ResponseEntity.status(pd.getStatus())
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(DATABASE_RETRY_AFTER_SECONDS)).body(pd);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> handleUnexpected(Exception e, HttpServletRequest request) {
         String reference = UUID.randomUUID().toString();
@@ -89,8 +112,12 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                                                              HttpStatusCode statusCode, WebRequest request) {
         String path = request instanceof ServletWebRequest swr ? swr.getRequest().getRequestURI() : null;
         ProblemDetail pd;
+        JsonBodyLimit.TooLargeException tooLargeJson = org.springframework.core.NestedExceptionUtils.getRootCause(ex)
+                instanceof JsonBodyLimit.TooLargeException t ? t : findTooLarge(ex);
         if (ex instanceof MaxUploadSizeExceededException big) {
             pd = tooLarge(big, path);
+        } else if (tooLargeJson != null) { // issue 9: a chunked JSON body over zkml.http.max-json-body
+            pd = JsonBodyLimit.tooLarge(tooLargeJson.limit(), path);
         } else {
             ProblemType type = Problems.forStatus(statusCode);
             String detail = switch (ex) {
@@ -111,6 +138,15 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
             h.putAll(headers);
         }
         return ResponseEntity.status(pd.getStatus()).headers(h).body(pd);
+    }
+
+    private static JsonBodyLimit.TooLargeException findTooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JsonBodyLimit.TooLargeException tl) {
+                return tl;
+            }
+        }
+        return null;
     }
 
     /** What is wrong with an unreadable body, in JSON terms (never a Java type name). */

@@ -73,12 +73,21 @@ public enum ProblemType {
      * file, {@code local-unsafe} outside development mode ({@code supportedTrust}).
      */
     UNSUPPORTED_SETUP("unsupported-setup", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported setup"),
+    // issue 9
+    /** PostgreSQL cannot be reached (an outage, a full pool); answered within the pool's short timeout, with {@code Retry-After}. */
+    DATABASE_UNAVAILABLE("database-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
+    /** Cancellation of an inference that is no longer queued ({@code status}: proving, succeeded, failed, cancelled). */
+    NOT_CANCELLABLE("not-cancellable", HttpStatus.CONFLICT, "Not cancellable"),
     /** A ceremony contribution that does not verify against the latest state; nothing stored ({@code latestStateSha256}). */
     INVALID_CONTRIBUTION("invalid-contribution", HttpStatus.UNPROCESSABLE_CONTENT, "Invalid contribution"),
     /** Finalize before the ceremony has its minimum number of contributions ({@code contributions}, {@code minContributions}). */
     CEREMONY_INCOMPLETE("ceremony-incomplete", HttpStatus.CONFLICT, "Ceremony incomplete"),
     /** A contribution or finalize for a ceremony that is already finalized ({@code circuitStatus}). */
     CEREMONY_NOT_OPEN("ceremony-not-open", HttpStatus.CONFLICT, "Ceremony not open"),
+    /** A JSON body over {@code zkml.http.max-json-body} ({@code maxBytes}). */
+    REQUEST_TOO_LARGE("request-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request too large"),
+    /** The request's body did not arrive in time (a stalled upload). */
+    REQUEST_TIMEOUT("request-timeout", HttpStatus.REQUEST_TIMEOUT, "Request timeout"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 

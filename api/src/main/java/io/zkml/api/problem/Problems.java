@@ -38,6 +38,7 @@ public final class Problems {
             case 404 -> ProblemType.NOT_FOUND;
             case 405 -> ProblemType.METHOD_NOT_ALLOWED;
             case 406 -> ProblemType.NOT_ACCEPTABLE;
+            case 408 -> ProblemType.REQUEST_TIMEOUT; // issue 9 (defect 9): not invalid-request, which is a 400
             case 413 -> ProblemType.MODEL_TOO_LARGE;
             case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
             default -> status.is4xxClientError() ? ProblemType.INVALID_REQUEST : ProblemType.INTERNAL_ERROR;

@@ -68,6 +68,11 @@ public class ProductionSettings implements BeanFactoryPostProcessor, Environment
                         + "digits: it must be the SHA-256 of the key, not the key itself");
             }
         }
+        String hold = env.getProperty("zkml.worker.hold-before-complete");
+        if (StringUtils.hasText(hold) && !hold.strip().matches("0+[a-z]*")) {
+            problems.add("zkml.worker.hold-before-complete (ZKML_WORKER_HOLDBEFORECOMPLETE) is '" + hold.strip()
+                    + "': it delays every result for the fault tests and is refused in production");
+        }
         String exposed = env.getProperty("management.endpoints.web.exposure.include");
         if (exposed != null) {
             List<String> unsafe = new ArrayList<>();

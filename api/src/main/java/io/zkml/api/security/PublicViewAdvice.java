@@ -22,7 +22,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 class PublicViewAdvice implements ResponseBodyAdvice<Object> {
 
     /** Members of an inference that only its owner sees. */
-    static final java.util.List<String> PRIVATE_MEMBERS = java.util.List.of("input", "quantizedInput", "salt");
+    static final java.util.List<String> PRIVATE_MEMBERS = java.util.List.of("input", "quantizedInput", "salt",
+            "callback"); // issue 9: the callback URL and its delivery status are the owner's
 
     private final JsonMapper mapper;
 

@@ -131,11 +131,16 @@ public final class Http {
 
     /** POSTs multipart/form-data: {@code byte[]} values are files, everything else a text field. */
     public Response postMultipart(String path, Map<String, Object> parts) {
-        return postMultipart(path, parts, null);
+        return postMultipart(path, parts, (String) null);
     }
 
     /** POSTs multipart/form-data with an {@code Idempotency-Key} header (none if null). */
     public Response postMultipart(String path, Map<String, Object> parts, String idempotencyKey) {
+        return postMultipart(path, parts, idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));
+    }
+
+    /** POSTs multipart/form-data with these extra headers (issue 9: e.g. {@code Accept}). */
+    public Response postMultipart(String path, Map<String, Object> parts, Map<String, String> headers) {
         String boundary = "----zkml" + UUID.randomUUID();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Map.Entry<String, Object> p : parts.entrySet()) {
@@ -153,9 +158,7 @@ public final class Http {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()));
-        if (idempotencyKey != null) {
-            b.header("Idempotency-Key", idempotencyKey);
-        }
+        headers.forEach(b::header);
         return send(b.build());
     }
 

@@ -18,15 +18,87 @@ import java.util.Objects;
 public record NetworkStructure(int inputs, List<Layer> layers, boolean argmax) implements ModelStructure {
 
     /**
+     * The non-linearity after a layer: none, ReLU, LeakyReLU ({@code x ≥ 0 ? x : alpha·x}) or Clip
+     * ({@code min(max(x, min), max)}, either bound may be infinite).
+     */
+    public record Activation(Kind kind, double alpha, double min, double max) {
+        public enum Kind { NONE, RELU, LEAKY_RELU, CLIP, SIGMOID, TANH }
+
+        public static final Activation NONE = new Activation(Kind.NONE, 0, 0, 0);
+        public static final Activation RELU = new Activation(Kind.RELU, 0, 0, 0);
+        public static final Activation SIGMOID = new Activation(Kind.SIGMOID, 0, 0, 0);
+        public static final Activation TANH = new Activation(Kind.TANH, 0, 0, 0);
+
+        public Activation {
+            Objects.requireNonNull(kind, "kind");
+            if (kind == Kind.LEAKY_RELU && !Double.isFinite(alpha)) {
+                throw new IllegalArgumentException("LeakyRelu alpha must be finite, got " + alpha);
+            }
+            if (kind == Kind.CLIP && (Double.isNaN(min) || Double.isNaN(max) || min > max
+                    || min == Double.POSITIVE_INFINITY || max == Double.NEGATIVE_INFINITY)) {
+                throw new IllegalArgumentException("Clip needs min <= max, got [" + min + ", " + max + "]");
+            }
+        }
+
+        public static Activation leakyRelu(double alpha) {
+            return new Activation(Kind.LEAKY_RELU, alpha, 0, 0);
+        }
+
+        public static Activation clip(double min, double max) {
+            return new Activation(Kind.CLIP, 0, min, max);
+        }
+
+        public double apply(double v) {
+            return switch (kind) {
+                case NONE -> v;
+                case RELU -> Math.max(v, 0);
+                case LEAKY_RELU -> v >= 0 ? v : alpha * v;
+                case CLIP -> Math.min(Math.max(v, min), max);
+                case SIGMOID -> 1 / (1 + Math.exp(-v));
+                case TANH -> Math.tanh(v);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return switch (kind) {
+                case NONE -> "";
+                case RELU -> "relu";
+                case LEAKY_RELU -> "leaky_relu(" + alpha + ")";
+                case CLIP -> "clip(" + min + ", " + max + ")";
+                case SIGMOID -> "sigmoid";
+                case TANH -> "tanh";
+            };
+        }
+    }
+
+    /**
      * One layer: {@code out[j] = act(bias[j] + Σ_i weights[j][i] · in[i])}. The arrays are copied in
      * and out.
      *
-     * @param weights {@code [outputs][inputs]}
-     * @param relu    whether a ReLU follows
-     * @param name    the source graph's node that the layer ends at (for messages)
+     * @param weights    {@code [outputs][inputs]}
+     * @param activation what follows: {@link Activation#NONE}, {@link Activation#RELU}, …
+     * @param name       the source graph's node that the layer ends at (for messages)
      */
-    public record Layer(double[][] weights, double[] biases, boolean relu, String name) {
+    public record Layer(double[][] weights, double[] biases, Activation activation, String name) {
+
+        /** A layer followed by a ReLU or by nothing. */
+        public Layer(double[][] weights, double[] biases, boolean relu, String name) {
+            this(weights, biases, relu ? Activation.RELU : Activation.NONE, name);
+        }
+
+        /** Whether a ReLU follows (not LeakyRelu or Clip: see {@link #activation()}). */
+        public boolean relu() {
+            return activation.kind() == Activation.Kind.RELU;
+        }
+
+        /** Whether some non-linearity follows. */
+        public boolean activated() {
+            return activation.kind() != Activation.Kind.NONE;
+        }
+
         public Layer {
+            Objects.requireNonNull(activation, "activation");
             Objects.requireNonNull(weights, "weights");
             Objects.requireNonNull(biases, "biases");
             if (weights.length != biases.length || weights.length == 0) {
@@ -108,7 +180,7 @@ public record NetworkStructure(int inputs, List<Layer> layers, boolean argmax) i
                 for (int i = 0; i < row.length; i++) {
                     acc += row[i] * h[i];
                 }
-                o[j] = l.relu() ? Math.max(acc, 0) : acc;
+                o[j] = l.activation().apply(acc);
             }
             h = o;
         }
@@ -126,7 +198,7 @@ public record NetworkStructure(int inputs, List<Layer> layers, boolean argmax) i
                 for (int i = 0; i < h.length; i++) {
                     acc += l.weights[j][i] * h[i];
                 }
-                o[j] = l.relu() ? Math.max(acc, 0) : acc;
+                o[j] = l.activation().apply(acc);
             }
             out.add(o);
             h = o;
@@ -138,7 +210,7 @@ public record NetworkStructure(int inputs, List<Layer> layers, boolean argmax) i
     public String toString() {
         StringBuilder b = new StringBuilder("NetworkStructure[").append(inputs);
         for (Layer l : layers) {
-            b.append(" -> ").append(l.outputs()).append(l.relu() ? " relu" : "");
+            b.append(" -> ").append(l.outputs()).append(l.activated() ? " " + l.activation() : "");
         }
         return b.append(argmax ? " -> argmax]" : "]").toString();
     }

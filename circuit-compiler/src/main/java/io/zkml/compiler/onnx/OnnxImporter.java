@@ -30,6 +30,8 @@ public final class OnnxImporter implements ModelImporter {
     @Override
     public List<String> supportedModelClasses() {
         return List.of("ONNX feed-forward networks of " + String.join(", ", OnnxModelReader.SUPPORTED_OPERATORS)
-                + " (ai.onnx opsets " + OnnxModelReader.MIN_OPSET + "-" + OnnxModelReader.MAX_OPSET + ")");
+                + " (ai.onnx opsets " + OnnxModelReader.MIN_OPSET + "-" + OnnxModelReader.MAX_OPSET + ")",
+                "ONNX linear models of ai.onnx.ml " + String.join(", ", OnnxModelReader.SUPPORTED_ML_OPERATORS)
+                        + " (opsets " + OnnxModelReader.MIN_ML_OPSET + "-" + OnnxModelReader.MAX_ML_OPSET + ")");
     }
 }

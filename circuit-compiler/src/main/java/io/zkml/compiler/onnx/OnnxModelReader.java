@@ -63,7 +63,15 @@ public final class OnnxModelReader {
 
     /** The operators of the default domain that this reader folds or maps (docs/onnx-models.md). */
     public static final List<String> SUPPORTED_OPERATORS = List.of("Gemm", "MatMul", "Add", "Sub", "Mul", "Div",
-            "Relu", "Flatten", "Reshape", "Identity", "Dropout", "Softmax", "ArgMax", "Constant");
+            "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Flatten", "Reshape", "Identity", "Dropout", "Softmax", "ArgMax", "Constant");
+
+    /**
+     * The operators of {@code ai.onnx.ml} that this reader maps: a linear model (skl2onnx's export of
+     * LogisticRegression, LinearSVC, LinearRegression, …) becomes a one-layer network; Normalizer and
+     * ZipMap may only turn its probabilities into a graph output, which is not proven.
+     */
+    public static final List<String> SUPPORTED_ML_OPERATORS = List.of("LinearClassifier", "LinearRegressor", "Normalizer",
+            "ZipMap");
 
     private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     private static final int DOUBLE = TensorProto.DataType.DOUBLE_VALUE;
@@ -154,7 +162,8 @@ public final class OnnxModelReader {
         for (int i = 0; i < g.getNodeCount(); i++) {
             NodeProto n = g.getNode(i);
             String d = n.getDomain();
-            boolean ok = (d.isEmpty() || d.equals("ai.onnx")) && SUPPORTED_OPERATORS.contains(n.getOpType());
+            boolean ok = (d.isEmpty() || d.equals("ai.onnx")) && SUPPORTED_OPERATORS.contains(n.getOpType())
+                    || d.equals("ai.onnx.ml") && SUPPORTED_ML_OPERATORS.contains(n.getOpType());
             if (!ok) {
                 bad.add(new UnsupportedOperator(printable(d.isEmpty() ? n.getOpType() : d + "." + n.getOpType()),
                         nodeName(n, i)));
@@ -166,7 +175,8 @@ public final class OnnxModelReader {
                 b.append(b.isEmpty() ? "" : ", ").append(u.opType()).append(" (node \"").append(u.node()).append("\")");
             }
             throw ModelFormatException.unsupportedOperators(bad, bad.size() + " unsupported operator"
-                    + (bad.size() == 1 ? "" : "s") + ": " + b + "; supported: " + String.join(", ", SUPPORTED_OPERATORS));
+                    + (bad.size() == 1 ? "" : "s") + ": " + b + "; supported: " + String.join(", ", SUPPORTED_OPERATORS)
+                    + " and ai.onnx.ml." + String.join(", ai.onnx.ml.", SUPPORTED_ML_OPERATORS));
         }
     }
 
@@ -212,8 +222,14 @@ public final class OnnxModelReader {
         }
     }
 
-    /** The output of the final ArgMax over an affine value. */
-    private record Label(Affine scores, String node) implements Val {
+    /**
+     * The output of the final ArgMax (or LinearClassifier) over an affine value; {@code classLabels}
+     * names the classes in score order (null: the indices).
+     */
+    private record Label(Affine scores, String node, List<String> classLabels) implements Val {
+        Label(Affine scores, String node) {
+            this(scores, node, null);
+        }
     }
 
     /** A value no node may read (Dropout's mask). */
@@ -268,10 +284,21 @@ public final class OnnxModelReader {
                 String where = node.getOpType() + " node \"" + nodeName(node, i) + "\"";
                 apply(node, where);
             }
-            if (g.getOutputCount() != 1) {
-                throw unsupported("the graph has " + g.getOutputCount() + " outputs; exactly one is supported");
+            String outName;
+            if (g.getOutputCount() == 1) {
+                outName = g.getOutput(0).getName();
+            } else {
+                // a classifier's label beside its probabilities (skl2onnx): the label is proven, the rest not
+                List<String> labels = g.getOutputList().stream().map(ValueInfoProto::getName)
+                        .filter(o -> vals.get(o) instanceof Label).toList();
+                boolean othersUnusable = g.getOutputList().stream().map(ValueInfoProto::getName)
+                        .allMatch(o -> vals.get(o) instanceof Label || vals.get(o) instanceof Unusable);
+                if (labels.size() != 1 || !othersUnusable) {
+                    throw unsupported("the graph has " + g.getOutputCount() + " outputs; exactly one is supported, or a "
+                            + "classifier's label beside its probabilities");
+                }
+                outName = labels.getFirst();
             }
-            String outName = g.getOutput(0).getName();
             Val out = vals.get(outName);
             if (out == null) {
                 throw unsupported("the graph output \"" + printable(outName) + "\" is written by no node");
@@ -284,7 +311,7 @@ public final class OnnxModelReader {
                     finalLayer(l.scores(), l.node());
                     task = Task.CLASSIFICATION;
                     for (int k = 0; k < l.scores().size(); k++) {
-                        outputs.add(Integer.toString(k));
+                        outputs.add(l.classLabels() == null ? Integer.toString(k) : l.classLabels().get(k));
                     }
                 }
                 case Affine a -> {
@@ -555,6 +582,25 @@ public final class OnnxModelReader {
             return null;
         }
 
+        private static String stringAttr(NodeProto n, String name, String dflt) {
+            AttributeProto a = attr(n, name);
+            return a == null ? dflt : a.getS().toStringUtf8();
+        }
+
+        private static double[] floats(NodeProto n, String name) {
+            AttributeProto a = attr(n, name);
+            return a == null ? new double[0] : a.getFloatsList().stream().mapToDouble(Float::doubleValue).toArray();
+        }
+
+        private static double[] finiteData(double[] d, String where) throws ModelFormatException {
+            for (double v : d) {
+                if (!Double.isFinite(v)) {
+                    throw unsupported(where + ": a coefficient is not finite (" + v + ")");
+                }
+            }
+            return d;
+        }
+
         private static long intAttr(NodeProto n, String name, long dflt) {
             AttributeProto a = attr(n, name);
             return a == null ? dflt : a.getI();
@@ -707,14 +753,36 @@ public final class OnnxModelReader {
                 }
                 case "Relu" -> {
                     onlyAttrs(n, where);
-                    Affine a = affine(n, 0, where);
-                    if (a.base() != base) {
-                        throw unsupported(where + " reads a value from before the last ReLU (skip connections are not supported)");
+                    activate(n, NetworkStructure.Activation.RELU, where);
+                }
+                case "Sigmoid" -> {
+                    onlyAttrs(n, where);
+                    activate(n, NetworkStructure.Activation.SIGMOID, where);
+                }
+                case "Tanh" -> {
+                    onlyAttrs(n, where);
+                    activate(n, NetworkStructure.Activation.TANH, where);
+                }
+                case "LeakyRelu" -> {
+                    onlyAttrs(n, where, "alpha");
+                    double alpha = floatAttr(n, "alpha", 0.01);
+                    if (!Double.isFinite(alpha)) {
+                        throw unsupported(where + ": alpha must be finite, got " + alpha);
                     }
-                    layers.add(new NetworkStructure.Layer(matrix(a), a.b(), true, printable(n.getName().isEmpty() ? where : n.getName())));
-                    base = layers.size();
-                    baseSize = a.size();
-                    out(n, new Affine(a.shape(), null, new double[a.size()], base, false, null), where);
+                    activate(n, NetworkStructure.Activation.leakyRelu((float) alpha), where);
+                }
+                case "Clip" -> {
+                    onlyAttrs(n, where);
+                    double lo = clipBound(n, 1, Double.NEGATIVE_INFINITY, where);
+                    double hi = clipBound(n, 2, Double.POSITIVE_INFINITY, where);
+                    if (lo > hi) {
+                        throw unsupported(where + ": min " + lo + " is greater than max " + hi);
+                    }
+                    if (lo == Double.NEGATIVE_INFINITY && hi == Double.POSITIVE_INFINITY) {
+                        out(n, in(n, 0, where), where); // no bound: the identity
+                    } else {
+                        activate(n, NetworkStructure.Activation.clip(lo, hi), where);
+                    }
                 }
                 case "Softmax" -> {
                     onlyAttrs(n, where, "axis");
@@ -737,8 +805,113 @@ public final class OnnxModelReader {
                     lastAxisHoldsAll(a, intAttr(n, "axis", 0), where);
                     out(n, new Label(new Affine(a.shape(), a.w(), a.b(), a.base(), false, null), nodeNameOf(n, where)), where);
                 }
+                case "LinearRegressor" -> {
+                    onlyAttrs(n, where, "coefficients", "intercepts", "targets", "post_transform");
+                    String post = stringAttr(n, "post_transform", "NONE");
+                    if (!post.equals("NONE")) {
+                        throw unsupported(where + ": post_transform " + printable(post) + " is not supported (NONE is)");
+                    }
+                    Affine a = affine(n, 0, where);
+                    int k = a.size();
+                    int m = (int) intAttr(n, "targets", 1);
+                    double[] coef = floats(n, "coefficients");
+                    double[] icpt = floats(n, "intercepts");
+                    if (m < 1 || coef.length != (long) m * k || (icpt.length != 0 && icpt.length != m)) {
+                        throw unsupported(where + ": " + coef.length + " coefficients and " + icpt.length + " intercepts for "
+                                + m + " targets of " + k + " inputs");
+                    }
+                    out(n, matmul(a, finiteData(coef, where), k, m, true, 1.0,
+                            icpt.length == 0 ? new double[m] : finiteData(icpt, where), new long[] {1, m}, where), where);
+                }
+                case "LinearClassifier" -> {
+                    onlyAttrs(n, where, "coefficients", "intercepts", "classlabels_ints", "classlabels_strings", "multi_class",
+                            "post_transform");
+                    String post = stringAttr(n, "post_transform", "NONE");
+                    if (!List.of("NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO").contains(post)) {
+                        throw unsupported(where + ": post_transform " + printable(post) + " is not supported "
+                                + "(NONE, LOGISTIC, SOFTMAX, SOFTMAX_ZERO are: they do not change which score is largest)");
+                    }
+                    if (intAttr(n, "multi_class", 0) != 0) {
+                        throw unsupported(where + ": multi_class = 1 is not supported");
+                    }
+                    AttributeProto ints = attr(n, "classlabels_ints");
+                    AttributeProto strs = attr(n, "classlabels_strings");
+                    List<String> labels = new ArrayList<>();
+                    if (ints != null && ints.getIntsCount() > 0) {
+                        ints.getIntsList().forEach(v -> labels.add(Long.toString(v)));
+                    } else if (strs != null) {
+                        strs.getStringsList().forEach(v -> labels.add(printable(v.toStringUtf8())));
+                    }
+                    if (labels.size() < 2 || new HashSet<>(labels).size() != labels.size()) {
+                        throw unsupported(where + ": needs at least 2 distinct class labels, got " + labels.size());
+                    }
+                    Affine a = affine(n, 0, where);
+                    int k = a.size();
+                    double[] coef = finiteData(floats(n, "coefficients"), where);
+                    double[] icpt = finiteData(floats(n, "intercepts"), where);
+                    int rows = k == 0 ? 0 : coef.length / k;
+                    if (coef.length != (long) rows * k || (icpt.length != 0 && icpt.length != rows)) {
+                        throw unsupported(where + ": " + coef.length + " coefficients and " + icpt.length + " intercepts for "
+                                + k + " inputs");
+                    }
+                    double[] w;
+                    double[] c;
+                    if (rows == labels.size()) {
+                        w = coef;
+                        c = icpt.length == 0 ? new double[rows] : icpt;
+                    } else if (rows == 1 && labels.size() == 2) {
+                        // binary, one score s: ONNX Runtime predicts the second class when s > 0, i.e. the
+                        // argmax of (−s, s) with ties to the first
+                        w = new double[2 * k];
+                        for (int i = 0; i < k; i++) {
+                            w[i] = -coef[i];
+                            w[k + i] = coef[i];
+                        }
+                        double b0 = icpt.length == 0 ? 0 : icpt[0];
+                        c = new double[] {-b0, b0};
+                    } else {
+                        throw unsupported(where + ": " + rows + " coefficient rows for " + labels.size() + " class labels");
+                    }
+                    Affine scores = matmul(a, w, k, labels.size(), true, 1.0, c, new long[] {1, labels.size()}, where);
+                    out(n, new Label(scores, nodeNameOf(n, where), List.copyOf(labels)), where);
+                    if (n.getOutputCount() > 1 && !n.getOutput(1).isEmpty()) {
+                        put(n.getOutput(1), new Unusable("the scores of " + where + " (probabilities are not proven; only the label is)"), where);
+                    }
+                }
+                case "Normalizer", "ZipMap" -> {
+                    // only over unproven probabilities, into a graph output
+                    Val v = n.getInputCount() > 0 ? vals.get(n.getInput(0)) : null;
+                    if (!(v instanceof Unusable)) {
+                        throw unsupported(where + " is only supported over a classifier's probabilities (which are not proven)");
+                    }
+                    out(n, new Unusable("the probabilities written by " + where + " (not proven)"), where);
+                }
                 default -> throw new IllegalStateException("operator " + n.getOpType() + " passed the check");
             }
+        }
+
+        /** A non-linearity: the affine value before it becomes a layer, its output the new base. */
+        private void activate(NodeProto n, NetworkStructure.Activation act, String where) throws ModelFormatException {
+            Affine a = affine(n, 0, where);
+            if (a.base() != base) {
+                throw unsupported(where + " reads a value from before the last activation (skip connections are not supported)");
+            }
+            layers.add(new NetworkStructure.Layer(matrix(a), a.b(), act, printable(n.getName().isEmpty() ? where : n.getName())));
+            base = layers.size();
+            baseSize = a.size();
+            out(n, new Affine(a.shape(), null, new double[a.size()], base, false, null), where);
+        }
+
+        /** Clip's optional min (input 1) or max (input 2): a scalar float constant, or {@code dflt} when absent. */
+        private double clipBound(NodeProto n, int i, double dflt, String where) throws ModelFormatException {
+            if (i >= n.getInputCount() || n.getInput(i).isEmpty()) {
+                return dflt;
+            }
+            Const c = constant(n, i, where);
+            if (c.data().length != 1 || Double.isNaN(c.data()[0])) {
+                throw unsupported(where + ": " + (i == 1 ? "min" : "max") + " must be a scalar constant");
+            }
+            return c.data()[0];
         }
 
         private static String nodeNameOf(NodeProto n, String where) {

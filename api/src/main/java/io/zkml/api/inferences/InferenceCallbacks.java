@@ -1,0 +1,175 @@
+package io.zkml.api.inferences;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.zkml.api.problem.ApiException;
+import io.zkml.api.problem.ProblemType;
+
+/**
+ * Callbacks of inferences (issue 9): a {@code callbackUrl} stored with the inference, in the
+ * transaction that creates it; a trigger (V17) queues a {@code callback} job when the inference ends;
+ * {@link CallbackJobHandler} POSTs it signed with {@link #signature}. The delivery status is that
+ * job's.
+ */
+@Service
+public class InferenceCallbacks {
+
+    /** The signature header: {@code t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>}. */
+    public static final String SIGNATURE_HEADER = "X-Zkml-Signature";
+    static final int MAX_URL = 2048;
+
+    private final InferenceService inferences;
+    private final InferenceRepository repository;
+    private final JdbcClient jdbc;
+    private final CallbackProperties props;
+    private final io.zkml.api.support.Json json;
+
+    InferenceCallbacks(InferenceService inferences, InferenceRepository repository, JdbcClient jdbc,
+                       CallbackProperties props, io.zkml.api.support.Json json) {
+        this.inferences = inferences;
+        this.repository = repository;
+        this.jdbc = jdbc;
+        this.props = props;
+        this.json = json;
+    }
+
+    /** The {@code callbackUrl} member: null if absent, else an absolute http(s) URL (400 otherwise). */
+    URI callbackUrl(JsonNode node) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!props.configured()) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "this service sends no callbacks: "
+                    + "zkml.callbacks.signing-secret is not set", Map.of("field", "callbackUrl"));
+        }
+        String s = node.isString() ? node.stringValue() : null;
+        URI uri = null;
+        if (s != null && s.length() <= MAX_URL) {
+            try {
+                uri = new URI(s);
+            } catch (java.net.URISyntaxException e) {
+                uri = null;
+            }
+        }
+        if (uri == null || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null
+                || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "\"callbackUrl\" must be an absolute http:// or https:// "
+                    + "URL of at most " + MAX_URL + " characters, without user info or fragment", Map.of("field", "callbackUrl"));
+        }
+        return uri;
+    }
+
+    static final int MAX_METADATA_KEYS = 32;
+    static final int MAX_METADATA_KEY = 64;
+    static final int MAX_METADATA_VALUE = 512;
+    private static final java.util.regex.Pattern METADATA_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    /**
+     * The {@code metadata} member: null if absent, else an object of at most {@value #MAX_METADATA_KEYS}
+     * keys ({@code [A-Za-z0-9_.:-]}, 1..{@value #MAX_METADATA_KEY}) with string values of at most
+     * {@value #MAX_METADATA_VALUE} characters, none with control characters (400 otherwise).
+     */
+    static Map<String, String> metadata(JsonNode node) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject() || node.size() > MAX_METADATA_KEYS) {
+            throw badMetadata();
+        }
+        Map<String, String> m = new java.util.TreeMap<>();
+        for (var e : node.properties()) {
+            JsonNode v = e.getValue();
+            if (!METADATA_KEY.matcher(e.getKey()).matches() || !v.isString() || v.stringValue().length() > MAX_METADATA_VALUE
+                    || v.stringValue().chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                throw badMetadata();
+            }
+            m.put(e.getKey(), v.stringValue());
+        }
+        return m;
+    }
+
+    private static ApiException badMetadata() {
+        return new ApiException(ProblemType.INVALID_REQUEST, "\"metadata\" must be an object of at most " + MAX_METADATA_KEYS
+                + " keys (letters, digits, _ . : -; at most " + MAX_METADATA_KEY + " characters) with string values of at most "
+                + MAX_METADATA_VALUE + " characters without control characters", Map.of("field", "metadata"));
+    }
+
+    /**
+     * Creates the inference and stores its callback URL and metadata in the same transaction (no
+     * worker sees it before).
+     */
+    @Transactional
+    public InferenceService.Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
+                                           String idempotencyKey, URI callbackUrl, Map<String, String> metadata) {
+        InferenceService.Created c = inferences.create(circuitId, input, duplicateInputKeys, salt, idempotencyKey);
+        UUID id = c.inference().id();
+        if (callbackUrl != null) {
+            jdbc.sql("UPDATE inferences SET callback_url = ? WHERE id = ? AND callback_url IS NULL AND status = 'queued'")
+                    .params(callbackUrl.toString(), id).update();
+        }
+        if (metadata != null && jdbc.sql("UPDATE inferences SET metadata = ?::jsonb WHERE id = ? AND metadata IS NULL")
+                .params(json.write(metadata), id).update() == 1) {
+            return new InferenceService.Created(repository.find(id).orElseThrow(), c.drawnSalt());
+        }
+        return c;
+    }
+
+    /**
+     * The delivery status of an inference's callback: {@code url}, {@code status} (pending while the
+     * inference runs or the delivery is retried, delivered, failed), {@code attempts}, {@code lastError},
+     * {@code deliveredAt}; null without a callback.
+     */
+    public Map<String, Object> status(UUID inferenceId) {
+        return jdbc.sql("""
+                SELECT i.callback_url, j.status, j.attempts, j.last_error, j.finished_at
+                  FROM inferences i
+                  LEFT JOIN LATERAL (SELECT * FROM jobs WHERE subject_id = i.id AND kind = 'callback'
+                                      ORDER BY created_at DESC LIMIT 1) j ON true
+                 WHERE i.id = ? AND i.callback_url IS NOT NULL
+                """).param(inferenceId).query((rs, n) -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("url", rs.getString(1));
+                    String job = rs.getString(2);
+                    m.put("status", job == null || job.equals("queued") || job.equals("running") ? "pending"
+                            : job.equals("succeeded") ? "delivered" : "failed");
+                    m.put("attempts", rs.getInt(3));
+                    if (rs.getString(4) != null) {
+                        m.put("lastError", rs.getString(4));
+                    }
+                    if ("succeeded".equals(job) && rs.getTimestamp(5) != null) {
+                        m.put("deliveredAt", rs.getTimestamp(5).toInstant());
+                    }
+                    return m;
+                }).optional().orElse(null);
+    }
+
+    /** The {@value #SIGNATURE_HEADER} value for {@code body} sent at {@code at}. */
+    public static String signature(String secret, Instant at, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update((at.getEpochSecond() + ".").getBytes(StandardCharsets.US_ASCII));
+            return "t=" + at.getEpochSecond() + ",v1=" + HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
