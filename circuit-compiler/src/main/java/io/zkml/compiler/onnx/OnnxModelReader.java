@@ -72,7 +72,7 @@ public final class OnnxModelReader {
      * ZipMap may only turn its probabilities into a graph output, which is not proven.
      */
     public static final List<String> SUPPORTED_ML_OPERATORS = List.of("LinearClassifier", "LinearRegressor", "Normalizer",
-            "ZipMap");
+            "ZipMap", "ArrayFeatureExtractor");
 
     private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     private static final int DOUBLE = TensorProto.DataType.DOUBLE_VALUE;
@@ -200,7 +200,11 @@ public final class OnnxModelReader {
     // values of the symbolic interpretation
 
     /** What a graph tensor is: a constant, an affine function of the current base vector, or the label. */
-    private sealed interface Val permits Const, Ints, Affine, Label, Unusable {
+    private sealed interface Val permits Const, Ints, Strings, Affine, Label, Unusable {
+    }
+
+    /** A string constant (class labels). */
+    private record Strings(long[] shape, List<String> data) implements Val {
     }
 
     /** A float constant (initializer or Constant node), row-major. */
@@ -293,7 +297,8 @@ public final class OnnxModelReader {
                 List<String> labels = g.getOutputList().stream().map(ValueInfoProto::getName)
                         .filter(o -> vals.get(o) instanceof Label).toList();
                 boolean othersUnusable = g.getOutputList().stream().map(ValueInfoProto::getName)
-                        .allMatch(o -> vals.get(o) instanceof Label || vals.get(o) instanceof Unusable);
+                        .allMatch(o -> vals.get(o) instanceof Label || vals.get(o) instanceof Unusable
+                                || vals.get(o) instanceof Affine a && a.softmax()); // probabilities: not proven
                 if (labels.size() != 1 || !othersUnusable) {
                     throw unsupported("the graph has " + g.getOutputCount() + " outputs; exactly one is supported, or a "
                             + "classifier's label beside its probabilities");
@@ -447,6 +452,12 @@ public final class OnnxModelReader {
             }
             int count = (int) n;
             ByteString raw = t.getRawData();
+            if (t.getDataType() == TensorProto.DataType.STRING_VALUE) {
+                need(t.getStringDataCount() == count, what + ": string_data has " + t.getStringDataCount() + " values for " + count);
+                List<String> strs = new ArrayList<>(count);
+                t.getStringDataList().forEach(b -> strs.add(printable(b.toStringUtf8())));
+                return new Strings(shape, List.copyOf(strs));
+            }
             switch (t.getDataType()) {
                 case FLOAT -> {
                     double[] d = new double[count];
@@ -634,7 +645,31 @@ public final class OnnxModelReader {
             switch (n.getOpType()) {
                 case "Identity" -> {
                     onlyAttrs(n, where);
-                    out(n, in(n, 0, where), where);
+                    Val v = n.getInputCount() > 0 ? vals.get(n.getInput(0)) : null;
+                    // a label, or probabilities (a Softmax) on their way to an ArgMax or a graph output, pass through
+                    out(n, v instanceof Label || v instanceof Affine a && a.softmax() ? v : in(n, 0, where), where);
+                }
+                case "ArrayFeatureExtractor" -> {
+                    // skl2onnx's classifier label: the class labels indexed by the ArgMax
+                    Val classes = n.getInputCount() > 0 ? vals.get(n.getInput(0)) : null;
+                    Val index = n.getInputCount() > 1 ? vals.get(n.getInput(1)) : null;
+                    if (!(index instanceof Label l)) {
+                        throw unsupported(where + " is only supported over class labels indexed by the final ArgMax");
+                    }
+                    List<String> labels = new ArrayList<>();
+                    if (classes instanceof Ints ci) {
+                        for (long v : ci.data()) {
+                            labels.add(Long.toString(v));
+                        }
+                    } else if (classes instanceof Strings cs) {
+                        labels.addAll(cs.data());
+                    } else {
+                        throw unsupported(where + ": the class labels must be an int64 or string constant");
+                    }
+                    if (labels.size() != l.scores().size() || new HashSet<>(labels).size() != labels.size()) {
+                        throw unsupported(where + ": " + labels.size() + " class labels (distinct needed) for " + l.scores().size() + " scores");
+                    }
+                    out(n, new Label(l.scores(), l.node(), List.copyOf(labels)), where);
                 }
                 case "Dropout" -> {
                     onlyAttrs(n, where, "seed");
@@ -689,6 +724,10 @@ public final class OnnxModelReader {
                 }
                 case "Reshape" -> {
                     onlyAttrs(n, where, "allowzero");
+                    if (n.getInputCount() > 0 && vals.get(n.getInput(0)) instanceof Label l) {
+                        out(n, l, where); // the label of one input is one value, whatever its shape
+                        return;
+                    }
                     Val v = in(n, 0, where);
                     Val sv = in(n, 1, where);
                     if (!(sv instanceof Ints si)) {
@@ -808,6 +847,10 @@ public final class OnnxModelReader {
                 case "Cast" -> {
                     onlyAttrs(n, where, "to", "saturate");
                     long to = intAttr(n, "to", 0);
+                    if (n.getInputCount() > 0 && vals.get(n.getInput(0)) instanceof Label l) {
+                        out(n, l, where); // a label cast to int64 or string stays that label
+                        return;
+                    }
                     Val v = in(n, 0, where);
                     if ((to != FLOAT && to != DOUBLE) || !(v instanceof Affine || v instanceof Const)) {
                         throw unsupported(where + ": only a Cast of a float value to float or double (a no-op) is supported");
