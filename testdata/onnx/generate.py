@@ -99,7 +99,7 @@ def save(name, graph, doc, inputs, feature_names=None, opset_ml=None, scores=Non
         row = {"input": [f32(v) for v in np.asarray(x, dtype=np.float32).ravel()]}
         for o, r in zip(out_names, res):
             r = np.asarray(r).ravel()
-            row[o] = [f32(v) for v in r] if r.dtype == np.float32 else [v.item() for v in r]
+            row[o] = [f32(v) for v in r] if r.dtype == np.float32 else [v if isinstance(v, str) else v.item() for v in r]
         rows.append(row)
     exp = {"model": name + ".onnx", "runtime": "onnxruntime " + ort.__version__, "onnx": onnx.__version__,
            "outputs": [o for o in out_names if o != scores], "scores": scores, "features": feature_names,
@@ -265,6 +265,23 @@ def mlp_activations():
          scores="scores")
 
 
+# 7. a real skl2onnx export: scikit-learn MLPClassifier with string class labels (zipmap off) ------
+def sklearn_mlp():
+    from sklearn.neural_network import MLPClassifier
+    from skl2onnx import to_onnx
+    rng = np.random.default_rng(661)
+    x = rng.normal(size=(400, 4))
+    score = x[:, 0] + x[:, 1] ** 2 - 0.5 * x[:, 2]
+    y = np.where(score > 1.5, "high", np.where(score > 0.2, "medium", "low"))
+    m = MLPClassifier(hidden_layer_sizes=(10,), max_iter=2000, random_state=0).fit(x, y)
+    onx = to_onnx(m, x[:1].astype(np.float32), target_opset={"": OPSET, "ai.onnx.ml": 1}, options={"zipmap": False})
+    onx.graph.name = "sklearn_mlp"
+    g = onx.graph
+    xt = np.random.default_rng(662).normal(size=(120, 4))
+    save("sklearn-mlp-classifier", g, "scikit-learn %s MLPClassifier (4-10-3, string labels) exported by skl2onnx %s"
+         % (__import__("sklearn").__version__, __import__("skl2onnx").__version__), xt, opset_ml=1, scores="add_result1")
+
+
 if __name__ == "__main__":
     mlp_tabular()
     mlp_regressor()
@@ -272,3 +289,4 @@ if __name__ == "__main__":
     unsupported()
     mnist_mlp()
     mlp_activations()
+    sklearn_mlp()

@@ -63,7 +63,8 @@ public final class OnnxModelReader {
 
     /** The operators of the default domain that this reader folds or maps (docs/onnx-models.md). */
     public static final List<String> SUPPORTED_OPERATORS = List.of("Gemm", "MatMul", "Add", "Sub", "Mul", "Div",
-            "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Flatten", "Reshape", "Identity", "Dropout", "Softmax", "ArgMax", "Constant");
+            "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Flatten", "Reshape", "Identity", "Dropout", "Softmax", "ArgMax", "Constant", "BatchNormalization",
+            "Transpose", "Cast");
 
     /**
      * The operators of {@code ai.onnx.ml} that this reader maps: a linear model (skl2onnx's export of
@@ -71,7 +72,7 @@ public final class OnnxModelReader {
      * ZipMap may only turn its probabilities into a graph output, which is not proven.
      */
     public static final List<String> SUPPORTED_ML_OPERATORS = List.of("LinearClassifier", "LinearRegressor", "Normalizer",
-            "ZipMap");
+            "ZipMap", "ArrayFeatureExtractor");
 
     private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     private static final int DOUBLE = TensorProto.DataType.DOUBLE_VALUE;
@@ -199,7 +200,11 @@ public final class OnnxModelReader {
     // values of the symbolic interpretation
 
     /** What a graph tensor is: a constant, an affine function of the current base vector, or the label. */
-    private sealed interface Val permits Const, Ints, Affine, Label, Unusable {
+    private sealed interface Val permits Const, Ints, Strings, Affine, Label, Unusable {
+    }
+
+    /** A string constant (class labels). */
+    private record Strings(long[] shape, List<String> data) implements Val {
     }
 
     /** A float constant (initializer or Constant node), row-major. */
@@ -292,7 +297,8 @@ public final class OnnxModelReader {
                 List<String> labels = g.getOutputList().stream().map(ValueInfoProto::getName)
                         .filter(o -> vals.get(o) instanceof Label).toList();
                 boolean othersUnusable = g.getOutputList().stream().map(ValueInfoProto::getName)
-                        .allMatch(o -> vals.get(o) instanceof Label || vals.get(o) instanceof Unusable);
+                        .allMatch(o -> vals.get(o) instanceof Label || vals.get(o) instanceof Unusable
+                                || vals.get(o) instanceof Affine a && a.softmax()); // probabilities: not proven
                 if (labels.size() != 1 || !othersUnusable) {
                     throw unsupported("the graph has " + g.getOutputCount() + " outputs; exactly one is supported, or a "
                             + "classifier's label beside its probabilities");
@@ -446,6 +452,12 @@ public final class OnnxModelReader {
             }
             int count = (int) n;
             ByteString raw = t.getRawData();
+            if (t.getDataType() == TensorProto.DataType.STRING_VALUE) {
+                need(t.getStringDataCount() == count, what + ": string_data has " + t.getStringDataCount() + " values for " + count);
+                List<String> strs = new ArrayList<>(count);
+                t.getStringDataList().forEach(b -> strs.add(printable(b.toStringUtf8())));
+                return new Strings(shape, List.copyOf(strs));
+            }
             switch (t.getDataType()) {
                 case FLOAT -> {
                     double[] d = new double[count];
@@ -633,7 +645,31 @@ public final class OnnxModelReader {
             switch (n.getOpType()) {
                 case "Identity" -> {
                     onlyAttrs(n, where);
-                    out(n, in(n, 0, where), where);
+                    Val v = n.getInputCount() > 0 ? vals.get(n.getInput(0)) : null;
+                    // a label, or probabilities (a Softmax) on their way to an ArgMax or a graph output, pass through
+                    out(n, v instanceof Label || v instanceof Affine a && a.softmax() ? v : in(n, 0, where), where);
+                }
+                case "ArrayFeatureExtractor" -> {
+                    // skl2onnx's classifier label: the class labels indexed by the ArgMax
+                    Val classes = n.getInputCount() > 0 ? vals.get(n.getInput(0)) : null;
+                    Val index = n.getInputCount() > 1 ? vals.get(n.getInput(1)) : null;
+                    if (!(index instanceof Label l)) {
+                        throw unsupported(where + " is only supported over class labels indexed by the final ArgMax");
+                    }
+                    List<String> labels = new ArrayList<>();
+                    if (classes instanceof Ints ci) {
+                        for (long v : ci.data()) {
+                            labels.add(Long.toString(v));
+                        }
+                    } else if (classes instanceof Strings cs) {
+                        labels.addAll(cs.data());
+                    } else {
+                        throw unsupported(where + ": the class labels must be an int64 or string constant");
+                    }
+                    if (labels.size() != l.scores().size() || new HashSet<>(labels).size() != labels.size()) {
+                        throw unsupported(where + ": " + labels.size() + " class labels (distinct needed) for " + l.scores().size() + " scores");
+                    }
+                    out(n, new Label(l.scores(), l.node(), List.copyOf(labels)), where);
                 }
                 case "Dropout" -> {
                     onlyAttrs(n, where, "seed");
@@ -688,6 +724,10 @@ public final class OnnxModelReader {
                 }
                 case "Reshape" -> {
                     onlyAttrs(n, where, "allowzero");
+                    if (n.getInputCount() > 0 && vals.get(n.getInput(0)) instanceof Label l) {
+                        out(n, l, where); // the label of one input is one value, whatever its shape
+                        return;
+                    }
                     Val v = in(n, 0, where);
                     Val sv = in(n, 1, where);
                     if (!(sv instanceof Ints si)) {
@@ -754,6 +794,68 @@ public final class OnnxModelReader {
                 case "Relu" -> {
                     onlyAttrs(n, where);
                     activate(n, NetworkStructure.Activation.RELU, where);
+                }
+                case "BatchNormalization" -> {
+                    onlyAttrs(n, where, "epsilon", "momentum", "training_mode", "spatial");
+                    if (intAttr(n, "training_mode", 0) != 0) {
+                        throw unsupported(where + ": training_mode = 1 is not supported (inference only)");
+                    }
+                    if (n.getOutputCount() > 1 && n.getOutputList().stream().skip(1).anyMatch(o -> !o.isEmpty())) {
+                        throw unsupported(where + ": only the Y output is supported (inference)");
+                    }
+                    Affine a = affine(n, 0, where);
+                    double eps = floatAttr(n, "epsilon", 1e-5);
+                    long[] shape = a.shape();
+                    if (shape.length < 2) {
+                        throw unsupported(where + ": X must be [N, C, ...]");
+                    }
+                    int channels = (int) shape[1];
+                    long inner = 1;
+                    for (int i = 2; i < shape.length; i++) {
+                        inner *= shape[i];
+                    }
+                    double[][] p = new double[4][];
+                    for (int i = 0; i < 4; i++) {
+                        Const c = constant(n, i + 1, where);
+                        if (c.data().length != channels) {
+                            throw unsupported(where + ": input " + (i + 1) + " has " + c.data().length + " values for " + channels + " channels");
+                        }
+                        p[i] = c.data();
+                    }
+                    int size = a.size();
+                    double[] factor = new double[size];
+                    double[] shift = new double[size];
+                    for (int j = 0; j < size; j++) {
+                        int ch = (int) ((j / inner) % channels);
+                        double v = p[3][ch] + eps;
+                        if (!(v > 0)) {
+                            throw unsupported(where + ": variance + epsilon of channel " + ch + " is not positive");
+                        }
+                        factor[j] = p[0][ch] / Math.sqrt(v);
+                        shift[j] = p[1][ch] - p[2][ch] * factor[j];
+                    }
+                    out(n, scaled(a, factor, shift, where), where); // folded into the previous linear op
+                }
+                case "Transpose" -> {
+                    onlyAttrs(n, where, "perm");
+                    Val v = in(n, 0, where);
+                    if (!(v instanceof Const c)) {
+                        throw unsupported(where + ": only a Transpose of a constant is supported");
+                    }
+                    out(n, transposed(c, attr(n, "perm"), where), where);
+                }
+                case "Cast" -> {
+                    onlyAttrs(n, where, "to", "saturate");
+                    long to = intAttr(n, "to", 0);
+                    if (n.getInputCount() > 0 && vals.get(n.getInput(0)) instanceof Label l) {
+                        out(n, l, where); // a label cast to int64 or string stays that label
+                        return;
+                    }
+                    Val v = in(n, 0, where);
+                    if ((to != FLOAT && to != DOUBLE) || !(v instanceof Affine || v instanceof Const)) {
+                        throw unsupported(where + ": only a Cast of a float value to float or double (a no-op) is supported");
+                    }
+                    out(n, v, where);
                 }
                 case "Sigmoid" -> {
                     onlyAttrs(n, where);
@@ -1110,6 +1212,77 @@ public final class OnnxModelReader {
                 }
             }
             return new Affine(a.shape(), scaling ? wNew : a.w(), b, a.base(), false, null);
+        }
+
+        /** {@code value[j]·factor[j] + shift[j]}, folded into the affine value. */
+        private Affine scaled(Affine a, double[] factor, double[] shift, String where) throws ModelFormatException {
+            int size = a.size();
+            addWork((long) size * baseFor(a), where);
+            if (a.w() == null && (long) size * size > MAX_TENSOR_ELEMENTS) {
+                throw new ModelFormatException(Reason.TOO_LARGE, where + ": a " + size + " x " + size + " matrix is too large");
+            }
+            double[][] w = new double[size][];
+            double[] b = new double[size];
+            for (int j = 0; j < size; j++) {
+                double[] row = a.w() == null ? unit(j, size) : a.w()[j].clone();
+                for (int t = 0; t < row.length; t++) {
+                    row[t] *= factor[j];
+                }
+                w[j] = row;
+                b[j] = a.b()[j] * factor[j] + shift[j];
+            }
+            return new Affine(a.shape(), w, b, a.base(), false, null);
+        }
+
+        /** A constant with its axes permuted ({@code perm}, default reversed). */
+        private static Const transposed(Const c, AttributeProto permAttr, String where) throws ModelFormatException {
+            long[] shape = c.shape();
+            int r = shape.length;
+            int[] perm = new int[r];
+            if (permAttr == null || permAttr.getIntsCount() == 0) {
+                for (int i = 0; i < r; i++) {
+                    perm[i] = r - 1 - i;
+                }
+            } else {
+                if (permAttr.getIntsCount() != r) {
+                    throw unsupported(where + ": perm has " + permAttr.getIntsCount() + " entries for rank " + r);
+                }
+                boolean[] seen = new boolean[r];
+                for (int i = 0; i < r; i++) {
+                    long p = permAttr.getInts(i);
+                    if (p < 0 || p >= r || seen[(int) p]) {
+                        throw unsupported(where + ": perm is not a permutation of 0.." + (r - 1));
+                    }
+                    seen[(int) p] = true;
+                    perm[i] = (int) p;
+                }
+            }
+            long[] out = new long[r];
+            for (int i = 0; i < r; i++) {
+                out[i] = shape[perm[i]];
+            }
+            long[] inStride = new long[r];
+            long[] outStride = new long[r];
+            long si = 1;
+            long so = 1;
+            for (int i = r - 1; i >= 0; i--) {
+                inStride[i] = si;
+                si *= shape[i];
+                outStride[i] = so;
+                so *= out[i];
+            }
+            double[] d = new double[c.data().length];
+            for (int k = 0; k < d.length; k++) {
+                long rest = k;
+                long src = 0;
+                for (int i = 0; i < r; i++) {
+                    long idx = rest / outStride[i];
+                    rest %= outStride[i];
+                    src += idx * inStride[perm[i]];
+                }
+                d[k] = c.data()[(int) src];
+            }
+            return new Const(out, d);
         }
 
         private static double[] unit(int j, int n) {

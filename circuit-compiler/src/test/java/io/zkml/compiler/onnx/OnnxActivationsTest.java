@@ -164,4 +164,62 @@ class OnnxActivationsTest {
             return io.zkml.compiler.NetworkPlans.run(c, q);
         }
     }
+
+    /** Transpose of a constant weight, Gemm, BatchNormalization (folded), a no-op Cast, Relu, Gemm. */
+    static byte[] batchNormNetwork() {
+        List<TensorProto> inits = List.of(
+                init("w1t", new long[]{3, 5}, 1, 2, -0.75, 0.5, -1, -1, -1.5, 1, 0.5, 0.25, 0.5, 0.25, 1.25, -2, 0.75),
+                init("b1", new long[]{5}, 0.1, -0.3, 0.2, 0.5, -0.1),
+                init("gamma", new long[]{5}, 1.5, 0.5, -1, 2, 0.75),
+                init("beta", new long[]{5}, 0.1, 0, -0.2, 0.3, 0.05),
+                init("mean", new long[]{5}, 0.2, -0.1, 0.4, 0, 0.3),
+                init("var", new long[]{5}, 1.2, 0.5, 2, 0.8, 1),
+                init("w2", new long[]{2, 5}, 1, -2, 0.5, 0.3, -1, -0.75, 1, 1.25, 0.5, 0.2),
+                init("b2", new long[]{2}, -0.2, 0.1));
+        List<NodeProto> nodes = List.of(
+                NodeProto.newBuilder().setOpType("Transpose").setName("t").addInput("w1t").addOutput("w1")
+                        .addAttribute(AttributeProto.newBuilder().setName("perm").setType(AttributeProto.AttributeType.INTS).addInts(1).addInts(0)).build(),
+                gemm("g1", "x", "w1", "b1", "h"),
+                NodeProto.newBuilder().setOpType("BatchNormalization").setName("bn").addInput("h").addInput("gamma").addInput("beta")
+                        .addInput("mean").addInput("var").addOutput("hb")
+                        .addAttribute(AttributeProto.newBuilder().setName("epsilon").setType(AttributeProto.AttributeType.FLOAT).setF(1e-3f)).build(),
+                NodeProto.newBuilder().setOpType("Cast").setName("cast").addInput("hb").addOutput("hc")
+                        .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT).setI(TensorProto.DataType.FLOAT_VALUE)).build(),
+                NodeProto.newBuilder().setOpType("Relu").setName("relu").addInput("hc").addOutput("hr").build(),
+                gemm("g2", "hr", "w2", "b2", "y"));
+        GraphProto g = GraphProto.newBuilder().setName("bn").addAllNode(nodes).addAllInitializer(inits)
+                .addInput(OnnxLinearModelsTest.tensor("x", TensorProto.DataType.FLOAT_VALUE, "N", 3))
+                .addOutput(OnnxLinearModelsTest.tensor("y", TensorProto.DataType.FLOAT_VALUE, "N", 2)).build();
+        return ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(15))
+                .setGraph(g).build().toByteArray();
+    }
+
+    @org.junit.jupiter.api.Test
+    void batch_normalization_transpose_and_cast_fold_and_agree_with_onnx_runtime() throws Exception {
+        byte[] bytes = batchNormNetwork();
+        OnnxModel m = OnnxModelReader.read(bytes, null);
+        assertThat(m.structure().layers()).hasSize(2);
+        Random r = new Random(15);
+        List<double[]> xs = new ArrayList<>();
+        for (int k = 0; k < 100; k++) {
+            xs.add(new double[]{(float) (r.nextDouble() * 4 - 2), (float) (r.nextDouble() * 4 - 2), (float) (r.nextDouble() * 4 - 2)});
+        }
+        try (OrtSession s = OrtEnvironment.getEnvironment().createSession(bytes, new OrtSession.SessionOptions())) {
+            for (double[] x : xs) {
+                double[] want = (double[]) OnnxRuntimeAgreementTest.run(s, x).get("y");
+                double[] ours = m.structure().evaluate(x);
+                for (int j = 0; j < want.length; j++) {
+                    OnnxRuntimeAgreementTest.close(ours[j], want[j], "batch-norm output " + j);
+                }
+            }
+        }
+        CompiledCircuit c = CircuitCompiler.compile(m, "bn", null, new QuantizationSettings(null, null,
+                List.of(new FeatureRange(-2, 2), new FeatureRange(-2, 2), new FeatureRange(-2, 2)), xs.subList(0, 20)));
+        for (double[] x : xs) {
+            double[] f = m.structure().evaluate(x);
+            var out = c.predict(x).values();
+            assertThat(Math.abs(out.get("y[0]") - f[0])).isLessThanOrEqualTo(c.quantization().errorBound());
+            assertThat(Math.abs(out.get("y[1]") - f[1])).isLessThanOrEqualTo(c.quantization().errorBound());
+        }
+    }
 }

@@ -53,7 +53,7 @@ class OnnxModelReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp-tabular", "mlp-softmax", "mnist-mlp-784-56-10", "mlp-activations"})
+    @ValueSource(strings = {"mlp-tabular", "mlp-softmax", "mnist-mlp-784-56-10", "mlp-activations", "sklearn-mlp-classifier"})
     void classifiers_agree_with_onnx_runtime(String name) throws Exception {
         OnnxModel m = OnnxModelReader.read(bytes(name), null);
         JsonNode exp = expected(name);

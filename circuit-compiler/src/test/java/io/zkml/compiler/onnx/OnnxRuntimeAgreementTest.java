@@ -101,7 +101,7 @@ class OnnxRuntimeAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp-tabular", "mlp-softmax", "mlp-regressor", "mnist-mlp-784-56-10", "mlp-activations"})
+    @ValueSource(strings = {"mlp-tabular", "mlp-softmax", "mlp-regressor", "mnist-mlp-784-56-10", "mlp-activations", "sklearn-mlp-classifier"})
     void the_float_evaluator_and_the_circuit_agree_with_onnx_runtime(String name) throws Exception {
         byte[] bytes = OnnxModelReaderTest.bytes(name);
         JsonNode exp = OnnxModelReaderTest.expected(name);
