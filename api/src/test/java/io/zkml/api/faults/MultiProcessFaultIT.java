@@ -108,6 +108,7 @@ class MultiProcessFaultIT {
         ds = new HikariDataSource();
         ds.setJdbcUrl(pg.jdbcUrl());
         ds.setUsername(pg.user());
+        ds.setPassword(pg.password());
         ds.setConnectionTimeout(3000);
         ds.setMaximumPoolSize(2);
         jdbc = JdbcClient.create(ds);
@@ -151,6 +152,7 @@ class MultiProcessFaultIT {
                 "--server.port=" + port,
                 "--spring.datasource.url=" + pg.jdbcUrl(),
                 "--spring.datasource.username=" + pg.user(),
+                "--spring.datasource.password=" + pg.password(),
                 "--zkml.auth.development-key-file=" + dir.resolve(name + "-dev-api-key"),
                 "--zkml.worker.cache-dir=" + dir.resolve(name + "-cache")));
         cmd.addAll(extra);

@@ -29,6 +29,7 @@ class ModelFamilyMigrationTest {
              HikariDataSource ds = new HikariDataSource()) {
             ds.setJdbcUrl(pg.jdbcUrl());
             ds.setUsername(pg.user());
+            ds.setPassword(pg.password());
             Flyway.configure().dataSource(ds).locations("classpath:db/migrations").target("2").load().migrate();
             JdbcClient jdbc = JdbcClient.create(ds);
             UUID old = UUID.randomUUID();

@@ -59,7 +59,7 @@ class RequestHygieneTest {
     }
 
     private Http.Response upload(String name, Map<String, String> headers) {
-        return http.postMultipart("/v1/models", Http.parts("file", model, "format", "tribuo", "name", name), headers);
+        return http.postMultipartWithHeaders("/v1/models", Http.parts("file", model, "format", "tribuo", "name", name), headers);
     }
 
     @Test

@@ -131,16 +131,16 @@ public final class Http {
 
     /** POSTs multipart/form-data: {@code byte[]} values are files, everything else a text field. */
     public Response postMultipart(String path, Map<String, Object> parts) {
-        return postMultipart(path, parts, (String) null);
+        return postMultipart(path, parts, null);
     }
 
     /** POSTs multipart/form-data with an {@code Idempotency-Key} header (none if null). */
     public Response postMultipart(String path, Map<String, Object> parts, String idempotencyKey) {
-        return postMultipart(path, parts, idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));
+        return postMultipartWithHeaders(path, parts, idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));
     }
 
     /** POSTs multipart/form-data with these extra headers (issue 9: e.g. {@code Accept}). */
-    public Response postMultipart(String path, Map<String, Object> parts, Map<String, String> headers) {
+    public Response postMultipartWithHeaders(String path, Map<String, Object> parts, Map<String, String> headers) {
         String boundary = "----zkml" + UUID.randomUUID();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Map.Entry<String, Object> p : parts.entrySet()) {

@@ -78,6 +78,7 @@ public final class TestPostgres {
         HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(pg.jdbcUrl());
         ds.setUsername(pg.user());
+        ds.setPassword(pg.password());
         ds.setMaximumPoolSize(8);
         migrate(ds);
         return ds;

@@ -57,13 +57,16 @@ import org.slf4j.LoggerFactory;
  * every {@code <data-dir>.initdb-*} sibling. The data directory therefore either does not exist, is
  * empty, or holds a complete cluster: a failed initialisation never blocks the next start.
  *
- * <p>The server trusts every local TCP connection as user {@value #USER}: it listens on the loopback
- * interface only and is meant for one machine, not for production (set
- * {@code SPRING_DATASOURCE_URL} there).
+ * <p>The server listens on the loopback interface only and is meant for one machine, not for
+ * production (set {@code SPRING_DATASOURCE_URL} there). A data directory initialised by this class
+ * authenticates {@value #USER} with a generated password ({@code scram-sha-256}), kept in
+ * {@code <data-dir>.password} (0600) and given by {@link #password()} (issue 9, defect 2: other local
+ * users could connect as superuser under {@code trust}). A data directory initialised before, with
+ * {@code trust}, keeps working; {@link #password()} is null for it.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
 
-    /** The superuser created by {@code initdb}; authentication is {@code trust} on 127.0.0.1. */
+    /** The superuser created by {@code initdb}; it authenticates with {@link #password()}. */
     public static final String USER = "postgres";
 
     /** uid and gid the server runs as when this process runs as root ({@code nobody}). */
@@ -207,9 +210,34 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return jdbcUrl(settings.database());
     }
 
-    /** The user to connect as ({@value #USER}, no password). */
+    /** The user to connect as ({@value #USER}, with {@link #password()}). */
     public String user() {
         return USER;
+    }
+
+    /**
+     * The password of {@value #USER}, from {@code <data-dir>.password}; null for a data directory
+     * initialised with {@code trust} before issue 9.
+     */
+    public String password() {
+        Path f = passwordFile(settings.dataDir());
+        try {
+            return Files.isRegularFile(f) ? Files.readString(f).strip() : null;
+        } catch (IOException e) {
+            throw new EmbeddedPostgresException("cannot read the embedded PostgreSQL password file " + f + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Where the superuser's password is kept: beside the data directory, 0600. */
+    public static Path passwordFile(Path dataDir) {
+        return dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + ".password");
+    }
+
+    private static String newPassword() {
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     public int port() {
@@ -369,15 +397,30 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     + e.getMessage(), e);
         }
         boolean moved = false;
+        Path pwfile = null;
         try {
             Files.setPosixFilePermissions(fresh, OWNER_ONLY);
             if (dropPrivileges) {
                 chown(fresh);
             }
+            // issue 9 (defect 2): a generated password instead of trust; kept beside the data directory
+            String password = newPassword();
+            Path keep = passwordFile(dataDir);
+            Files.deleteIfExists(keep);
+            Files.createFile(keep, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(keep, password + "\n");
+            pwfile = fresh.resolveSibling(fresh.getFileName() + ".pw");
+            Files.createFile(pwfile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(pwfile, password + "\n");
+            if (dropPrivileges) {
+                chown(pwfile);
+            }
             List<String> cmd = new ArrayList<>(List.of(installation.resolve("bin/initdb").toString(), "-D", fresh.toString(),
-                    "-U", USER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-instructions"));
+                    "-U", USER, "-A", "scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--no-locale",
+                    "--no-instructions"));
             cmd.addAll(initFaults.extraInitdbArguments());
             Result r = run(Duration.ofMinutes(2), cmd.toArray(String[]::new));
+            Files.deleteIfExists(pwfile);
             if (r.exitCode() != 0) {
                 throw new EmbeddedPostgresException("initdb failed for " + dataDir + " (" + r.exitCode() + "): " + r.output());
             }
@@ -397,6 +440,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
         } catch (IOException e) {
             throw new EmbeddedPostgresException("cannot initialise the data directory " + dataDir + ": " + e.getMessage(), e);
         } finally {
+            if (pwfile != null) {
+                try {
+                    Files.deleteIfExists(pwfile);
+                } catch (IOException e) {
+                    log.warn("cannot remove {}: {}", pwfile, e.getMessage());
+                }
+            }
             if (!moved) {
                 try {
                     deleteRecursively(fresh);
@@ -459,6 +509,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private void createDatabase() {
         Properties p = new Properties();
         p.setProperty("user", USER);
+        String password = password();
+        if (password != null) {
+            p.setProperty("password", password);
+        }
         try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), p)) {
             boolean exists;
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {

@@ -44,6 +44,7 @@ public class EmbeddedPostgresAutoConfiguration {
         HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(postgres.jdbcUrl());
         ds.setUsername(postgres.user());
+        ds.setPassword(postgres.password());
         ds.setPoolName("zkml-embedded");
         ds.setMaximumPoolSize(10);
         return ds;

