@@ -18,6 +18,7 @@ import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.Fidelity;
 import io.zkml.compiler.QuantizationReport;
 import io.zkml.compiler.Task;
+import io.zkml.compiler.ir.Visibility;
 import io.zkml.compiler.tribuo.FloatPrediction;
 import io.zkml.compiler.model.TreeEnsembleStructure;
 import io.zkml.compiler.tribuo.ImportedModel;
@@ -38,6 +39,9 @@ import io.zkml.prover.VerifyingKey;
  * prove, verify, Solidity verifier), each timed, plus memory, gas and fidelity.
  */
 final class ModelBenchmark {
+
+    /** The salt of the commitment of a benchmark with hashed inputs (any field element; a fixed one). */
+    static final BigInteger SALT = new BigInteger("1234567890123456789012345678901234567890");
 
     private final Groth16Prover prover;
     private final SolidityCompiler solc;
@@ -72,6 +76,10 @@ final class ModelBenchmark {
         long t0 = System.nanoTime();
         ImportedModel model = TribuoModelReader.read(demo.modelBytes());
         CompiledCircuit circuit = CircuitCompiler.compile(model, demo.name(), demo.modelSha256(), demo.settings());
+        if (setting != null && !"public".equals(setting.visibility())) {
+            circuit = circuit.withInputVisibility(Visibility.fromIrName(setting.visibility()).orElseThrow(() ->
+                    new IllegalArgumentException("unknown visibility " + setting.visibility())));
+        }
         double irCompileMillis = millisSince(t0);
         byte[] ir = circuit.irJson();
         QuantizationReport q = circuit.quantization();
@@ -79,6 +87,7 @@ final class ModelBenchmark {
         double[] example = demo.input() != null ? demo.input() : midpoint(q);
         List<BigInteger> input = circuit.quantizeInput(example);
         List<BigInteger> expectedOutput = circuit.evaluate(input);
+        boolean hashed = !circuit.ir().commitments().isEmpty();
 
         Path pkFile = workDir.resolve(demo.name() + ".pk");
         Path vkFile = workDir.resolve(demo.name() + ".vk");
@@ -103,9 +112,10 @@ final class ModelBenchmark {
                 step.accept("prove");
                 for (int i = 0; i < options.warmupRuns() + options.runs(); i++) {
                     long s = System.nanoTime();
-                    proof = prover.prove(cs, pk, input);
+                    proof = hashed ? prover.prove(cs, pk, input, SALT) : prover.prove(cs, pk, input);
                     long e = System.nanoTime() - s;
-                    provenMatches &= proof.outputs().equals(expectedOutput);
+                    provenMatches &= proof.outputs().equals(expectedOutput)
+                            && proof.publicInputs().equals(circuit.publicInputs(input, SALT).stream().map(BigInteger::toString).toList());
                     if (i >= options.warmupRuns()) {
                         proveWall.add(e);
                         proveNative.add((double) proof.proveMillis());
