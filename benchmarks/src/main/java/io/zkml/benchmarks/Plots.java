@@ -73,7 +73,7 @@ final class Plots {
     static List<Plot> of(BenchReport r) {
         List<ModelResult> sizes = r.models().stream()
                 .filter(m -> m.setting() == null || !(Setting.INPUT_SCALE.equals(m.setting().sweep())
-                        || Setting.VISIBILITY.equals(m.setting().sweep()))).toList();
+                        || Setting.VISIBILITY.equals(m.setting().sweep()) || Setting.BATCH.equals(m.setting().sweep()))).toList();
         List<ModelResult> sweep = r.models().stream()
                 .filter(m -> m.setting() != null && Setting.INPUT_SCALE.equals(m.setting().sweep())).toList();
         List<Plot> plots = new ArrayList<>();

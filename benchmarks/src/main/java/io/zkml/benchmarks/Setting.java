@@ -25,6 +25,7 @@ public record Setting(String sweep, String provingSystem, String rangeCheck, Str
     public static final String SIZE = "size";
     public static final String INPUT_SCALE = "input-scale";
     public static final String VISIBILITY = "visibility";
+    public static final String BATCH = "batch";
     /** The input visibilities the {@code visibility} sweep measures. */
     public static final java.util.List<String> VISIBILITIES = java.util.List.of("public", "private", "hashed");
 
@@ -39,6 +40,15 @@ public record Setting(String sweep, String provingSystem, String rangeCheck, Str
             throw new IllegalArgumentException("visibility needs one of " + VISIBILITIES + ", got \"" + visibility + "\"");
         }
         return new Setting(VISIBILITY, "groth16", "bits", visibility, 1, null, null);
+    }
+
+    /** {@code batchSize} inferences with inputs of this visibility in one proof (BatchCircuit), in the {@code batch} sweep. */
+    public static Setting batch(int batchSize, String visibility) {
+        visibility(visibility);
+        if (batchSize < 2) {
+            throw new IllegalArgumentException("a batch setting needs batchSize >= 2, got " + batchSize);
+        }
+        return new Setting(BATCH, "groth16", "bits", visibility, batchSize, null, null);
     }
 
     /** The same setting at a requested input scale, in the {@code input-scale} sweep. */

@@ -42,6 +42,9 @@ public record Suite(String name, List<Case> cases, int fidelitySamples) {
             if (Setting.VISIBILITY.equals(setting.sweep())) {
                 return modelName() + " " + setting.visibility();
             }
+            if (Setting.BATCH.equals(setting.sweep())) {
+                return modelName() + " " + setting.visibility() + " x" + setting.batchSize();
+            }
             return setting.inputScale() == null ? modelName() : modelName() + " s_in=" + setting.inputScale();
         }
     }
@@ -68,7 +71,7 @@ public record Suite(String name, List<Case> cases, int fidelitySamples) {
 
     /**
      * Seconds, for tests and CI: a 2-feature linear model, a 2×2 forest on 4 features, the linear one at 2
-     * input scales and with private and hashed inputs.
+     * input scales, with private and hashed inputs, and a batch of 4 with hashed inputs.
      */
     static Suite quick() {
         List<Case> c = new ArrayList<>();
@@ -79,6 +82,7 @@ public record Suite(String name, List<Case> cases, int fidelitySamples) {
         }
         c.add(linear(2, Setting.visibility("private")));
         c.add(linear(2, Setting.visibility("hashed")));
+        c.add(linear(2, Setting.batch(4, "hashed")));
         return new Suite("quick", c, 8);
     }
 
@@ -108,7 +112,8 @@ public record Suite(String name, List<Case> cases, int fidelitySamples) {
 
     /**
      * Minutes (issue 8): linear classifiers of 5, 32, 128 and 784 features with public, private and hashed
-     * inputs: constraints, prove time, verifier size and verification gas against the number of features.
+     * inputs: constraints, prove time, verifier size and verification gas against the number of features;
+     * and a batch of 16 inferences of the 5-feature model with hashed inputs in one proof.
      */
     static Suite visibility() {
         List<Case> c = new ArrayList<>();
@@ -117,6 +122,8 @@ public record Suite(String name, List<Case> cases, int fidelitySamples) {
                 c.add(linear(n, Setting.visibility(v)));
             }
         }
+        // the issue's bar: a batch of 16 linear-model inferences proves in less than 4x one
+        c.add(linear(5, Setting.batch(16, "hashed")));
         return new Suite("visibility", c, 100);
     }
 
