@@ -92,7 +92,8 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
               --skip-evm            no Solidity verifier, no anvil (no node needed)
               --proving-systems S,S measure every demo model under each: groth16 (default), plonk (local SRS)
               --suite NAME          measure a suite instead of the demos: quick (seconds) or standard (minutes:
-                                    linear 8..128 features, forests 10x4..200x8, input scales 6..20); see docs/benchmarks.md
+                                    linear 8..128 features, forests 10x4..200x8, input scales 6..20) or visibility
+                                    (minutes: linear 5..784 features with public, private, hashed inputs); see docs/benchmarks.md
               --report DIR          also write DIR/results.json, results.csv, plots/*.png|svg and report.html
                                     (the JSON goes to DIR/results.json instead of --out)
               --help                this text

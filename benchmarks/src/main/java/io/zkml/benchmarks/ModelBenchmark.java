@@ -12,12 +12,14 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
+import io.zkml.compiler.BatchCircuit;
 import io.zkml.compiler.CircuitCompiler;
 import io.zkml.compiler.CircuitOutput;
 import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.Fidelity;
 import io.zkml.compiler.QuantizationReport;
 import io.zkml.compiler.Task;
+import io.zkml.compiler.ir.Visibility;
 import io.zkml.compiler.tribuo.FloatPrediction;
 import io.zkml.compiler.model.TreeEnsembleStructure;
 import io.zkml.compiler.tribuo.ImportedModel;
@@ -56,6 +58,9 @@ import io.zkml.prover.VerifyingKey;
  */
 final class ModelBenchmark {
 
+    /** The salt of the commitment of a benchmark with hashed inputs (any field element; a fixed one). */
+    static final BigInteger SALT = new BigInteger("1234567890123456789012345678901234567890");
+
     private final Groth16Prover groth16;
     private Prover prover;
     private final SolidityCompiler solc;
@@ -93,13 +98,24 @@ final class ModelBenchmark {
         long t0 = System.nanoTime();
         ImportedModel model = TribuoModelReader.read(demo.modelBytes());
         CompiledCircuit circuit = CircuitCompiler.compile(model, demo.name(), demo.modelSha256(), demo.settings());
+        if (setting != null && !"public".equals(setting.visibility())) {
+            circuit = circuit.withInputVisibility(Visibility.fromIrName(setting.visibility()).orElseThrow(() ->
+                    new IllegalArgumentException("unknown visibility " + setting.visibility())));
+        }
+        BatchCircuit batch = setting != null && setting.batchSize() > 1 ? BatchCircuit.of(circuit, setting.batchSize()) : null;
         double irCompileMillis = millisSince(t0);
-        byte[] ir = circuit.irJson();
+        byte[] ir = batch != null ? batch.irJson() : circuit.irJson();
         QuantizationReport q = circuit.quantization();
 
         double[] example = demo.input() != null ? demo.input() : midpoint(q);
-        List<BigInteger> input = circuit.quantizeInput(example);
-        List<BigInteger> expectedOutput = circuit.evaluate(input);
+        List<BigInteger> row = circuit.quantizeInput(example);
+        // a batch: the example row, padded to the batch size (the padding rule of BatchCircuit)
+        List<BigInteger> input = batch != null ? batch.pad(List.of(row)) : row;
+        List<BigInteger> expectedOutput = batch != null ? batch.evaluate(input).stream().flatMap(List::stream).toList()
+                : circuit.evaluate(input);
+        List<String> expectedPublic = (batch != null ? batch.publicInputs(input, SALT) : circuit.publicInputs(input, SALT))
+                .stream().map(BigInteger::toString).toList();
+        boolean hashed = !circuit.ir().commitments().isEmpty();
 
         Path pkFile = workDir.resolve(demo.name() + ".pk");
         Path vkFile = workDir.resolve(demo.name() + ".vk");
@@ -127,9 +143,10 @@ final class ModelBenchmark {
                 step.accept("prove");
                 for (int i = 0; i < options.warmupRuns() + options.runs(); i++) {
                     long s = System.nanoTime();
-                    proof = prover.prove(cs, pk, input);
+                    proof = hashed ? prover.prove(cs, pk, input, SALT) : prover.prove(cs, pk, input);
                     long e = System.nanoTime() - s;
-                    provenMatches &= proof.outputs().equals(expectedOutput);
+                    provenMatches &= proof.outputs().equals(expectedOutput)
+                            && proof.publicInputs().equals(expectedPublic);
                     if (i >= options.warmupRuns()) {
                         proveWall.add(e);
                         proveNative.add((double) proof.proveMillis());
@@ -172,7 +189,7 @@ final class ModelBenchmark {
                 ModelResult.Timings timings = new ModelResult.Timings(Stats.round3(irCompileMillis), Stats.round3(r1csMillis),
                         Stats.round3(setupMillis), setup.setupMillis(), prove, Stats.ofMillis(proveNative),
                         Stats.ofMillis(witnessNative), verify);
-                ModelResult.Circuit c = new ModelResult.Circuit(circuit.circuitHash(), ir.length, cs.constraints(),
+                ModelResult.Circuit c = new ModelResult.Circuit(batch != null ? batch.circuitHash() : circuit.circuitHash(), ir.length, cs.constraints(),
                         cs.publicInputs(), Files.size(pkFile), Files.size(vkFile), cs.constraintsByOp());
                 ModelResult.Quantization quant = new ModelResult.Quantization(
                         demo.settingsSource(), q.inputScale(), q.weightScale(),

@@ -72,7 +72,8 @@ final class Plots {
     /** The plots of a result: always the same six, with a note where a plot has no data. */
     static List<Plot> of(BenchReport r) {
         List<ModelResult> sizes = r.models().stream()
-                .filter(m -> m.setting() == null || !Setting.INPUT_SCALE.equals(m.setting().sweep())).toList();
+                .filter(m -> m.setting() == null || !(Setting.INPUT_SCALE.equals(m.setting().sweep())
+                        || Setting.VISIBILITY.equals(m.setting().sweep()) || Setting.BATCH.equals(m.setting().sweep()))).toList();
         List<ModelResult> sweep = r.models().stream()
                 .filter(m -> m.setting() != null && Setting.INPUT_SCALE.equals(m.setting().sweep())).toList();
         List<Plot> plots = new ArrayList<>();

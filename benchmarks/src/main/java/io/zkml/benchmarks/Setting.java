@@ -6,11 +6,13 @@ package io.zkml.benchmarks;
  * so that results stay comparable when they grow (docs/benchmarks.md, "Settings axes").
  *
  * @param sweep which axis this measurement belongs to: {@code demo} (a model of {@code examples/} with
- *     its own settings), {@code size} (a synthetic model at the compiler's default scales) or
- *     {@code input-scale} (a synthetic model at a requested input scale)
+ *     its own settings), {@code size} (a synthetic model at the compiler's default scales),
+ *     {@code input-scale} (a synthetic model at a requested input scale) or {@code visibility} (a
+ *     synthetic model with public, private or hashed inputs)
  * @param provingSystem {@code groth16} or {@code plonk} (demos with {@code --proving-systems})
  * @param rangeCheck how range checks are built: {@code bits} (a bit decomposition; the only one today)
- * @param visibility of the inputs and outputs: {@code public} (the only one today)
+ * @param visibility of the inputs: {@code public}, {@code private} or {@code hashed} (a Poseidon2 commitment,
+ *     docs/commitments.md); outputs are public
  * @param batchSize inferences per proof: 1 (no batching today)
  * @param inputScale the requested input scale (fractional bits), or null: the compiler's choice (or the
  *     demo's {@code quantization.json}); the scale actually used is {@code quantization.inputScale}
@@ -22,6 +24,10 @@ public record Setting(String sweep, String provingSystem, String rangeCheck, Str
     public static final String DEMO = "demo";
     public static final String SIZE = "size";
     public static final String INPUT_SCALE = "input-scale";
+    public static final String VISIBILITY = "visibility";
+    public static final String BATCH = "batch";
+    /** The input visibilities the {@code visibility} sweep measures. */
+    public static final java.util.List<String> VISIBILITIES = java.util.List.of("public", "private", "hashed");
 
     /** The one value every not-yet-variable axis has today. */
     public static Setting of(String sweep) {
@@ -31,6 +37,23 @@ public record Setting(String sweep, String provingSystem, String rangeCheck, Str
     /** This setting with another proving system. */
     public Setting withProvingSystem(String system) {
         return new Setting(sweep, system, rangeCheck, visibility, batchSize, inputScale, weightScale);
+    }
+
+    /** The default setting with inputs of this visibility, in the {@code visibility} sweep. */
+    public static Setting visibility(String visibility) {
+        if (!VISIBILITIES.contains(visibility)) {
+            throw new IllegalArgumentException("visibility needs one of " + VISIBILITIES + ", got \"" + visibility + "\"");
+        }
+        return new Setting(VISIBILITY, "groth16", "bits", visibility, 1, null, null);
+    }
+
+    /** {@code batchSize} inferences with inputs of this visibility in one proof (BatchCircuit), in the {@code batch} sweep. */
+    public static Setting batch(int batchSize, String visibility) {
+        visibility(visibility);
+        if (batchSize < 2) {
+            throw new IllegalArgumentException("a batch setting needs batchSize >= 2, got " + batchSize);
+        }
+        return new Setting(BATCH, "groth16", "bits", visibility, batchSize, null, null);
     }
 
     /** The same setting at a requested input scale, in the {@code input-scale} sweep. */

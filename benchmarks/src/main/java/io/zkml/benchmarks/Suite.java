@@ -39,12 +39,18 @@ public record Suite(String name, List<Case> cases, int fidelitySamples) {
 
         /** The model's name with a requested scale, e.g. {@code synthetic-32 s_in=8}. */
         public String label() {
+            if (Setting.VISIBILITY.equals(setting.sweep())) {
+                return modelName() + " " + setting.visibility();
+            }
+            if (Setting.BATCH.equals(setting.sweep())) {
+                return modelName() + " " + setting.visibility() + " x" + setting.batchSize();
+            }
             return setting.inputScale() == null ? modelName() : modelName() + " s_in=" + setting.inputScale();
         }
     }
 
     /** The suites {@code --suite} knows. */
-    public static final List<String> NAMES = List.of("quick", "standard");
+    public static final List<String> NAMES = List.of("quick", "standard", "visibility");
 
     /** The input scales of the standard sweep: 6 to 20 in steps of 2. */
     public static final List<Integer> STANDARD_SCALES = List.of(6, 8, 10, 12, 14, 16, 18, 20);
@@ -58,11 +64,15 @@ public record Suite(String name, List<Case> cases, int fidelitySamples) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "quick" -> quick();
             case "standard" -> standard();
+            case "visibility" -> visibility();
             default -> throw new IllegalArgumentException("--suite needs one of " + NAMES + ", got \"" + name + "\"");
         };
     }
 
-    /** Seconds, for tests and CI: a 2-feature linear model, a 2×2 forest on 4 features, the linear one at 2 input scales. */
+    /**
+     * Seconds, for tests and CI: a 2-feature linear model, a 2×2 forest on 4 features, the linear one at 2
+     * input scales, with private and hashed inputs, and a batch of 4 with hashed inputs.
+     */
     static Suite quick() {
         List<Case> c = new ArrayList<>();
         c.add(linear(2, Setting.of(Setting.SIZE)));
@@ -70,6 +80,9 @@ public record Suite(String name, List<Case> cases, int fidelitySamples) {
         for (int s : List.of(6, 12)) {
             c.add(linear(2, Setting.inputScale(s)));
         }
+        c.add(linear(2, Setting.visibility("private")));
+        c.add(linear(2, Setting.visibility("hashed")));
+        c.add(linear(2, Setting.batch(4, "hashed")));
         return new Suite("quick", c, 8);
     }
 
@@ -92,6 +105,26 @@ public record Suite(String name, List<Case> cases, int fidelitySamples) {
             c.add(forest(50, 6, 16, Setting.inputScale(s)));
         }
         return new Suite("standard", c, 500);
+    }
+
+    /** The feature counts of the {@code visibility} suite: up to an MNIST-sized input (784). */
+    public static final List<Integer> VISIBILITY_FEATURES = List.of(5, 32, 128, 784);
+
+    /**
+     * Minutes (issue 8): linear classifiers of 5, 32, 128 and 784 features with public, private and hashed
+     * inputs: constraints, prove time, verifier size and verification gas against the number of features;
+     * and a batch of 16 inferences of the 5-feature model with hashed inputs in one proof.
+     */
+    static Suite visibility() {
+        List<Case> c = new ArrayList<>();
+        for (int n : VISIBILITY_FEATURES) {
+            for (String v : Setting.VISIBILITIES) {
+                c.add(linear(n, Setting.visibility(v)));
+            }
+        }
+        // the issue's bar: a batch of 16 linear-model inferences proves in less than 4x one
+        c.add(linear(5, Setting.batch(16, "hashed")));
+        return new Suite("visibility", c, 100);
     }
 
     static Case linear(int features, Setting s) {

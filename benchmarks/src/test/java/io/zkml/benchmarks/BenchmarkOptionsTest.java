@@ -47,6 +47,15 @@ class BenchmarkOptionsTest {
         assertThat(o.suite().cases()).hasSize(4 + 4 + 8 + 8);
         assertThat(o.suite().cases().stream().map(Suite.Case::label)).contains("synthetic-128", "forest-200x8x16",
                 "synthetic-32 s_in=6", "forest-50x6x16 s_in=20");
+        // issue 8: 4 feature counts x public, private, hashed
+        Suite v = BenchmarkOptions.parse(new String[]{"--suite", "visibility"}, NOW).suite();
+        assertThat(v.cases()).hasSize(4 * 3 + 1);
+        assertThat(v.cases().stream().map(Suite.Case::label)).contains("synthetic-5 public", "synthetic-784 hashed",
+                "synthetic-128 private");
+        assertThat(v.cases().subList(0, 12)).allMatch(c -> c.setting().sweep().equals(Setting.VISIBILITY));
+        assertThat(v.cases().getLast().label()).isEqualTo("synthetic-5 hashed x16");
+        assertThatThrownBy(() -> Setting.batch(1, "hashed")).hasMessageContaining("batchSize >= 2");
+        assertThatThrownBy(() -> Setting.visibility("secret")).hasMessageContaining("public, private, hashed");
         assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--suite", "huge"}, NOW)).hasMessageContaining("quick");
         assertThatThrownBy(() -> BenchmarkOptions.parse(new String[]{"--suite", "quick", "--synthetic", "8"}, NOW))
                 .hasMessageContaining("--suite chooses");

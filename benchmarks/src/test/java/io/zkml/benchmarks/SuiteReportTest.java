@@ -66,8 +66,31 @@ class SuiteReportTest {
         assertThat(models.get(2).get("quantization").get("inputScale").asInt()).isEqualTo(6);
         assertThat(models.get(2).get("circuit").get("constraints").asInt())
                 .isLessThan(models.get(3).get("circuit").get("constraints").asInt()); // s_in 6 < 12: narrower range checks
+        // the visibility sweep (issue 8): the same model with private, then hashed inputs
+        JsonNode priv = models.get(4);
+        JsonNode hashed = models.get(5);
+        assertThat(priv.get("setting").get("sweep").asString()).isEqualTo("visibility");
+        assertThat(priv.get("setting").get("visibility").asString()).isEqualTo("private");
+        assertThat(hashed.get("setting").get("visibility").asString()).isEqualTo("hashed");
+        int outputs = 1; // a classifier: the label
+        assertThat(priv.get("circuit").get("publicInputs").asInt()).isEqualTo(outputs);
+        assertThat(hashed.get("circuit").get("publicInputs").asInt()).isEqualTo(1 + outputs);
+        assertThat(priv.get("circuit").get("constraints").asInt())
+                .isEqualTo(models.get(0).get("circuit").get("constraints").asInt()); // hiding costs nothing
+        // one packed element + the salt, 186 constraints each, + the equality with the public commitment
+        assertThat(hashed.get("circuit").get("constraints").asInt())
+                .isEqualTo(priv.get("circuit").get("constraints").asInt() + 186 * 2 + 1);
+        assertThat(hashed.get("fidelity").get("provenOutputMatchesReference").asBoolean()).isTrue();
+        // a batch of 4 with hashed inputs in one proof: one commitment, 4 labels
+        JsonNode batch = models.get(6);
+        assertThat(batch.get("setting").get("sweep").asString()).isEqualTo("batch");
+        assertThat(batch.get("setting").get("batchSize").asInt()).isEqualTo(4);
+        assertThat(batch.get("circuit").get("publicInputs").asInt()).isEqualTo(1 + 4 * outputs);
+        assertThat(batch.get("circuit").get("constraints").asInt())
+                .isGreaterThan(4 * priv.get("circuit").get("constraints").asInt());
+        assertThat(batch.get("fidelity").get("provenOutputMatchesReference").asBoolean()).isTrue();
         // non-terminal stderr: plain progress lines
-        assertThat(stderr).contains("zkml bench: [4/4]").doesNotContain("\r");
+        assertThat(stderr).contains("zkml bench: [7/7]").doesNotContain("\r");
     }
 
     @Test
@@ -80,8 +103,10 @@ class SuiteReportTest {
         int cols = CsvWriter.HEADER.size();
         for (String l : lines.subList(1, lines.size())) {
             assertThat(l.split(",", -1)).as(l).hasSize(cols);
-            assertThat(l).contains(",measured,").contains(",groth16,bits,public,1,");
+            assertThat(l).contains(",measured,").containsPattern(",groth16,bits,(public|private|hashed),[0-9]+,");
         }
+        assertThat(lines.get(6)).startsWith("synthetic-2,synthetic,measured,visibility,groth16,bits,hashed,1,,,linear,");
+        assertThat(lines.get(7)).startsWith("synthetic-2,synthetic,measured,batch,groth16,bits,hashed,4,,,linear,");
         assertThat(lines.get(3)).startsWith("synthetic-2,synthetic,measured,input-scale,groth16,bits,public,1,6,,linear,");
     }
 

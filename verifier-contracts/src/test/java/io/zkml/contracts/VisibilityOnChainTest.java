@@ -24,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.zkml.compiler.BatchCircuit;
 import io.zkml.compiler.CircuitCompiler;
 import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.InputValidationException;
@@ -53,8 +54,9 @@ import tools.jackson.databind.node.ObjectNode;
  * classifier. Each proof verifies with gnark's Solidity verifier on anvil and off chain; a changed
  * commitment, a changed output and (mixed) a changed public input value are rejected. Prints the
  * verification gas (transaction, calldata included) and the verifier size per visibility, and checks
- * the issue's bar: with hashed inputs every one of these verifies for at most 250k gas with a verifier
- * under the 24 KB limit.
+ * the issue's bar: with hashed inputs every single inference verifies for at most 250k gas with a
+ * verifier under the 24 KB limit. A batch of 16 credit-risk inferences in one proof (one commitment,
+ * 16 public labels) verifies too; its gas grows with the outputs, so the bar is not asserted for it.
  */
 @EvmTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -107,7 +109,7 @@ class VisibilityOnChainTest {
         return Stream.of(Arguments.of("golden-3x4:public"), Arguments.of("golden-3x4:private"),
                 Arguments.of("golden-3x4-hashed"), Arguments.of("golden-multi-io-hashed"),
                 Arguments.of("credit-risk:public"), Arguments.of("credit-risk:private"), Arguments.of("credit-risk:hashed"),
-                Arguments.of("wide-784:hashed"));
+                Arguments.of("wide-784:hashed"), Arguments.of("credit-risk-batch-16:hashed"));
     }
 
     @BeforeAll
@@ -140,7 +142,7 @@ class VisibilityOnChainTest {
                         + "deployedSize=%d B verifyGasUsed=%d%n", d.name(), d.visibility(), d.constraints(),
                 d.publicInputs().size(), d.commitments(), d.contract().deployedSize(), tx.gasUsed());
         assertThat(d.contract().deployedSize()).isLessThan(CompiledContract.MAX_DEPLOYED_SIZE);
-        if (d.visibility().equals("hashed")) {
+        if (d.visibility().equals("hashed") && !name.contains("batch")) {
             assertThat(tx.gasUsed()).as("%s: gas of the verifying transaction (issue 8's bar)", name).isLessThanOrEqualTo(GAS_BAR);
         }
     }
@@ -251,6 +253,18 @@ class VisibilityOnChainTest {
                             .withInputVisibility(v);
                     double[] real = JSON.readValue(dir.resolve("input.json").toFile(), GnarkVerifierOnChainTest.DemoInput.class).input();
                     yield Source.of(c, c.quantizeInput(real), SALT);
+                }
+                case "credit-risk-batch-16" -> {
+                    // 16 inferences in one proof (BatchCircuit): one commitment to all rows, 16 labels
+                    Path dir = REPO.resolve("examples/credit-risk");
+                    CompiledCircuit c = CompiledCircuit.fromIr(Files.readAllBytes(dir.resolve("circuit.ir.json")))
+                            .withInputVisibility(v);
+                    BatchCircuit b = BatchCircuit.of(c, 16);
+                    List<double[]> rows = new ArrayList<>();
+                    for (int k = 0; k < 12; k++) { // 12 rows, padded to 16
+                        rows.add(new double[]{2.0 + k, 0.05 * k, 40.0 + 10 * k, k % 4, 5.0 + 3 * k});
+                    }
+                    yield new Source(b.irJson(), b.ir(), b.quantizeRows(rows), SALT);
                 }
                 case "wide-784" -> {
                     CompiledCircuit c = CompiledCircuit.fromIr(wideLinearClassifier(WIDE)).withInputVisibility(v);

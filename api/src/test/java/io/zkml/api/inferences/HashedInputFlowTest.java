@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -31,7 +33,9 @@ import io.zkml.compiler.CompiledCircuit;
  * {@code "visibility": {"input": "hashed"}}; a proof with the client's salt and one with a salt the
  * service draws; the commitment recomputed here from the circuit's IR, the quantized input and the
  * salt equals the proof's public input; the input and the salt are never shown on GET; a changed
- * commitment does not verify; bad salts and unsupported visibilities are 422s.
+ * commitment does not verify; bad salts and unsupported visibilities are 422s. After the proof the
+ * database keeps neither the raw nor the quantized input nor the salt of a hashed or private input
+ * (ADR 0008), while a public input's row keeps its input.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -51,10 +55,14 @@ class HashedInputFlowTest {
     @LocalServerPort
     int port;
 
+    @Autowired
+    JdbcClient jdbc;
+
     Http http;
     String modelId;
     String hashedCircuit;
     String publicCircuit;
+    String privateCircuit;
     CompiledCircuit compiled;
 
     @BeforeAll
@@ -66,6 +74,7 @@ class HashedInputFlowTest {
         modelId = upload.text("id");
         hashedCircuit = circuit(Map.of("input", "hashed"));
         publicCircuit = circuit(null);
+        privateCircuit = circuit(Map.of("input", "private"));
         JsonNode c = http.get("/v1/circuits/" + hashedCircuit).json();
         assertThat(c.get("visibility").get("input").asString()).isEqualTo("hashed");
         Http.BytesResponse ir = http.getBytes("/v1/circuits/" + hashedCircuit + "/ir", "application/json");
@@ -110,6 +119,7 @@ class HashedInputFlowTest {
         changed.set(0, expected.add(BigInteger.ONE).mod(R).toString());
         assertThat(verify(inf.get("proof").asString(), changed)).as("another commitment").isFalse();
         assertThat(expectedCommitment(salt.add(BigInteger.ONE))).as("another salt, another commitment").isNotEqualTo(expected);
+        assertErased(r.text("id"), true);
     }
 
     @Test
@@ -123,6 +133,46 @@ class HashedInputFlowTest {
         assertThat(inf.get("status").asString()).as(inf.toString()).isEqualTo("succeeded");
         assertThat(inf.has("salt")).as("the drawn salt is shown only once").isFalse();
         assertThat(inf.get("commitment").asString()).isEqualTo(expectedCommitment(salt).toString());
+        assertErased(r.text("id"), true);
+    }
+
+    @Test
+    void aPrivateInputLeavesNoPublicTraceAndIsErasedAfterProving() {
+        Http.Response r = http.postJson("/v1/circuits/" + privateCircuit + "/inferences", Map.of("input", INPUT));
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        assertThat(r.json().has("salt")).isFalse();
+        JsonNode inf = http.awaitStatus("/v1/inferences/" + r.text("id"), Set.of("succeeded", "failed"), DEADLINE);
+        assertThat(inf.get("status").asString()).as(inf.toString()).isEqualTo("succeeded");
+        assertThat(inf.has("input")).isFalse();
+        assertThat(inf.has("commitment")).isFalse();
+        assertThat(strings(inf.get("publicInputs"))).as("the outputs only").hasSize(1);
+        assertErased(r.text("id"), false);
+
+        // A public input is the proof's public input anyway: its row keeps it.
+        Http.Response p = http.postJson("/v1/circuits/" + publicCircuit + "/inferences", Map.of("input", INPUT));
+        assertThat(p.status()).as(p.toString()).isEqualTo(202);
+        http.awaitStatus("/v1/inferences/" + p.text("id"), Set.of("succeeded", "failed"), DEADLINE);
+        Map<String, Object> row = row(p.text("id"));
+        assertThat(row.get("input")).isNotNull();
+        assertThat(row.get("quantized_input")).isNotNull();
+    }
+
+    /** The stored row of a proven hidden-input inference: no raw input, no quantized input, no salt. */
+    private void assertErased(String id, boolean hashed) {
+        Map<String, Object> row = row(id);
+        assertThat(row.get("status")).isEqualTo("succeeded");
+        assertThat(row.get("input_hidden")).isEqualTo(true);
+        assertThat(row.get("input")).as("raw input erased").isNull();
+        assertThat(row.get("quantized_input")).as("quantized input erased").isNull();
+        assertThat(row.get("salt")).as("salt erased").isNull();
+        assertThat(row.get("commitment") != null).as("the commitment (public) is kept").isEqualTo(hashed);
+        assertThat(row.get("proof")).isNotNull();
+    }
+
+    private Map<String, Object> row(String id) {
+        return jdbc.sql("SELECT status, input_hidden, input::text AS input, quantized_input::text AS quantized_input, salt, "
+                        + "commitment, proof FROM inferences WHERE id = ?")
+                .param(java.util.UUID.fromString(id)).query().singleRow();
     }
 
     @Test

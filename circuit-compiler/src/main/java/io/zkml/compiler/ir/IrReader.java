@@ -626,20 +626,22 @@ public final class IrReader {
             throw new IrValidationException("features must name the " + inputs + " input elements, got " + ir.features().size());
         }
         if (ir.task().equals("classification")) {
-            if (ir.outputs().size() != 1) {
-                throw new IrValidationException("a classification has exactly one output (the class index), got " + ir.outputs().size());
-            }
-            IrTensor out = ir.outputTensor();
-            if (!out.shape().equals(List.of(1))) {
-                throw new IrValidationException("the classification output \"" + out.name() + "\" must have shape [1], got " + out.shape());
-            }
-            // A class index lies in [lo, hi]: every index must have a label. A single tree whose leaves
-            // never predict the last classes has hi + 1 < labels (the model still has those classes).
-            BigInteger needed = out.hi().getFirst().add(BigInteger.ONE);
-            if (out.lo().getFirst().signum() < 0 || BigInteger.valueOf(ir.labels().size()).compareTo(needed) < 0) {
-                throw new IrValidationException("labels must name every class index of the output \"" + out.name()
-                        + "\" (lo >= 0 and at least hi + 1 = " + needed + " labels), got lo = " + out.lo().getFirst()
-                        + " and " + ir.labels().size() + " labels");
+            // One class index per output: one output, or one per row of a batch (BatchCircuit).
+            for (IrTensor out : ir.outputTensors()) {
+                if (!out.shape().equals(List.of(1))) {
+                    throw new IrValidationException(ir.outputs().size() == 1
+                            ? "the classification output \"" + out.name() + "\" must have shape [1], got " + out.shape()
+                            : "a classification has exactly one output (the class index), or one of shape [1] per row of "
+                                    + "a batch; \"" + out.name() + "\" has shape " + out.shape());
+                }
+                // A class index lies in [lo, hi]: every index must have a label. A single tree whose leaves
+                // never predict the last classes has hi + 1 < labels (the model still has those classes).
+                BigInteger needed = out.hi().getFirst().add(BigInteger.ONE);
+                if (out.lo().getFirst().signum() < 0 || BigInteger.valueOf(ir.labels().size()).compareTo(needed) < 0) {
+                    throw new IrValidationException("labels must name every class index of the output \"" + out.name()
+                            + "\" (lo >= 0 and at least hi + 1 = " + needed + " labels), got lo = " + out.lo().getFirst()
+                            + " and " + ir.labels().size() + " labels");
+                }
             }
         } else if (ir.labels().size() != ir.outputSize()) {
             throw new IrValidationException("labels must have " + ir.outputSize() + " entries (one per output element), got "

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Recomputes the Poseidon2 commitment of a zkml proof with hashed inputs (docs/commitments.md, recipe v1).
+
+A client that sent an input (and a salt, or kept the salt the service returned once) checks that the
+proof's first public input is the commitment to *its* input, without trusting the service:
+
+    python3 scripts/zkml-commitment.py --ir circuit.ir.json --salt SALT --input '[12.5, 0.35, 85, 1, 25]'
+
+prints the commitment as a decimal field element. --ir is the circuit's IR (GET /v1/circuits/{id}/ir);
+--input the real input in feature order, as sent to POST /v1/circuits/{id}/inferences (quantized here
+exactly as the service does: round(x * 2^scale), halves away from zero); or --quantized with the
+integers directly (every input tensor, flat, in input order). Python 3.8+, standard library only.
+Exit status 0 with the commitment on stdout, or 1 with one line on stderr.
+"""
+import argparse
+import json
+import sys
+from fractions import Fraction
+
+# BN254 scalar field.
+R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+ELEMENT_BITS = 248
+# gnark-crypto v0.21.0 ecc/bn254/fr/poseidon2 GetDefaultParameters() for width 2: 3 + 50 + 3 rounds,
+# round keys as in testdata/vectors/poseidon2.json (a full round has 2 keys, a partial round 1).
+FULL_ROUNDS, PARTIAL_ROUNDS = 6, 50
+ROUND_KEYS = (
+    (13408317191766118125459928988660904723912386643555460372160024256765517343823, 4194623319915549675396267121566035406844708410002911784811707666420946700108),
+    (19099132494568541378562843506451972852480776695389613033913373571860854178538, 17810419507002284709462729017811262159774061887636745099369259563571135670706),
+    (16637672700732259660713007544574603648803524830301453534877038090566057276978, 4100917072099705499299673928906075947689332257053041238472195725769211214409),
+    (17639106492467163824471711470904197146741191403150907096205381935655010152412,),
+    (251221379578039099722641770039556666816432372425106194464443603371701980030,),
+    (11664463011721340365698453166723321157322068543573292740305207464213186166136,),
+    (7004324882758367936267012257325156103107854105597714652480603553596442667371,),
+    (11183397174705121495050000889058961924770734907437592228652321929897909696899,),
+    (13965628736269595045732200714417191823660022259530961504793144233095264279078,),
+    (18876260957675247699460687178670398948950895347812518971311710181575092230364,),
+    (15721839469720612101931998781675361609089032814049220947310166412718707689979,),
+    (15987522805045992073011611195501431286026168230632129977458705590081930609372,),
+    (21849891745187821757295895925265312923307598910615147795003096515671556236412,),
+    (15788707732316572545925752610637622153915918622432421349188443992597701954380,),
+    (7593797540763919402884517133041950591437700051302004199655168095175137866185,),
+    (4786288081555010367576132812783991156716637529429152500330338133781353446326,),
+    (16250484128557655034220516270407681365821440963937570513566837676128661475354,),
+    (10751384044253890114307794498692117563239627216084922942070391887261112646516,),
+    (20948620838747852136572165773656939855751120892352494712632580654483153020156,),
+    (6011866921474797075430220781623756855085518882229842294957405160135808170943,),
+    (16080959498206373458056469438637782851631256933464239454890151941295188015649,),
+    (475011957945228504613411512694129254104197236071087691042382419563809268069,),
+    (3844934563230111554429866483630511291786749351183416170903799579961402900519,),
+    (12445776490026952105694312983572436896928827178955914086760212572567681636827,),
+    (19882511989640195256551451396737803065131682445974784911592454526262394195393,),
+    (14662736223117945640475779196125996369190281768004963851456590435104790296615,),
+    (16653538304299366637130860104464037237810599843456875850608007588505101030668,),
+    (13495762016319714701131362508729420889393811338382553599336098729523926081848,),
+    (5920815960715329492149390065013857744378978744132795532742692221807758902756,),
+    (2423998659010423837891046475688425651818044743539988620874159923355076492629,),
+    (7609234345997733604601365671354019965750592478299831694760455703823335907086,),
+    (7329719784003365980137048661900757227431964727496807714726563883714376170070,),
+    (19093315591366327788335793303988956501284105849456184373830269558400361791611,),
+    (10286692123175445211885294198324243376847813394394121759541017832758783260580,),
+    (1849913167831101059674683243651820136522176055221505874663814016275761054576,),
+    (17482118192472167845779316643845527198746262196386144020153827412212715698194,),
+    (4613380256331851481521539831711999965242654612186974365114434955995149550744,),
+    (7177017867107877497845288307641192353167394592264671930122704536757921283492,),
+    (4855608477142322340813526961011166527371072606074709643338773971090484152489,),
+    (6182762714545209552110481646665911005101406630685657435660552632679196804686,),
+    (18890066873741371776092058358901063882989736511381992354291303390445173845507,),
+    (19908698160158923180185144790585371411533042547393459440180142406047626938460,),
+    (4114971247548631540169942979154314894314326161622462887207029626918928260621,),
+    (14067499235763010994047912093211381151786937206089777489095186761488638288729,),
+    (12797297353090952782419134455454880127658189564791004621289992096341247395588,),
+    (19634198835585989960391867780126619962153740067008787620258787521129142540507,),
+    (14831926503507603971861214191004656983286353401324196519692920181455290353648,),
+    (7608354194330158944040403025714416637198460773565087505299739908270826369718,),
+    (5031964785456071857621657664974901675131914821496190010523524715693419097305,),
+    (20642372567045579769748801840817624804771902578880762072335964601573819207327,),
+    (1875643970757206774041489998362087336331608215563150717452304406451517837755,),
+    (10911396680906278209743541232993586283435673221622400232439029347024496761329,),
+    (9800085027356789658841874303911834868252246877035143204374635429188349060704,),
+    (12640980308962023454502128342179777066075387205054411696146790539899692341882, 13052669284538006039571191006731764980447609222764780682721805844972790926191),
+    (3692020480476718653924544931385037070283695223559898873110998565603377531518, 15417975566481477379401089060355093944277595557157434302909444541171169823626),
+    (20360114355715495771034612979461096812309537724316694481184668688632722480127, 3910091859541134120391800995572544668894173656502109592309955225780361554898),
+)
+
+
+def permute(a, b):
+    """P(a, b): width 2, S-box x^5, external matrix [[2,1],[1,2]], internal matrix [[2,1],[1,3]]."""
+    def ext(a, b):
+        return (2 * a + b) % R, (a + 2 * b) % R
+    half = FULL_ROUNDS // 2
+    a, b = ext(a, b)
+    for i, keys in enumerate(ROUND_KEYS):
+        if half <= i < half + PARTIAL_ROUNDS:
+            a = pow((a + keys[0]) % R, 5, R)
+            a, b = (2 * a + b) % R, (a + 3 * b) % R
+        else:
+            a, b = ext(pow((a + keys[0]) % R, 5, R), pow((b + keys[1]) % R, 5, R))
+    return a, b
+
+
+def poseidon2_hash(elements):
+    """Merkle-Damgard, IV 0: Compress(s, m) = P(s, m)[1] + m."""
+    state = 0
+    for m in elements:
+        if not 0 <= m < R:
+            raise ValueError("%d is not a field element" % m)
+        state = (permute(state, m)[1] + m) % R
+    return state
+
+
+def commit(domain, lows, highs, values, salt):
+    """Recipe v1: Hash([tag(domain), packed elements..., salt]); value i offset by its lower bound and
+    packed, little-endian, into 248-bit elements with width bitlen(hi_i - lo_i), never straddling two."""
+    if not 0 <= salt < R:
+        raise ValueError("the salt must be a field element in [0, r)")
+    tag = int.from_bytes(domain.encode("ascii"), "big")
+    packed, pos = [], ELEMENT_BITS
+    for v, lo, hi in zip(values, lows, highs):
+        w = (hi - lo).bit_length()
+        if not 0 <= v - lo < (1 << w):
+            raise ValueError("value %d is outside its bounds [%d, %d]" % (v, lo, hi))
+        if pos + w > ELEMENT_BITS:
+            packed.append(0)
+            pos = 0
+        packed[-1] += (v - lo) << pos
+        pos += w
+    return poseidon2_hash([tag] + packed + [salt])
+
+
+def quantize(x, scale):
+    """round(x * 2^scale), halves away from zero, computed exactly from the double x."""
+    exact = Fraction(x) * (Fraction(2) ** scale)
+    n, r = divmod(abs(exact.numerator), exact.denominator)
+    if 2 * r >= exact.denominator:
+        n += 1
+    return n if exact >= 0 else -n
+
+
+def input_commitment(ir, values, salt):
+    """The commitment named input_commitment of the IR to the quantized input values (all inputs, flat)."""
+    tensors = {t["name"]: t for t in ir["tensors"]}
+    by_input, pos = {}, 0
+    for name in ir["inputs"]:
+        n = len(tensors[name]["lo"])
+        by_input[name] = values[pos:pos + n]
+        pos += n
+    if pos != len(values):
+        raise ValueError("expected %d input values, got %d" % (pos, len(values)))
+    commitments = ir.get("commitments") or []
+    if not commitments:
+        raise ValueError("this circuit has no commitment: its inputs are not hashed")
+    c = commitments[0]
+    lows, highs, vals = [], [], []
+    for name in c["tensors"]:
+        lows += [int(v) for v in tensors[name]["lo"]]
+        highs += [int(v) for v in tensors[name]["hi"]]
+        vals += by_input[name]
+    return commit(c["domain"], lows, highs, vals, salt)
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description="Recompute the commitment of a zkml proof with hashed inputs.")
+    p.add_argument("--ir", required=True, help="the circuit's IR (GET /v1/circuits/{id}/ir)")
+    p.add_argument("--salt", required=True, help="the salt (decimal field element)")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--input", help="the real input, a JSON array in feature order")
+    g.add_argument("--quantized", help="the quantized input, a JSON array of integers")
+    a = p.parse_args(argv)
+    try:
+        with open(a.ir) as f:
+            ir = json.load(f)
+        salt = int(a.salt, 10)
+        if a.quantized is not None:
+            values = [int(v) for v in json.loads(a.quantized)]
+        else:
+            real = json.loads(a.input)
+            tensors = {t["name"]: t for t in ir["tensors"]}
+            scales = [tensors[n]["scale"] for n in ir["inputs"] for _ in tensors[n]["lo"]]
+            if len(real) != len(scales):
+                raise ValueError("expected %d input values, got %d" % (len(scales), len(real)))
+            values = [quantize(float(x), s) for x, s in zip(real, scales)]
+        print(input_commitment(ir, values, salt))
+        return 0
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        print("zkml-commitment: %s" % e, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
