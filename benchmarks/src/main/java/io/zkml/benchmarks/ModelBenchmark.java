@@ -177,7 +177,8 @@ final class ModelBenchmark {
                 ModelResult.Evm evm = null;
                 if (solc != null && node != null) {
                     step.accept("EVM");
-                    evm = evm(demo, vk, proofBytes, publicInputs, circuit.features().size());
+                    // the public words before the outputs: the input values (public), one commitment (hashed) or none (private)
+                    evm = evm(demo, vk, proofBytes, publicInputs, publicInputs.size() - expectedOutput.size(), hashed);
                     log.printf("  %s: verifier %d B%s, verification gas %d%n", demo.name(), evm.deployedSize(),
                             evm.fitsMainnetLimits() ? "" : " (over the EIP-170/3860 limits: not deployable on mainnet)",
                             evm.verificationGasUsed());
@@ -214,7 +215,8 @@ final class ModelBenchmark {
         return new ModelResult.Family(model.family().apiName(), model.memberCount(), 0, model.maxDepth(), 0, null);
     }
 
-    private ModelResult.Evm evm(DemoModel demo, VerifyingKey vk, byte[] proof, List<BigInteger> publicInputs, int inputWords) {
+    private ModelResult.Evm evm(DemoModel demo, VerifyingKey vk, byte[] proof, List<BigInteger> publicInputs, int inputWords,
+                             boolean hashed) {
         String source = prover.exportSolidity(vk);
         boolean plonk = prover.provingSystem() == ProvingSystem.PLONK;
         CompiledContract contract = solc.compile("Verifier.sol", source,
@@ -237,7 +239,9 @@ final class ModelBenchmark {
             throw new IllegalStateException("the proof of " + demo.name() + " with one byte changed was accepted on chain");
         }
         VerifierContract.TransactionOutcome tx = verifier.transact(calldata);
-        ModelResult.Oracle oracleGas = contract.fitsMainnetLimits() ? oracleGas(demo, verifier.address(), proof, publicInputs, inputWords) : null;
+        // the registry needs at least one input word: a circuit with private inputs only has none to bind a request to
+        ModelResult.Oracle oracleGas = contract.fitsMainnetLimits() && inputWords > 0 && (!hashed || inputWords == 1)
+                ? oracleGas(demo, verifier.address(), plonk, hashed, proof, publicInputs, inputWords) : null;
         return new ModelResult.Evm(DemoModel.sha256(source.getBytes(StandardCharsets.UTF_8)), contract.deployedSize(),
                 contract.creationSize(), contract.fitsMainnetLimits(), verifier.deploymentGasUsed(), tx.gasUsed(),
                 tx.gasEstimate(), true, true, oracleGas);
@@ -252,9 +256,12 @@ final class ModelBenchmark {
      * of each (one registry and oracle per run, deployed on first use).
      */
     @SuppressWarnings({"rawtypes", "unchecked"})
-    private ModelResult.Oracle oracleGas(DemoModel demo, String verifierAddress, byte[] proof, List<BigInteger> publicInputs,
-                                         int inputWords) {
+    private ModelResult.Oracle oracleGas(DemoModel demo, String verifierAddress, boolean plonk, boolean hashed, byte[] fullProof,
+                                         List<BigInteger> publicInputs, int inputWords) {
         String from = node.devAccount();
+        // the registry hands a PLONK verifier the Solidity part of the proof (VerifierContract.plonkVerifyCalldata does the same)
+        byte[] proof = plonk && fullProof.length > VerifierContract.PLONK_PROOF_BYTES
+                ? java.util.Arrays.copyOf(fullProof, VerifierContract.PLONK_PROOF_BYTES) : fullProof;
         if (registry == null) {
             ZkmlContracts contracts = new ZkmlContracts(solc);
             registry = EvmContract.deploy(node, contracts.registry(), from);
@@ -264,8 +271,8 @@ final class ModelBenchmark {
         List<BigInteger> outputs = publicInputs.subList(inputWords, publicInputs.size());
         StaticStruct commitment = new StaticStruct(new Bytes32(new byte[32]), new Bytes32(new byte[] {1, 0, 0, 0, 0, 0, 0, 0,
                 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), new Bytes32(new byte[] {2, 0, 0, 0, 0, 0, 0, 0,
-                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), new Uint8(1), new Address(verifierAddress),
-                new Uint16(inputWords), new Uint16(outputs.size()), new Bool(false));
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), new Uint8(plonk ? 2 : 1), new Address(verifierAddress),
+                new Uint16(inputWords), new Uint16(outputs.size()), new Bool(hashed));
         EvmContract.Tx reg = registry.send(from, new Function("registerModel", List.of(commitment), List.of()));
         BigInteger modelId = new BigInteger(reg.logs().getFirst().getTopics().get(1).substring(2), 16);
         DynamicArray<Uint256> in = words(inputs);
@@ -286,7 +293,7 @@ final class ModelBenchmark {
                 new DynamicBytes(proof)), List.of()));
         log.printf("  %s: registry register %d, verify+record %d; oracle request %d, fulfil %d gas%n", demo.name(), reg.gasUsed(),
                 verified.gasUsed(), req.gasUsed(), ful.gasUsed());
-        return new ModelResult.Oracle("groth16", "public", reg.gasUsed(), verified.gasUsed(), req.gasUsed(), ful.gasUsed());
+        return new ModelResult.Oracle(plonk ? "plonk" : "groth16", hashed ? "hashed" : "public", reg.gasUsed(), verified.gasUsed(), req.gasUsed(), ful.gasUsed());
     }
 
     private static DynamicArray<Uint256> words(List<BigInteger> v) {

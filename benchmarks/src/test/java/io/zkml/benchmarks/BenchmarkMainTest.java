@@ -120,6 +120,9 @@ class BenchmarkMainTest {
             assertThat(p.get("evm").get("realProofAccepted").asBoolean()).isTrue();
             assertThat(p.get("evm").get("tamperedProofRejected").asBoolean()).isTrue();
             assertThat(p.get("evm").get("verificationGasUsed").asLong()).isGreaterThan(g.get("evm").get("verificationGasUsed").asLong());
+            // the registry and oracle take the PLONK verifier too (proofSystemId 2, the 768-byte Solidity proof)
+            assertThat(p.get("evm").get("oracle").get("provingSystem").asString()).isEqualTo("plonk");
+            assertThat(p.get("evm").get("oracle").get("fulfil").asLong()).isGreaterThan(p.get("evm").get("verificationGasUsed").asLong());
         }
         assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--proving-systems", "stark"}, java.time.Instant.now()))
                 .hasMessageContaining("unknown proving system");
