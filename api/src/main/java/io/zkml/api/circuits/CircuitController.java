@@ -33,7 +33,7 @@ class CircuitController {
 
     /** The body of {@code POST /v1/models/{id}/circuits}; every field is optional. */
     record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
-                                SetupRequest setup, String output) {
+                                SetupRequest setup, String output, Integer batchSize) {
     }
 
     /**
@@ -49,14 +49,19 @@ class CircuitController {
      * @param timings milliseconds: {@code compileMillis} (quantize + lower), {@code constraintSystemMillis}
      *     (gnark compile), {@code setupMillis} (Groth16 or PLONK setup), {@code exportMillis} (Solidity)
      * @param setup how the keys are made ({@code trust}, and for PLONK the SRS: docs/trust-model.md)
+     * @param batchSize the rows one proof covers (issue 8; 1: no batches)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
                            Map<String, Integer> constraintsByOp, Integer publicInputs, String circuitHash, String verifyingKeyHash, JsonNode quantization,
                            QuantizationRequest settings, VisibilityRequest visibility, ArtifactVersions versions,
                            Map<String, Long> timings, String error, Map<String, String> links, Instant createdAt,
-                           Instant updatedAt, SetupInfo setup) {
+                           Instant updatedAt, SetupInfo setup, Integer batchSize) {
         static CircuitResponse of(CircuitRecord c) {
+            return of(c, 1);
+        }
+
+        static CircuitResponse of(CircuitRecord c, int batchSize) {
             String self = "/v1/circuits/" + c.id();
             Map<String, String> links = c.status() == CircuitStatus.READY
                     ? Map.of("self", self, "ir", self + "/ir", "verifier", self + "/verifier.sol",
@@ -66,7 +71,7 @@ class CircuitController {
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
                     c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), c.settings(), c.visibility(), c.versions(),
-                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo());
+                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize);
         }
     }
 
@@ -75,15 +80,17 @@ class CircuitController {
                                            @RequestBody(required = false) CreateCircuitRequest body,
                                            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID model = Ids.parse(modelId, "model");
-        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null) : body;
+        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null, null) : body;
         CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), req.setup(),
-                req.output(), idempotencyKey);
-        return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id())).body(CircuitResponse.of(c));
+                req.output(), req.batchSize(), idempotencyKey);
+        return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id()))
+                .body(CircuitResponse.of(c, service.batchSize(c.id())));
     }
 
     @GetMapping("/v1/circuits/{id}")
     CircuitResponse get(@PathVariable("id") String id) {
-        return CircuitResponse.of(service.get(Ids.parse(id, "circuit")));
+        CircuitRecord c = service.get(Ids.parse(id, "circuit"));
+        return CircuitResponse.of(c, service.batchSize(c.id()));
     }
 
     @GetMapping(path = "/v1/circuits/{id}/verifier.sol", produces = MediaType.TEXT_PLAIN_VALUE)

@@ -48,6 +48,28 @@ public class CircuitRepository {
         jdbc.sql("UPDATE circuits SET output = ? WHERE id = ?").params(output, id).update();
     }
 
+    /** Issue 8: the rows one proof of the circuit covers (1: no batches). */
+    public void setBatchSize(UUID id, int batchSize) {
+        jdbc.sql("UPDATE circuits SET batch_size = ? WHERE id = ?").params(batchSize, id).update();
+    }
+
+    /** The circuit's batch size (1 for a circuit without batches, or an unknown id). */
+    public int batchSize(UUID id) {
+        return jdbc.sql("SELECT batch_size FROM circuits WHERE id = ?").param(id).query((rs, n) -> rs.getInt(1))
+                .optional().orElse(1);
+    }
+
+    /** Issue 8: the one-row IR a batch circuit repeats (its own IR is the batched one). */
+    public void setSingleIr(UUID id, String irSha256) {
+        jdbc.sql("UPDATE circuits SET single_ir_sha256 = ? WHERE id = ?").params(irSha256, id).update();
+    }
+
+    /** The one-row IR's SHA-256 of a batch circuit, or null. */
+    public String singleIr(UUID id) {
+        return jdbc.sql("SELECT single_ir_sha256 FROM circuits WHERE id = ?").param(id).query((rs, n) -> rs.getString(1))
+                .optional().orElse(null);
+    }
+
     /** The circuit's output mode, or null. */
     public String output(UUID id) {
         return jdbc.sql("SELECT output FROM circuits WHERE id = ?").param(id).query((rs, n) -> rs.getString(1))

@@ -25,6 +25,7 @@ import io.zkml.api.setup.SetupProperties;
 import io.zkml.api.setup.SetupTrust;
 import io.zkml.api.support.Json;
 import io.zkml.api.support.LruCache;
+import io.zkml.compiler.BatchCircuit;
 import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.FeatureRange;
 import io.zkml.compiler.QuantizationSettings;
@@ -110,6 +111,23 @@ public class CircuitService {
     public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
                                 VisibilityRequest visibility, SetupRequest setup, String output,
                                 String idempotencyKey) {
+        return create(modelId, provingSystem, quantization, visibility, setup, output, null, idempotencyKey);
+    }
+
+    /**
+     * As {@link #create(UUID, String, QuantizationRequest, VisibilityRequest, SetupRequest, String, String)}
+     * with a batch size (issue 8; null or 1: no batches, at most {@link BatchCircuit#MAX_BATCH_SIZE}):
+     * the compile job then compiles the {@link BatchCircuit} of that many rows.
+     */
+    @Transactional
+    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
+                                VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
+                                String idempotencyKey) {
+        if (batchSize != null && (batchSize < 1 || batchSize > BatchCircuit.MAX_BATCH_SIZE)) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "batchSize must be an integer from 1 (no batches) to "
+                    + BatchCircuit.MAX_BATCH_SIZE + ", got " + batchSize, Map.of("field", "batchSize"));
+        }
+        int batch = batchSize == null ? 1 : batchSize;
         if (output != null && !output.equals("argmax")) {
             throw new ApiException(ProblemType.INVALID_REQUEST, "output must be \"argmax\" or absent, got \"" + output + "\"");
         }
@@ -138,7 +156,8 @@ public class CircuitService {
         String fingerprint = system + "\n" + json.write(request)
                 + (vis.equals(VisibilityRequest.DEFAULT) ? "" : "\n" + json.write(vis))
                 + (setup == null ? "" : "\nsetup " + trust.id())
-                + (output == null ? "" : "\noutput=" + output);
+                + (output == null ? "" : "\noutput=" + output)
+                + (batch == 1 ? "" : "\nbatchSize=" + batch);
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models/" + modelId + "/circuits",
                 fingerprint, id);
         if (earlier.isPresent()) {
@@ -147,6 +166,9 @@ public class CircuitService {
         circuits.insert(id, modelId, system, request, vis, trust.id());
         if (output != null) {
             circuits.setOutput(id, output);
+        }
+        if (batch > 1) {
+            circuits.setBatchSize(id, batch);
         }
         jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
         signal.jobQueued();
@@ -225,6 +247,37 @@ public class CircuitService {
     public byte[] verifyingKey(UUID id) {
         CircuitRecord c = getReady(id);
         return artifact(c.vkSha256());
+    }
+
+    /** The rows one proof of the circuit covers (issue 8; 1: no batches). */
+    public int batchSize(UUID id) {
+        return circuits.batchSize(id);
+    }
+
+    private final LruCache<String, BatchCircuit> batches = new LruCache<>(8);
+
+    /**
+     * The batch circuit of a compiled circuit whose batch size is above 1: the one-row IR repeated,
+     * checked to be the IR the circuit's keys were made for.
+     */
+    public BatchCircuit batch(CircuitRecord c) {
+        String single = circuits.singleIr(c.id());
+        int n = circuits.batchSize(c.id());
+        if (single == null || n < 2) {
+            throw new IllegalStateException("circuit " + c.id() + " has no batches");
+        }
+        BatchCircuit b = batches.get(single + "/" + n, k -> {
+            try {
+                return BatchCircuit.of(CompiledCircuit.fromIr(artifact(single)), n);
+            } catch (IrValidationException e) {
+                throw new IllegalStateException("stored IR " + single + " of circuit " + c.id() + " is invalid: " + e.getMessage(), e);
+            }
+        });
+        if (!b.circuitHash().equals(c.circuitHash())) {
+            throw new IllegalStateException("the batch IR of circuit " + c.id() + " hashes to " + b.circuitHash()
+                    + ", its keys were made for " + c.circuitHash());
+        }
+        return b;
     }
 
     /** The compiled circuit (parsed IR) of a circuit that has an IR. */

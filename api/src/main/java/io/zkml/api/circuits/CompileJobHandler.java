@@ -29,6 +29,7 @@ import io.zkml.api.models.ModelService;
 import io.zkml.api.runtime.RuntimeProperties;
 import io.zkml.api.setup.SetupProperties;
 import io.zkml.api.setup.SetupTrust;
+import io.zkml.compiler.BatchCircuit;
 import io.zkml.compiler.CircuitCompiler;
 import io.zkml.compiler.CompilationException;
 import io.zkml.compiler.CompiledCircuit;
@@ -112,10 +113,26 @@ class CompileJobHandler implements JobHandler {
         }
         timings.put("compileMillis", millisSince(t0));
         byte[] ir = compiled.irJson();
-        String irSha = artifacts.put(ArtifactKind.IR, ir, made);
-        if (!irSha.equals(compiled.circuitHash())) {
-            throw new IllegalStateException("circuit hash " + compiled.circuitHash() + " is not the SHA-256 of the IR " + irSha);
+        String circuitHash = compiled.circuitHash();
+        int batchSize = circuits.batchSize(id);
+        if (batchSize > 1) {
+            // issue 8: the proven IR is the BatchCircuit of batchSize rows; the one-row IR is kept to rebuild it
+            String singleSha = artifacts.put(ArtifactKind.IR, ir, made);
+            BatchCircuit batch;
+            try {
+                batch = BatchCircuit.of(compiled, batchSize);
+            } catch (IrValidationException e) {
+                throw new JobFailedException("compilation failed: the batch of " + batchSize + " rows: " + e.getMessage(), e);
+            }
+            circuits.setSingleIr(id, singleSha);
+            ir = batch.irJson();
+            circuitHash = batch.circuitHash();
         }
+        String irSha = artifacts.put(ArtifactKind.IR, ir, made);
+        if (!irSha.equals(circuitHash)) {
+            throw new IllegalStateException("circuit hash " + circuitHash + " is not the SHA-256 of the IR " + irSha);
+        }
+        String provenHash = circuitHash;
 
         Path csTmp = files.scratchFile(".cs");
         Path pkTmp = files.scratchFile(".pk");
@@ -131,10 +148,10 @@ class CompileJobHandler implements JobHandler {
                 int constraints = cs.constraints();
                 int publicInputs = cs.publicInputs();
                 Map<String, Integer> byOp = cs.constraintsByOp();
-                context.progress(() -> circuits.markSettingUp(id, irSha, csSha, compiled.circuitHash(), constraints,
+                context.progress(() -> circuits.markSettingUp(id, irSha, csSha, provenHash, constraints,
                         byOp, publicInputs, compiled.quantization(), made, timings));
                 log.info("circuit {}: {} constraints, {} public inputs, circuit hash {}", id, constraints, publicInputs,
-                        compiled.circuitHash());
+                        provenHash);
 
                 if ("ceremony".equals(circuit.setupInfo().trust())) {
                     // phase 1 from the .ptau file, the initial state and the service's contribution;
@@ -166,7 +183,7 @@ class CompileJobHandler implements JobHandler {
             long t2 = System.nanoTime();
             String solidity;
             SetupInfo setupInfo;
-            try (VerifyingKey vk = prover.loadVerifyingKey(vkFile, compiled.circuitHash())) {
+            try (VerifyingKey vk = prover.loadVerifyingKey(vkFile, provenHash)) {
                 KeyInfo info = vk.info();
                 setupInfo = new SetupInfo(info.trust(), info.srsSha256(), info.srsPower() == 0 ? null : info.srsPower(),
                         info.srsSize() == 0 ? null : info.srsSize());

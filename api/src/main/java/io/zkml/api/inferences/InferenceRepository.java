@@ -49,6 +49,17 @@ public class InferenceRepository {
                 .update();
     }
 
+    /** Issue 8: marks a just inserted row as a batch of {@code rows} rows. */
+    public void setBatchRows(UUID id, int rows) {
+        jdbc.sql("UPDATE inferences SET batch_rows = ? WHERE id = ?").params(rows, id).update();
+    }
+
+    /** The rows of a batch, or null for an inference (or an unknown id). */
+    public Integer batchRows(UUID id) {
+        return jdbc.sql("SELECT batch_rows FROM inferences WHERE id = ?").param(id)
+                .query((rs, n) -> (Integer) rs.getObject(1)).optional().orElse(null);
+    }
+
     /**
      * Erases what would reveal the input of an inference whose circuit hides it (hashed or private
      * inputs): the real and the quantized input and the salt (ADR 0008). Called when its prove job

@@ -103,6 +103,13 @@ public class InferenceService {
     public Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
                           String idempotencyKey) {
         CircuitRecord circuit = circuits.getReady(circuitId);
+        int batchSize = circuits.batchSize(circuitId);
+        if (batchSize > 1) {
+            // issue 8: a batch circuit's keys prove batchSize rows; its rows go to POST .../batches
+            throw new ApiException(ProblemType.INVALID_INPUT, "circuit " + circuitId + " proves batches of " + batchSize
+                    + " rows: POST /v1/circuits/" + circuitId + "/batches with {\"inputs\": [[...], ...]}",
+                    Map.of("reason", "batch-circuit", "batchSize", batchSize));
+        }
         CompiledCircuit compiled = circuits.compiled(circuit);
         boolean hashed = !compiled.ir().commitments().isEmpty();
         boolean hidden = compiled.inputVisibility() != Visibility.PUBLIC;

@@ -23,6 +23,7 @@ import io.zkml.api.jobs.JobFailedException;
 import io.zkml.api.jobs.JobHandler;
 import io.zkml.api.jobs.JobKind;
 import io.zkml.api.models.ModelService;
+import io.zkml.compiler.BatchCircuit;
 import io.zkml.compiler.CircuitOutput;
 import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.Fidelity;
@@ -84,6 +85,9 @@ class ProveJobHandler implements JobHandler {
             throw new JobFailedException("inference " + id + " of a circuit with hashed inputs has no salt");
         }
 
+        Integer batchRows = inferences.batchRows(id);
+        BatchCircuit batch = batchRows == null ? null : circuits.batch(circuit);
+
         Proof proof;
         ProvingSystem system = ProvingSystem.of(circuit.provingSystem());
         Prover prover = Prover.of(system);
@@ -102,10 +106,13 @@ class ProveJobHandler implements JobHandler {
         }
 
         context.provingTime(proof.proveMillis()); // issue 9: the proving-time histogram
-        List<BigInteger> reference = compiled.evaluate(quantized);
+        // issue 8: a batch's reference is the BatchCircuit's (every row, padding included, one commitment)
+        List<BigInteger> reference = batch == null ? compiled.evaluate(quantized)
+                : batch.evaluate(quantized).stream().flatMap(List::stream).toList();
         // the Java reference's public inputs: for hashed inputs its commitment (Commitments.commit),
         // which the request already recorded, must be the proof's public input
-        List<String> expectedPublic = compiled.publicInputs(quantized, salt).stream().map(BigInteger::toString).toList();
+        List<String> expectedPublic = (batch == null ? compiled.publicInputs(quantized, salt) : batch.publicInputs(quantized, salt))
+                .stream().map(BigInteger::toString).toList();
         boolean commitmentAgrees = inference.commitment() == null
                 ? proof.commitments().isEmpty() : proof.commitments().equals(List.of(inference.commitment()));
         if (!reference.equals(proof.outputs()) || !expectedPublic.equals(proof.publicInputs()) || !commitmentAgrees) {
@@ -122,18 +129,40 @@ class ProveJobHandler implements JobHandler {
                     + "the proof was discarded and the mismatch logged");
         }
 
-        CircuitOutput output = compiled.dequantize(proof.outputs());
-        double[] input = inference.input().stream().mapToDouble(Double::doubleValue).toArray();
         io.zkml.compiler.model.ImportedModel imported = models.imported(circuit.modelId());
-        FloatPrediction floatPrediction = Fidelity.asClassifiedBy(imported.predict(input), imported.outputs(), compiled);
-        Map<String, Object> fidelity = fidelityJson(Fidelity.of(floatPrediction, output), floatPrediction, compiled);
+        Object outputJson;
+        Object fidelity;
+        if (batch == null) {
+            CircuitOutput output = compiled.dequantize(proof.outputs());
+            double[] input = inference.input().stream().mapToDouble(Double::doubleValue).toArray();
+            FloatPrediction floatPrediction = Fidelity.asClassifiedBy(imported.predict(input), imported.outputs(), compiled);
+            fidelity = fidelityJson(Fidelity.of(floatPrediction, output), floatPrediction, compiled);
+            outputJson = outputJson(output);
+        } else {
+            // one output and one fidelity per row the client sent; the padding rows are not reported
+            CompiledCircuit single = batch.single();
+            List<List<BigInteger>> rows = batch.byRow(proof.outputs());
+            int per = single.features().size();
+            List<Object> outputs = new java.util.ArrayList<>();
+            List<Object> fidelities = new java.util.ArrayList<>();
+            for (int k = 0; k < batchRows; k++) {
+                CircuitOutput output = single.dequantize(rows.get(k));
+                double[] input = inference.input().subList(k * per, (k + 1) * per).stream()
+                        .mapToDouble(Double::doubleValue).toArray();
+                FloatPrediction floatPrediction = Fidelity.asClassifiedBy(imported.predict(input), imported.outputs(), single);
+                outputs.add(outputJson(output));
+                fidelities.add(fidelityJson(Fidelity.of(floatPrediction, output), floatPrediction, single));
+            }
+            outputJson = outputs;
+            fidelity = fidelities;
+        }
 
         Map<String, Long> timings = new LinkedHashMap<>();
         timings.put("queueMillis", context.queueMillis());
         timings.put("witnessMillis", proof.witnessMillis());
         timings.put("proveMillis", proof.proveMillis());
         context.complete(() -> {
-            inferences.markSucceeded(id, outputJson(output), proof.publicInputs(), proof.proofHex(),
+            inferences.markSucceeded(id, outputJson, proof.publicInputs(), proof.proofHex(),
                     proof.calldataHex(), fidelity, timings);
             if (inference.inputHidden()) {
                 inferences.eraseInput(id);

@@ -1,0 +1,78 @@
+package io.zkml.api.inferences;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.zkml.api.problem.ApiException;
+import io.zkml.api.problem.ProblemType;
+import io.zkml.api.support.Ids;
+
+/** {@code POST /v1/circuits/{id}/batches}, {@code GET /v1/batches/{id}} (issue 8). */
+@RestController
+class BatchController {
+
+    private final BatchService service;
+
+    BatchController(BatchService service) {
+        this.service = service;
+    }
+
+    /**
+     * A batch as the API shows it: like an inference, with one element per row the client sent in
+     * {@code inputs} (public inputs only), {@code outputs} and {@code fidelity}; the padding rows are
+     * proven and not reported. {@code publicInputs} are the whole proof's (padding rows included).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record BatchResponse(UUID id, UUID circuitId, String status, int rows, List<List<Double>> inputs, JsonNode outputs,
+                         String commitment, String salt, List<String> publicInputs, String proof, String calldata,
+                         JsonNode fidelity, Map<String, Long> timings, String error, Instant createdAt,
+                         Instant finishedAt, Integer attempt) {
+
+        static BatchResponse of(BatchService.Created c) {
+            InferenceRecord r = c.batch();
+            List<List<Double>> inputs = null;
+            if (!r.inputHidden() && r.input() != null) {
+                int per = r.input().size() / c.rows();
+                inputs = new ArrayList<>();
+                for (int k = 0; k < c.rows(); k++) {
+                    inputs.add(List.copyOf(r.input().subList(k * per, (k + 1) * per)));
+                }
+            }
+            return new BatchResponse(r.id(), r.circuitId(), r.status().dbName(), c.rows(), inputs, r.output(),
+                    r.commitment(), c.drawnSalt(), r.publicInputs(), r.proof(), r.calldata(), r.fidelity(), r.timings(),
+                    r.error(), r.createdAt(), r.finishedAt(), r.attempt() == 0 ? null : r.attempt());
+        }
+    }
+
+    @PostMapping(path = "/v1/circuits/{circuitId}/batches", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<BatchResponse> create(@PathVariable("circuitId") String circuitId,
+                                         @RequestBody(required = false) JsonNode body) {
+        UUID circuit = Ids.parse(circuitId, "circuit");
+        if (body == null || !body.isObject()) {
+            throw new ApiException(ProblemType.INVALID_REQUEST,
+                    "the body must be a JSON object {\"inputs\": [[...], ...]} with an optional \"salt\"");
+        }
+        BatchService.Created c = service.create(circuit, body.get("inputs"), body.get("salt"));
+        return ResponseEntity.accepted().location(URI.create("/v1/batches/" + c.batch().id())).body(BatchResponse.of(c));
+    }
+
+    @GetMapping("/v1/batches/{id}")
+    BatchResponse get(@PathVariable("id") String id) {
+        return BatchResponse.of(service.get(Ids.parse(id, "batch")));
+    }
+}

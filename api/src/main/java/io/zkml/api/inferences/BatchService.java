@@ -1,0 +1,134 @@
+package io.zkml.api.inferences;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.zkml.api.circuits.CircuitRecord;
+import io.zkml.api.circuits.CircuitService;
+import io.zkml.api.jobs.JobKind;
+import io.zkml.api.jobs.JobRepository;
+import io.zkml.api.jobs.JobSignal;
+import io.zkml.api.jobs.WorkerProperties;
+import io.zkml.api.problem.ApiException;
+import io.zkml.api.problem.ProblemType;
+import io.zkml.compiler.BatchCircuit;
+import io.zkml.compiler.CompiledCircuit;
+import io.zkml.compiler.InputValidationException;
+import io.zkml.compiler.commit.Commitments;
+import io.zkml.compiler.ir.Visibility;
+
+/**
+ * Batches (issue 8, docs/visibility.md "Batches"): {@code 1..batchSize} rows of a circuit compiled
+ * with {@code batchSize > 1}, each checked and quantized like an inference's input, padded with
+ * copies of the first row ({@link BatchCircuit#pad}), stored as one {@code inferences} row with
+ * {@code batch_rows} set and proven by one prove job. Every refusal happens here, before anything is
+ * stored.
+ */
+@Service
+public class BatchService {
+
+    private final InferenceRepository inferences;
+    private final CircuitService circuits;
+    private final JobRepository jobs;
+    private final JobSignal signal;
+    private final WorkerProperties workerProps;
+    private final SecureRandom random = new SecureRandom();
+
+    BatchService(InferenceRepository inferences, CircuitService circuits, JobRepository jobs, JobSignal signal,
+                 WorkerProperties workerProps) {
+        this.inferences = inferences;
+        this.circuits = circuits;
+        this.jobs = jobs;
+        this.signal = signal;
+        this.workerProps = workerProps;
+    }
+
+    /** A created batch, its row count, and the salt the service drew (shown once; null if the client sent one or none is used). */
+    public record Created(InferenceRecord batch, int rows, String drawnSalt) {
+    }
+
+    @Transactional
+    public Created create(UUID circuitId, JsonNode inputs, JsonNode salt) {
+        CircuitRecord circuit = circuits.getReady(circuitId);
+        int batchSize = circuits.batchSize(circuitId);
+        if (batchSize < 2) {
+            throw new ApiException(ProblemType.INVALID_INPUT, "circuit " + circuitId + " was compiled without batches "
+                    + "(batchSize 1); create one with \"batchSize\" on POST /v1/models/{id}/circuits, or POST its inferences",
+                    Map.of("reason", "no-batches", "batchSize", 1));
+        }
+        BatchCircuit batch = circuits.batch(circuit);
+        CompiledCircuit single = batch.single();
+        if (inputs == null || !inputs.isArray()) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "the body needs \"inputs\": an array of 1 to " + batchSize
+                    + " rows, each an array of " + single.features().size() + " numbers in feature order " + single.features(),
+                    Map.of("field", "inputs"));
+        }
+        if (inputs.isEmpty() || inputs.size() > batchSize) {
+            throw new ApiException(ProblemType.INVALID_INPUT, "a batch of this circuit has 1 to " + batchSize + " rows, got "
+                    + inputs.size(), Map.of("reason", "batch-size", "batchSize", batchSize, "rows", inputs.size()));
+        }
+        boolean hashed = !batch.ir().commitments().isEmpty();
+        boolean hidden = single.inputVisibility() != Visibility.PUBLIC;
+        BigInteger clientSalt = InferenceService.salt(salt, hashed);
+        List<Double> real = new ArrayList<>();
+        List<List<BigInteger>> quantized = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            double[] values;
+            try {
+                values = InferenceService.numbers(inputs.get(i), List.of(), single.features());
+                quantized.add(single.quantizeInput(values));
+            } catch (ApiException e) {
+                throw rowProblem(i, e.type(), e.getMessage(), e.properties());
+            } catch (InputValidationException e) {
+                throw rowProblem(i, ProblemType.INVALID_INPUT, e.getMessage(),
+                        Map.of("reason", e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-')));
+            }
+            for (double v : values) {
+                real.add(v);
+            }
+        }
+        List<BigInteger> padded = batch.pad(quantized);
+        BigInteger saltValue = !hashed ? null : clientSalt != null ? clientSalt : Commitments.randomSalt(random);
+        String commitment = hashed ? batch.commitment(padded, saltValue).orElseThrow().toString() : null;
+        UUID id = UUID.randomUUID();
+        inferences.insert(id, circuitId, real, padded.stream().map(BigInteger::toString).toList(),
+                saltValue == null ? null : saltValue.toString(), commitment, hidden);
+        inferences.setBatchRows(id, inputs.size());
+        jobs.enqueue(JobKind.PROVE, id, workerProps.maxAttempts());
+        signal.jobQueued();
+        return new Created(inferences.find(id).orElseThrow(), inputs.size(),
+                hashed && clientSalt == null ? saltValue.toString() : null);
+    }
+
+    /** A batch, with its row count; 404 for an unknown id or an inference that is not a batch. */
+    public Created get(UUID id) {
+        Integer rows = inferences.batchRows(id);
+        InferenceRecord r = rows == null ? null : inferences.find(id).orElse(null);
+        if (r == null) {
+            throw ApiException.notFound("batch", id.toString());
+        }
+        return new Created(r, rows, null);
+    }
+
+    private static ApiException rowProblem(int row, ProblemType type, String detail, Map<String, Object> properties) {
+        Map<String, Object> members = new LinkedHashMap<>(properties == null ? Map.of() : properties);
+        if (type == ProblemType.INVALID_REQUEST) {
+            // a row that is not an array of numbers (or an object by feature name) is a malformed row
+            type = ProblemType.INVALID_INPUT;
+            members.put("reason", "malformed-row");
+        }
+        members.put("row", row);
+        return new ApiException(type, "row " + row + ": " + detail, members);
+    }
+}
