@@ -100,7 +100,7 @@ class InferenceController {
 
     @GetMapping("/v1/inferences/{id}")
     InferenceResponse get(@PathVariable("id") String id) {
-        InferenceRecord r = service.get(Ids.parse(id, "inference"));
+        InferenceRecord r = service.getInference(Ids.parse(id, "inference"));
         return InferenceResponse.of(r).withCallback(callbacks.status(r.id()));
     }
 }

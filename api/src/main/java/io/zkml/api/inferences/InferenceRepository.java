@@ -129,7 +129,7 @@ public class InferenceRepository {
      */
     public List<InferenceRecord> listByOwner(String owner, UUID circuitId, String status,
                                              io.zkml.api.support.Pages.Cursor after, int limit) {
-        return jdbc.sql("SELECT * FROM inferences WHERE owner = :owner"
+        return jdbc.sql("SELECT * FROM inferences WHERE owner = :owner AND batch_rows IS NULL"
                         + " AND (CAST(:circuit AS uuid) IS NULL OR circuit_id = :circuit)"
                         + " AND (CAST(:status AS text) IS NULL OR status = :status)"
                         + " AND " + io.zkml.api.support.Pages.AFTER + " ORDER BY created_at DESC, id DESC LIMIT :limit")

@@ -185,6 +185,14 @@ public class InferenceService {
         return inferences.find(id).orElseThrow();
     }
 
+    /** As {@link #get}, for {@code GET /v1/inferences/{id}}: a batch (issue 8) is read at {@code /v1/batches/{id}}. */
+    public InferenceRecord getInference(UUID id) {
+        if (inferences.batchRows(id) != null) {
+            throw ApiException.notFound("inference", id.toString());
+        }
+        return get(id);
+    }
+
     public InferenceRecord get(UUID id) {
         return inferences.find(id).orElseThrow(() -> ApiException.notFound("inference", id.toString()));
     }

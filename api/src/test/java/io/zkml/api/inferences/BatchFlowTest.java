@@ -135,6 +135,7 @@ class BatchFlowTest {
         assertThat(row.get("salt")).isNull();
         assertThat(row.get("batch_rows")).isEqualTo(3);
         assertThat(http.get("/v1/batches/" + java.util.UUID.randomUUID()).status()).isEqualTo(404);
+        assertThat(http.get("/v1/inferences/" + r.text("id")).status()).as("a batch is not an inference").isEqualTo(404);
     }
 
     @Test
