@@ -41,7 +41,8 @@ class CircuitController {
      *
      * @param quantization the quantization the compiler used (scales, per-feature real and integer
      *     ranges, error bound); null until compiled
-     * @param settings the quantization settings as requested
+     * @param settings the quantization settings as requested, with {@code sampleInputs} summarized
+     *     ({@code sampleInputCount}, {@code sampleInputsSha256}: issue 9 defect 3), not echoed
      * @param constraintsByOp the constraints each op kind adds (gnark's counts, circuit order; they sum to
      *     {@code constraints}); null until compiled and for circuits compiled before it was recorded
      * @param visibility who sees what: {@code input} ({@code public}, {@code hashed}: a commitment is
@@ -54,7 +55,7 @@ class CircuitController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
                            Map<String, Integer> constraintsByOp, Integer publicInputs, String circuitHash, String verifyingKeyHash, JsonNode quantization,
-                           QuantizationRequest settings, VisibilityRequest visibility, ArtifactVersions versions,
+                           SettingsSummary settings, VisibilityRequest visibility, ArtifactVersions versions,
                            Map<String, Long> timings, String error, Map<String, String> links, Instant createdAt,
                            Instant updatedAt, SetupInfo setup, Integer batchSize) {
         static CircuitResponse of(CircuitRecord c) {
@@ -70,7 +71,7 @@ class CircuitController {
                     ? Map.of("self", self, "ir", self + "/ir", "ceremony", self + "/ceremony")
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
-                    c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), c.settings(), c.visibility(), c.versions(),
+                    c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), SettingsSummary.of(c.settings()), c.visibility(), c.versions(),
                     c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize);
         }
     }

@@ -52,10 +52,12 @@ public class CircuitService {
     private final LruCache<String, CompiledCircuit> compiled = new LruCache<>(32);
     private final SetupProperties setupProps;
     private final RuntimeProperties runtime;
+    private final CircuitProperties circuitProps;
 
     public CircuitService(CircuitRepository circuits, ModelService models, ArtifactRepository artifacts,
                           JobRepository jobs, JobSignal signal, WorkerProperties workerProps, IdempotencyKeys idempotency,
-                          Json json, SetupProperties setupProps, RuntimeProperties runtime) {
+                          Json json, SetupProperties setupProps, RuntimeProperties runtime, CircuitProperties circuitProps) {
+        this.circuitProps = circuitProps;
         this.setupProps = setupProps;
         this.runtime = runtime;
         this.circuits = circuits;
@@ -185,6 +187,13 @@ public class CircuitService {
      * @throws ApiException {@code invalid-quantization-settings}
      */
     QuantizationSettings settings(QuantizationRequest request, ModelRecord model) {
+        int maxSamples = circuitProps.maxSampleInputs();
+        if (request.sampleInputs() != null && request.sampleInputs().size() > maxSamples) {
+            throw new ApiException(ProblemType.INVALID_QUANTIZATION_SETTINGS, "sampleInputs has "
+                    + request.sampleInputs().size() + " rows, more than the limit of " + maxSamples
+                    + " (zkml.circuits.max-sample-inputs)",
+                    Map.of("field", "quantization.sampleInputs", "maxSampleInputs", maxSamples));
+        }
         QuantizationSettings settings;
         try {
             settings = request.toSettings(model.features());
