@@ -21,7 +21,9 @@ import io.zkml.api.problem.ProblemType;
  * is about to create); a later request with the same key and the same body gets that id back and
  * creates nothing; the same key with another body is a 422. A concurrent duplicate waits on the
  * key's row until the first transaction ends. Keys are per owner (V9: the row's {@code owner} is the
- * request's, {@code zkml_request_owner()}): two owners' requests never share a key.
+ * request's, {@code zkml_request_owner()}): two owners' requests never share a key. Keys expire
+ * ({@link IdempotencyProperties#ttl}, default 24 h): a key first used longer ago than that is a new
+ * key; expired rows are deleted when keys are claimed (at most {@value #PURGE_BATCH} other rows a claim).
  */
 @Component
 public class IdempotencyKeys {
@@ -31,10 +33,15 @@ public class IdempotencyKeys {
 
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
 
-    private final JdbcClient jdbc;
+    /** The most expired rows of other keys one claim deletes. */
+    static final int PURGE_BATCH = 100;
 
-    public IdempotencyKeys(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final IdempotencyProperties props;
+
+    public IdempotencyKeys(JdbcClient jdbc, IdempotencyProperties props) {
         this.jdbc = jdbc;
+        this.props = props;
     }
 
     /**
@@ -57,6 +64,15 @@ public class IdempotencyKeys {
                     HEADER + " must be 1 to 200 visible ASCII characters");
         }
         String hash = ArtifactRepository.sha256(request.getBytes(StandardCharsets.UTF_8));
+        double ttlSeconds = props.ttl().toMillis() / 1000.0;
+        // this key, if it expired: it is a new key now
+        jdbc.sql("DELETE FROM idempotency_keys WHERE owner = zkml_request_owner() AND scope = ? AND key = ? "
+                        + "AND created_at < now() - make_interval(secs => ?)")
+                .params(scope, key, ttlSeconds).update();
+        // and a bounded batch of other expired rows (idempotency_keys_created_idx), skipping locked ones
+        jdbc.sql("DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys "
+                        + "WHERE created_at < now() - make_interval(secs => ?) LIMIT ? FOR UPDATE SKIP LOCKED)")
+                .params(ttlSeconds, PURGE_BATCH).update();
         int inserted = jdbc.sql("""
                 INSERT INTO idempotency_keys (scope, key, request_sha256, resource_id) VALUES (?, ?, ?, ?)
                 ON CONFLICT (owner, scope, key) DO NOTHING

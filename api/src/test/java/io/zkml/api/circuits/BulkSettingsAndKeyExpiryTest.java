@@ -28,7 +28,8 @@ import io.zkml.api.testing.TestPostgres;
 /**
  * Issue 9, over HTTP: defect 3's remainder (a limit on {@code quantization.sampleInputs} rows, a 422
  * naming it before anything is stored; {@code GET /v1/circuits/{id}} summarizes the rows instead of
- * echoing them).
+ * echoing them); idempotency keys that expire ({@code zkml.idempotency.ttl}, short here: 1 h, the
+ * keys' rows are backdated rather than waited for).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -41,6 +42,7 @@ class BulkSettingsAndKeyExpiryTest {
         TestPostgres.register(registry);
         registry.add("zkml.role", () -> "api"); // nothing here needs a worker
         registry.add("zkml.circuits.max-sample-inputs", () -> "5");
+        registry.add("zkml.idempotency.ttl", () -> "1h");
     }
 
     @LocalServerPort
@@ -59,6 +61,43 @@ class BulkSettingsAndKeyExpiryTest {
                 Http.parts("file", Files.readAllBytes(DEMO.resolve("model.tribuo")), "format", "tribuo", "name", "bulk"));
         assertThat(up.status()).as(up.toString()).isEqualTo(201);
         modelId = up.text("id");
+    }
+
+    private Http.Response uploadWithKey(String name, String key) throws Exception {
+        return http.postMultipart("/v1/models",
+                Http.parts("file", Files.readAllBytes(DEMO.resolve("model.tribuo")), "format", "tribuo", "name", name), key);
+    }
+
+    private void backdate(String key, String age) {
+        jdbc.sql("UPDATE idempotency_keys SET created_at = now() - ?::interval WHERE key = ?").params(age, key).update();
+    }
+
+    @Test
+    void aKeyOlderThanTheTtlIsANewKeyAndExpiredRowsArePurged() throws Exception {
+        Http.Response first = uploadWithKey("ttl-a", "ttl-key-1");
+        assertThat(first.status()).as(first.toString()).isEqualTo(201);
+        Http.Response replay = uploadWithKey("ttl-a", "ttl-key-1");
+        assertThat(replay.text("id")).isEqualTo(first.text("id"));
+
+        backdate("ttl-key-1", "59 minutes"); // within the TTL: still the same key
+        assertThat(uploadWithKey("ttl-a", "ttl-key-1").text("id")).isEqualTo(first.text("id"));
+        assertThat(uploadWithKey("ttl-other", "ttl-key-1").status()).isEqualTo(422); // reused
+
+        backdate("ttl-key-1", "61 minutes"); // expired: a new key, even for another request
+        Http.Response fresh = uploadWithKey("ttl-b", "ttl-key-1");
+        assertThat(fresh.status()).as(fresh.toString()).isEqualTo(201);
+        assertThat(fresh.text("id")).isNotEqualTo(first.text("id"));
+        assertThat(fresh.text("name")).isEqualTo("ttl-b");
+        assertThat(uploadWithKey("ttl-b", "ttl-key-1").text("id")).isEqualTo(fresh.text("id"));
+
+        // an expired row of another key is purged by the next claim; a live one stays
+        assertThat(uploadWithKey("ttl-c", "ttl-key-2").status()).isEqualTo(201);
+        assertThat(uploadWithKey("ttl-d", "ttl-key-3").status()).isEqualTo(201);
+        backdate("ttl-key-2", "2 hours");
+        assertThat(uploadWithKey("ttl-e", "ttl-key-4").status()).isEqualTo(201);
+        List<String> keys = jdbc.sql("SELECT key FROM idempotency_keys WHERE key LIKE 'ttl-key-%' ORDER BY key")
+                .query(String.class).list();
+        assertThat(keys).containsExactly("ttl-key-1", "ttl-key-3", "ttl-key-4");
     }
 
     private long count(String table) {
