@@ -634,7 +634,19 @@ class ServiceFlowTest {
         assertThat(r.status()).as(r.toString()).isEqualTo(202);
         assertThat(r.location()).isEqualTo("/v1/inferences/" + r.text("id"));
         assertThat(r.text("status")).isEqualTo("queued");
+        assertThat(r.text("phase")).isEqualTo("queued"); // issue 9
         return r.text("id");
+    }
+
+    @Test
+    void anEndedInferenceIsPhaseDoneAndItsJobWentThroughTheProveHandlersPhases() { // issue 9
+        assertThat(inference.get("phase").asString()).as(inference.toString()).isEqualTo("done");
+        JsonNode again = http.get("/v1/inferences/" + inference.get("id").asString()).json();
+        assertThat(again.get("phase").asString()).isEqualTo("done");
+        // the last running phase the handler stored: loading → proving → checking
+        String stored = jdbc.sql("SELECT phase FROM inferences WHERE id = ?::uuid")
+                .param(inference.get("id").asString()).query(String.class).single();
+        assertThat(stored).isEqualTo("checking");
     }
 
     private boolean verify(String proof, List<String> publicInputs) {

@@ -54,17 +54,21 @@ class InferenceController {
      * @param callback the delivery status of the {@code callbackUrl}, if one was given (issue 9)
      * @param attempt which attempt of the prove job is (or was last) running: 1 for the first; absent
      *     while no worker claimed it (a worker that died or lost its lease makes the next one 2)
+     * @param phase issue 9: where the prove job is: {@code queued}, {@code loading} (circuit and proving
+     *     key), {@code proving} (witness and proof: one native call), {@code checking} (against the Java
+     *     reference) or {@code done} (ended: {@code status} says how)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record InferenceResponse(UUID id, UUID circuitId, String status, List<Double> input, JsonNode output,
                              String commitment, String salt,
                              List<String> publicInputs, String proof, String calldata, JsonNode fidelity,
                              Map<String, Long> timings, String error, Instant createdAt, Instant finishedAt,
-                             Integer attempt, Map<String, String> metadata, Map<String, Object> callback) {
+                             Integer attempt, Map<String, String> metadata, Map<String, Object> callback,
+                             String phase) {
         /** With the delivery status of its callback (issue 9; null: none). */
         InferenceResponse withCallback(Map<String, Object> c) {
             return new InferenceResponse(id, circuitId, status, input, output, commitment, salt, publicInputs, proof,
-                    calldata, fidelity, timings, error, createdAt, finishedAt, attempt, metadata, c);
+                    calldata, fidelity, timings, error, createdAt, finishedAt, attempt, metadata, c, phase);
         }
 
         static InferenceResponse of(InferenceRecord r) {
@@ -76,7 +80,14 @@ class InferenceController {
             boolean hidden = r.inputHidden() || r.input() == null;
             return new InferenceResponse(r.id(), r.circuitId(), r.status().dbName(), hidden ? null : r.input(), r.output(),
                     r.commitment(), drawnSalt, r.publicInputs(), r.proof(), r.calldata(), r.fidelity(), r.timings(),
-                    r.error(), r.createdAt(), r.finishedAt(), r.attempt() == 0 ? null : r.attempt(), r.metadata(), null);
+                    r.error(), r.createdAt(), r.finishedAt(), r.attempt() == 0 ? null : r.attempt(), r.metadata(), null,
+                    phase(r));
+        }
+
+        /** The shown phase: the stored one while queued or proving, {@code done} once ended. */
+        static String phase(InferenceRecord r) {
+            return r.status() == InferenceStatus.QUEUED || r.status() == InferenceStatus.PROVING
+                    ? (r.phase() == null ? r.status().dbName() : r.phase()) : "done";
         }
     }
 

@@ -75,10 +75,16 @@ public class InferenceRepository {
 
     public void markProving(UUID id) {
         // issue 9: the attempt is the latest prove job's (1 at the first claim)
-        jdbc.sql("UPDATE inferences SET status = 'proving', started_at = now(), updated_at = now(),"
+        jdbc.sql("UPDATE inferences SET status = 'proving', phase = 'loading', started_at = now(), updated_at = now(),"
                         + " attempt = coalesce((SELECT max(attempts) FROM jobs WHERE subject_id = inferences.id), attempt + 1)"
                         + " WHERE id = ?")
                 .param(id).update();
+    }
+
+    /** The running prove job's phase (V37; issue 9): {@code proving} or {@code checking}. */
+    public void setPhase(UUID id, String phase) {
+        jdbc.sql("UPDATE inferences SET phase = ?, updated_at = now() WHERE id = ? AND status = 'proving'")
+                .params(phase, id).update();
     }
 
     public void markSucceeded(UUID id, Object output, List<String> publicInputs, String proof, String calldata,
@@ -95,7 +101,7 @@ public class InferenceRepository {
     }
 
     public void requeue(UUID id) {
-        jdbc.sql("UPDATE inferences SET status = 'queued', updated_at = now() WHERE id = ? AND status = 'proving'")
+        jdbc.sql("UPDATE inferences SET status = 'queued', phase = 'queued', updated_at = now() WHERE id = ? AND status = 'proving'")
                 .param(id).update();
     }
 
@@ -116,7 +122,7 @@ public class InferenceRepository {
                 rs.getString("error"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")), rs.getString("salt"),
                 rs.getString("commitment"), rs.getBoolean("input_hidden"), rs.getInt("attempt"),
-                json.read(rs.getString("metadata"), METADATA));
+                json.read(rs.getString("metadata"), METADATA), rs.getString("phase"));
     }
 
     private static Instant instant(Timestamp t) {

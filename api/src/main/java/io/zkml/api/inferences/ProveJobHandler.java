@@ -93,6 +93,7 @@ class ProveJobHandler implements JobHandler {
         Prover prover = Prover.of(system);
         try (HandleCache<UUID, NativeHandles.ProvingHandles>.Lease lease = handles.proving(circuit.id(), system,
                 circuit.circuitHash(), circuit.irSha256(), circuit.csSha256(), circuit.pkSha256())) {
+            context.progress(() -> inferences.setPhase(id, "proving")); // issue 9: witness and proof, one native call
             proof = salt == null ? prover.prove(lease.value().cs(), lease.value().pk(), quantized)
                     : prover.prove(lease.value().cs(), lease.value().pk(), quantized, salt);
         } catch (IncompatibleArtifactException e) {
@@ -106,6 +107,7 @@ class ProveJobHandler implements JobHandler {
         }
 
         context.provingTime(proof.proveMillis()); // issue 9: the proving-time histogram
+        context.progress(() -> inferences.setPhase(id, "checking")); // issue 9: against the Java reference
         // issue 8: a batch's reference is the BatchCircuit's (every row, padding included, one commitment)
         List<BigInteger> reference = batch == null ? compiled.evaluate(quantized)
                 : batch.evaluate(quantized).stream().flatMap(List::stream).toList();
