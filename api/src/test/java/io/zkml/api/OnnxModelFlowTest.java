@@ -54,7 +54,7 @@ class OnnxModelFlowTest {
 
     Http http;
 
-    record Proven(JsonNode model, JsonNode circuit, JsonNode inference, JsonNode expectedCase) {
+    record Proven(JsonNode model, JsonNode circuit, JsonNode inference, JsonNode expectedCase, JsonNode created) {
     }
 
     final Map<String, Proven> proven = new LinkedHashMap<>();
@@ -133,7 +133,7 @@ class OnnxModelFlowTest {
         assertThat(r.status()).as(r.toString()).isEqualTo(202);
         JsonNode inference = http.awaitStatus("/v1/inferences/" + r.text("id"), INFERENCE_DONE, DEADLINE);
         assertThat(inference.get("status").asString()).as(name + ": " + inference).isEqualTo("succeeded");
-        return new Proven(upload.json(), circuit, inference, c);
+        return new Proven(upload.json(), circuit, inference, c, created.json());
     }
 
     @Test
@@ -145,6 +145,22 @@ class OnnxModelFlowTest {
         assertThat(p.inference().get("output").get("label").asString()).isEqualTo(List.of("north", "south", "west").get(ort));
         assertThat(p.inference().get("fidelity").get("labelsAgree").asBoolean()).isTrue();
         assertThat(p.circuit().get("constraintsByOp").has("argmax")).isTrue();
+    }
+
+    @Test
+    void theCircuitShowsItsOutputModeAndTheModelItsLabels() {
+        Proven p = proven.get("scores-argmax");
+        assertThat(p.created().get("output").asString()).isEqualTo("argmax");
+        assertThat(p.circuit().get("output").asString()).isEqualTo("argmax");
+        assertThat(strings(p.model().get("labels"))).containsExactly("north", "south", "west");
+        Response model = http.get("/v1/models/" + p.model().get("id").asString());
+        assertThat(model.status()).as(model.toString()).isEqualTo(200);
+        assertThat(strings(model.json().get("labels"))).containsExactly("north", "south", "west");
+        Proven plain = proven.get("mlp-tabular");
+        assertThat(plain.created().has("output")).isFalse();
+        assertThat(plain.circuit().has("output")).isFalse();
+        JsonNode plainModel = http.get("/v1/models/" + plain.model().get("id").asString()).json();
+        assertThat(plainModel.get("labels") == null || plainModel.get("labels").isNull()).as(plainModel.toString()).isTrue();
     }
 
     @Test

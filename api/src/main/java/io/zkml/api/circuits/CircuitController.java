@@ -51,18 +51,24 @@ class CircuitController {
      *     (gnark compile), {@code setupMillis} (Groth16 or PLONK setup), {@code exportMillis} (Solidity)
      * @param setup how the keys are made ({@code trust}, and for PLONK the SRS: docs/trust-model.md)
      * @param batchSize the rows one proof covers (issue 8; 1: no batches)
+     * @param output the output mode asked for at creation (issue 6): {@code argmax}, or absent for the
+     *     model's own output
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
                            Map<String, Integer> constraintsByOp, Integer publicInputs, String circuitHash, String verifyingKeyHash, JsonNode quantization,
                            SettingsSummary settings, VisibilityRequest visibility, ArtifactVersions versions,
                            Map<String, Long> timings, String error, Map<String, String> links, Instant createdAt,
-                           Instant updatedAt, SetupInfo setup, Integer batchSize) {
+                           Instant updatedAt, SetupInfo setup, Integer batchSize, String output) {
         static CircuitResponse of(CircuitRecord c) {
             return of(c, 1);
         }
 
         static CircuitResponse of(CircuitRecord c, int batchSize) {
+            return of(c, batchSize, null);
+        }
+
+        static CircuitResponse of(CircuitRecord c, int batchSize, String output) {
             String self = "/v1/circuits/" + c.id();
             Map<String, String> links = c.status() == CircuitStatus.READY
                     ? Map.of("self", self, "ir", self + "/ir", "verifier", self + "/verifier.sol",
@@ -72,7 +78,7 @@ class CircuitController {
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
                     c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), SettingsSummary.of(c.settings()), c.visibility(), c.versions(),
-                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize);
+                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize, output);
         }
     }
 
@@ -85,13 +91,13 @@ class CircuitController {
         CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), req.setup(),
                 req.output(), req.batchSize(), idempotencyKey);
         return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id()))
-                .body(CircuitResponse.of(c, service.batchSize(c.id())));
+                .body(CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id())));
     }
 
     @GetMapping("/v1/circuits/{id}")
     CircuitResponse get(@PathVariable("id") String id) {
         CircuitRecord c = service.get(Ids.parse(id, "circuit"));
-        return CircuitResponse.of(c, service.batchSize(c.id()));
+        return CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id()));
     }
 
     @GetMapping(path = "/v1/circuits/{id}/verifier.sol", produces = MediaType.TEXT_PLAIN_VALUE)

@@ -263,6 +263,11 @@ public class CircuitService {
         return circuits.batchSize(id);
     }
 
+    /** The circuit's output mode (issue 6): {@code "argmax"}, or null for the model's own output. */
+    public String output(UUID id) {
+        return circuits.output(id);
+    }
+
     private final LruCache<String, BatchCircuit> batches = new LruCache<>(8);
 
     /**

@@ -40,13 +40,19 @@ class ModelController {
      * @param family {@code linear}, {@code tree} or {@code ensemble}
      * @param memberCount ensemble members; 1 for a single model
      * @param maxDepth the deepest tree's depth (split nodes on the longest root-to-leaf path); 0 for a linear model
+     * @param labels the class labels given at upload (issue 6: networks, one per score, in score order), or null
      */
     record ModelResponse(UUID id, String name, String format, String sha256, String task, String modelClass,
                          String family, int memberCount, int maxDepth,
-                         List<String> features, List<String> outputs, int sizeBytes, Instant createdAt) {
+                         List<String> features, List<String> outputs, int sizeBytes, Instant createdAt,
+                         List<String> labels) {
         static ModelResponse of(ModelRecord m) {
+            return of(m, null);
+        }
+
+        static ModelResponse of(ModelRecord m, List<String> labels) {
             return new ModelResponse(m.id(), m.name(), m.format(), m.sha256(), m.task(), m.modelClass(), m.family(),
-                    m.memberCount(), m.maxDepth(), m.features(), m.outputs(), m.sizeBytes(), m.createdAt());
+                    m.memberCount(), m.maxDepth(), m.features(), m.outputs(), m.sizeBytes(), m.createdAt(), labels);
         }
     }
 
@@ -60,11 +66,12 @@ class ModelController {
             throws IOException {
         ModelRecord m = service.upload(file.getBytes(), format, name, file.getOriginalFilename(), idempotencyKey,
                 ModelService.names(features, "features"), ModelService.names(labels, "labels"));
-        return ResponseEntity.created(URI.create("/v1/models/" + m.id())).body(ModelResponse.of(m));
+        return ResponseEntity.created(URI.create("/v1/models/" + m.id())).body(ModelResponse.of(m, service.labels(m.id())));
     }
 
     @GetMapping("/{id}")
     ModelResponse get(@PathVariable("id") String id) {
-        return ModelResponse.of(service.get(Ids.parse(id, "model")));
+        ModelRecord m = service.get(Ids.parse(id, "model"));
+        return ModelResponse.of(m, service.labels(m.id()));
     }
 }

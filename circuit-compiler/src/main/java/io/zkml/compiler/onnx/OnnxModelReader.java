@@ -123,7 +123,8 @@ public final class OnnxModelReader {
             m = ModelProto.parseFrom(in);
         } catch (java.io.IOException e) { // InvalidProtocolBufferException: truncated, malformed, too deep
             throw new ModelFormatException(Reason.NOT_PROTOBUF,
-                    "the file is not an ONNX model (the protobuf is truncated or malformed: " + e.getMessage() + ")", e);
+                    "the file is not an ONNX model (not a valid ONNX ModelProto: "
+                            + io.zkml.compiler.tribuo.ProtobufErrors.describe(e, RECURSION_LIMIT) + ")", e);
         }
         if (m.getIrVersion() <= 0 || !m.hasGraph() || m.getOpsetImportCount() == 0) {
             throw new ModelFormatException(Reason.NOT_PROTOBUF,

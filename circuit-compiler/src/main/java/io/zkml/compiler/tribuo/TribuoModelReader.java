@@ -157,7 +157,8 @@ public final class TribuoModelReader {
         try {
             proto = ModelProto.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
-            throw notProtobuf("the file is not a protobuf message (" + e.getMessage() + ")", e);
+            throw notProtobuf("the file is not a Tribuo model (not a valid protobuf message: "
+                    + ProtobufErrors.describe(e, ProtobufErrors.DEFAULT_RECURSION_LIMIT) + ")", e);
         }
         String className = proto.getClassName();
         if (className.isEmpty() || !proto.hasSerializedData()) {
@@ -346,7 +347,7 @@ public final class TribuoModelReader {
                     throw notProtobuf("a tree node holds " + printable(a.getTypeUrl()) + ", not a split or a leaf", null);
                 }
             } catch (InvalidProtocolBufferException e) {
-                throw notProtobuf("invalid tree node: " + e.getMessage(), e);
+                throw notProtobuf("invalid tree node: " + ProtobufErrors.describe(e, ProtobufErrors.DEFAULT_RECURSION_LIMIT), e);
             }
             if (cur != i || (i == 0 ? parent[i] != -1 : parent[i] < 0 || parent[i] >= i)) {
                 throw notProtobuf("malformed tree: node " + i + " has index " + cur + " and parent " + parent[i], null);
@@ -415,7 +416,7 @@ public final class TribuoModelReader {
         try {
             unpacked = prototype.getParserForType().parseFrom(any.getValue());
         } catch (InvalidProtocolBufferException ex) {
-            throw notProtobuf("invalid " + type + " inside the model: " + ex.getMessage(), ex);
+            throw notProtobuf("invalid " + type + " inside the model: " + ProtobufErrors.describe(ex, ProtobufErrors.DEFAULT_RECURSION_LIMIT), ex);
         }
         if (unpacked instanceof DenseTensorProto tensor) {
             checkTensor(tensor);
@@ -490,7 +491,7 @@ public final class TribuoModelReader {
         while (c.getCause() != null && c.getCause() != c) {
             c = c.getCause();
         }
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+        return c.getMessage() == null ? "unreadable model data" : c.getMessage();
     }
 
     /** Bounded, printable text for messages (never echo arbitrary bytes). */
