@@ -24,7 +24,8 @@ class ChainConfiguration {
     @Bean
     @Conditional(ChainEnabledCondition.class)
     @ConditionalOnProperty(name = "zkml.chain.relayer", havingValue = "true", matchIfMissing = true)
-    Relayer relayer(ChainRuntime chain, ChainRepository repo, InferenceService inferences, PlatformTransactionManager txm) {
-        return new Relayer(chain, repo, inferences, new TransactionTemplate(txm));
+    Relayer relayer(ChainRuntime chain, ChainRepository repo, InferenceService inferences,
+                    io.zkml.api.circuits.CircuitService circuits, PlatformTransactionManager txm) {
+        return new Relayer(chain, repo, inferences, circuits, new TransactionTemplate(txm));
     }
 }

@@ -31,7 +31,7 @@ import io.zkml.contracts.VerifierContract;
 /**
  * {@code POST /v1/circuits/{id}/deployments}: compiles the circuit's gnark verifier with the pinned
  * solc, deploys it and registers the circuit in the configured {@code ZkmlRegistry} (weights hash =
- * the model file's SHA-256, circuit hash, verifying-key hash, Groth16, the verifier, the
+ * the model file's SHA-256, circuit hash, verifying-key hash, the proof system (Groth16 or PLONK), the verifier, the
  * public-input layout), owned by the service's signer.
  */
 @Service
@@ -81,12 +81,9 @@ public class DeploymentService {
                     + " is configured; this service knows \"" + rt.name() + "\"", Map.of("chains", List.of(rt.name())));
         }
         CircuitRecord c = circuits.getReady(circuitId);
-        // The rest (verifier contract name, registry proofSystemId) is per proving system already; PLONK
-        // deployments wait for issue 7's PLONK circuits and their Solidity proof encoding in the service.
-        if (!CircuitService.GROTH16.equals(c.provingSystem())) {
-            throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM, "deployments support groth16 circuits; this one is "
-                    + c.provingSystem());
-        }
+        // Groth16 and PLONK: the verifier contract (Verifier / PlonkVerifier) and the registry's proofSystemId
+        // (1 / 2) follow the circuit's proving system; the relayer sends a PLONK proof's Solidity part.
+        proofSystemId(c.provingSystem()); // any other system: unsupported-proving-system before anything is sent
         boolean hashed = "hashed".equals(c.visibility().input());
         if (!hashed && !"public".equals(c.visibility().input())) {
             // A request must name what is proven: the public inputs, or their commitment (ADR 0016).

@@ -47,16 +47,19 @@ public final class Relayer implements SmartLifecycle {
     private final ChainRuntime chain;
     private final ChainRepository repo;
     private final InferenceService inferences;
+    private final io.zkml.api.circuits.CircuitService circuits;
     private final TransactionTemplate tx;
     private volatile Thread thread;
     private volatile boolean running;
     private boolean resetChecked;
     private final AtomicLong passes = new AtomicLong();
 
-    public Relayer(ChainRuntime chain, ChainRepository repo, InferenceService inferences, TransactionTemplate tx) {
+    public Relayer(ChainRuntime chain, ChainRepository repo, InferenceService inferences,
+                   io.zkml.api.circuits.CircuitService circuits, TransactionTemplate tx) {
         this.chain = chain;
         this.repo = repo;
         this.inferences = inferences;
+        this.circuits = circuits;
         this.tx = tx;
     }
 
@@ -279,7 +282,7 @@ public final class Relayer implements SmartLifecycle {
             repo.finish(r, "failed", null, "the proof's public inputs are not the request's");
             return;
         }
-        byte[] proof = HexFormat.of().parseHex(inf.proof().substring(2));
+        byte[] proof = onChainProof(circuits.get(d.circuitId()).provingSystem(), HexFormat.of().parseHex(inf.proof().substring(2)));
         String data = OracleAbi.fulfil(r.requestId(), inputs, pub.subList(d.inputWords(), pub.size()), proof);
         client.lock().lock();
         try {
@@ -339,5 +342,17 @@ public final class Relayer implements SmartLifecycle {
     /** A field element as the signed integer it encodes (values above (r - 1)/2 are negative). */
     static BigInteger signed(BigInteger fieldElement) {
         return io.zkml.prover.Bn254.toSigned(fieldElement);
+    }
+
+    /**
+     * The bytes the registry hands the circuit's verifier: a Groth16 proof as it is; of a PLONK proof
+     * (800 bytes from the native library) the Solidity part, its first
+     * {@link io.zkml.contracts.VerifierContract#PLONK_PROOF_BYTES} bytes, as gnark's PLONK verifier reads it.
+     */
+    static byte[] onChainProof(String provingSystem, byte[] proof) {
+        if ("plonk".equals(provingSystem) && proof.length > io.zkml.contracts.VerifierContract.PLONK_PROOF_BYTES) {
+            return java.util.Arrays.copyOf(proof, io.zkml.contracts.VerifierContract.PLONK_PROOF_BYTES);
+        }
+        return proof;
     }
 }

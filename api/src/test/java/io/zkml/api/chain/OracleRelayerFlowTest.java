@@ -379,6 +379,71 @@ class OracleRelayerFlowTest {
         assertThat(fulfilments).isEqualTo(1);
     }
 
+    @Test
+    @Order(8)
+    void aPlonkCircuitIsDeployedAndItsRequestsFulfilled() throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("quantization", Http.json().readTree(DEMO.resolve("quantization.json").toFile()));
+        body.put("provingSystem", "plonk");
+        body.put("setup", Map.of("trust", "local-unsafe"));
+        Http.Response created = http.postJson("/v1/models/" + modelId + "/circuits", body);
+        assertThat(created.status()).as(created.toString()).isEqualTo(202);
+        String plonk = created.text("id");
+        JsonNode circuit = http.awaitStatus("/v1/circuits/" + plonk, Set.of("ready", "failed"), DEADLINE);
+        assertThat(circuit.get("status").asString()).as(circuit.toString()).isEqualTo("ready");
+        Map<String, Object> factors = new LinkedHashMap<>();
+        for (int i = 0; i < LABELS.size(); i++) {
+            factors.put(LABELS.get(i), FACTORS.get(i));
+        }
+        Http.Response d = http.postJson("/v1/circuits/" + plonk + "/deployments", Map.of("chain", "local",
+                "consumer", Map.of("contract", "RiskBasedLendingPool", "collateralFactorsBps", factors)));
+        assertThat(d.status()).as(d.toString()).isEqualTo(201);
+        JsonNode dep = d.json();
+        BigInteger plonkModel = new BigInteger(dep.get("registryModelId").asString());
+        EvmContract registry = EvmContract.at(anvil, contracts.registry(), dep.get("registryAddress").asString());
+        List<Type> model = registry.call(new Function("model", List.of(new Uint256(plonkModel)), List.of(
+                new TypeReference<org.web3j.abi.datatypes.generated.Bytes32>() { },
+                new TypeReference<org.web3j.abi.datatypes.generated.Bytes32>() { },
+                new TypeReference<org.web3j.abi.datatypes.generated.Bytes32>() { },
+                new TypeReference<org.web3j.abi.datatypes.generated.Uint8>() { })));
+        assertThat(((BigInteger) model.get(3).getValue()).intValue()).as("registered as PLONK").isEqualTo(2);
+        EvmContract plonkPool = EvmContract.at(anvil, contracts.lendingPool(), dep.get("consumer").get("address").asString());
+        String plonkRequests = "/v1/circuits/" + plonk + "/deployments/" + dep.get("id").asString() + "/requests";
+
+        // a request through the pool: the relayer proves it with PLONK and fulfils with the proof's Solidity part
+        String borrower = anvil.accounts().get(3);
+        plonkPool.send(borrower, requestRiskAssessment(field(cases.get(0)), deadline(600)));
+        JsonNode seen = await(() -> http.get(plonkRequests).json(), x -> x.size() == 1 && allFulfilled(x));
+        BigInteger f = plonkPool.callSingle(new Function("collateralFactorBps", List.of(new Address(borrower)),
+                List.of(new TypeReference<Uint16>() { })));
+        assertThat(f.intValue()).isEqualTo(FACTORS.get(classes.get(0)));
+        System.out.printf("[gas] PLONK: deployVerifier %d, registerModel %d, fulfil by the relayer (PLONK verify + record + "
+                + "pool callback) %d%n", dep.get("transactions").get(0).get("gasUsed").asLong(),
+                dep.get("transactions").get(1).get("gasUsed").asLong(), seen.get(0).get("fulfilGasUsed").asLong());
+
+        // a tampered PLONK proof: the verifier returns false, the oracle reverts ProofRejected
+        JsonNode inf = http.get("/v1/inferences/" + seen.get(0).get("inferenceId").asString()).json();
+        byte[] proof = java.util.HexFormat.of().parseHex(inf.get("proof").asString().substring(2));
+        assertThat(proof.length).isEqualTo(800);
+        List<BigInteger> pub = new ArrayList<>();
+        inf.get("publicInputs").forEach(v -> pub.add(new BigInteger(v.asString())));
+        relayer.stop();
+        try {
+            EvmContract.Tx req = oracle.send(anvil.accounts().get(1), new Function("requestInference", List.<Type>of(
+                    new Uint256(plonkModel), new DynamicArray<>(Uint256.class, pub.subList(0, 5).stream().map(Uint256::new).toList()),
+                    Address.DEFAULT, new Uint64(deadline(600)), new org.web3j.abi.datatypes.generated.Uint32(0)),
+                    List.of(new TypeReference<Uint256>() { })));
+            BigInteger requestId = new BigInteger(req.logs().getFirst().getTopics().get(1).substring(2), 16);
+            byte[] tampered = java.util.Arrays.copyOf(proof, 768);
+            tampered[12 * 32 + 31] ^= 1; // a bit of l(zeta)
+            assertRevert(() -> oracle.send(anvil.accounts().get(1), fulfil(requestId, pub.subList(0, 5), pub.subList(5, pub.size()),
+                    tampered)), "ProofRejected");
+        } finally {
+            relayer.start();
+        }
+        await(() -> http.get(plonkRequests).json(), x -> x.size() == 2 && allFulfilled(x));
+    }
+
     private String rpc(String method, List<Object> params) throws IOException {
         return String.valueOf(new org.web3j.protocol.core.Request<>(method, params,
                 new org.web3j.protocol.http.HttpService(anvil.rpcUrl()), RawResponse.class).send().getResult());
