@@ -1,5 +1,6 @@
 package io.zkml.api;
 
+import io.zkml.api.testing.TestModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
@@ -42,7 +43,7 @@ class OnnxModelFlowTest {
     private static final Set<String> INFERENCE_DONE = Set.of("succeeded", "failed");
     private static final BigInteger R = new BigInteger(
             "21888242871839275222246405745257275088548364400416034343698204186575808495617");
-    private static final Path ONNX = repositoryRoot().resolve("testdata/onnx");
+    private static final Path ONNX = TestModels.repositoryRoot().resolve("testdata/onnx");
 
     @DynamicPropertySource
     static void embeddedPostgres(DynamicPropertyRegistry registry) {
@@ -260,12 +261,4 @@ class OnnxModelFlowTest {
         return l;
     }
 
-    private static Path repositoryRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("testdata/onnx")) && Files.isDirectory(p.resolve("api"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("run from inside the repository (no testdata/onnx/ found)");
-    }
 }

@@ -42,7 +42,7 @@ class TreeModelFlowTest {
     private static final Set<String> INFERENCE_DONE = Set.of("succeeded", "failed");
     private static final BigInteger R = new BigInteger(
             "21888242871839275222246405745257275088548364400416034343698204186575808495617");
-    private static final Path CREDIT_FOREST = repositoryRoot().resolve("examples/credit-forest");
+    private static final Path CREDIT_FOREST = TestModels.repositoryRoot().resolve("examples/credit-forest");
 
     @DynamicPropertySource
     static void embeddedPostgres(DynamicPropertyRegistry registry) {
@@ -167,12 +167,4 @@ class TreeModelFlowTest {
         return l;
     }
 
-    private static Path repositoryRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("examples")) && Files.isDirectory(p.resolve("api"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("run from inside the repository (no examples/ found)");
-    }
 }

@@ -1,5 +1,6 @@
 package io.zkml.api.ceremony;
 
+import io.zkml.api.testing.TestModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
@@ -66,7 +67,7 @@ class CeremonyFlowTest {
     @Test
     void threePartiesMakeTheKeysAndBadContributionsChangeNothing() throws Exception {
         Http http = new Http(port);
-        Path demo = repositoryRoot().resolve("examples/credit-risk");
+        Path demo = TestModels.repositoryRoot().resolve("examples/credit-risk");
         Http.Response upload = http.postMultipart("/v1/models", Http.parts("file", Files.readAllBytes(demo.resolve("model.tribuo")),
                 "format", "tribuo", "name", "credit-risk"));
         assertThat(upload.status()).as(upload.toString()).isEqualTo(201);
@@ -174,14 +175,4 @@ class CeremonyFlowTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
-    private static Path repositoryRoot() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.exists(p.resolve("examples"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException("no repository root above " + Path.of("").toAbsolutePath());
-        }
-        return p;
-    }
 }

@@ -1,5 +1,6 @@
 package io.zkml.api.inferences;
 
+import io.zkml.api.testing.TestModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
@@ -44,7 +45,7 @@ class HashedInputFlowTest {
     private static final Duration DEADLINE = Duration.ofSeconds(180);
     private static final BigInteger R = new BigInteger(
             "21888242871839275222246405745257275088548364400416034343698204186575808495617");
-    private static final Path DEMO = repositoryRoot().resolve("examples/credit-risk");
+    private static final Path DEMO = TestModels.repositoryRoot().resolve("examples/credit-risk");
     private static final List<Double> INPUT = List.of(12.5, 0.35, 85.0, 1.0, 25.0);
 
     @DynamicPropertySource
@@ -214,14 +215,4 @@ class HashedInputFlowTest {
         return l;
     }
 
-    private static Path repositoryRoot() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.exists(p.resolve("examples"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException("no repository root above " + Path.of("").toAbsolutePath());
-        }
-        return p;
-    }
 }

@@ -84,7 +84,7 @@ class MalformedModelDetailTest {
     @Test
     void malformedOnnxUploadsGetOneClearSentence() throws Exception {
         invalidModel(deeplyNestedOnnx(), "onnx", "nested too deeply (limit " + OnnxModelReader.RECURSION_LIMIT);
-        byte[] onnx = Files.readAllBytes(repositoryRoot().resolve("testdata/onnx/mlp-tabular.onnx"));
+        byte[] onnx = Files.readAllBytes(TestModels.repositoryRoot().resolve("testdata/onnx/mlp-tabular.onnx"));
         invalidModel(Arrays.copyOf(onnx, onnx.length / 2), "onnx", "truncated");
         byte[] random = new byte[512];
         new Random(9).nextBytes(random);
@@ -102,12 +102,4 @@ class MalformedModelDetailTest {
         invalidModel(random, "tribuo", null);
     }
 
-    private static Path repositoryRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("testdata/onnx")) && Files.isDirectory(p.resolve("api"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("run from inside the repository (no testdata/onnx/ found)");
-    }
 }

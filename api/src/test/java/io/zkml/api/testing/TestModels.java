@@ -181,6 +181,20 @@ public final class TestModels {
         }
     }
 
+    /**
+     * The repository root (the folder with {@code pom.xml}, {@code api/}, {@code examples/} and
+     * {@code testdata/}): Maven runs the api tests in {@code api/}.
+     */
+    public static Path repositoryRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("examples")) && Files.isDirectory(p.resolve("api"))
+                    && Files.isRegularFile(p.resolve("pom.xml"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no repository root above " + Path.of("").toAbsolutePath());
+    }
+
     private static Path examples() {
         // Maven runs the api tests in api/; the examples live at the repository root.
         Path here = Path.of("").toAbsolutePath();
