@@ -17,9 +17,11 @@ import io.zkml.api.support.Pages;
 class CircuitListController {
 
     private final CircuitRepository circuits;
+    private final CircuitService service;
 
-    CircuitListController(CircuitRepository circuits) {
+    CircuitListController(CircuitRepository circuits, CircuitService service) {
         this.circuits = circuits;
+        this.service = service;
     }
 
     @GetMapping("/v1/circuits")
@@ -31,6 +33,8 @@ class CircuitListController {
         UUID model = modelId == null || modelId.isEmpty() ? null : Pages.id(modelId, "modelId");
         return Pages.page(circuits.listByOwner(RequestOwner.owner(), model, Pages.status(status, CircuitStatus.values()),
                         Pages.decode(cursor), n), n,
-                CircuitRecord::createdAt, CircuitRecord::id, CircuitController.CircuitResponse::of);
+                CircuitRecord::createdAt, CircuitRecord::id,
+                // as GET /v1/circuits/{id} shows it (a batch circuit's batchSize, a network's output mode)
+                c -> CircuitController.CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id())));
     }
 }

@@ -79,6 +79,11 @@ class BatchFlowTest {
         singleCircuit = circuit(modelId, null, Map.of("input", "hashed"));
         assertThat(http.get("/v1/circuits/" + batchCircuit).json().get("batchSize").asInt()).isEqualTo(4);
         assertThat(http.get("/v1/circuits/" + singleCircuit).json().get("batchSize").asInt()).isEqualTo(1);
+        // the list shows each circuit as GET /v1/circuits/{id} does
+        JsonNode items = http.get("/v1/circuits?modelId=" + modelId).json().get("items");
+        java.util.Map<String, Integer> listed = new java.util.HashMap<>();
+        items.forEach(c -> listed.put(c.get("id").asString(), c.get("batchSize").asInt()));
+        assertThat(listed).containsEntry(batchCircuit, 4).containsEntry(publicBatchCircuit, 2).containsEntry(singleCircuit, 1);
     }
 
     private String circuit(String modelId, Integer batchSize, Map<String, String> visibility) throws Exception {
