@@ -518,7 +518,8 @@ class ServiceFlowTest {
     void springsOwnErrorsAreProblemsToo() {
         expectProblem(http.get("/v1/nothing-here"), 404, "not-found");
         expectProblem(http.get("/"), 404, "not-found");
-        expectProblem(http.delete("/v1/models/" + modelId), 405, "method-not-allowed");
+        // issue 9: DELETE /v1/models/{id} exists now; PUT does not
+        expectProblem(http.request("PUT", "/v1/models/" + modelId, Map.of(), "{}"), 405, "method-not-allowed");
         expectProblem(http.get("/v1/verifications"), 405, "method-not-allowed");
         Response problem = http.get("/v1/circuits/" + UUID.randomUUID() + "/verifier.sol", "text/plain");
         expectProblem(problem, 404, "not-found");

@@ -88,6 +88,9 @@ public enum ProblemType {
     REQUEST_TOO_LARGE("request-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request too large"),
     /** The request's body did not arrive in time (a stalled upload). */
     REQUEST_TIMEOUT("request-timeout", HttpStatus.REQUEST_TIMEOUT, "Request timeout"),
+    // issue 9 (deletion)
+    /** A DELETE of a model or circuit that something still refers to or works on; nothing deleted ({@code references}). */
+    RESOURCE_IN_USE("resource-in-use", HttpStatus.CONFLICT, "Resource in use"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 

@@ -22,7 +22,7 @@ record Route(Scope scope, boolean publicArtifact, boolean startsJobs, boolean pr
     record Resource(String kind, String table, String id) {
     }
 
-    private static final Pattern RESOURCE = Pattern.compile("^/v1/(models|circuits|inferences)/([^/]+)(/.*)?$");
+    private static final Pattern RESOURCE = Pattern.compile("^/v1/(models|circuits|inferences|batches)/([^/]+)(/.*)?$");
     private static final Set<String> PUBLIC_CIRCUIT_FILES = Set.of("/verifier.sol", "/verifying-key",
             "/verification_key.json", "/verification-bundle.json");
     private static final Set<String> ALWAYS_PUBLIC = Set.of("/v1/openapi.yaml", "/verify", "/verify/", "/error");
@@ -46,15 +46,16 @@ record Route(Scope scope, boolean publicArtifact, boolean startsJobs, boolean pr
             String kind = switch (m.group(1)) {
                 case "models" -> "model";
                 case "circuits" -> "circuit";
+                case "batches" -> "batch"; // issue 9: a batch is an inferences row, only its owner reads it
                 default -> "inference";
             };
-            resource = Optional.of(new Resource(kind, m.group(1), m.group(2)));
+            resource = Optional.of(new Resource(kind, kind.equals("batch") ? "inferences" : m.group(1), m.group(2)));
             rest = m.group(3) == null ? "" : m.group(3);
         }
         if (read) {
             boolean publicArtifact = resource.isPresent()
                     && (resource.get().table().equals("circuits") && PUBLIC_CIRCUIT_FILES.contains(rest)
-                        || resource.get().table().equals("inferences") && rest.isEmpty());
+                        || resource.get().kind().equals("inference") && rest.isEmpty());
             return new Route(Scope.READ, publicArtifact, false, false, resource);
         }
         boolean post = method.equals("POST");
