@@ -70,6 +70,16 @@ public class CircuitRepository {
                 .optional().orElse(null);
     }
 
+    /** Issue 9: the request's free-form metadata map (V42), stored once. */
+    public void setMetadata(UUID id, Map<String, String> metadata) {
+        io.zkml.api.support.Metadata.store(jdbc, json, "circuits", id, metadata);
+    }
+
+    /** The request's metadata map, or null. */
+    public Map<String, String> metadata(UUID id) {
+        return io.zkml.api.support.Metadata.read(jdbc, json, "circuits", id);
+    }
+
     /** The circuit's output mode, or null. */
     public String output(UUID id) {
         return jdbc.sql("SELECT output FROM circuits WHERE id = ?").param(id).query((rs, n) -> rs.getString(1))

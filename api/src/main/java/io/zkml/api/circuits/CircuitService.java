@@ -125,6 +125,14 @@ public class CircuitService {
     public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
                                 VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
                                 String idempotencyKey) {
+        return create(modelId, provingSystem, quantization, visibility, setup, output, batchSize, idempotencyKey, null);
+    }
+
+    /** As the overload above, with the request's free-form metadata map (issue 9; null: none). */
+    @Transactional
+    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
+                                VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
+                                String idempotencyKey, Map<String, String> metadata) {
         if (batchSize != null && (batchSize < 1 || batchSize > BatchCircuit.MAX_BATCH_SIZE)) {
             throw new ApiException(ProblemType.INVALID_REQUEST, "batchSize must be an integer from 1 (no batches) to "
                     + BatchCircuit.MAX_BATCH_SIZE + ", got " + batchSize, Map.of("field", "batchSize"));
@@ -159,7 +167,8 @@ public class CircuitService {
                 + (vis.equals(VisibilityRequest.DEFAULT) ? "" : "\n" + json.write(vis))
                 + (setup == null ? "" : "\nsetup " + trust.id())
                 + (output == null ? "" : "\noutput=" + output)
-                + (batch == 1 ? "" : "\nbatchSize=" + batch);
+                + (batch == 1 ? "" : "\nbatchSize=" + batch)
+                + io.zkml.api.support.Metadata.fingerprint(metadata, json);
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models/" + modelId + "/circuits",
                 fingerprint, id);
         if (earlier.isPresent()) {
@@ -172,6 +181,7 @@ public class CircuitService {
         if (batch > 1) {
             circuits.setBatchSize(id, batch);
         }
+        circuits.setMetadata(id, metadata);
         jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
         signal.jobQueued();
         return circuits.find(id).orElseThrow();
@@ -261,6 +271,11 @@ public class CircuitService {
     /** The rows one proof of the circuit covers (issue 8; 1: no batches). */
     public int batchSize(UUID id) {
         return circuits.batchSize(id);
+    }
+
+    /** The circuit request's metadata map (issue 9), or null. */
+    public Map<String, String> metadata(UUID id) {
+        return circuits.metadata(id);
     }
 
     /** The circuit's output mode (issue 6): {@code "argmax"}, or null for the model's own output. */

@@ -77,10 +77,9 @@ public class InferenceCallbacks {
         return uri;
     }
 
-    static final int MAX_METADATA_KEYS = 32;
-    static final int MAX_METADATA_KEY = 64;
-    static final int MAX_METADATA_VALUE = 512;
-    private static final java.util.regex.Pattern METADATA_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    static final int MAX_METADATA_KEYS = io.zkml.api.support.Metadata.MAX_KEYS;
+    static final int MAX_METADATA_KEY = io.zkml.api.support.Metadata.MAX_KEY;
+    static final int MAX_METADATA_VALUE = io.zkml.api.support.Metadata.MAX_VALUE;
 
     /**
      * The {@code metadata} member: null if absent, else an object of at most {@value #MAX_METADATA_KEYS}
@@ -88,28 +87,7 @@ public class InferenceCallbacks {
      * {@value #MAX_METADATA_VALUE} characters, none with control characters (400 otherwise).
      */
     static Map<String, String> metadata(JsonNode node) {
-        if (node == null || node.isMissingNode() || node.isNull()) {
-            return null;
-        }
-        if (!node.isObject() || node.size() > MAX_METADATA_KEYS) {
-            throw badMetadata();
-        }
-        Map<String, String> m = new java.util.TreeMap<>();
-        for (var e : node.properties()) {
-            JsonNode v = e.getValue();
-            if (!METADATA_KEY.matcher(e.getKey()).matches() || !v.isString() || v.stringValue().length() > MAX_METADATA_VALUE
-                    || v.stringValue().chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
-                throw badMetadata();
-            }
-            m.put(e.getKey(), v.stringValue());
-        }
-        return m;
-    }
-
-    private static ApiException badMetadata() {
-        return new ApiException(ProblemType.INVALID_REQUEST, "\"metadata\" must be an object of at most " + MAX_METADATA_KEYS
-                + " keys (letters, digits, _ . : -; at most " + MAX_METADATA_KEY + " characters) with string values of at most "
-                + MAX_METADATA_VALUE + " characters without control characters", Map.of("field", "metadata"));
+        return io.zkml.api.support.Metadata.parse(node); // issue 9: shared with models, circuits and batches
     }
 
     /**

@@ -22,6 +22,8 @@ class ModelListController {
                                                    @RequestParam(name = "cursor", required = false) String cursor) {
         int n = Pages.limit(limit);
         return Pages.page(models.listByOwner(RequestOwner.owner(), Pages.decode(cursor), n), n,
-                ModelRecord::createdAt, ModelRecord::id, ModelController.ModelResponse::of);
+                ModelRecord::createdAt, ModelRecord::id,
+                // as GET /v1/models/{id} shows it (labels, issue 9 metadata)
+                m -> ModelController.ModelResponse.of(m, models.labels(m.id()), models.metadata(m.id())));
     }
 }

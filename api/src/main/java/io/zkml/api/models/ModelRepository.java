@@ -40,6 +40,16 @@ public class ModelRepository {
                 .update();
     }
 
+    /** Issue 9: the upload's free-form metadata map (V42), stored once. */
+    public void setMetadata(UUID id, java.util.Map<String, String> metadata) {
+        io.zkml.api.support.Metadata.store(jdbc, json, "models", id, metadata);
+    }
+
+    /** The upload's metadata map, or null. */
+    public java.util.Map<String, String> metadata(UUID id) {
+        return io.zkml.api.support.Metadata.read(jdbc, json, "models", id);
+    }
+
     /** Issue 6: the class labels named at upload (the {@code labels} field), or null. */
     public void setLabels(UUID id, List<String> labels) {
         jdbc.sql("UPDATE models SET labels = ?::jsonb WHERE id = ?").params(json.write(labels), id).update();

@@ -94,6 +94,13 @@ public class ModelService {
     @Transactional
     public ModelRecord upload(byte[] bytes, String format, String name, String fallbackName, String idempotencyKey,
                               List<String> featureNames, List<String> labels) {
+        return upload(bytes, format, name, fallbackName, idempotencyKey, featureNames, labels, null);
+    }
+
+    /** As {@link #upload(byte[], String, String, String, String, List, List)} with the free-form metadata map (issue 9; null: none). */
+    @Transactional
+    public ModelRecord upload(byte[] bytes, String format, String name, String fallbackName, String idempotencyKey,
+                              List<String> featureNames, List<String> labels, Map<String, String> metadata) {
         String fmt = format == null || format.isBlank() ? DEFAULT_FORMAT : format.strip().toLowerCase(Locale.ROOT);
         ModelImporter importer = importers.forFormat(fmt).orElseThrow(() -> new ApiException(
                 ProblemType.UNSUPPORTED_MODEL_FORMAT,
@@ -128,7 +135,8 @@ public class ModelService {
         }
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models", sha + "\n" + fmt + "\n" + modelName
                 + (featureNames == null ? "" : "\n" + String.join("\n", featureNames))
-                + (labels == null ? "" : "\nlabels\n" + String.join("\n", labels)), id);
+                + (labels == null ? "" : "\nlabels\n" + String.join("\n", labels))
+                + (metadata == null ? "" : "\nmetadata=" + new java.util.TreeMap<>(metadata)), id);
         if (earlier.isPresent()) {
             return get(earlier.get());
         }
@@ -139,8 +147,14 @@ public class ModelService {
         if (labels != null) {
             models.setLabels(record.id(), labels);
         }
+        models.setMetadata(record.id(), metadata);
         imported.getUnchecked(record.id(), key -> model);
         return models.find(record.id()).orElseThrow();
+    }
+
+    /** The upload's metadata map (issue 9), or null. */
+    public Map<String, String> metadata(UUID id) {
+        return models.metadata(id);
     }
 
     /** The class labels named at upload, or null. */
