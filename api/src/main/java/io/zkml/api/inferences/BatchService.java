@@ -11,11 +11,14 @@ import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import io.zkml.api.circuits.CircuitRecord;
 import io.zkml.api.circuits.CircuitService;
+import io.zkml.api.idempotency.IdempotencyKeys;
+import io.zkml.api.support.Json;
 import io.zkml.api.jobs.JobKind;
 import io.zkml.api.jobs.JobRepository;
 import io.zkml.api.jobs.JobSignal;
@@ -43,10 +46,16 @@ public class BatchService {
     private final JobRepository jobs;
     private final JobSignal signal;
     private final WorkerProperties workerProps;
+    private final IdempotencyKeys idempotency;
+    private final JdbcClient jdbc;
+    private final Json json;
     private final SecureRandom random = new SecureRandom();
 
     BatchService(InferenceRepository inferences, CircuitService circuits, JobRepository jobs, JobSignal signal,
-                 WorkerProperties workerProps) {
+                 WorkerProperties workerProps, IdempotencyKeys idempotency, JdbcClient jdbc, Json json) {
+        this.idempotency = idempotency;
+        this.jdbc = jdbc;
+        this.json = json;
         this.inferences = inferences;
         this.circuits = circuits;
         this.jobs = jobs;
@@ -60,6 +69,18 @@ public class BatchService {
 
     @Transactional
     public Created create(UUID circuitId, JsonNode inputs, JsonNode salt) {
+        return create(circuitId, inputs, salt, null, null, null);
+    }
+
+    /**
+     * As {@link #create(UUID, JsonNode, JsonNode)} with what an inference request also takes (issue 9):
+     * an {@code Idempotency-Key} (a retry with the same rows, salt, metadata and callback URL gets the
+     * first batch; other ones a 422), a checked callback URL and metadata map, stored in the same
+     * transaction (the V17 trigger queues the callback when the batch ends, as for an inference).
+     */
+    @Transactional
+    public Created create(UUID circuitId, JsonNode inputs, JsonNode salt, String idempotencyKey, java.net.URI callbackUrl,
+                          Map<String, String> metadata) {
         CircuitRecord circuit = circuits.getReady(circuitId);
         int batchSize = circuits.batchSize(circuitId);
         if (batchSize < 2) {
@@ -102,9 +123,23 @@ public class BatchService {
         BigInteger saltValue = !hashed ? null : clientSalt != null ? clientSalt : Commitments.randomSalt(random);
         String commitment = hashed ? batch.commitment(padded, saltValue).orElseThrow().toString() : null;
         UUID id = UUID.randomUUID();
+        // as for an inference (ADR 0008): a hidden input leaves no brute-forceable trace in the key table
+        String fingerprint = (!hidden ? real.toString() + " rows " + inputs.size()
+                : clientSalt != null ? "commitment:" + commitment : "hidden input, salt " + (hashed ? "drawn" : "none"))
+                + io.zkml.api.support.Metadata.fingerprint(metadata, json)
+                + (callbackUrl == null ? "" : "\ncallbackUrl=" + callbackUrl);
+        java.util.Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/circuits/" + circuitId + "/batches",
+                fingerprint, id);
+        if (earlier.isPresent()) {
+            return get(earlier.get());
+        }
         inferences.insert(id, circuitId, real, padded.stream().map(BigInteger::toString).toList(),
                 saltValue == null ? null : saltValue.toString(), commitment, hidden);
         inferences.setBatchRows(id, inputs.size());
+        if (callbackUrl != null) {
+            jdbc.sql("UPDATE inferences SET callback_url = ? WHERE id = ?").params(callbackUrl.toString(), id).update();
+        }
+        io.zkml.api.support.Metadata.store(jdbc, json, "inferences", id, metadata);
         jobs.enqueue(JobKind.PROVE, id, workerProps.maxAttempts());
         signal.jobQueued();
         return new Created(inferences.find(id).orElseThrow(), inputs.size(),

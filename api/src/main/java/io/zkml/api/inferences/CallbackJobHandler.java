@@ -80,13 +80,20 @@ class CallbackJobHandler implements JobHandler {
             }
         }
         Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("event", "inference." + r.status().dbName());
-        payload.put("inference", InferenceController.InferenceResponse.of(r));
+        // issue 9: a batch (an inferences row with batch_rows) is delivered as GET /v1/batches/{id} shows it
+        Integer rows = inferences.batchRows(id);
+        String event = (rows == null ? "inference." : "batch.") + r.status().dbName();
+        payload.put("event", event);
+        if (rows == null) {
+            payload.put("inference", InferenceController.InferenceResponse.of(r));
+        } else {
+            payload.put("batch", BatchController.BatchResponse.of(new BatchService.Created(r, rows, null)));
+        }
         byte[] body = json.write(payload).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(props.timeout())
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "zkml-callbacks/1")
-                .header("X-Zkml-Event", "inference." + r.status().dbName())
+                .header("X-Zkml-Event", event)
                 .header("X-Zkml-Delivery", job.id().toString())
                 .header(InferenceCallbacks.SIGNATURE_HEADER, InferenceCallbacks.signature(props.signingSecret(), Instant.now(), body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))

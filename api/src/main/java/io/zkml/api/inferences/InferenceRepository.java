@@ -147,4 +147,20 @@ public class InferenceRepository {
                 .param("limit", limit + 1)
                 .query(this::map).list();
     }
+
+    /** Issue 9: a page of an owner's batches (rows with {@code batch_rows}), as {@link #listByOwner} pages inferences. */
+    public List<BatchService.Created> listBatchesByOwner(String owner, UUID circuitId, String status,
+                                                         io.zkml.api.support.Pages.Cursor after, int limit) {
+        return jdbc.sql("SELECT * FROM inferences WHERE owner = :owner AND batch_rows IS NOT NULL"
+                        + " AND (CAST(:circuit AS uuid) IS NULL OR circuit_id = :circuit)"
+                        + " AND (CAST(:status AS text) IS NULL OR status = :status)"
+                        + " AND " + io.zkml.api.support.Pages.AFTER + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                .param("owner", owner)
+                .param("circuit", circuitId)
+                .param("status", status)
+                .param("afterAt", after == null ? null : after.createdAt())
+                .param("afterId", after == null ? null : after.id())
+                .param("limit", limit + 1)
+                .query((rs, n) -> new BatchService.Created(map(rs, n), rs.getInt("batch_rows"), null)).list();
+    }
 }
