@@ -54,6 +54,8 @@ class CircuitController {
      * @param output the output mode asked for at creation (issue 6): {@code argmax}, or absent for the
      *     model's own output
      * @param metadata the request's free-form {@code metadata} map (issue 9), absent without
+     * @param progress issue 9: {@code step}, {@code stepsDone}, {@code steps}, {@code percent} while the
+     *     compile job runs or a ceremony awaits contributions ({@link CircuitService#progress}); absent otherwise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
@@ -61,7 +63,7 @@ class CircuitController {
                            SettingsSummary settings, VisibilityRequest visibility, ArtifactVersions versions,
                            Map<String, Long> timings, String error, Map<String, String> links, Instant createdAt,
                            Instant updatedAt, SetupInfo setup, Integer batchSize, String output,
-                           Map<String, String> metadata) {
+                           Map<String, String> metadata, Map<String, Object> progress) {
         static CircuitResponse of(CircuitRecord c) {
             return of(c, 1);
         }
@@ -71,15 +73,16 @@ class CircuitController {
         }
 
         static CircuitResponse of(CircuitRecord c, int batchSize, String output) {
-            return of(c, batchSize, output, null);
+            return of(c, batchSize, output, null, null);
         }
 
-        /** As the API shows a circuit, with its metadata (issue 9). */
+        /** As the API shows a circuit, with its metadata and progress (issue 9). */
         static CircuitResponse of(CircuitService service, CircuitRecord c) {
-            return of(c, service.batchSize(c.id()), service.output(c.id()), service.metadata(c.id()));
+            return of(c, service.batchSize(c.id()), service.output(c.id()), service.metadata(c.id()), service.progress(c));
         }
 
-        static CircuitResponse of(CircuitRecord c, int batchSize, String output, Map<String, String> metadata) {
+        static CircuitResponse of(CircuitRecord c, int batchSize, String output, Map<String, String> metadata,
+                                  Map<String, Object> progress) {
             String self = "/v1/circuits/" + c.id();
             Map<String, String> links = c.status() == CircuitStatus.READY
                     ? Map.of("self", self, "ir", self + "/ir", "verifier", self + "/verifier.sol",
@@ -89,7 +92,7 @@ class CircuitController {
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
                     c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), SettingsSummary.of(c.settings()), c.visibility(), c.versions(),
-                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize, output, metadata);
+                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize, output, metadata, progress);
         }
     }
 

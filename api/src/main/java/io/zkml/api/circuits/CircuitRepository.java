@@ -70,6 +70,26 @@ public class CircuitRepository {
                 .optional().orElse(null);
     }
 
+    /** Issue 9: the step the compile job is on (V42 circuits.step; docs/operations.md "Progress"). */
+    public void setStep(UUID id, String step) {
+        jdbc.sql("UPDATE circuits SET step = ?, updated_at = now() WHERE id = ?").params(step, id).update();
+    }
+
+    /** The stored step, or null. */
+    public String step(UUID id) {
+        return jdbc.sql("SELECT step FROM circuits WHERE id = ?").param(id).query((rs, n) -> rs.getString(1))
+                .optional().orElse(null);
+    }
+
+    /** A ceremony's external contributions so far and the minimum (issue 7), or null without a ceremony. */
+    public int[] ceremonyContributions(UUID id) {
+        return jdbc.sql("""
+                SELECT (SELECT count(*) FROM ceremony_contributions k WHERE k.circuit_id = c.circuit_id
+                           AND k.contributor = 'external'), c.min_contributions
+                  FROM ceremonies c WHERE c.circuit_id = ?
+                """).param(id).query((rs, n) -> new int[] {rs.getInt(1), rs.getInt(2)}).optional().orElse(null);
+    }
+
     /** Issue 9: the request's free-form metadata map (V42), stored once. */
     public void setMetadata(UUID id, Map<String, String> metadata) {
         io.zkml.api.support.Metadata.store(jdbc, json, "circuits", id, metadata);

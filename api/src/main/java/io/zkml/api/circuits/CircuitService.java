@@ -273,6 +273,39 @@ public class CircuitService {
         return circuits.batchSize(id);
     }
 
+    /** The compile job's steps, in order (issue 9, docs/operations.md "Progress"). */
+    public static final List<String> STEPS = List.of("compile", "constraint-system", "setup", "export");
+
+    /**
+     * Issue 9: how far the circuit's setup is, where it can be known honestly, or null: while the
+     * compile job runs (compiling, setting_up) the step it is on and the share of steps finished
+     * (steps, not time: a setup step can take longer than the others together); while a ceremony
+     * awaits contributions, the external contributions so far against the minimum.
+     */
+    public Map<String, Object> progress(CircuitRecord c) {
+        if (c.status() == CircuitStatus.COMPILING || c.status() == CircuitStatus.SETTING_UP) {
+            String step = circuits.step(c.id());
+            int done = step == null ? 0 : Math.max(0, STEPS.indexOf(step));
+            return progress(step == null ? STEPS.get(0) : step, done, STEPS.size());
+        }
+        if (c.status() == CircuitStatus.AWAITING_CONTRIBUTIONS) {
+            int[] k = circuits.ceremonyContributions(c.id());
+            if (k != null) {
+                return progress("contributions", Math.min(k[0], k[1]), k[1]);
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Object> progress(String step, int done, int steps) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("step", step);
+        m.put("stepsDone", done);
+        m.put("steps", steps);
+        m.put("percent", steps == 0 ? 100 : done * 100 / steps);
+        return m;
+    }
+
     /** The circuit request's metadata map (issue 9), or null. */
     public Map<String, String> metadata(UUID id) {
         return circuits.metadata(id);

@@ -95,7 +95,10 @@ class CompileJobHandler implements JobHandler {
         ModelRecord model = models.get(circuit.modelId());
         Prover prover = Prover.of(ProvingSystem.of(circuit.provingSystem()));
         SetupOptions options = setupOptions(circuit);
-        context.progress(() -> circuits.markCompiling(id));
+        context.progress(() -> {
+            circuits.markCompiling(id);
+            circuits.setStep(id, "compile"); // issue 9: docs/operations.md "Progress"
+        });
         ArtifactVersions made = versions.current();
         Map<String, Long> timings = new LinkedHashMap<>();
 
@@ -140,6 +143,7 @@ class CompileJobHandler implements JobHandler {
         try {
             long t1 = System.nanoTime();
             SetupResult setup;
+            context.progress(() -> circuits.setStep(id, "constraint-system"));
             try (ConstraintSystem cs = compileIr(prover, ir)) {
                 cs.writeTo(csTmp);
                 timings.put("constraintSystemMillis", millisSince(t1));
@@ -148,8 +152,11 @@ class CompileJobHandler implements JobHandler {
                 int constraints = cs.constraints();
                 int publicInputs = cs.publicInputs();
                 Map<String, Integer> byOp = cs.constraintsByOp();
-                context.progress(() -> circuits.markSettingUp(id, irSha, csSha, provenHash, constraints,
-                        byOp, publicInputs, compiled.quantization(), made, timings));
+                context.progress(() -> {
+                    circuits.markSettingUp(id, irSha, csSha, provenHash, constraints,
+                            byOp, publicInputs, compiled.quantization(), made, timings);
+                    circuits.setStep(id, "setup");
+                });
                 log.info("circuit {}: {} constraints, {} public inputs, circuit hash {}", id, constraints, publicInputs,
                         provenHash);
 
@@ -180,6 +187,7 @@ class CompileJobHandler implements JobHandler {
             Path vkFile = files.adopt(vkTmp, vkSha);
             files.adopt(pkTmp, pkSha);
 
+            context.progress(() -> circuits.setStep(id, "export"));
             long t2 = System.nanoTime();
             String solidity;
             SetupInfo setupInfo;
