@@ -70,6 +70,16 @@ public class CircuitRepository {
                 .optional().orElse(null);
     }
 
+    /** Issue 9: locks the circuit's row FOR KEY SHARE (see CircuitService#lockForUse); empty if it does not exist. */
+    public Optional<UUID> lockForUse(UUID id) {
+        return jdbc.sql("SELECT id FROM circuits WHERE id = ? FOR KEY SHARE").param(id).query(UUID.class).optional();
+    }
+
+    /** Issue 9: the same for a model a new circuit will refer to. */
+    public Optional<UUID> lockModelForUse(UUID modelId) {
+        return jdbc.sql("SELECT id FROM models WHERE id = ? FOR KEY SHARE").param(modelId).query(UUID.class).optional();
+    }
+
     /** Issue 9: the step the compile job is on (V42 circuits.step; docs/operations.md "Progress"). */
     public void setStep(UUID id, String step) {
         jdbc.sql("UPDATE circuits SET step = ?, updated_at = now() WHERE id = ?").params(step, id).update();

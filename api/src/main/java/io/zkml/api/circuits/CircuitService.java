@@ -149,6 +149,8 @@ public class CircuitService {
             }
         }
         VisibilityRequest vis = (visibility == null ? VisibilityRequest.DEFAULT : visibility).normalized();
+        // issue 9: held until the circuit is stored, so a concurrent DELETE of the model waits or was first (404)
+        circuits.lockModelForUse(modelId).orElseThrow(() -> ApiException.notFound("model", modelId.toString()));
         ModelRecord model = models.get(modelId);
         String system = provingSystem == null || provingSystem.isBlank() ? GROTH16
                 : provingSystem.strip().toLowerCase(Locale.ROOT);
@@ -224,6 +226,16 @@ public class CircuitService {
 
     public CircuitRecord get(UUID id) {
         return circuits.find(id).orElseThrow(() -> ApiException.notFound("circuit", id.toString()));
+    }
+
+    /**
+     * Issue 9: in a transaction that is about to insert rows referring to the circuit (inferences,
+     * batches), holds it {@code FOR KEY SHARE} until the end: a concurrent {@code DELETE} either waits
+     * for this transaction (and then cancels what it queued) or was first (then this is a 404, not a
+     * foreign-key failure).
+     */
+    public void lockForUse(UUID id) {
+        circuits.lockForUse(id).orElseThrow(() -> ApiException.notFound("circuit", id.toString()));
     }
 
     /** A circuit that must be {@code ready}; 409 {@code circuit-not-ready} otherwise. */

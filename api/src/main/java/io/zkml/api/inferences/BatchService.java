@@ -81,6 +81,7 @@ public class BatchService {
     @Transactional
     public Created create(UUID circuitId, JsonNode inputs, JsonNode salt, String idempotencyKey, java.net.URI callbackUrl,
                           Map<String, String> metadata) {
+        circuits.lockForUse(circuitId); // issue 9: a concurrent DELETE of the circuit waits, or was first (404)
         CircuitRecord circuit = circuits.getReady(circuitId);
         int batchSize = circuits.batchSize(circuitId);
         if (batchSize < 2) {

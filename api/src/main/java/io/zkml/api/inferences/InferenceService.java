@@ -102,6 +102,7 @@ public class InferenceService {
     @Transactional
     public Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
                           String idempotencyKey) {
+        circuits.lockForUse(circuitId); // issue 9: a concurrent DELETE of the circuit waits, or was first (404)
         CircuitRecord circuit = circuits.getReady(circuitId);
         int batchSize = circuits.batchSize(circuitId);
         if (batchSize > 1) {

@@ -242,4 +242,55 @@ class DeletionFlowTest {
         assertThat(jdbc.sql("SELECT count(*) FROM inferences WHERE circuit_id = ?").param(UUID.fromString(second))
                 .query(Long.class).single()).isZero();
     }
+
+    @Autowired
+    DeletionService deletions;
+
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
+    @Test
+    @Order(5)
+    void anInferenceRequestRacingTheDeletionOfItsCircuitWaitsAndIsA404NotA500() throws Exception {
+        Http.Response upload = alice.postMultipart("/v1/models", Http.parts("file", credit.model(), "name", credit.name()));
+        model = upload.text("id");
+        String third = circuit();
+        assertThat(alice.awaitStatus("/v1/circuits/" + third, Set.of("ready", "failed"), DEADLINE)
+                .get("status").asString()).isEqualTo("ready");
+        // the deletion's transaction holds the circuit while a request for an inference comes in
+        java.util.concurrent.CompletableFuture<Http.Response> request;
+        var tx = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        java.util.concurrent.CountDownLatch deleted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch commit = new java.util.concurrent.CountDownLatch(1);
+        // threads of their own (the common pool may have a single thread on a 2-core machine)
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        var deleter = java.util.concurrent.CompletableFuture.runAsync(() -> tx.executeWithoutResult(status -> {
+            deletions.deleteCircuit(UUID.fromString(third));
+            deleted.countDown();
+            try {
+                commit.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), threads);
+        assertThat(deleted.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        request = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> alice.postJson("/v1/circuits/" + third + "/inferences", Map.of("input", credit.input())), threads);
+        // it reaches the database and waits on the circuit's row (a lock wait, not just a slow request)
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long waiting = 0;
+        while (waiting == 0 && System.nanoTime() < end && !request.isDone()) {
+            Thread.sleep(50);
+            waiting = jdbc.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+                    .query(Long.class).single();
+        }
+        assertThat(request).isNotDone();
+        assertThat(waiting).isPositive();
+        commit.countDown();
+        deleter.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        problem(request.get(30, java.util.concurrent.TimeUnit.SECONDS), 404, "not-found");
+        threads.shutdown();
+        assertThat(jdbc.sql("SELECT count(*) FROM inferences WHERE circuit_id = ?").param(UUID.fromString(third))
+                .query(Long.class).single()).isZero();
+    }
 }
