@@ -90,7 +90,7 @@ func PlonkDomainSize(cs constraint.ConstraintSystem) uint64 {
 	return size
 }
 
-func (plonkBackend) decodePK(payload []byte) (any, error) {
+func (plonkBackend) decodePK(payload []byte, _ bool) (any, error) {
 	pk := new(plonkbn254.ProvingKey)
 	if _, err := pk.ReadFrom(bytes.NewReader(payload)); err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func (plonkBackend) decodePK(payload []byte) (any, error) {
 	return pk, nil
 }
 
-func (plonkBackend) decodeVK(payload []byte) (any, error) {
+func (plonkBackend) decodeVK(payload []byte, _ bool) (any, error) {
 	vk := new(plonkbn254.VerifyingKey)
 	if _, err := vk.ReadFrom(bytes.NewReader(payload)); err != nil {
 		return nil, err
@@ -201,6 +201,9 @@ func DecodePlonkProof(b []byte) (*plonkbn254.Proof, error) {
 }
 
 func (plonkBackend) decodeProof(b []byte) (any, error) { return DecodePlonkProof(b) }
+
+// checkProofShape: PLONK keys have no commitments (decodeVK refuses them), nor do the proofs.
+func (plonkBackend) checkProofShape(*VerifyingKey, any) error { return nil }
 
 func (plonkBackend) verify(vk *VerifyingKey, proof any, public fr.Vector) bool {
 	return plonkbn254.Verify(proof.(*plonkbn254.Proof), vk.plonk, public, solidity.WithVerifierTargetSolidityVerifier(backend.PLONK)) == nil

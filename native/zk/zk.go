@@ -139,6 +139,9 @@ func CompileFor(irJSON []byte, system System) (*Circuit, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRangeCheck(b, d); err != nil {
+		return nil, err
+	}
 	cs, byOp, err := b.compile(d)
 	if err != nil {
 		return nil, Errorf(Internal, "compile circuit %q: %v", d.Name, err)
@@ -166,6 +169,9 @@ func LoadCircuitFor(irJSON []byte, system System, path string) (c *Circuit, err 
 	}
 	d, err := parseIR(irJSON)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRangeCheck(b, d); err != nil {
 		return nil, err
 	}
 	h, payload, err := readArtifact(path, b.csKind())
@@ -203,7 +209,9 @@ type ProvingKey struct {
 	CircuitSHA256 string
 	System        System
 	Setup         SetupInfo
-	plonk         *plonkbn254.ProvingKey
+	// RangeCheck is the circuit's range checks ("bits" or "lookup"), from the key header.
+	RangeCheck string
+	plonk      *plonkbn254.ProvingKey
 }
 
 // VerifyingKey is a verifying key of one proving system and the circuit hash it was made for.
@@ -212,7 +220,9 @@ type VerifyingKey struct {
 	CircuitSHA256 string
 	System        System
 	Setup         SetupInfo
-	plonk         *plonkbn254.VerifyingKey
+	// RangeCheck is the circuit's range checks ("bits" or "lookup"), from the key header.
+	RangeCheck string
+	plonk      *plonkbn254.VerifyingKey
 }
 
 // KeyInfo is the JSON object zkml_key_info returns: what a key was made for and how.
@@ -221,20 +231,32 @@ type KeyInfo struct {
 	ProvingSystem System `json:"provingSystem"`
 	CircuitSHA256 string `json:"circuitSha256"`
 	PublicInputs  int    `json:"publicInputs,omitempty"`
+	// RangeCheck: "lookup" for a key of a circuit that range-checks by lookup (a Groth16 key
+	// then has one BSB22 commitment and its proofs are ProofSizeWithCommitment bytes); absent
+	// for "bits".
+	RangeCheck string `json:"rangeCheck,omitempty"`
 	SetupInfo
 }
 
 // Info describes the proving key.
 func (k *ProvingKey) Info() KeyInfo {
 	b, _ := BackendOf(k.System)
-	return KeyInfo{Kind: b.pkKind(), ProvingSystem: k.System, CircuitSHA256: k.CircuitSHA256, SetupInfo: k.Setup}
+	return KeyInfo{Kind: b.pkKind(), ProvingSystem: k.System, CircuitSHA256: k.CircuitSHA256, SetupInfo: k.Setup,
+		RangeCheck: lookupOnly(k.RangeCheck)}
 }
 
 // Info describes the verifying key.
 func (k *VerifyingKey) Info() KeyInfo {
 	b, _ := BackendOf(k.System)
 	return KeyInfo{Kind: b.vkKind(), ProvingSystem: k.System, CircuitSHA256: k.CircuitSHA256,
-		PublicInputs: b.nbPublic(k), SetupInfo: k.Setup}
+		PublicInputs: b.nbPublic(k), SetupInfo: k.Setup, RangeCheck: lookupOnly(k.RangeCheck)}
+}
+
+func lookupOnly(rc string) string {
+	if rc == ir.RangeCheckLookup {
+		return rc
+	}
+	return ""
 }
 
 // SetupResult is the JSON object zkml_setup (and, with the setup's provenance, zkml_setup_for)
@@ -273,10 +295,10 @@ func SetupWith(c *Circuit, pkPath, vkPath string, opts SetupOptions) (SetupResul
 	}
 	millis := time.Since(start).Milliseconds()
 	hash := c.IR.CircuitHash()
-	if _, err := writeArtifact(pkPath, newKeyHeader(c.Backend.pkKind(), hash, info), rawWriter{pk}); err != nil {
+	if _, err := writeArtifact(pkPath, newKeyHeader(c.Backend.pkKind(), hash, info, c.IR), rawWriter{pk}); err != nil {
 		return SetupResult{}, err
 	}
-	vkSHA, err := writeArtifact(vkPath, newKeyHeader(c.Backend.vkKind(), hash, info), rawWriter{vk})
+	vkSHA, err := writeArtifact(vkPath, newKeyHeader(c.Backend.vkKind(), hash, info, c.IR), rawWriter{vk})
 	if err != nil {
 		return SetupResult{}, err
 	}
@@ -311,11 +333,11 @@ func LoadProvingKeyFor(path string, system System, circuitSHA256 string) (k *Pro
 		return nil, err
 	}
 	defer recoverCorrupt(path, &err)
-	v, err := b.decodePK(payload)
+	v, err := b.decodePK(payload, h.RangeCheck == ir.RangeCheckLookup)
 	if err != nil {
 		return nil, decodeError(path, "proving key", err)
 	}
-	k = &ProvingKey{CircuitSHA256: h.CircuitSHA256, System: system, Setup: h.setupInfo(system)}
+	k = &ProvingKey{CircuitSHA256: h.CircuitSHA256, System: system, Setup: h.setupInfo(system), RangeCheck: h.rangeCheck()}
 	switch pk := v.(type) {
 	case groth16.ProvingKey:
 		k.PK = pk
@@ -332,11 +354,11 @@ func LoadVerifyingKeyFor(path string, system System, circuitSHA256 string) (k *V
 		return nil, err
 	}
 	defer recoverCorrupt(path, &err)
-	v, err := b.decodeVK(payload)
+	v, err := b.decodeVK(payload, h.RangeCheck == ir.RangeCheckLookup)
 	if err != nil {
 		return nil, decodeError(path, "verifying key", err)
 	}
-	k = &VerifyingKey{CircuitSHA256: h.CircuitSHA256, System: system, Setup: h.setupInfo(system)}
+	k = &VerifyingKey{CircuitSHA256: h.CircuitSHA256, System: system, Setup: h.setupInfo(system), RangeCheck: h.rangeCheck()}
 	switch vk := v.(type) {
 	case *groth16bn254.VerifyingKey:
 		k.VK = vk
@@ -459,6 +481,9 @@ func Verify(vk *VerifyingKey, proofBytes []byte, publicInputs []*big.Int) (bool,
 	if err != nil {
 		return false, err
 	}
+	if err := b.checkProofShape(vk, proof); err != nil {
+		return false, err
+	}
 	if n := b.nbPublic(vk); len(publicInputs) != n {
 		return false, Errorf(InvalidArgument, "the verifying key takes %d public inputs, got %d", n, len(publicInputs))
 	}
@@ -477,4 +502,16 @@ func ExportSolidity(vk *VerifyingKey) (string, error) {
 		return "", err
 	}
 	return b.exportSolidity(vk)
+}
+
+// checkRangeCheck refuses a document that range-checks by lookup for a proving system that does
+// not take it: PLONK (gnark's PLONK handles BSB22 commitments, but its proofs then carry extra
+// commitment points and openings that this library's PLONK proof layout, decoder and calldata do
+// not have yet; docs/adr/0013).
+func checkRangeCheck(b Backend, d *ir.IR) error {
+	if d.Lookup() && b.System() != Groth16 {
+		return Errorf(InvalidArgument, "\"range_check\": \"lookup\" is supported for groth16 only; %s proofs with a BSB22 commitment "+
+			"need a proof layout this library does not have yet (use \"bits\")", b.System())
+	}
+	return nil
 }
