@@ -6,7 +6,6 @@ import (
 	"math/big"
 	"testing"
 
-
 	"github.com/zkml-service/zkml/native/internal/golden"
 	"github.com/zkml-service/zkml/native/ir"
 )
