@@ -89,6 +89,24 @@ public final class CompiledCircuit {
         return fromIr(IrWriter.write(changed));
     }
 
+    /**
+     * This circuit with every range check made by lookup (issue 7; docs/ir-format.md, "Range checks"):
+     * the same document with {@code "range_check": "lookup"} as its first key, so a new circuit hash.
+     * The graph and the reference evaluation are unchanged; the native library builds the range checks
+     * with gnark's std/rangecheck (Groth16 with one BSB22 commitment).
+     *
+     * @throws IrValidationException never for a valid circuit (the result is re-read)
+     */
+    public CompiledCircuit withRangeCheckLookup() throws IrValidationException {
+        String text = new String(irJson, java.nio.charset.StandardCharsets.UTF_8);
+        if (text.contains("\"range_check\"")) {
+            throw new IllegalStateException("the IR already has a range_check");
+        }
+        int brace = text.indexOf('{');
+        String changed = text.substring(0, brace + 1) + "\"range_check\":\"lookup\"," + text.substring(brace + 1);
+        return fromIr(changed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** The visibility of the inputs (the compiler gives all inputs one). */
     public Visibility inputVisibility() {
         return ir.inputTensors().getFirst().visibility();

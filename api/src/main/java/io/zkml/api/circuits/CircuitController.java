@@ -33,7 +33,7 @@ class CircuitController {
 
     /** The body of {@code POST /v1/models/{id}/circuits}; every field is optional. */
     record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
-                                SetupRequest setup, String output, Integer batchSize) {
+                                SetupRequest setup, String output, Integer batchSize, String rangeCheck) {
     }
 
     /**
@@ -53,13 +53,14 @@ class CircuitController {
      * @param batchSize the rows one proof covers (issue 8; 1: no batches)
      * @param output the output mode asked for at creation (issue 6): {@code argmax}, or absent for the
      *     model's own output
+     * @param rangeCheck how the circuit range-checks (issue 7): {@code bits} or {@code lookup}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
                            Map<String, Integer> constraintsByOp, Integer publicInputs, String circuitHash, String verifyingKeyHash, JsonNode quantization,
                            SettingsSummary settings, VisibilityRequest visibility, ArtifactVersions versions,
                            Map<String, Long> timings, String error, Map<String, String> links, Instant createdAt,
-                           Instant updatedAt, SetupInfo setup, Integer batchSize, String output) {
+                           Instant updatedAt, SetupInfo setup, Integer batchSize, String output, String rangeCheck) {
         static CircuitResponse of(CircuitRecord c) {
             return of(c, 1);
         }
@@ -69,6 +70,10 @@ class CircuitController {
         }
 
         static CircuitResponse of(CircuitRecord c, int batchSize, String output) {
+            return of(c, batchSize, output, RangeCheck.BITS);
+        }
+
+        static CircuitResponse of(CircuitRecord c, int batchSize, String output, String rangeCheck) {
             String self = "/v1/circuits/" + c.id();
             Map<String, String> links = c.status() == CircuitStatus.READY
                     ? Map.of("self", self, "ir", self + "/ir", "verifier", self + "/verifier.sol",
@@ -78,7 +83,8 @@ class CircuitController {
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
                     c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), SettingsSummary.of(c.settings()), c.visibility(), c.versions(),
-                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize, output);
+                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize, output,
+                    rangeCheck == null ? RangeCheck.BITS : rangeCheck);
         }
     }
 
@@ -87,17 +93,17 @@ class CircuitController {
                                            @RequestBody(required = false) CreateCircuitRequest body,
                                            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID model = Ids.parse(modelId, "model");
-        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null, null) : body;
+        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null, null, null) : body;
         CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), req.setup(),
-                req.output(), req.batchSize(), idempotencyKey);
+                req.output(), req.batchSize(), req.rangeCheck(), idempotencyKey);
         return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id()))
-                .body(CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id())));
+                .body(CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id()), service.rangeCheck(c.id())));
     }
 
     @GetMapping("/v1/circuits/{id}")
     CircuitResponse get(@PathVariable("id") String id) {
         CircuitRecord c = service.get(Ids.parse(id, "circuit"));
-        return CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id()));
+        return CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id()), service.rangeCheck(c.id()));
     }
 
     @GetMapping(path = "/v1/circuits/{id}/verifier.sol", produces = MediaType.TEXT_PLAIN_VALUE)

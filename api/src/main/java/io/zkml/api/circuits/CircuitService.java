@@ -125,6 +125,18 @@ public class CircuitService {
     public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
                                 VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
                                 String idempotencyKey) {
+        return create(modelId, provingSystem, quantization, visibility, setup, output, batchSize, null, idempotencyKey);
+    }
+
+    /**
+     * As {@link #create(UUID, String, QuantizationRequest, VisibilityRequest, SetupRequest, String, Integer, String)}
+     * with the range checks (issue 7; null: {@link RangeCheck#BITS}): {@code lookup} is gnark's std/rangecheck,
+     * Groth16 only ({@link RangeCheck#resolve}); the compile job writes {@code "range_check": "lookup"} into the IR.
+     */
+    @Transactional
+    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
+                                VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
+                                String rangeCheck, String idempotencyKey) {
         if (batchSize != null && (batchSize < 1 || batchSize > BatchCircuit.MAX_BATCH_SIZE)) {
             throw new ApiException(ProblemType.INVALID_REQUEST, "batchSize must be an integer from 1 (no batches) to "
                     + BatchCircuit.MAX_BATCH_SIZE + ", got " + batchSize, Map.of("field", "batchSize"));
@@ -149,6 +161,12 @@ public class CircuitService {
                     "provingSystem '" + provingSystem + "' is not supported; API v1 offers 'groth16', 'plonk'",
                     Map.of("supportedProvingSystems", List.of(GROTH16, PLONK)));
         }
+        String rc = RangeCheck.resolve(rangeCheck, system, setup == null ? null : setup.trust());
+        if (RangeCheck.LOOKUP.equals(rc) && batch > 1) {
+            throw new ApiException(ProblemType.UNSUPPORTED_RANGE_CHECK, "\"rangeCheck\": \"lookup\" with batchSize > 1 is not "
+                    + "offered yet (a batch circuit is rebuilt from its one-row IR, which carries no range_check); use \"bits\" for batches",
+                    Map.of("field", "rangeCheck"));
+        }
         SetupTrust trust = SetupTrust.resolve(ProvingSystem.of(system), setup == null ? null : setup.trust(),
                 runtime.mode(), setupProps.ptauPath() != null);
         QuantizationRequest request = quantization == null ? QuantizationRequest.empty() : quantization;
@@ -159,7 +177,8 @@ public class CircuitService {
                 + (vis.equals(VisibilityRequest.DEFAULT) ? "" : "\n" + json.write(vis))
                 + (setup == null ? "" : "\nsetup " + trust.id())
                 + (output == null ? "" : "\noutput=" + output)
-                + (batch == 1 ? "" : "\nbatchSize=" + batch);
+                + (batch == 1 ? "" : "\nbatchSize=" + batch)
+                + (RangeCheck.BITS.equals(rc) ? "" : "\nrangeCheck=" + rc);
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models/" + modelId + "/circuits",
                 fingerprint, id);
         if (earlier.isPresent()) {
@@ -171,6 +190,9 @@ public class CircuitService {
         }
         if (batch > 1) {
             circuits.setBatchSize(id, batch);
+        }
+        if (!RangeCheck.BITS.equals(rc)) {
+            circuits.setRangeCheck(id, rc);
         }
         jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
         signal.jobQueued();
@@ -261,6 +283,11 @@ public class CircuitService {
     /** The rows one proof of the circuit covers (issue 8; 1: no batches). */
     public int batchSize(UUID id) {
         return circuits.batchSize(id);
+    }
+
+    /** The circuit's range checks (issue 7): {@link RangeCheck#BITS} or {@link RangeCheck#LOOKUP}. */
+    public String rangeCheck(UUID id) {
+        return circuits.rangeCheck(id);
     }
 
     /** The circuit's output mode (issue 6): {@code "argmax"}, or null for the model's own output. */
