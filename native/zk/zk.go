@@ -10,6 +10,7 @@ package zk
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/hex"
 	"io"
 	"math/big"
@@ -22,6 +23,8 @@ import (
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
 	plonkbn254 "github.com/consensys/gnark/backend/plonk/bn254"
 	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/constraint/solver"
+	fcs "github.com/consensys/gnark/frontend/cs"
 	"github.com/consensys/gnark/logger"
 
 	"github.com/zkml-service/zkml/native/circuit"
@@ -435,7 +438,7 @@ func ProveSalted(c *Circuit, pk *ProvingKey, inputs, salts []*big.Int) (*ProofRe
 	if err != nil {
 		return nil, Errorf(Internal, "witness: %v", err)
 	}
-	if err := c.CS.IsSolved(w); err != nil {
+	if err := c.CS.IsSolved(w, precheckOptions(c)...); err != nil {
 		return nil, Errorf(Unsatisfied, "the witness does not satisfy circuit %q: %v", c.IR.Name, err)
 	}
 	witnessMillis := time.Since(start).Milliseconds()
@@ -513,5 +516,27 @@ func checkRangeCheck(b Backend, d *ir.IR) error {
 		return Errorf(InvalidArgument, "\"range_check\": \"lookup\" is supported for groth16 only; %s proofs with a BSB22 commitment "+
 			"need a proof layout this library does not have yet (use \"bits\")", b.System())
 	}
+	return nil
+}
+
+// precheckOptions are the solver options of the satisfiability check before proving. A circuit
+// with a BSB22 commitment (range checks by lookup) has gnark's commitment placeholder hint, which
+// only the prover replaces (by the hash of the committed wires) and which fails outside tests: the
+// check draws the challenge at random instead. A witness that satisfies the circuit satisfies it
+// for every challenge; a wrong one fails the LogUp sum for all but a negligible share of them, and
+// the prover's own solve (with the real challenge) decides in the end.
+func precheckOptions(c *Circuit) []solver.Option {
+	if len(c.CS.GetCommitments().CommitmentIndexes()) == 0 {
+		return nil
+	}
+	return []solver.Option{solver.OverrideHint(solver.GetHintID(fcs.Bsb22CommitmentComputePlaceholder), randomChallenge)}
+}
+
+func randomChallenge(mod *big.Int, _ []*big.Int, out []*big.Int) error {
+	v, err := rand.Int(rand.Reader, mod)
+	if err != nil {
+		return err
+	}
+	out[0].Set(v)
 	return nil
 }
