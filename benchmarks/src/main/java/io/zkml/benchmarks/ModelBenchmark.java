@@ -102,6 +102,9 @@ final class ModelBenchmark {
             circuit = circuit.withInputVisibility(Visibility.fromIrName(setting.visibility()).orElseThrow(() ->
                     new IllegalArgumentException("unknown visibility " + setting.visibility())));
         }
+        if (setting != null && "lookup".equals(setting.rangeCheck())) {
+            circuit = circuit.withRangeCheckLookup(); // issue 7: std/rangecheck ("range_check": "lookup" in the IR)
+        }
         BatchCircuit batch = setting != null && setting.batchSize() > 1 ? BatchCircuit.of(circuit, setting.batchSize()) : null;
         double irCompileMillis = millisSince(t0);
         byte[] ir = batch != null ? batch.irJson() : circuit.irJson();
