@@ -29,8 +29,9 @@ public final class RangeCheck {
 
     /**
      * The range checks a request asks for (null or blank: {@link #BITS}); an unknown value is a 400
-     * {@code invalid-request}, lookup with a proving system or setup that cannot take it a 422
-     * {@code unsupported-range-check}.
+     * {@code invalid-request}, lookup with a proving system that cannot take it (PLONK) a 422
+     * {@code unsupported-range-check}. Any Groth16 setup takes lookup (single-party, and the ceremony:
+     * mpcsetup carries the commitment's keys through phase 2, {@code TestCeremonyWithLookup}).
      */
     static String resolve(String requested, String provingSystem, String setupTrust) {
         if (requested == null || requested.isBlank()) {
@@ -47,12 +48,6 @@ public final class RangeCheck {
                     + "openings that this service's PLONK proof layout, calldata and verifier contract tests do not cover yet; "
                     + "use \"bits\" with plonk (docs/adr/0024-range-check-default.md)",
                     Map.of("field", "rangeCheck", "supportedProvingSystems", List.of("groth16")));
-        }
-        if (rc.equals(LOOKUP) && "ceremony".equals(setupTrust)) {
-            throw new ApiException(ProblemType.UNSUPPORTED_RANGE_CHECK, "\"rangeCheck\": \"lookup\" with a ceremony setup is not "
-                    + "offered yet: the ceremony's phase 2 of a circuit with a BSB22 commitment is not covered by this service's "
-                    + "ceremony tests; use a single-party setup with lookup, or \"bits\" with the ceremony",
-                    Map.of("field", "rangeCheck"));
         }
         return rc;
     }
