@@ -512,7 +512,7 @@ func ExportSolidity(vk *VerifyingKey) (string, error) {
 // commitment points and openings that this library's PLONK proof layout, decoder and calldata do
 // not have yet; docs/adr/0013).
 func checkRangeCheck(b Backend, d *ir.IR) error {
-	if d.Lookup() && b.System() != Groth16 {
+	if d.Lookup() && b.System() != Groth16 && b.System() != Plonk {
 		return Errorf(InvalidArgument, "\"range_check\": \"lookup\" is supported for groth16 only; %s proofs with a BSB22 commitment "+
 			"need a proof layout this library does not have yet (use \"bits\")", b.System())
 	}

@@ -91,7 +91,7 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
               --seed N              seed of those inputs (default 1)
               --skip-evm            no Solidity verifier, no anvil (no node needed)
               --proving-systems S,S measure every demo model under each: groth16 (default), plonk (local SRS),
-                                    groth16+lookup (range checks by std/rangecheck, docs/adr/0024); a system
+                                    groth16+lookup, plonk+lookup (range checks by std/rangecheck, docs/adr/0024); a system
                                     without +lookup range-checks by bits
               --suite NAME          measure a suite instead of the demos: quick (seconds) or standard (minutes:
                                     linear 8..128 features, forests 10x4..200x8, input scales 6..20) or visibility
@@ -105,14 +105,10 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
         models = List.copyOf(models);
         provingSystems = provingSystems == null || provingSystems.isEmpty() ? List.of("groth16") : List.copyOf(provingSystems);
         for (String ps : provingSystems) {
-            if (ps.equals("plonk+lookup")) {
-                throw new IllegalArgumentException("--proving-systems: plonk+lookup is not offered (PLONK proofs with a BSB22 "
-                        + "commitment need a proof layout the service does not have yet; docs/adr/0024)");
-            }
             if (!ps.equals("groth16") && !ps.equals("plonk") && !ps.equals("groth16+lookup") && !ps.equals("groth16+bits")
-                    && !ps.equals("plonk+bits")) {
+                    && !ps.equals("plonk+bits") && !ps.equals("plonk+lookup")) {
                 throw new IllegalArgumentException("--proving-systems: unknown proving system \"" + ps
-                        + "\" (groth16, plonk, groth16+lookup)");
+                        + "\" (groth16, plonk, groth16+lookup, plonk+lookup)");
             }
         }
         synthetic = List.copyOf(synthetic);

@@ -263,8 +263,7 @@ final class ModelBenchmark {
                                          List<BigInteger> publicInputs, int inputWords) {
         String from = node.devAccount();
         // the registry hands a PLONK verifier the Solidity part of the proof (VerifierContract.plonkVerifyCalldata does the same)
-        byte[] proof = plonk && fullProof.length > VerifierContract.PLONK_PROOF_BYTES
-                ? java.util.Arrays.copyOf(fullProof, VerifierContract.PLONK_PROOF_BYTES) : fullProof;
+        byte[] proof = plonk ? VerifierContract.plonkSolidityProof(fullProof) : fullProof;
         if (registry == null) {
             ZkmlContracts contracts = new ZkmlContracts(solc);
             registry = EvmContract.deploy(node, contracts.registry(), from);

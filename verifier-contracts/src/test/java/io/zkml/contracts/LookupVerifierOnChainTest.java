@@ -26,6 +26,8 @@ import io.zkml.prover.ConstraintSystem;
 import io.zkml.prover.ErrorCode;
 import io.zkml.prover.Groth16Prover;
 import io.zkml.prover.NativeProverException;
+import io.zkml.prover.PlonkProver;
+import io.zkml.prover.SetupOptions;
 import io.zkml.prover.Proof;
 import io.zkml.prover.ProvingKey;
 import io.zkml.prover.VerifyingKey;
@@ -144,6 +146,65 @@ class LookupVerifierOnChainTest {
         } finally {
             l.vk().close();
             b.vk().close();
+        }
+    }
+
+    /**
+     * PLONK on the lookup circuit (local SRS): gnark's PLONK verifier takes the 864-byte Solidity part
+     * (768 + the commitment selector's value at zeta + the BSB22 commitment) and returns true; a changed
+     * byte of the commitment or of a claimed value and a changed output make it return false (or revert).
+     */
+    @Test
+    void plonkLookupProofVerifiesOnChainAndTamperedOnesDoNot() throws Exception {
+        Path dir = REPO.resolve("examples/credit-risk");
+        byte[] model = Files.readAllBytes(dir.resolve("model.tribuo"));
+        QuantizationSettings settings = JSON.readValue(dir.resolve("quantization.json").toFile(), QuantizationSettings.class);
+        CompiledCircuit lookup = CircuitCompiler.compile(TribuoModelReader.read(model), "credit-risk", sha256(model), settings)
+                .withRangeCheckLookup();
+        double[] real = JSON.readValue(dir.resolve("input.json").toFile(), GnarkVerifierOnChainTest.DemoInput.class).input();
+        List<BigInteger> input = lookup.quantizeInput(real);
+        PlonkProver plonk = PlonkProver.load();
+        try (ConstraintSystem cs = plonk.compile(lookup.irJson())) {
+            Path pk = keys.resolve("plonk-lookup.pk");
+            Path vkFile = keys.resolve("plonk-lookup.vk");
+            plonk.setup(cs, SetupOptions.localUnsafe(), pk, vkFile);
+            Proof proof;
+            try (ProvingKey k = plonk.loadProvingKey(pk, cs.circuitSha256())) {
+                proof = plonk.prove(cs, k, input);
+            }
+            assertThat(proof.solidityProof()).hasSize(896);
+            try (VerifyingKey vk = plonk.loadVerifyingKey(vkFile, cs.circuitSha256())) {
+                CompiledContract contract = solc.compile("PlonkVerifier.sol", plonk.exportSolidity(vk),
+                        VerifierContract.GNARK_PLONK_CONTRACT_NAME);
+                VerifierContract verifier = VerifierContract.deploy(node, contract);
+                List<BigInteger> pub = proof.publicInputs().stream().map(BigInteger::new).toList();
+                byte[] calldata = VerifierContract.plonkVerifyCalldata(proof.solidityProof(), pub);
+                assertThat("0x" + HexFormat.of().formatHex(calldata)).as("Java and Go encode the same calldata")
+                        .isEqualTo(proof.calldataHex());
+                assertThat(VerifierContract.plonkAccepted(verifier.call(calldata))).as("on chain").isTrue();
+                assertThat(plonk.verify(vk, proof.solidityProof(), pub)).isTrue();
+                // l(zeta), qcp(zeta) (word 24), the commitment's x (word 25) and y (word 26)
+                for (int word : new int[]{12, 24, 25, 26}) {
+                    byte[] b = proof.solidityProof();
+                    b[word * 32 + 31] ^= 1;
+                    assertThat(VerifierContract.plonkAccepted(verifier.call(VerifierContract.plonkVerifyCalldata(b, pub))))
+                            .as("on chain, word %d changed", word).isFalse();
+                    boolean off;
+                    try {
+                        off = plonk.verify(vk, b, pub);
+                    } catch (NativeProverException e) {
+                        assertThat(e.errorCode()).isEqualTo(ErrorCode.MALFORMED_PROOF);
+                        off = false;
+                    }
+                    assertThat(off).as("off chain, word %d changed", word).isFalse();
+                }
+                List<BigInteger> changed = new ArrayList<>(pub);
+                changed.set(pub.size() - 1, changed.getLast().add(BigInteger.ONE).mod(Bn254.R));
+                assertThat(VerifierContract.plonkAccepted(verifier.call(VerifierContract.plonkVerifyCalldata(proof.solidityProof(),
+                        changed)))).as("a changed output").isFalse();
+                System.out.printf("[evm] credit-risk plonk+lookup constraints=%d verifyGasUsed=%d%n", cs.constraints(),
+                        verifier.transact(calldata).gasUsed());
+            }
         }
     }
 

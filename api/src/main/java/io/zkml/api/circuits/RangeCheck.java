@@ -42,12 +42,9 @@ public final class RangeCheck {
             throw new ApiException(ProblemType.INVALID_REQUEST, "rangeCheck must be \"bits\" or \"lookup\", got \"" + requested + "\"",
                     Map.of("field", "rangeCheck"));
         }
-        if (rc.equals(LOOKUP) && !"groth16".equals(provingSystem)) {
-            throw new ApiException(ProblemType.UNSUPPORTED_RANGE_CHECK, "\"rangeCheck\": \"lookup\" is offered for groth16 only: "
-                    + "gnark's PLONK takes std/rangecheck's BSB22 commitment, but its proofs then carry extra commitment points and "
-                    + "openings that this service's PLONK proof layout, calldata and verifier contract tests do not cover yet; "
-                    + "use \"bits\" with plonk (docs/adr/0024-range-check-default.md)",
-                    Map.of("field", "rangeCheck", "supportedProvingSystems", List.of("groth16")));
+        if (rc.equals(LOOKUP) && !"groth16".equals(provingSystem) && !"plonk".equals(provingSystem)) {
+            throw new ApiException(ProblemType.UNSUPPORTED_RANGE_CHECK, "\"rangeCheck\": \"lookup\" is offered for groth16 and plonk",
+                    Map.of("field", "rangeCheck", "supportedProvingSystems", List.of("groth16", "plonk")));
         }
         return rc;
     }
