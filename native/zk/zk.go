@@ -508,13 +508,10 @@ func ExportSolidity(vk *VerifyingKey) (string, error) {
 }
 
 // checkRangeCheck refuses a document that range-checks by lookup for a proving system that does
-// not take it: PLONK (gnark's PLONK handles BSB22 commitments, but its proofs then carry extra
-// commitment points and openings that this library's PLONK proof layout, decoder and calldata do
-// not have yet; docs/adr/0013).
+// not take it (both Groth16 and PLONK take it: one BSB22 commitment).
 func checkRangeCheck(b Backend, d *ir.IR) error {
 	if d.Lookup() && b.System() != Groth16 && b.System() != Plonk {
-		return Errorf(InvalidArgument, "\"range_check\": \"lookup\" is supported for groth16 only; %s proofs with a BSB22 commitment "+
-			"need a proof layout this library does not have yet (use \"bits\")", b.System())
+		return Errorf(InvalidArgument, "\"range_check\": \"lookup\" is not supported for %s", b.System())
 	}
 	return nil
 }

@@ -15,8 +15,9 @@ import io.zkml.api.problem.ProblemType;
  *   <li>{@code bits} (default): bit decompositions; plain Groth16 (256-byte proofs, snarkjs-compatible) or PLONK.</li>
  *   <li>{@code lookup}: gnark's {@code std/rangecheck} (LogUp over one BSB22 commitment). The IR says
  *       {@code "range_check": "lookup"}, so the circuit hash differs from the bits circuit's. Groth16
- *       only: proofs are 384 bytes (the commitment and its proof of knowledge after the 8 words), the
- *       Solidity verifier checks the commitment too, and snarkjs (browser verification) cannot check it.</li>
+ *       proofs are 384 bytes (the commitment and its proof of knowledge after the 8 words), the
+ *       Solidity verifier checks the commitment too, and snarkjs (browser verification) cannot check it;
+ *       PLONK proofs are 896 bytes (the commitment selector's value at zeta and the commitment added).</li>
  * </ul>
  */
 public final class RangeCheck {
@@ -29,8 +30,7 @@ public final class RangeCheck {
 
     /**
      * The range checks a request asks for (null or blank: {@link #BITS}); an unknown value is a 400
-     * {@code invalid-request}, lookup with a proving system that cannot take it (PLONK) a 422
-     * {@code unsupported-range-check}. Any Groth16 setup takes lookup (single-party, and the ceremony:
+     * {@code invalid-request}. Both proving systems take lookup. Any Groth16 setup takes lookup (single-party, and the ceremony:
      * mpcsetup carries the commitment's keys through phase 2, {@code TestCeremonyWithLookup}).
      */
     static String resolve(String requested, String provingSystem, String setupTrust) {

@@ -34,8 +34,9 @@ import io.zkml.api.testing.TestPostgres;
  * shows {@code rangeCheck}; an inference is proved (384-byte proof: the 8 words, the BSB22
  * commitment and its proof of knowledge); {@code /v1/verifications} says true for it and false for a
  * tampered proof and a changed output; the snarkjs key is refused (422 unsupported-range-check);
- * lookup with PLONK and an unknown value are refused before anything is stored; the idempotency
- * fingerprint tells bits from lookup.
+ * PLONK with lookup (local SRS) proves an 896-byte proof that verifies and a tampered commitment that
+ * does not; lookup with batches and an unknown value are refused before anything is stored; the
+ * idempotency fingerprint tells bits from lookup.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -85,6 +86,9 @@ class LookupFlowTest {
         Map<String, Object> body = new LinkedHashMap<>();
         if (provingSystem != null) {
             body.put("provingSystem", provingSystem);
+        }
+        if ("plonk".equals(provingSystem)) {
+            body.put("setup", Map.of("trust", "local-unsafe")); // development mode, no .ptau file in this test
         }
         if (rangeCheck != null) {
             body.put("rangeCheck", rangeCheck);
@@ -153,11 +157,35 @@ class LookupFlowTest {
     }
 
     @Test
-    void lookupThisServiceCannotRunIsRefusedAndTheFingerprintTellsThemApart() throws Exception {
+    void plonkWithLookupProvesAndVerifies() throws Exception {
         Http.Response plonk = http.postJson("/v1/models/" + modelId + "/circuits", body("plonk", "lookup"));
-        assertThat(plonk.status()).as(plonk.toString()).isEqualTo(422);
-        assertThat(plonk.text("type")).isEqualTo("urn:zkml:problem:unsupported-range-check");
-        assertThat(strings(plonk.json().get("supportedProvingSystems"))).containsExactly("groth16");
+        assertThat(plonk.status()).as(plonk.toString()).isEqualTo(202);
+        assertThat(plonk.text("rangeCheck")).isEqualTo("lookup");
+        String id = plonk.text("id");
+        JsonNode c = http.awaitStatus("/v1/circuits/" + id, Set.of("ready", "failed"), DEADLINE);
+        assertThat(c.get("status").asString()).as(c.toString()).isEqualTo("ready");
+        assertThat(c.get("constraintsByOp").has("range_lookup")).isTrue();
+        Http.Response r = http.postJson("/v1/circuits/" + id + "/inferences", Map.of("input", INPUT));
+        JsonNode inf = http.awaitStatus("/v1/inferences/" + r.text("id"), Set.of("succeeded", "failed"), DEADLINE);
+        assertThat(inf.get("status").asString()).as(inf.toString()).isEqualTo("succeeded");
+        String proof = inf.get("proof").asString();
+        assertThat((proof.length() - 2) / 2).isEqualTo(896);
+        List<String> pub = strings(inf.get("publicInputs"));
+        Http.Response ok = http.postJson("/v1/verifications", Map.of("circuitId", id, "proof", proof, "publicInputs", pub));
+        assertThat(ok.json().get("valid").asBoolean()).as(ok.toString()).isTrue();
+        byte[] b = HexFormat.of().parseHex(proof.substring(2));
+        b[25 * 32 + 31] ^= 1; // the BSB22 commitment's x
+        Http.Response bad = http.postJson("/v1/verifications", Map.of("circuitId", id, "proof", "0x" + HexFormat.of().formatHex(b),
+                "publicInputs", pub));
+        assertThat(bad.status() == 400 || !bad.json().get("valid").asBoolean()).as(bad.toString()).isTrue();
+    }
+
+    @Test
+    void lookupThisServiceCannotRunIsRefusedAndTheFingerprintTellsThemApart() throws Exception {
+        Http.Response batch = http.postJson("/v1/models/" + modelId + "/circuits",
+                new LinkedHashMap<>(Map.of("rangeCheck", "lookup", "batchSize", 2)));
+        assertThat(batch.status()).as(batch.toString()).isEqualTo(422);
+        assertThat(batch.text("type")).isEqualTo("urn:zkml:problem:unsupported-range-check");
 
         Http.Response unknown = http.postJson("/v1/models/" + modelId + "/circuits", body(null, "table"));
         assertThat(unknown.status()).as(unknown.toString()).isEqualTo(400);
