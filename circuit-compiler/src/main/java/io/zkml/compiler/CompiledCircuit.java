@@ -98,13 +98,32 @@ public final class CompiledCircuit {
      * @throws IrValidationException never for a valid circuit (the result is re-read)
      */
     public CompiledCircuit withRangeCheckLookup() throws IrValidationException {
-        String text = new String(irJson, java.nio.charset.StandardCharsets.UTF_8);
-        if (text.contains("\"range_check\"")) {
-            throw new IllegalStateException("the IR already has a range_check");
+        if (rangeCheckLookup()) {
+            return this;
         }
+        return fromIr(withLookupKey(irJson));
+    }
+
+    /** Whether the document says {@code "range_check": "lookup"} (issue 7). */
+    public boolean rangeCheckLookup() {
+        return rangeCheckLookup(irJson);
+    }
+
+    static boolean rangeCheckLookup(byte[] irJson) {
+        try {
+            return "lookup".equals(tools.jackson.databind.json.JsonMapper.builder().build().readTree(irJson)
+                    .path("range_check").asString(""));
+        } catch (tools.jackson.core.JacksonException e) {
+            return false; // the reader accepted these bytes
+        }
+    }
+
+    /** The IR bytes with {@code "range_check":"lookup",} as the first key. */
+    static byte[] withLookupKey(byte[] irJson) {
+        String text = new String(irJson, java.nio.charset.StandardCharsets.UTF_8);
         int brace = text.indexOf('{');
-        String changed = text.substring(0, brace + 1) + "\"range_check\":\"lookup\"," + text.substring(brace + 1);
-        return fromIr(changed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return (text.substring(0, brace + 1) + "\"range_check\":\"lookup\"," + text.substring(brace + 1))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The visibility of the inputs (the compiler gives all inputs one). */

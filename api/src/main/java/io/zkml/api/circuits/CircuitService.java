@@ -162,11 +162,6 @@ public class CircuitService {
                     Map.of("supportedProvingSystems", List.of(GROTH16, PLONK)));
         }
         String rc = RangeCheck.resolve(rangeCheck, system, setup == null ? null : setup.trust());
-        if (RangeCheck.LOOKUP.equals(rc) && batch > 1) {
-            throw new ApiException(ProblemType.UNSUPPORTED_RANGE_CHECK, "\"rangeCheck\": \"lookup\" with batchSize > 1 is not "
-                    + "offered yet (a batch circuit is rebuilt from its one-row IR, which carries no range_check); use \"bits\" for batches",
-                    Map.of("field", "rangeCheck"));
-        }
         SetupTrust trust = SetupTrust.resolve(ProvingSystem.of(system), setup == null ? null : setup.trust(),
                 runtime.mode(), setupProps.ptauPath() != null);
         QuantizationRequest request = quantization == null ? QuantizationRequest.empty() : quantization;

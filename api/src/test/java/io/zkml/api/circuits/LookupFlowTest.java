@@ -35,8 +35,8 @@ import io.zkml.api.testing.TestPostgres;
  * commitment and its proof of knowledge); {@code /v1/verifications} says true for it and false for a
  * tampered proof and a changed output; the snarkjs key is refused (422 unsupported-range-check);
  * PLONK with lookup (local SRS) proves an 896-byte proof that verifies and a tampered commitment that
- * does not; lookup with batches and an unknown value are refused before anything is stored; the
- * idempotency fingerprint tells bits from lookup.
+ * does not; a batch circuit with lookup proves 2 rows in one 384-byte proof that verifies; an unknown
+ * value is refused before anything is stored; the idempotency fingerprint tells bits from lookup.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -181,11 +181,30 @@ class LookupFlowTest {
     }
 
     @Test
+    void aBatchOfLookupRowsIsOneProofThatVerifies() throws Exception {
+        Map<String, Object> req = body(null, "lookup");
+        req.put("batchSize", 2);
+        Http.Response created = http.postJson("/v1/models/" + modelId + "/circuits", req);
+        assertThat(created.status()).as(created.toString()).isEqualTo(202);
+        String id = created.text("id");
+        JsonNode c = http.awaitStatus("/v1/circuits/" + id, Set.of("ready", "failed"), DEADLINE);
+        assertThat(c.get("status").asString()).as(c.toString()).isEqualTo("ready");
+        assertThat(c.get("rangeCheck").asString()).isEqualTo("lookup");
+        assertThat(c.get("batchSize").asInt()).isEqualTo(2);
+        assertThat(http.get("/v1/circuits/" + id + "/ir").text("range_check")).isEqualTo("lookup");
+        Http.Response r = http.postJson("/v1/circuits/" + id + "/batches", Map.of("inputs", List.of(INPUT, INPUT)));
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        JsonNode b = http.awaitStatus("/v1/batches/" + r.text("id"), Set.of("succeeded", "failed"), DEADLINE);
+        assertThat(b.get("status").asString()).as(b.toString()).isEqualTo("succeeded");
+        String proof = b.get("proof").asString();
+        assertThat((proof.length() - 2) / 2).isEqualTo(384);
+        Http.Response ok = http.postJson("/v1/verifications", Map.of("circuitId", id, "proof", proof,
+                "publicInputs", strings(b.get("publicInputs"))));
+        assertThat(ok.json().get("valid").asBoolean()).as(ok.toString()).isTrue();
+    }
+
+    @Test
     void lookupThisServiceCannotRunIsRefusedAndTheFingerprintTellsThemApart() throws Exception {
-        Http.Response batch = http.postJson("/v1/models/" + modelId + "/circuits",
-                new LinkedHashMap<>(Map.of("rangeCheck", "lookup", "batchSize", 2)));
-        assertThat(batch.status()).as(batch.toString()).isEqualTo(422);
-        assertThat(batch.text("type")).isEqualTo("urn:zkml:problem:unsupported-range-check");
 
         Http.Response unknown = http.postJson("/v1/models/" + modelId + "/circuits", body(null, "table"));
         assertThat(unknown.status()).as(unknown.toString()).isEqualTo(400);
