@@ -89,7 +89,7 @@ public enum ProblemType {
     /** The request's body did not arrive in time (a stalled upload). */
     REQUEST_TIMEOUT("request-timeout", HttpStatus.REQUEST_TIMEOUT, "Request timeout"),
     // issue 7
-    /** {@code "rangeCheck": "lookup"} with batches, or a snarkjs export of a lookup circuit. */
+    /** A snarkjs export (verification_key.json, the verifier page's bundle) of a circuit that range-checks by lookup. */
     UNSUPPORTED_RANGE_CHECK("unsupported-range-check", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported range check"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
