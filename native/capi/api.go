@@ -129,10 +129,6 @@ func apiVKExportJSON(vk uint64) (string, error) {
 	if k.System != zk.Groth16 {
 		return "", zk.Errorf(zk.InvalidArgument, "zkml_vk_export_json exports Groth16 keys (snarkjs's verification_key.json); this is a %s key", k.System)
 	}
-	if k.RangeCheck == "lookup" || (k.VK != nil && len(k.VK.CommitmentKeys) != 0) {
-		return "", zk.Errorf(zk.InvalidArgument, "zkml_vk_export_json exports Groth16 keys without commitments; this key's circuit "+
-			"range-checks by lookup (one BSB22 commitment), which snarkjs's verification_key.json cannot express or check")
-	}
 	return toJSON(zk.VerifyingKeyPoints(k))
 }
 

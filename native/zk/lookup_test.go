@@ -144,6 +144,12 @@ func TestGroth16WithLookup(t *testing.T) {
 			t.Fatalf("a lookup proof against a bits key: %v", err)
 		}
 	})
+	t.Run("the points say one commitment (the snarkjs export refuses such keys)", func(t *testing.T) {
+		pts := VerifyingKeyPoints(vk)
+		if pts.Commitments != 1 || pts.PublicInputs != len(public) {
+			t.Fatalf("commitments %d, public inputs %d (want 1, %d)", pts.Commitments, pts.PublicInputs, len(public))
+		}
+	})
 	t.Run("solidity", func(t *testing.T) {
 		src, err := ExportSolidity(vk)
 		if err != nil {
