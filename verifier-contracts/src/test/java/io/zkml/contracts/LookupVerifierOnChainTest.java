@@ -138,6 +138,10 @@ class LookupVerifierOnChainTest {
                 assertThat(offChain(l, l.proof().solidityProof(), changed)).isFalse();
             }
 
+            // snarkjs cannot check a commitment: the export refuses the key instead of writing a wrong one
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.zkml.prover.SnarkjsExport.verificationKey(prover, l.vk()))
+                    .isInstanceOf(io.zkml.prover.SnarkjsUnsupportedException.class).hasMessageContaining("commitment");
+
             long lookupGas = l.verifier().transact(calldata).gasUsed();
             long bitsGas = b.verifier().transact(VerifierContract.verifyProofCalldata(b.proof().solidityProof(), b.publicInputs())).gasUsed();
             System.out.printf("[evm] credit-risk groth16+bits constraints=%d verifyGasUsed=%d; groth16+lookup constraints=%d verifyGasUsed=%d%n",
