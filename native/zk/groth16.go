@@ -18,8 +18,10 @@ import (
 	"github.com/zkml-service/zkml/native/ir"
 )
 
-// groth16Backend is Groth16 over BN254 exactly as v0.1 made it: the R1CS of circuit.Compile, a
-// single-party setup, 256-byte proofs (ProofSize), verifyProof(bytes,uint256[N]).
+// groth16Backend is Groth16 over BN254: the R1CS of circuit.Compile, a single-party setup,
+// 256-byte proofs (ProofSize), verifyProof(bytes,uint256[N]) — exactly as v0.1 made them for a
+// bits circuit; a lookup circuit (range checks by std/rangecheck) has one BSB22 commitment and
+// 384-byte proofs (ProofSizeWithCommitment) for the same signature.
 type groth16Backend struct{}
 
 func (groth16Backend) System() System                     { return Groth16 }
