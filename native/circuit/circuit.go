@@ -13,7 +13,10 @@
 //
 // Every hint output is fully constrained: a wrong hint makes the witness unsatisfiable (see the
 // negative tests). Range checks are plain bit decompositions (no std/rangecheck, so no
-// commitment: the proofs are plain Groth16).
+// commitment: the proofs are plain Groth16), unless the document says "range_check": "lookup":
+// then every range check (inputs, rescale, argmax, relu, split_bits) goes through gnark's
+// std/rangecheck (LogUp; its table and the lookups are added when Define returns, counted as
+// KindRangeLookup, and the circuit has one BSB22 commitment).
 //
 // The hint functions live here, under fixed names: gnark derives a hint's identifier from the
 // function's fully-qualified name and stores that name in the constraint system, so
@@ -33,6 +36,7 @@ import (
 	"github.com/consensys/gnark/constraint/solver"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
+	"github.com/consensys/gnark/std/rangecheck"
 
 	"github.com/zkml-service/zkml/native/commit"
 	"github.com/zkml-service/zkml/native/ir"
@@ -119,6 +123,9 @@ const (
 	KindInputRange = "input_range"
 	KindCommitment = "commitment"
 	KindOutput     = "output"
+	// KindRangeLookup: the constraints std/rangecheck adds after Define (the table, the LogUp
+	// sums, the limb decompositions); only for "range_check": "lookup".
+	KindRangeLookup = "range_lookup"
 )
 
 // OpCount is the number of constraints of one kind.
@@ -370,6 +377,9 @@ func compileOn(d *ir.IR, h *Hints, builder func(*big.Int, frontend.CompileConfig
 	if err != nil {
 		return nil, nil, err
 	}
+	if n := cs.GetNbConstraints() - c.count.byOp.Total(); d.Lookup() && n > 0 {
+		c.count.byOp.add(KindRangeLookup, n) // std/rangecheck's deferred constraints
+	}
 	if got := c.count.byOp.Total(); got != cs.GetNbConstraints() {
 		return nil, nil, fmt.Errorf("circuit: the per-op counts add up to %d constraints, the %s has %d", got, system, cs.GetNbConstraints())
 	}
@@ -393,6 +403,9 @@ func (c *Circuit) Define(api frontend.API) error {
 			len(c.Commitments), len(c.Salts), len(d.Commitments))
 	}
 	ctx := c.hints.context()
+	if d.Lookup() {
+		ctx.Range = rangecheck.New(api)
+	}
 	if c.count != nil {
 		c.count.byOp, c.count.last = nil, 0
 		if c.count.cs != nil {
@@ -421,7 +434,7 @@ func (c *Circuit) Define(api frontend.API) error {
 			kSec += t.Size
 		}
 		for i := range x {
-			ir.RangeCheck(api, x[i], t.Lo[i], t.Hi[i])
+			ctx.RangeCheck(api, x[i], t.Lo[i], t.Hi[i])
 		}
 		vals[name] = x
 	}

@@ -99,6 +99,10 @@ type IR struct {
 	Commitments []*Commitment
 	// SHA256 is the SHA-256 of the document bytes (the circuit hash).
 	SHA256 [32]byte
+	// RangeCheck is how the circuit checks ranges: RangeCheckBits (the key absent) or
+	// RangeCheckLookup (gnark's std/rangecheck, one BSB22 commitment). It is part of the document,
+	// so the two circuits of one model have different circuit hashes and keys cannot be mixed.
+	RangeCheck string
 
 	byName map[string]*Tensor
 }
@@ -112,6 +116,15 @@ const (
 	VisibilityPrivate = "private"
 	VisibilityHashed  = "hashed"
 )
+
+// The values of the document's "range_check" key (docs/ir-format.md, "Range checks").
+const (
+	RangeCheckBits   = "bits"
+	RangeCheckLookup = "lookup"
+)
+
+// Lookup says whether the circuit range-checks by lookup (std/rangecheck).
+func (d *IR) Lookup() bool { return d.RangeCheck == RangeCheckLookup }
 
 // InputsDomain is the only commitment domain of this version (docs/commitments.md, recipe v1).
 const InputsDomain = "zkml-inputs-v1"

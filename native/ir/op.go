@@ -97,6 +97,30 @@ const (
 // circuit.RescaleHint and circuit.ArgmaxHint.
 type Context struct {
 	Hints map[string]solver.Hint
+	// Range, when set, takes every range check of the ops (AssertBits, RangeCheck) instead of
+	// a bit decomposition: gnark's std/rangecheck (LogUp over a BSB22 commitment), for a
+	// document with "range_check": "lookup" (docs/ir-format.md). Nil: bit decompositions.
+	Range frontend.Rangechecker
+}
+
+// AssertBits is AssertBits through the context's range checker, if any: v ∈ [0, 2^n).
+func (c *Context) AssertBits(api frontend.API, v frontend.Variable, n int) {
+	if c == nil || c.Range == nil || n == 0 {
+		AssertBits(api, v, n)
+		return
+	}
+	c.Range.Check(v, n)
+}
+
+// RangeCheck is RangeCheck through the context's range checker, if any: lo ≤ x ≤ hi.
+func (c *Context) RangeCheck(api frontend.API, x frontend.Variable, lo, hi *big.Int) {
+	if lo.Cmp(hi) == 0 {
+		api.AssertIsEqual(x, ToField(lo))
+		return
+	}
+	w := RangeBits(lo, hi)
+	c.AssertBits(api, api.Sub(x, ToField(lo)), w)
+	c.AssertBits(api, api.Sub(ToField(hi), x), w)
 }
 
 // NewHint calls the hint function registered under name.

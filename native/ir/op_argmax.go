@@ -81,7 +81,7 @@ func (argmaxOp) Define(api frontend.API, ctx *Context, n *Node, in [][]frontend.
 	for j := 0; j < k; j++ {
 		prefix = api.Add(prefix, h[j])
 		before := api.Sub(1, prefix)
-		AssertBits(api, api.Sub(m, y[j], before), b)
+		ctx.AssertBits(api, api.Sub(m, y[j], before), b)
 	}
 	return [][]frontend.Variable{{api.Add(idx[0], idx[1], idx[2:]...)}}, nil
 }

@@ -76,7 +76,7 @@ func (reluOp) Define(api frontend.API, ctx *Context, n *Node, in [][]frontend.Va
 			}
 			api.AssertIsBoolean(b[0])
 			o := api.Mul(b[0], x[i])
-			AssertBits(api, api.Sub(api.Add(api.Mul(o, 2), b[0]), x[i], 1), ReluWidth(t.Lo[i], t.Hi[i]))
+			ctx.AssertBits(api, api.Sub(api.Add(api.Mul(o, 2), b[0]), x[i], 1), ReluWidth(t.Lo[i], t.Hi[i]))
 			out[i] = o
 		}
 	}

@@ -63,8 +63,8 @@ func (rescaleOp) Define(api frontend.API, ctx *Context, n *Node, in [][]frontend
 		}
 		q, r := qr[0], qr[1]
 		api.AssertIsEqual(x[i], api.Add(api.Mul(q, pow), r))
-		AssertBits(api, r, int(shift))
-		AssertBits(api, api.Sub(q, ToField(out.Lo[i])), RangeBits(out.Lo[i], out.Hi[i]))
+		ctx.AssertBits(api, r, int(shift))
+		ctx.AssertBits(api, api.Sub(q, ToField(out.Lo[i])), RangeBits(out.Lo[i], out.Hi[i]))
 		res[i] = q
 	}
 	return [][]frontend.Variable{res}, nil

@@ -173,8 +173,8 @@ func (splitBitsOp) Define(api frontend.API, ctx *Context, n *Node, in [][]fronte
 		api.AssertIsEqual(api.Add(h[0], h[1], h[2:]...), 1)
 		L := api.Add(ls[0], ls[1], ls[2:]...)
 		U := api.Add(us[0], us[1], us[2:]...)
-		AssertBits(api, api.Sub(x[g.feature], L), g.w)
-		AssertBits(api, api.Sub(U, x[g.feature]), g.w)
+		ctx.AssertBits(api, api.Sub(x[g.feature], L), g.w)
+		ctx.AssertBits(api, api.Sub(U, x[g.feature]), g.w)
 		// The bit of an entry whose first interval above its threshold is p is Σ_{q ≥ p} h_q,
 		// or equally (Σh = 1 is constrained) 1 − Σ_{q < p} h_q: whichever has fewer terms, from
 		// running sums, so that no linear combination exceeds E/2 terms (gnark compresses one of

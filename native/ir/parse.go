@@ -100,6 +100,21 @@ func (d *IR) parseHeader(top map[string]any) error {
 	if field != Field {
 		return errf("field", "unsupported field %q (only %q)", field, Field)
 	}
+	// "range_check": how every range check is made (absent: "bits"); version 2 only.
+	rc, err := optString(top, "range_check")
+	if err != nil {
+		return err
+	}
+	switch {
+	case rc == "":
+		d.RangeCheck = RangeCheckBits
+	case version == VersionV1:
+		return errf("range_check", "version 1 documents have no range_check (bit decompositions only)")
+	case rc == RangeCheckBits || rc == RangeCheckLookup:
+		d.RangeCheck = rc
+	default:
+		return errf("range_check", "expected %q or %q, got %q", RangeCheckBits, RangeCheckLookup, rc)
+	}
 	// Metadata: type-checked when present, never used for constraints.
 	if d.Name, err = optString(top, "name"); err != nil {
 		return err

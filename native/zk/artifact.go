@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/zkml-service/zkml/native/ir"
 )
 
 // Artifact files (constraint system, proving key, verifying key) start with a header:
@@ -53,6 +55,10 @@ type Header struct {
 	SRSSHA256 string `json:"srsSha256,omitempty"`
 	SRSPower  int    `json:"srsPower,omitempty"`
 	SRSSize   int    `json:"srsSize,omitempty"`
+	// RangeCheck is "lookup" in the key headers of a circuit whose document says
+	// "range_check": "lookup" (absent otherwise): only such a Groth16 key may have a BSB22
+	// commitment, and the loader refuses a key with one whose header does not say so.
+	RangeCheck string `json:"rangeCheck,omitempty"`
 }
 
 func newHeader(kind, circuitSHA256 string) Header {
@@ -60,12 +66,23 @@ func newHeader(kind, circuitSHA256 string) Header {
 }
 
 // newKeyHeader is the header of a key file: Groth16's as before, PLONK's with its setup.
-func newKeyHeader(kind, circuitSHA256 string, info SetupInfo) Header {
+func newKeyHeader(kind, circuitSHA256 string, info SetupInfo, d *ir.IR) Header {
 	h := newHeader(kind, circuitSHA256)
+	if d != nil && d.Lookup() {
+		h.RangeCheck = ir.RangeCheckLookup
+	}
 	if info.Trust != TrustSingleParty {
 		h.Trust, h.SRSSHA256, h.SRSPower, h.SRSSize = info.Trust, info.SRSSHA256, info.SRSPower, info.SRSSize
 	}
 	return h
+}
+
+// rangeCheck is the range checks a key header records ("bits" when absent).
+func (h Header) rangeCheck() string {
+	if h.RangeCheck == ir.RangeCheckLookup {
+		return ir.RangeCheckLookup
+	}
+	return ir.RangeCheckBits
 }
 
 // setupInfo is the setup a key header records.

@@ -62,13 +62,16 @@ type Backend interface {
 	// setup makes the keys of c; pk and vk serialize the key payloads.
 	setup(c *Circuit, opts SetupOptions) (pk, vk rawWriterTo, info SetupInfo, err error)
 	// decodePK and decodeVK read key payloads (points checked).
-	decodePK(payload []byte) (any, error)
-	decodeVK(payload []byte) (any, error)
+	// A key with BSB22 commitments is refused unless lookup (its header says "rangeCheck": "lookup").
+	decodePK(payload []byte, lookup bool) (any, error)
+	decodeVK(payload []byte, lookup bool) (any, error)
 	// prove proves a solved witness and returns the proof in its Solidity layout.
 	prove(c *Circuit, pk *ProvingKey, w witness.Witness) ([]byte, error)
 	// decodeProof decodes a proof in its Solidity layout; MalformedProof for bytes that do not
 	// decode (a wrong size, a coordinate or scalar out of range, a point off the curve).
 	decodeProof(proof []byte) (any, error)
+	// checkProofShape refuses (MalformedProof) a decoded proof whose commitments do not match the key.
+	checkProofShape(vk *VerifyingKey, proof any) error
 	// verify checks a decoded proof: false for a proof that does not verify.
 	verify(vk *VerifyingKey, proof any, public fr.Vector) bool
 	// nbPublic is the number of public inputs the key takes.

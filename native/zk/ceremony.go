@@ -240,10 +240,10 @@ func CeremonyFinalize(c *Circuit, phase1Path string, contributionPaths []string,
 	}
 	millis := time.Since(start).Milliseconds()
 	info := SetupInfo{Trust: TrustCeremony}
-	if _, err := writeArtifact(pkPath, newKeyHeader(KindProvingKey, hash, info), rawWriter{pk.(rawWriterTo)}); err != nil {
+	if _, err := writeArtifact(pkPath, newKeyHeader(KindProvingKey, hash, info, c.IR), rawWriter{pk.(rawWriterTo)}); err != nil {
 		return SetupResult{}, err
 	}
-	vkSHA, err := writeArtifact(vkPath, newKeyHeader(KindVerifyingKey, hash, info), rawWriter{vk.(rawWriterTo)})
+	vkSHA, err := writeArtifact(vkPath, newKeyHeader(KindVerifyingKey, hash, info, c.IR), rawWriter{vk.(rawWriterTo)})
 	if err != nil {
 		return SetupResult{}, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark-crypto/ecc/bn254/kzg"
 	"github.com/consensys/gnark/backend"
 	plonkbn254 "github.com/consensys/gnark/backend/plonk/bn254"
 	"github.com/consensys/gnark/backend/solidity"
@@ -34,6 +35,18 @@ const PlonkSolidityProofSize = 24 * 32
 // by the rest of the proof: the word adds nothing a prover could choose. The calldata carries
 // only the first PlonkSolidityProofSize bytes.
 const PlonkProofSize = PlonkSolidityProofSize + 32
+
+// PlonkCommitmentWords is what one BSB22 commitment (range checks by lookup, docs/native-abi.md)
+// adds to a PLONK proof in the Solidity layout: the claimed value of its selector at ζ (one scalar
+// word, after W(ωζ)) and the commitment itself (a G1 point, after all those scalars): 3 words.
+const PlonkCommitmentWords = 3
+
+// PlonkSolidityProofSizeWith is the Solidity layout's size with n BSB22 commitments
+// (768 + 96·n); PlonkProofSizeWith adds the linearised opening (800 + 96·n).
+func PlonkSolidityProofSizeWith(n int) int { return PlonkSolidityProofSize + 32*PlonkCommitmentWords*n }
+
+// PlonkProofSizeWith is the size of a PLONK proof with n BSB22 commitments as this library hands it out.
+func PlonkProofSizeWith(n int) int { return PlonkSolidityProofSizeWith(n) + 32 }
 
 // PlonkVerifySignature is the signature of the verifying function of gnark v0.16.3's PLONK
 // Solidity verifier: `function Verify(bytes calldata proof, uint256[] calldata public_inputs)
@@ -90,24 +103,31 @@ func PlonkDomainSize(cs constraint.ConstraintSystem) uint64 {
 	return size
 }
 
-func (plonkBackend) decodePK(payload []byte) (any, error) {
+func (plonkBackend) decodePK(payload []byte, lookup bool) (any, error) {
 	pk := new(plonkbn254.ProvingKey)
 	if _, err := pk.ReadFrom(bytes.NewReader(payload)); err != nil {
 		return nil, err
 	}
-	if pk.Vk == nil || len(pk.Vk.Qcp) != 0 {
-		return nil, Errorf(InvalidArgument, "PLONK proving key with commitments; this library makes plain PLONK only")
+	if pk.Vk == nil {
+		return nil, Errorf(InvalidArgument, "PLONK proving key without its verifying key")
+	}
+	if err := checkCommitments(len(pk.Vk.Qcp), lookup, "PLONK proving"); err != nil {
+		return nil, err
 	}
 	return pk, nil
 }
 
-func (plonkBackend) decodeVK(payload []byte) (any, error) {
+func (plonkBackend) decodeVK(payload []byte, lookup bool) (any, error) {
 	vk := new(plonkbn254.VerifyingKey)
 	if _, err := vk.ReadFrom(bytes.NewReader(payload)); err != nil {
 		return nil, err
 	}
-	if len(vk.Qcp) != 0 || len(vk.CommitmentConstraintIndexes) != 0 {
-		return nil, Errorf(InvalidArgument, "PLONK verifying key with commitments; this library makes plain PLONK only")
+	if len(vk.Qcp) != len(vk.CommitmentConstraintIndexes) {
+		return nil, Errorf(InvalidArgument, "PLONK verifying key with %d commitment selectors and %d commitment constraints",
+			len(vk.Qcp), len(vk.CommitmentConstraintIndexes))
+	}
+	if err := checkCommitments(len(vk.Qcp), lookup, "PLONK verifying"); err != nil {
+		return nil, err
 	}
 	return vk, nil
 }
@@ -121,13 +141,14 @@ func (plonkBackend) prove(c *Circuit, pk *ProvingKey, w witness.Witness) ([]byte
 	if err != nil {
 		return nil, Errorf(Unsatisfied, "prove: %v", err)
 	}
-	if len(proof.Bsb22Commitments) != 0 || len(proof.BatchedProof.ClaimedValues) != 6 {
-		return nil, Errorf(Internal, "unexpected PLONK proof shape (%d commitments, %d claimed values)",
-			len(proof.Bsb22Commitments), len(proof.BatchedProof.ClaimedValues))
+	k := len(pk.plonk.Vk.Qcp)
+	if len(proof.Bsb22Commitments) != k || len(proof.BatchedProof.ClaimedValues) != 6+k {
+		return nil, Errorf(Internal, "unexpected PLONK proof shape (%d commitments, %d claimed values; the key has %d commitments)",
+			len(proof.Bsb22Commitments), len(proof.BatchedProof.ClaimedValues), k)
 	}
 	sol := proof.MarshalSolidity()
-	if len(sol) != PlonkSolidityProofSize {
-		return nil, Errorf(Internal, "solidity proof has %d bytes, expected %d", len(sol), PlonkSolidityProofSize)
+	if len(sol) != PlonkSolidityProofSizeWith(k) {
+		return nil, Errorf(Internal, "solidity proof has %d bytes, expected %d", len(sol), PlonkSolidityProofSizeWith(k))
 	}
 	lin := proof.BatchedProof.ClaimedValues[0].Bytes()
 	return append(sol, lin[:]...), nil
@@ -137,9 +158,15 @@ func (plonkBackend) prove(c *Circuit, pk *ProvingKey, w witness.Witness) ([]byte
 // point on the curve ((0, 0) is the point at infinity; G1 of BN254 has cofactor 1), every scalar
 // below r; else MalformedProof.
 func DecodePlonkProof(b []byte) (*plonkbn254.Proof, error) {
-	if len(b) != PlonkProofSize {
-		return nil, Errorf(MalformedProof, "a PLONK proof has %d bytes (the %d of the Solidity layout and the linearised opening), got %d",
-			PlonkProofSize, PlonkSolidityProofSize, len(b))
+	k := -1
+	for n := 0; n <= MaxLookupCommitments; n++ {
+		if len(b) == PlonkProofSizeWith(n) {
+			k = n
+		}
+	}
+	if k < 0 {
+		return nil, Errorf(MalformedProof, "a PLONK proof has %d bytes (the %d of the Solidity layout and the linearised opening; "+
+			"%d for a lookup circuit), got %d", PlonkProofSize, PlonkSolidityProofSize, PlonkProofSizeWith(1), len(b))
 	}
 	off := 0
 	point := func(name string) (bn254.G1Affine, error) {
@@ -166,7 +193,7 @@ func DecodePlonkProof(b []byte) (*plonkbn254.Proof, error) {
 	}
 	var err error
 	p := &plonkbn254.Proof{}
-	p.BatchedProof.ClaimedValues = make([]fr.Element, 6)
+	p.BatchedProof.ClaimedValues = make([]fr.Element, 6+k)
 	for i, n := range []string{"L", "R", "O"} {
 		if p.LRO[i], err = point(n); err != nil {
 			return nil, err
@@ -194,6 +221,18 @@ func DecodePlonkProof(b []byte) (*plonkbn254.Proof, error) {
 	if p.ZShiftedOpening.H, err = point("W(omega zeta)"); err != nil {
 		return nil, err
 	}
+	// a lookup circuit: the commitment selectors' values at zeta, then the BSB22 commitments
+	for i := 0; i < k; i++ {
+		if p.BatchedProof.ClaimedValues[6+i], err = scalar("qcp(zeta)"); err != nil {
+			return nil, err
+		}
+	}
+	p.Bsb22Commitments = make([]kzg.Digest, k)
+	for i := 0; i < k; i++ {
+		if p.Bsb22Commitments[i], err = point("the BSB22 commitment"); err != nil {
+			return nil, err
+		}
+	}
 	if p.BatchedProof.ClaimedValues[0], err = scalar("the linearised opening"); err != nil {
 		return nil, err
 	}
@@ -201,6 +240,16 @@ func DecodePlonkProof(b []byte) (*plonkbn254.Proof, error) {
 }
 
 func (plonkBackend) decodeProof(b []byte) (any, error) { return DecodePlonkProof(b) }
+
+// checkProofShape: a proof has as many BSB22 commitments as the key (none, or one for lookup).
+func (plonkBackend) checkProofShape(vk *VerifyingKey, proof any) error {
+	p := proof.(*plonkbn254.Proof)
+	if n := len(vk.plonk.Qcp); len(p.Bsb22Commitments) != n {
+		return Errorf(MalformedProof, "the verifying key takes PLONK proofs of %d bytes (%d commitment(s)), got %d bytes",
+			PlonkProofSizeWith(n), n, PlonkProofSizeWith(len(p.Bsb22Commitments)))
+	}
+	return nil
+}
 
 func (plonkBackend) verify(vk *VerifyingKey, proof any, public fr.Vector) bool {
 	return plonkbn254.Verify(proof.(*plonkbn254.Proof), vk.plonk, public, solidity.WithVerifierTargetSolidityVerifier(backend.PLONK)) == nil
@@ -215,10 +264,13 @@ func (plonkBackend) nbPublic(vk *VerifyingKey) int { return int(vk.plonk.NbPubli
 //	len(proof) = 768 | proof (768) | n | input[0..n)
 //
 // (both arguments are dynamic: the head holds their offsets; 768 is a multiple of 32, no padding).
+//
+// A lookup circuit's proof is 96 bytes longer (docs/native-abi.md); the Solidity part is the proof
+// without its last word whenever the length is that of a full proof (800 + 96·n).
 func PlonkCalldata(proof []byte, publicInputs []*big.Int) []byte {
 	sol := proof
-	if len(sol) > PlonkSolidityProofSize {
-		sol = sol[:PlonkSolidityProofSize]
+	if len(sol) >= PlonkProofSize && (len(sol)-PlonkProofSize)%(32*PlonkCommitmentWords) == 0 {
+		sol = sol[:len(sol)-32]
 	}
 	n := len(publicInputs)
 	sel := Selector(PlonkVerifySignature)

@@ -18,6 +18,21 @@ import (
 // (G2 coordinates imaginary part first, as EIP-197 wants).
 const ProofSize = 8 * 32
 
+// ProofSizeWithCommitment is the size of a Groth16 proof of a lookup circuit (one BSB22
+// commitment) in the layout of gnark's MarshalSolidity: the ProofSize words, then the commitment
+// D.x | D.y and its proof of knowledge PoK.x | PoK.y (4 more words, 384 bytes in all). The
+// exported verifier takes it as the same `bytes proof` of verifyProof(bytes,uint256[n]).
+const ProofSizeWithCommitment = ProofSize + 2*64
+
+// Groth16ProofSize is the size of a Groth16 proof with n BSB22 commitments: 256 + 64·(n+1) for
+// n > 0 (the commitments, then one folded proof of knowledge), 256 for n = 0.
+func Groth16ProofSize(n int) int {
+	if n == 0 {
+		return ProofSize
+	}
+	return ProofSize + 64*(n+1)
+}
+
 // VerifyProofSignature is the signature of the verifying function of the contract that
 // gnark v0.16.3's ExportSolidity emits for a circuit with n public inputs and no
 // commitments: `function verifyProof(bytes calldata proof, uint256[n] calldata input)`,
@@ -67,11 +82,12 @@ func word(v *big.Int) []byte {
 // below the base-field modulus p, every point on the curve and in the prime-order subgroup
 // ((0, 0) encodes the point at infinity, as in EIP-197); else the error is MalformedProof.
 func DecodeSolidityProof(b []byte) (*groth16bn254.Proof, error) {
-	if len(b) != ProofSize {
-		return nil, Errorf(MalformedProof, "a proof has %d bytes, got %d", ProofSize, len(b))
+	if len(b) != ProofSize && len(b) != ProofSizeWithCommitment {
+		return nil, Errorf(MalformedProof, "a proof has %d bytes (%d for a lookup circuit, with its commitment), got %d",
+			ProofSize, ProofSizeWithCommitment, len(b))
 	}
-	var e [8]fp.Element
-	for i := range e {
+	var e [12]fp.Element
+	for i := 0; i < len(b)/32; i++ {
 		if err := e[i].SetBytesCanonical(b[32*i : 32*i+32]); err != nil {
 			return nil, Errorf(MalformedProof, "proof word %d is not a base-field element (>= p)", i)
 		}
@@ -89,6 +105,18 @@ func DecodeSolidityProof(b []byte) (*groth16bn254.Proof, error) {
 	}
 	if !p.Krs.IsOnCurve() || !p.Krs.IsInSubGroup() {
 		return nil, Errorf(MalformedProof, "proof point C is not on the curve G1")
+	}
+	if len(b) == ProofSizeWithCommitment {
+		d := bn254.G1Affine{X: e[8], Y: e[9]}
+		pok := bn254.G1Affine{X: e[10], Y: e[11]}
+		if !d.IsOnCurve() || !d.IsInSubGroup() {
+			return nil, Errorf(MalformedProof, "proof commitment D is not on the curve G1")
+		}
+		if !pok.IsOnCurve() || !pok.IsInSubGroup() {
+			return nil, Errorf(MalformedProof, "proof of knowledge of the commitment is not on the curve G1")
+		}
+		p.Commitments = []bn254.G1Affine{d}
+		p.CommitmentPok = pok
 	}
 	return p, nil
 }

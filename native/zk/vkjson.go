@@ -54,9 +54,9 @@ func g2JSON(p bn254.G2Affine) G2JSON {
 	}
 }
 
-// VerifyingKeyPoints returns the points of the key. Keys with commitments never get here
-// (LoadVerifyingKey refuses them), but the count is reported so that a consumer such as the
-// snarkjs export can refuse one without trusting that.
+// VerifyingKeyPoints returns the points of the key. Only the keys of lookup circuits have a
+// commitment (one); the count is reported so that a consumer such as the snarkjs export refuses
+// them (snarkjs cannot check Groth16 with commitments).
 func VerifyingKeyPoints(vk *VerifyingKey) VerifyingKeyJSON {
 	k := vk.VK
 	out := VerifyingKeyJSON{

@@ -10,6 +10,7 @@ package zk
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/hex"
 	"io"
 	"math/big"
@@ -22,6 +23,8 @@ import (
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
 	plonkbn254 "github.com/consensys/gnark/backend/plonk/bn254"
 	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/constraint/solver"
+	fcs "github.com/consensys/gnark/frontend/cs"
 	"github.com/consensys/gnark/logger"
 
 	"github.com/zkml-service/zkml/native/circuit"
@@ -139,6 +142,9 @@ func CompileFor(irJSON []byte, system System) (*Circuit, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRangeCheck(b, d); err != nil {
+		return nil, err
+	}
 	cs, byOp, err := b.compile(d)
 	if err != nil {
 		return nil, Errorf(Internal, "compile circuit %q: %v", d.Name, err)
@@ -166,6 +172,9 @@ func LoadCircuitFor(irJSON []byte, system System, path string) (c *Circuit, err 
 	}
 	d, err := parseIR(irJSON)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRangeCheck(b, d); err != nil {
 		return nil, err
 	}
 	h, payload, err := readArtifact(path, b.csKind())
@@ -203,7 +212,9 @@ type ProvingKey struct {
 	CircuitSHA256 string
 	System        System
 	Setup         SetupInfo
-	plonk         *plonkbn254.ProvingKey
+	// RangeCheck is the circuit's range checks ("bits" or "lookup"), from the key header.
+	RangeCheck string
+	plonk      *plonkbn254.ProvingKey
 }
 
 // VerifyingKey is a verifying key of one proving system and the circuit hash it was made for.
@@ -212,7 +223,9 @@ type VerifyingKey struct {
 	CircuitSHA256 string
 	System        System
 	Setup         SetupInfo
-	plonk         *plonkbn254.VerifyingKey
+	// RangeCheck is the circuit's range checks ("bits" or "lookup"), from the key header.
+	RangeCheck string
+	plonk      *plonkbn254.VerifyingKey
 }
 
 // KeyInfo is the JSON object zkml_key_info returns: what a key was made for and how.
@@ -221,20 +234,32 @@ type KeyInfo struct {
 	ProvingSystem System `json:"provingSystem"`
 	CircuitSHA256 string `json:"circuitSha256"`
 	PublicInputs  int    `json:"publicInputs,omitempty"`
+	// RangeCheck: "lookup" for a key of a circuit that range-checks by lookup (a Groth16 key
+	// then has one BSB22 commitment and its proofs are ProofSizeWithCommitment bytes); absent
+	// for "bits".
+	RangeCheck string `json:"rangeCheck,omitempty"`
 	SetupInfo
 }
 
 // Info describes the proving key.
 func (k *ProvingKey) Info() KeyInfo {
 	b, _ := BackendOf(k.System)
-	return KeyInfo{Kind: b.pkKind(), ProvingSystem: k.System, CircuitSHA256: k.CircuitSHA256, SetupInfo: k.Setup}
+	return KeyInfo{Kind: b.pkKind(), ProvingSystem: k.System, CircuitSHA256: k.CircuitSHA256, SetupInfo: k.Setup,
+		RangeCheck: lookupOnly(k.RangeCheck)}
 }
 
 // Info describes the verifying key.
 func (k *VerifyingKey) Info() KeyInfo {
 	b, _ := BackendOf(k.System)
 	return KeyInfo{Kind: b.vkKind(), ProvingSystem: k.System, CircuitSHA256: k.CircuitSHA256,
-		PublicInputs: b.nbPublic(k), SetupInfo: k.Setup}
+		PublicInputs: b.nbPublic(k), SetupInfo: k.Setup, RangeCheck: lookupOnly(k.RangeCheck)}
+}
+
+func lookupOnly(rc string) string {
+	if rc == ir.RangeCheckLookup {
+		return rc
+	}
+	return ""
 }
 
 // SetupResult is the JSON object zkml_setup (and, with the setup's provenance, zkml_setup_for)
@@ -273,10 +298,10 @@ func SetupWith(c *Circuit, pkPath, vkPath string, opts SetupOptions) (SetupResul
 	}
 	millis := time.Since(start).Milliseconds()
 	hash := c.IR.CircuitHash()
-	if _, err := writeArtifact(pkPath, newKeyHeader(c.Backend.pkKind(), hash, info), rawWriter{pk}); err != nil {
+	if _, err := writeArtifact(pkPath, newKeyHeader(c.Backend.pkKind(), hash, info, c.IR), rawWriter{pk}); err != nil {
 		return SetupResult{}, err
 	}
-	vkSHA, err := writeArtifact(vkPath, newKeyHeader(c.Backend.vkKind(), hash, info), rawWriter{vk})
+	vkSHA, err := writeArtifact(vkPath, newKeyHeader(c.Backend.vkKind(), hash, info, c.IR), rawWriter{vk})
 	if err != nil {
 		return SetupResult{}, err
 	}
@@ -311,11 +336,11 @@ func LoadProvingKeyFor(path string, system System, circuitSHA256 string) (k *Pro
 		return nil, err
 	}
 	defer recoverCorrupt(path, &err)
-	v, err := b.decodePK(payload)
+	v, err := b.decodePK(payload, h.RangeCheck == ir.RangeCheckLookup)
 	if err != nil {
 		return nil, decodeError(path, "proving key", err)
 	}
-	k = &ProvingKey{CircuitSHA256: h.CircuitSHA256, System: system, Setup: h.setupInfo(system)}
+	k = &ProvingKey{CircuitSHA256: h.CircuitSHA256, System: system, Setup: h.setupInfo(system), RangeCheck: h.rangeCheck()}
 	switch pk := v.(type) {
 	case groth16.ProvingKey:
 		k.PK = pk
@@ -332,11 +357,11 @@ func LoadVerifyingKeyFor(path string, system System, circuitSHA256 string) (k *V
 		return nil, err
 	}
 	defer recoverCorrupt(path, &err)
-	v, err := b.decodeVK(payload)
+	v, err := b.decodeVK(payload, h.RangeCheck == ir.RangeCheckLookup)
 	if err != nil {
 		return nil, decodeError(path, "verifying key", err)
 	}
-	k = &VerifyingKey{CircuitSHA256: h.CircuitSHA256, System: system, Setup: h.setupInfo(system)}
+	k = &VerifyingKey{CircuitSHA256: h.CircuitSHA256, System: system, Setup: h.setupInfo(system), RangeCheck: h.rangeCheck()}
 	switch vk := v.(type) {
 	case *groth16bn254.VerifyingKey:
 		k.VK = vk
@@ -413,7 +438,7 @@ func ProveSalted(c *Circuit, pk *ProvingKey, inputs, salts []*big.Int) (*ProofRe
 	if err != nil {
 		return nil, Errorf(Internal, "witness: %v", err)
 	}
-	if err := c.CS.IsSolved(w); err != nil {
+	if err := c.CS.IsSolved(w, precheckOptions(c)...); err != nil {
 		return nil, Errorf(Unsatisfied, "the witness does not satisfy circuit %q: %v", c.IR.Name, err)
 	}
 	witnessMillis := time.Since(start).Milliseconds()
@@ -459,6 +484,9 @@ func Verify(vk *VerifyingKey, proofBytes []byte, publicInputs []*big.Int) (bool,
 	if err != nil {
 		return false, err
 	}
+	if err := b.checkProofShape(vk, proof); err != nil {
+		return false, err
+	}
 	if n := b.nbPublic(vk); len(publicInputs) != n {
 		return false, Errorf(InvalidArgument, "the verifying key takes %d public inputs, got %d", n, len(publicInputs))
 	}
@@ -477,4 +505,35 @@ func ExportSolidity(vk *VerifyingKey) (string, error) {
 		return "", err
 	}
 	return b.exportSolidity(vk)
+}
+
+// checkRangeCheck refuses a document that range-checks by lookup for a proving system that does
+// not take it (both Groth16 and PLONK take it: one BSB22 commitment).
+func checkRangeCheck(b Backend, d *ir.IR) error {
+	if d.Lookup() && b.System() != Groth16 && b.System() != Plonk {
+		return Errorf(InvalidArgument, "\"range_check\": \"lookup\" is not supported for %s", b.System())
+	}
+	return nil
+}
+
+// precheckOptions are the solver options of the satisfiability check before proving. A circuit
+// with a BSB22 commitment (range checks by lookup) has gnark's commitment placeholder hint, which
+// only the prover replaces (by the hash of the committed wires) and which fails outside tests: the
+// check draws the challenge at random instead. A witness that satisfies the circuit satisfies it
+// for every challenge; a wrong one fails the LogUp sum for all but a negligible share of them, and
+// the prover's own solve (with the real challenge) decides in the end.
+func precheckOptions(c *Circuit) []solver.Option {
+	if len(c.CS.GetCommitments().CommitmentIndexes()) == 0 {
+		return nil
+	}
+	return []solver.Option{solver.OverrideHint(solver.GetHintID(fcs.Bsb22CommitmentComputePlaceholder), randomChallenge)}
+}
+
+func randomChallenge(mod *big.Int, _ []*big.Int, out []*big.Int) error {
+	v, err := rand.Int(rand.Reader, mod)
+	if err != nil {
+		return err
+	}
+	out[0].Set(v)
+	return nil
 }

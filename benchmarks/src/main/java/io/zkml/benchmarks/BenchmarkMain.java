@@ -97,9 +97,14 @@ public final class BenchmarkMain {
                     throw new IOException("no demo models (model.tribuo) under " + options.examplesDir().toAbsolutePath());
                 }
                 for (DemoModel d : demos) {
-                    for (String system : options.provingSystems()) {
-                        jobs.add(new Job(system.equals("groth16") ? d.name() : d.name() + " (" + system + ")", () -> d,
-                                Setting.of(Setting.DEMO).withProvingSystem(system)));
+                    for (String token : options.provingSystems()) {
+                        // "system" or "system+rangeCheck" (issue 7: groth16+lookup)
+                        String system = token.contains("+") ? token.substring(0, token.indexOf('+')) : token;
+                        String rangeCheck = token.contains("+") ? token.substring(token.indexOf('+') + 1) : "bits";
+                        String label = system.equals("groth16") && rangeCheck.equals("bits") ? d.name()
+                                : d.name() + " (" + system + (rangeCheck.equals("bits") ? "" : "+" + rangeCheck) + ")";
+                        jobs.add(new Job(label, () -> d,
+                                Setting.of(Setting.DEMO).withProvingSystem(system).withRangeCheck(rangeCheck)));
                     }
                 }
             }

@@ -90,7 +90,9 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
               --fidelity-samples N  random inputs compared with the float model (default 32)
               --seed N              seed of those inputs (default 1)
               --skip-evm            no Solidity verifier, no anvil (no node needed)
-              --proving-systems S,S measure every demo model under each: groth16 (default), plonk (local SRS)
+              --proving-systems S,S measure every demo model under each: groth16 (default), plonk (local SRS),
+                                    groth16+lookup, plonk+lookup (range checks by std/rangecheck, docs/adr/0024); a system
+                                    without +lookup range-checks by bits
               --suite NAME          measure a suite instead of the demos: quick (seconds) or standard (minutes:
                                     linear 8..128 features, forests 10x4..200x8, input scales 6..20) or visibility
                                     (minutes: linear 5..784 features with public, private, hashed inputs); see docs/benchmarks.md
@@ -103,8 +105,10 @@ public record BenchmarkOptions(int runs, int warmupRuns, Path out, Path examples
         models = List.copyOf(models);
         provingSystems = provingSystems == null || provingSystems.isEmpty() ? List.of("groth16") : List.copyOf(provingSystems);
         for (String ps : provingSystems) {
-            if (!ps.equals("groth16") && !ps.equals("plonk")) {
-                throw new IllegalArgumentException("--proving-systems: unknown proving system \"" + ps + "\" (groth16, plonk)");
+            if (!ps.equals("groth16") && !ps.equals("plonk") && !ps.equals("groth16+lookup") && !ps.equals("groth16+bits")
+                    && !ps.equals("plonk+bits") && !ps.equals("plonk+lookup")) {
+                throw new IllegalArgumentException("--proving-systems: unknown proving system \"" + ps
+                        + "\" (groth16, plonk, groth16+lookup, plonk+lookup)");
             }
         }
         synthetic = List.copyOf(synthetic);

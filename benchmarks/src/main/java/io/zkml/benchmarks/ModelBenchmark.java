@@ -102,6 +102,9 @@ final class ModelBenchmark {
             circuit = circuit.withInputVisibility(Visibility.fromIrName(setting.visibility()).orElseThrow(() ->
                     new IllegalArgumentException("unknown visibility " + setting.visibility())));
         }
+        if (setting != null && "lookup".equals(setting.rangeCheck())) {
+            circuit = circuit.withRangeCheckLookup(); // issue 7: std/rangecheck ("range_check": "lookup" in the IR)
+        }
         BatchCircuit batch = setting != null && setting.batchSize() > 1 ? BatchCircuit.of(circuit, setting.batchSize()) : null;
         double irCompileMillis = millisSince(t0);
         byte[] ir = batch != null ? batch.irJson() : circuit.irJson();
@@ -260,8 +263,7 @@ final class ModelBenchmark {
                                          List<BigInteger> publicInputs, int inputWords) {
         String from = node.devAccount();
         // the registry hands a PLONK verifier the Solidity part of the proof (VerifierContract.plonkVerifyCalldata does the same)
-        byte[] proof = plonk && fullProof.length > VerifierContract.PLONK_PROOF_BYTES
-                ? java.util.Arrays.copyOf(fullProof, VerifierContract.PLONK_PROOF_BYTES) : fullProof;
+        byte[] proof = plonk ? VerifierContract.plonkSolidityProof(fullProof) : fullProof;
         if (registry == null) {
             ZkmlContracts contracts = new ZkmlContracts(solc);
             registry = EvmContract.deploy(node, contracts.registry(), from);

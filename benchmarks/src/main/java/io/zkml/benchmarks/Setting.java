@@ -10,7 +10,8 @@ package io.zkml.benchmarks;
  *     {@code input-scale} (a synthetic model at a requested input scale) or {@code visibility} (a
  *     synthetic model with public, private or hashed inputs)
  * @param provingSystem {@code groth16} or {@code plonk} (demos with {@code --proving-systems})
- * @param rangeCheck how range checks are built: {@code bits} (a bit decomposition; the only one today)
+ * @param rangeCheck how range checks are built: {@code bits} (a bit decomposition) or {@code lookup}
+ *     (gnark's std/rangecheck, one BSB22 commitment; Groth16 only; demos with {@code --proving-systems groth16+lookup})
  * @param visibility of the inputs: {@code public}, {@code private} or {@code hashed} (a Poseidon2 commitment,
  *     docs/commitments.md); outputs are public
  * @param batchSize inferences per proof: 1 (no batching today)
@@ -37,6 +38,11 @@ public record Setting(String sweep, String provingSystem, String rangeCheck, Str
     /** This setting with another proving system. */
     public Setting withProvingSystem(String system) {
         return new Setting(sweep, system, rangeCheck, visibility, batchSize, inputScale, weightScale);
+    }
+
+    /** This setting with another range-check strategy ({@code bits} or {@code lookup}). */
+    public Setting withRangeCheck(String rangeCheck) {
+        return new Setting(sweep, provingSystem, rangeCheck, visibility, batchSize, inputScale, weightScale);
     }
 
     /** The default setting with inputs of this visibility, in the {@code visibility} sweep. */

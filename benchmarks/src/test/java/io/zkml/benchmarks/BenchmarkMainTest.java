@@ -97,7 +97,7 @@ class BenchmarkMainTest {
         boolean evm = skip == null || !(skip.isEmpty() || skip.equalsIgnoreCase("true"));
         Path out = dir.resolve("bench-plonk.json");
         List<String> args = new ArrayList<>(List.of("--examples", REPO.resolve("examples").toString(), "--model", "eth-price",
-                "--runs", "1", "--warmup", "0", "--fidelity-samples", "0", "--proving-systems", "groth16,plonk",
+                "--runs", "1", "--warmup", "0", "--fidelity-samples", "0", "--proving-systems", "groth16,plonk,groth16+lookup",
                 "--out", out.toString()));
         if (!evm) {
             args.add("--skip-evm");
@@ -108,9 +108,23 @@ class BenchmarkMainTest {
         assertThat(code).as(stderr.toString(StandardCharsets.UTF_8)).isZero();
         JsonNode n = JsonMapper.builder().build().readTree(Files.readString(out));
         assertThat(n.get("failures")).isEmpty();
-        assertThat(n.get("models")).hasSize(2);
+        assertThat(n.get("models")).hasSize(3);
         JsonNode g = n.get("models").get(0);
         JsonNode p = n.get("models").get(1);
+        JsonNode l = n.get("models").get(2);
+        // issue 7: range checks by lookup, Groth16 with one BSB22 commitment
+        assertThat(l.get("setting").get("provingSystem").asString()).isEqualTo("groth16");
+        assertThat(l.get("setting").get("rangeCheck").asString()).isEqualTo("lookup");
+        assertThat(g.get("setting").get("rangeCheck").asString()).isEqualTo("bits");
+        assertThat(l.get("proofBytes").asInt()).isEqualTo(384);
+        assertThat(l.get("circuit").get("constraints").asInt()).isLessThan(g.get("circuit").get("constraints").asInt());
+        assertThat(l.get("circuit").get("circuitHash").asString()).isNotEqualTo(g.get("circuit").get("circuitHash").asString());
+        assertThat(l.get("fidelity").get("provenOutputMatchesReference").asBoolean()).isTrue();
+        if (evm) {
+            assertThat(l.get("evm").get("realProofAccepted").asBoolean()).isTrue();
+            assertThat(l.get("evm").get("tamperedProofRejected").asBoolean()).isTrue();
+            assertThat(l.get("evm").get("verificationGasUsed").asLong()).isGreaterThan(g.get("evm").get("verificationGasUsed").asLong());
+        }
         assertThat(g.get("setting").get("provingSystem").asString()).isEqualTo("groth16");
         assertThat(p.get("setting").get("provingSystem").asString()).isEqualTo("plonk");
         assertThat(p.get("proofBytes").asInt()).isEqualTo(800);
@@ -125,6 +139,8 @@ class BenchmarkMainTest {
             assertThat(p.get("evm").get("oracle").get("fulfil").asLong()).isGreaterThan(p.get("evm").get("verificationGasUsed").asLong());
         }
         assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--proving-systems", "stark"}, java.time.Instant.now()))
+                .hasMessageContaining("unknown proving system");
+        assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--proving-systems", "groth16+table"}, java.time.Instant.now()))
                 .hasMessageContaining("unknown proving system");
     }
 }

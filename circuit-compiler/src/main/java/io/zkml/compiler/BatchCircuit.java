@@ -140,6 +140,10 @@ public final class BatchCircuit {
         doc.set("outputs", outputs);
         CircuitIr ir = IrReader.read(JSON.writeValueAsBytes(doc));
         byte[] canonical = IrWriter.write(ir);
+        if (single.rangeCheckLookup()) {
+            // issue 7: the batch range-checks as its row does ("range_check": "lookup", first key)
+            canonical = CompiledCircuit.withLookupKey(canonical);
+        }
         return new BatchCircuit(single, batchSize, canonical, IrReader.read(canonical));
     }
 

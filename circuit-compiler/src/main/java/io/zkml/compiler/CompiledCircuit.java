@@ -89,6 +89,43 @@ public final class CompiledCircuit {
         return fromIr(IrWriter.write(changed));
     }
 
+    /**
+     * This circuit with every range check made by lookup (issue 7; docs/ir-format.md, "Range checks"):
+     * the same document with {@code "range_check": "lookup"} as its first key, so a new circuit hash.
+     * The graph and the reference evaluation are unchanged; the native library builds the range checks
+     * with gnark's std/rangecheck (Groth16 with one BSB22 commitment).
+     *
+     * @throws IrValidationException never for a valid circuit (the result is re-read)
+     */
+    public CompiledCircuit withRangeCheckLookup() throws IrValidationException {
+        if (rangeCheckLookup()) {
+            return this;
+        }
+        return fromIr(withLookupKey(irJson));
+    }
+
+    /** Whether the document says {@code "range_check": "lookup"} (issue 7). */
+    public boolean rangeCheckLookup() {
+        return rangeCheckLookup(irJson);
+    }
+
+    static boolean rangeCheckLookup(byte[] irJson) {
+        try {
+            return "lookup".equals(tools.jackson.databind.json.JsonMapper.builder().build().readTree(irJson)
+                    .path("range_check").asString(""));
+        } catch (tools.jackson.core.JacksonException e) {
+            return false; // the reader accepted these bytes
+        }
+    }
+
+    /** The IR bytes with {@code "range_check":"lookup",} as the first key. */
+    static byte[] withLookupKey(byte[] irJson) {
+        String text = new String(irJson, java.nio.charset.StandardCharsets.UTF_8);
+        int brace = text.indexOf('{');
+        return (text.substring(0, brace + 1) + "\"range_check\":\"lookup\"," + text.substring(brace + 1))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The visibility of the inputs (the compiler gives all inputs one). */
     public Visibility inputVisibility() {
         return ir.inputTensors().getFirst().visibility();

@@ -102,6 +102,21 @@ class BatchCircuitTest {
     }
 
     @Test
+    void aLookupRowBatchesToALookupBatch() throws Exception {
+        // issue 7: the batch of a "range_check": "lookup" row says so too, and rebuilding it gives the same bytes
+        CompiledCircuit bits = golden("linear-classifier-3x4");
+        CompiledCircuit lookup = bits.withRangeCheckLookup();
+        BatchCircuit b = BatchCircuit.of(lookup, 3);
+        assertThat(new String(b.irJson(), java.nio.charset.StandardCharsets.UTF_8)).startsWith("{\"range_check\":\"lookup\",");
+        assertThat(BatchCircuit.of(CompiledCircuit.fromIr(lookup.irJson()), 3).circuitHash()).isEqualTo(b.circuitHash());
+        BatchCircuit plain = BatchCircuit.of(bits, 3);
+        assertThat(b.circuitHash()).isNotEqualTo(plain.circuitHash());
+        assertThat(b.ir()).isEqualTo(plain.ir());
+        assertThat(lookup.rangeCheckLookup()).isTrue();
+        assertThat(bits.rangeCheckLookup()).isFalse();
+    }
+
+    @Test
     void realRowsAreQuantizedOneByOneAndABadRowIsNamed() throws Exception {
         CompiledCircuit single = CompiledCircuit.fromIr(Files.readAllBytes(Path.of("..", "examples", "credit-risk", "circuit.ir.json")))
                 .withInputVisibility(Visibility.PRIVATE);

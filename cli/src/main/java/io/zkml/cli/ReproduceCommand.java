@@ -59,6 +59,10 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--circuit", paramLabel = "ID", description = "the circuit id on --service")
     String circuit;
 
+    @Option(names = "--range-check", paramLabel = "bits|lookup", description = "how the circuit range-checks (issue 7; "
+            + "default: what the published IR or the service's circuit says, else bits)")
+    String rangeCheck;
+
     @Option(names = "--cs", paramLabel = "FILE", description = "also compare the constraint-system file (circuit.cs) "
             + "compiled from the reproduced IR with this one, byte for byte")
     Path cs;
@@ -109,16 +113,29 @@ final class ReproduceCommand implements Callable<Integer> {
                 : ModelCompilation.defaultName(model);
 
         ModelCompilation.Result r = ModelCompilation.compile(model, format, s, circuitName);
-        byte[] mine = r.circuit().irJson();
+        if (rangeCheck != null && !rangeCheck.equals("bits") && !rangeCheck.equals("lookup")) {
+            throw CliException.usage("--range-check must be bits or lookup, got \"" + rangeCheck + "\"");
+        }
+        boolean lookup = rangeCheck != null ? rangeCheck.equals("lookup")
+                : publishedTree != null && "lookup".equals(publishedTree.path("range_check").asString(""));
+        io.zkml.compiler.CompiledCircuit reproduced = r.circuit();
+        if (lookup) {
+            try {
+                reproduced = reproduced.withRangeCheckLookup(); // "range_check": "lookup", as the compile job writes it
+            } catch (io.zkml.compiler.ir.IrValidationException e) {
+                throw new CliException(Zkml.INTERNAL, "the reproduced IR with range_check is invalid: " + e.getMessage());
+            }
+        }
+        byte[] mine = reproduced.irJson();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!r.circuit().circuitHash().equals(publishedHash)) {
+        if (!reproduced.circuitHash().equals(publishedHash)) {
             String diff = "";
             if (publishedTree != null) {
                 String d = JsonDiff.first(Artifacts.parseJson(mine, "the reproduced IR"), publishedTree);
                 diff = d == null ? "; same JSON, different bytes (formatting or key order)" : "; first difference at " + d;
             }
-            err.println("zkml: not reproduced: circuit hash " + r.circuit().circuitHash() + ", published " + publishedHash
+            err.println("zkml: not reproduced: circuit hash " + reproduced.circuitHash() + ", published " + publishedHash
                     + " (" + where + ")" + diff);
             return Zkml.INVALID;
         }

@@ -159,13 +159,24 @@ class CliEndToEndTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"credit-risk", "credit-forest"})
-    void reproduceMatchesTheCommittedCircuitAndNamesTheFirstDifference(String demo) throws IOException {
+    void reproduceMatchesTheCommittedCircuitAndNamesTheFirstDifference(String demo) throws Exception {
         Path ex = CliRun.example(demo);
         Path dir = dirs.get(demo);
         CliRun same = CliRun.run("reproduce", "--model", ex.resolve("model.tribuo"), "--settings", ex.resolve("quantization.json"),
                 "--ir", ex.resolve("circuit.ir.json"), "--cs", dir.resolve("circuit.cs"));
         assertThat(same.code()).as(same.toString()).isZero();
         assertThat(same.out()).startsWith("reproduced");
+
+        // issue 7: a lookup circuit's IR ("range_check": "lookup" first) reproduces, by its IR or with --range-check
+        Path lookupIr = tmp.resolve(demo + "-lookup.ir.json");
+        Files.write(lookupIr, io.zkml.compiler.CompiledCircuit.fromIr(Files.readAllBytes(ex.resolve("circuit.ir.json")))
+                .withRangeCheckLookup().irJson());
+        CliRun lookup = CliRun.run("reproduce", "--model", ex.resolve("model.tribuo"), "--settings", ex.resolve("quantization.json"),
+                "--ir", lookupIr);
+        assertThat(lookup.code()).as(lookup.toString()).isZero();
+        CliRun lookupHash = CliRun.run("reproduce", "--model", ex.resolve("model.tribuo"), "--settings", ex.resolve("quantization.json"),
+                "--name", demo, "--range-check", "lookup", "--circuit-hash", Artifacts.sha256(Files.readAllBytes(lookupIr)));
+        assertThat(lookupHash.code()).as(lookupHash.toString()).isZero();
 
         // settings.json written by compile is accepted as settings too; and a bare circuit hash
         String hash = Artifacts.sha256(Files.readAllBytes(ex.resolve("circuit.ir.json")));

@@ -175,6 +175,22 @@ public final class VerifierContract {
     /** Bytes of a PLONK proof in the layout of gnark's PLONK Solidity verifier. */
     public static final int PLONK_PROOF_BYTES = 768;
 
+    /** What one BSB22 commitment (range checks by lookup, issue 7) adds to a PLONK proof: 3 words. */
+    public static final int PLONK_COMMITMENT_BYTES = 96;
+
+    /**
+     * The Solidity part of a PLONK proof: a proof as the native library hands it out (800 bytes, or
+     * 800 + 96 per BSB22 commitment of a lookup circuit: the Solidity layout and the 32-byte linearised
+     * opening) without its last word; anything else as it is.
+     */
+    public static byte[] plonkSolidityProof(byte[] proof) {
+        int full = PLONK_PROOF_BYTES + 32;
+        if (proof.length >= full && (proof.length - full) % PLONK_COMMITMENT_BYTES == 0) {
+            return java.util.Arrays.copyOf(proof, proof.length - 32);
+        }
+        return proof;
+    }
+
     /**
      * ABI-encodes {@code Verify(bytes proof, uint256[] public_inputs)} of gnark's PLONK verifier
      * (both arguments dynamic): selector, the two offsets, {@code proof}'s length and bytes (padded to
@@ -187,7 +203,7 @@ public final class VerifierContract {
     public static byte[] plonkVerifyCalldata(byte[] proof, List<BigInteger> publicInputs) {
         Objects.requireNonNull(proof, "proof");
         Objects.requireNonNull(publicInputs, "publicInputs");
-        byte[] sol = proof.length > PLONK_PROOF_BYTES ? java.util.Arrays.copyOf(proof, PLONK_PROOF_BYTES) : proof;
+        byte[] sol = plonkSolidityProof(proof);
         int n = publicInputs.size();
         int padded = (sol.length + 31) / 32 * 32;
         byte[] out = new byte[4 + 32 * 2 + 32 + padded + 32 + 32 * n];

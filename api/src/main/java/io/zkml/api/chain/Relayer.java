@@ -350,9 +350,7 @@ public final class Relayer implements SmartLifecycle {
      * {@link io.zkml.contracts.VerifierContract#PLONK_PROOF_BYTES} bytes, as gnark's PLONK verifier reads it.
      */
     static byte[] onChainProof(String provingSystem, byte[] proof) {
-        if ("plonk".equals(provingSystem) && proof.length > io.zkml.contracts.VerifierContract.PLONK_PROOF_BYTES) {
-            return java.util.Arrays.copyOf(proof, io.zkml.contracts.VerifierContract.PLONK_PROOF_BYTES);
-        }
-        return proof;
+        // 800 bytes, or 896 for a lookup circuit (one BSB22 commitment): the Solidity part is all but the last word
+        return "plonk".equals(provingSystem) ? io.zkml.contracts.VerifierContract.plonkSolidityProof(proof) : proof;
     }
 }

@@ -33,7 +33,8 @@ class CircuitController {
 
     /** The body of {@code POST /v1/models/{id}/circuits}; every field is optional. */
     record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
-                                SetupRequest setup, String output, Integer batchSize, JsonNode metadata) {
+                                SetupRequest setup, String output, Integer batchSize, JsonNode metadata,
+                                String rangeCheck) {
     }
 
     /**
@@ -56,6 +57,7 @@ class CircuitController {
      * @param metadata the request's free-form {@code metadata} map (issue 9), absent without
      * @param progress issue 9: {@code step}, {@code stepsDone}, {@code steps}, {@code percent} while the
      *     compile job runs or a ceremony awaits contributions ({@link CircuitService#progress}); absent otherwise
+     * @param rangeCheck how the circuit range-checks (issue 7): {@code bits} or {@code lookup}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
@@ -63,7 +65,8 @@ class CircuitController {
                            SettingsSummary settings, VisibilityRequest visibility, ArtifactVersions versions,
                            Map<String, Long> timings, String error, Map<String, String> links, Instant createdAt,
                            Instant updatedAt, SetupInfo setup, Integer batchSize, String output,
-                           Map<String, String> metadata, Map<String, Object> progress) {
+                           Map<String, String> metadata, Map<String, Object> progress,
+                           String rangeCheck) {
         static CircuitResponse of(CircuitRecord c) {
             return of(c, 1);
         }
@@ -73,16 +76,17 @@ class CircuitController {
         }
 
         static CircuitResponse of(CircuitRecord c, int batchSize, String output) {
-            return of(c, batchSize, output, null, null);
+            return of(c, batchSize, output, null, null, RangeCheck.BITS);
         }
 
         /** As the API shows a circuit, with its metadata and progress (issue 9). */
         static CircuitResponse of(CircuitService service, CircuitRecord c) {
-            return of(c, service.batchSize(c.id()), service.output(c.id()), service.metadata(c.id()), service.progress(c));
+            return of(c, service.batchSize(c.id()), service.output(c.id()), service.metadata(c.id()), service.progress(c),
+                    service.rangeCheck(c.id()));
         }
 
         static CircuitResponse of(CircuitRecord c, int batchSize, String output, Map<String, String> metadata,
-                                  Map<String, Object> progress) {
+                                  Map<String, Object> progress, String rangeCheck) {
             String self = "/v1/circuits/" + c.id();
             Map<String, String> links = c.status() == CircuitStatus.READY
                     ? Map.of("self", self, "ir", self + "/ir", "verifier", self + "/verifier.sol",
@@ -92,7 +96,8 @@ class CircuitController {
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
                     c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), SettingsSummary.of(c.settings()), c.visibility(), c.versions(),
-                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize, output, metadata, progress);
+                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize, output, metadata, progress,
+                    rangeCheck == null ? RangeCheck.BITS : rangeCheck);
         }
     }
 
@@ -101,9 +106,10 @@ class CircuitController {
                                            @RequestBody(required = false) CreateCircuitRequest body,
                                            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID model = Ids.parse(modelId, "model");
-        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null, null, null) : body;
+        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null, null, null, null) : body;
         CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), req.setup(),
-                req.output(), req.batchSize(), idempotencyKey, io.zkml.api.support.Metadata.parse(req.metadata()));
+                req.output(), req.batchSize(), req.rangeCheck(), idempotencyKey,
+                io.zkml.api.support.Metadata.parse(req.metadata()));
         return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id())).body(CircuitResponse.of(service, c));
     }
 

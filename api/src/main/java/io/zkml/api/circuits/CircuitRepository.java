@@ -110,6 +110,17 @@ public class CircuitRepository {
         return io.zkml.api.support.Metadata.read(jdbc, json, "circuits", id);
     }
 
+    /** Issue 7: how the circuit range-checks ({@code "bits"} or {@code "lookup"}). */
+    public void setRangeCheck(UUID id, String rangeCheck) {
+        jdbc.sql("UPDATE circuits SET range_check = ? WHERE id = ?").params(rangeCheck, id).update();
+    }
+
+    /** The circuit's range checks: {@code "bits"} (also for circuits made before V40, or an unknown id) or {@code "lookup"}. */
+    public String rangeCheck(UUID id) {
+        return jdbc.sql("SELECT range_check FROM circuits WHERE id = ?").param(id).query((rs, n) -> rs.getString(1))
+                .optional().orElse(RangeCheck.BITS);
+    }
+
     /** The circuit's output mode, or null. */
     public String output(UUID id) {
         return jdbc.sql("SELECT output FROM circuits WHERE id = ?").param(id).query((rs, n) -> rs.getString(1))

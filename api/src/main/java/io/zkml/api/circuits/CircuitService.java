@@ -133,6 +133,31 @@ public class CircuitService {
     public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
                                 VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
                                 String idempotencyKey, Map<String, String> metadata) {
+        return create(modelId, provingSystem, quantization, visibility, setup, output, batchSize, null, idempotencyKey,
+                metadata);
+    }
+
+    /**
+     * As {@link #create(UUID, String, QuantizationRequest, VisibilityRequest, SetupRequest, String, Integer, String)}
+     * with the range checks (issue 7; null: {@link RangeCheck#BITS}): {@code lookup} is gnark's std/rangecheck
+     * ({@link RangeCheck#resolve}); the compile job writes {@code "range_check": "lookup"} into the IR.
+     */
+    @Transactional
+    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
+                                VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
+                                String rangeCheck, String idempotencyKey) {
+        return create(modelId, provingSystem, quantization, visibility, setup, output, batchSize, rangeCheck,
+                idempotencyKey, null);
+    }
+
+    /**
+     * The whole request: every overload above ends here (output, batchSize, rangeCheck, metadata: null for
+     * their defaults).
+     */
+    @Transactional
+    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
+                                VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
+                                String rangeCheck, String idempotencyKey, Map<String, String> metadata) {
         if (batchSize != null && (batchSize < 1 || batchSize > BatchCircuit.MAX_BATCH_SIZE)) {
             throw new ApiException(ProblemType.INVALID_REQUEST, "batchSize must be an integer from 1 (no batches) to "
                     + BatchCircuit.MAX_BATCH_SIZE + ", got " + batchSize, Map.of("field", "batchSize"));
@@ -159,6 +184,7 @@ public class CircuitService {
                     "provingSystem '" + provingSystem + "' is not supported; API v1 offers 'groth16', 'plonk'",
                     Map.of("supportedProvingSystems", List.of(GROTH16, PLONK)));
         }
+        String rc = RangeCheck.resolve(rangeCheck, system, setup == null ? null : setup.trust());
         SetupTrust trust = SetupTrust.resolve(ProvingSystem.of(system), setup == null ? null : setup.trust(),
                 runtime.mode(), setupProps.ptauPath() != null);
         QuantizationRequest request = quantization == null ? QuantizationRequest.empty() : quantization;
@@ -170,6 +196,7 @@ public class CircuitService {
                 + (setup == null ? "" : "\nsetup " + trust.id())
                 + (output == null ? "" : "\noutput=" + output)
                 + (batch == 1 ? "" : "\nbatchSize=" + batch)
+                + (RangeCheck.BITS.equals(rc) ? "" : "\nrangeCheck=" + rc)
                 + io.zkml.api.support.Metadata.fingerprint(metadata, json);
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models/" + modelId + "/circuits",
                 fingerprint, id);
@@ -182,6 +209,9 @@ public class CircuitService {
         }
         if (batch > 1) {
             circuits.setBatchSize(id, batch);
+        }
+        if (!RangeCheck.BITS.equals(rc)) {
+            circuits.setRangeCheck(id, rc);
         }
         circuits.setMetadata(id, metadata);
         jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
@@ -321,6 +351,11 @@ public class CircuitService {
     /** The circuit request's metadata map (issue 9), or null. */
     public Map<String, String> metadata(UUID id) {
         return circuits.metadata(id);
+    }
+
+    /** The circuit's range checks (issue 7): {@link RangeCheck#BITS} or {@link RangeCheck#LOOKUP}. */
+    public String rangeCheck(UUID id) {
+        return circuits.rangeCheck(id);
     }
 
     /** The circuit's output mode (issue 6): {@code "argmax"}, or null for the model's own output. */

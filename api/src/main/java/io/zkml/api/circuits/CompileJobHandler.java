@@ -108,9 +108,11 @@ class CompileJobHandler implements JobHandler {
             QuantizationRequest request = circuit.settings() == null ? QuantizationRequest.empty() : circuit.settings();
             boolean argmax = "argmax".equals(circuits.output(id));
             List<String> labels = "mlp".equals(model.family()) ? models.labels(model.id()) : null;
-            compiled = CircuitCompiler.compile(models.imported(model.id()), model.name(),
+            CompiledCircuit lowered = CircuitCompiler.compile(models.imported(model.id()), model.name(),
                     model.sha256(), request.toSettings(model.features()), argmax, labels)
                     .withInputVisibility(circuit.visibility().inputVisibility());
+            // issue 7: std/rangecheck for every range check, "range_check": "lookup" in the IR (a new circuit hash)
+            compiled = RangeCheck.LOOKUP.equals(circuits.rangeCheck(id)) ? lowered.withRangeCheckLookup() : lowered;
         } catch (CompilationException | IllegalArgumentException | IrValidationException e) {
             throw new JobFailedException("compilation failed: " + e.getMessage(), e);
         }

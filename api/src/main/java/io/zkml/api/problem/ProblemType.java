@@ -91,6 +91,9 @@ public enum ProblemType {
     // issue 9 (deletion)
     /** A DELETE of a model or circuit that something still refers to or works on; nothing deleted ({@code references}). */
     RESOURCE_IN_USE("resource-in-use", HttpStatus.CONFLICT, "Resource in use"),
+    // issue 7
+    /** A snarkjs export (verification_key.json, the verifier page's bundle) of a circuit that range-checks by lookup. */
+    UNSUPPORTED_RANGE_CHECK("unsupported-range-check", HttpStatus.UNPROCESSABLE_CONTENT, "Unsupported range check"),
     /** A bug or an unexpected failure; the log has the details, the response has a reference. */
     INTERNAL_ERROR("internal-error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 

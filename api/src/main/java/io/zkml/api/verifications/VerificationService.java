@@ -40,6 +40,16 @@ public class VerificationService {
      * the 768 of gnark's Solidity layout and the 32-byte linearised opening.
      */
     public static final int PLONK_PROOF_BYTES = 800;
+    /**
+     * Bytes of a Groth16 proof of a circuit that range-checks by lookup (issue 7): the 8 words, then
+     * the BSB22 commitment D.x | D.y and its proof of knowledge PoK.x | PoK.y.
+     */
+    public static final int LOOKUP_PROOF_BYTES = 384;
+    /**
+     * Bytes of a PLONK proof of a lookup circuit: 800 and, for the BSB22 commitment, the commitment
+     * selector's value at zeta and the commitment (3 words) before the linearised opening.
+     */
+    public static final int PLONK_LOOKUP_PROOF_BYTES = 896;
 
     private static final Pattern HEX = Pattern.compile("0x[0-9a-fA-F]*");
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,100}");
@@ -58,7 +68,8 @@ public class VerificationService {
         }
         CircuitRecord circuit = circuits.getReady(io.zkml.api.support.Ids.parse(circuitId.stringValue(), "circuit"));
         ProvingSystem system = ProvingSystem.of(circuit.provingSystem());
-        byte[] proofBytes = proofBytes(proof, system);
+        boolean lookup = io.zkml.api.circuits.RangeCheck.LOOKUP.equals(circuits.rangeCheck(circuit.id()));
+        byte[] proofBytes = proofBytes(proof, system, lookup);
         List<BigInteger> inputs = publicInputs(publicInputs, circuit.publicInputs());
         try (HandleCache<String, VerifyingKey>.Lease vk = handles.verifying(circuit.vkSha256(), system, circuit.circuitHash())) {
             return Prover.of(system).verify(vk.value(), proofBytes, inputs);
@@ -83,9 +94,17 @@ public class VerificationService {
     }
 
     static byte[] proofBytes(JsonNode proof, ProvingSystem system) {
-        int expected = system == ProvingSystem.PLONK ? PLONK_PROOF_BYTES : PROOF_BYTES;
+        return proofBytes(proof, system, false);
+    }
+
+    static byte[] proofBytes(JsonNode proof, ProvingSystem system, boolean lookup) {
+        int expected = system == ProvingSystem.PLONK ? (lookup ? PLONK_LOOKUP_PROOF_BYTES : PLONK_PROOF_BYTES)
+                : lookup ? LOOKUP_PROOF_BYTES : PROOF_BYTES;
         String layout = system == ProvingSystem.PLONK
-                ? "a PLONK proof: the 768 bytes of the Solidity layout and the 32-byte linearised opening"
+                ? (lookup ? "a PLONK proof of a lookup circuit: the 864 bytes of the Solidity layout (with the BSB22 commitment) "
+                        + "and the 32-byte linearised opening"
+                        : "a PLONK proof: the 768 bytes of the Solidity layout and the 32-byte linearised opening")
+                : lookup ? "a Groth16 proof of a lookup circuit: 8 words of 32 bytes, the commitment and its proof of knowledge"
                 : "8 words of 32 bytes";
         if (proof == null || !proof.isString()) {
             throw new ApiException(ProblemType.MALFORMED_PROOF,

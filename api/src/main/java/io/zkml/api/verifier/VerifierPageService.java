@@ -58,13 +58,20 @@ public class VerifierPageService {
                     + "POST /v1/verifications or its Solidity verifier (GET /v1/circuits/" + c.id() + "/verifier.sol)",
                     Map.of("supportedProvingSystems", List.of(CircuitService.GROTH16)));
         }
+        if (io.zkml.api.circuits.RangeCheck.LOOKUP.equals(circuits.rangeCheck(c.id()))) {
+            // issue 7: the Groth16 key of a lookup circuit has a BSB22 commitment, which snarkjs cannot check
+            throw new ApiException(ProblemType.UNSUPPORTED_RANGE_CHECK, "circuit " + c.id() + " range-checks by lookup: its "
+                    + "Groth16 proofs carry a BSB22 commitment and its proof of knowledge, which snarkjs (the verifier page) cannot "
+                    + "check. Verify it with POST /v1/verifications or its Solidity verifier (GET /v1/circuits/" + c.id()
+                    + "/verifier.sol), or make a circuit with \"rangeCheck\": \"bits\"", Map.of("field", "rangeCheck"));
+        }
         try (HandleCache<String, VerifyingKey>.Lease vk = handles.verifying(c.vkSha256())) {
             return SnarkjsExport.verificationKey(prover, vk.value());
         } catch (IncompatibleArtifactException e) {
             throw new ApiException(ProblemType.INCOMPATIBLE_ARTIFACT, e.getMessage());
         } catch (SnarkjsUnsupportedException e) {
-            // No circuit of this service has commitments; kept so that one never gets a wrong file.
-            throw new ApiException(ProblemType.UNSUPPORTED_PROVING_SYSTEM, e.getMessage());
+            // Lookup circuits are refused above; kept so that a key with commitments never gets a wrong file.
+            throw new ApiException(ProblemType.UNSUPPORTED_RANGE_CHECK, e.getMessage());
         } catch (NativeProverException e) {
             if (e.errorCode() == ErrorCode.VERSION_MISMATCH) {
                 throw new ApiException(ProblemType.INCOMPATIBLE_ARTIFACT, e.getMessage());

@@ -444,6 +444,62 @@ class OracleRelayerFlowTest {
         await(() -> http.get(plonkRequests).json(), x -> x.size() == 2 && allFulfilled(x));
     }
 
+    @Test
+    @Order(9)
+    void aLookupCircuitIsDeployedAndItsRequestsFulfilled() throws Exception {
+        // issue 7: "rangeCheck": "lookup" (Groth16 with a BSB22 commitment, 384-byte proofs) deploys and registers as
+        // Groth16 does (proofSystemId 1); the relayer fulfils with the whole proof; a tampered commitment is rejected
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("quantization", Http.json().readTree(DEMO.resolve("quantization.json").toFile()));
+        body.put("rangeCheck", "lookup");
+        Http.Response created = http.postJson("/v1/models/" + modelId + "/circuits", body);
+        assertThat(created.status()).as(created.toString()).isEqualTo(202);
+        String lookup = created.text("id");
+        JsonNode circuit = http.awaitStatus("/v1/circuits/" + lookup, Set.of("ready", "failed"), DEADLINE);
+        assertThat(circuit.get("status").asString()).as(circuit.toString()).isEqualTo("ready");
+        Map<String, Object> factors = new LinkedHashMap<>();
+        for (int i = 0; i < LABELS.size(); i++) {
+            factors.put(LABELS.get(i), FACTORS.get(i));
+        }
+        Http.Response d = http.postJson("/v1/circuits/" + lookup + "/deployments", Map.of("chain", "local",
+                "consumer", Map.of("contract", "RiskBasedLendingPool", "collateralFactorsBps", factors)));
+        assertThat(d.status()).as(d.toString()).isEqualTo(201);
+        JsonNode dep = d.json();
+        BigInteger lookupModel = new BigInteger(dep.get("registryModelId").asString());
+        EvmContract pool = EvmContract.at(anvil, contracts.lendingPool(), dep.get("consumer").get("address").asString());
+        String requests = "/v1/circuits/" + lookup + "/deployments/" + dep.get("id").asString() + "/requests";
+        String borrower = anvil.accounts().get(4);
+        pool.send(borrower, requestRiskAssessment(field(cases.get(0)), deadline(600)));
+        JsonNode seen = await(() -> http.get(requests).json(), x -> x.size() == 1 && allFulfilled(x));
+        BigInteger f = pool.callSingle(new Function("collateralFactorBps", List.of(new Address(borrower)),
+                List.of(new TypeReference<Uint16>() { })));
+        assertThat(f.intValue()).isEqualTo(FACTORS.get(classes.get(0)));
+        System.out.printf("[gas] groth16+lookup: deployVerifier %d, registerModel %d, fulfil by the relayer %d%n",
+                dep.get("transactions").get(0).get("gasUsed").asLong(), dep.get("transactions").get(1).get("gasUsed").asLong(),
+                seen.get(0).get("fulfilGasUsed").asLong());
+
+        JsonNode inf = http.get("/v1/inferences/" + seen.get(0).get("inferenceId").asString()).json();
+        byte[] proof = java.util.HexFormat.of().parseHex(inf.get("proof").asString().substring(2));
+        assertThat(proof.length).isEqualTo(384);
+        List<BigInteger> pub = new ArrayList<>();
+        inf.get("publicInputs").forEach(v -> pub.add(new BigInteger(v.asString())));
+        relayer.stop();
+        try {
+            EvmContract.Tx req = oracle.send(anvil.accounts().get(1), new Function("requestInference", List.<Type>of(
+                    new Uint256(lookupModel), new DynamicArray<>(Uint256.class, pub.subList(0, 5).stream().map(Uint256::new).toList()),
+                    Address.DEFAULT, new Uint64(deadline(600)), new org.web3j.abi.datatypes.generated.Uint32(0)),
+                    List.of(new TypeReference<Uint256>() { })));
+            BigInteger requestId = new BigInteger(req.logs().getFirst().getTopics().get(1).substring(2), 16);
+            byte[] tampered = proof.clone();
+            tampered[256 + 31] ^= 1; // the commitment's x
+            assertRevert(() -> oracle.send(anvil.accounts().get(1), fulfil(requestId, pub.subList(0, 5), pub.subList(5, pub.size()),
+                    tampered)), "ProofRejected");
+        } finally {
+            relayer.start();
+        }
+        await(() -> http.get(requests).json(), x -> x.size() == 2 && allFulfilled(x));
+    }
+
     private String rpc(String method, List<Object> params) throws IOException {
         return String.valueOf(new org.web3j.protocol.core.Request<>(method, params,
                 new org.web3j.protocol.http.HttpService(anvil.rpcUrl()), RawResponse.class).send().getResult());

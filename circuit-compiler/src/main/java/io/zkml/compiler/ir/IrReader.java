@@ -146,6 +146,16 @@ public final class IrReader {
         if (!CircuitIr.FIELD.equals(field)) {
             throw new IrValidationException("field must be \"" + CircuitIr.FIELD + "\", got \"" + abbreviate(field) + "\"");
         }
+        JsonNode rc = root.get("range_check");
+        if (rc != null) {
+            // issue 7: how every range check is made (docs/ir-format.md, "Range checks"); version 2 only
+            if (!version.equals(BigInteger.valueOf(CircuitIr.VERSION))) {
+                throw new IrValidationException("range_check: version 1 documents have no range_check (bit decompositions only)");
+            }
+            if (!rc.isString() || !(rc.asString().equals("bits") || rc.asString().equals("lookup"))) {
+                throw new IrValidationException("range_check must be \"bits\" or \"lookup\", got " + abbreviate(rc.toString()));
+            }
+        }
         Metadata meta = metadata(root);
         return version.intValue() == CircuitIr.V1 ? parseV1(root, meta) : parseV2(root, meta);
     }

@@ -77,6 +77,25 @@ class IrReaderTest {
     }
 
     @Test
+    void range_check_is_bits_or_lookup_in_version_2_only() throws Exception {
+        // issue 7 (docs/ir-format.md, "Range checks")
+        assertThatCode(() -> IrReader.read(tree(d -> d.put("range_check", "lookup")))).doesNotThrowAnyException();
+        assertThatCode(() -> IrReader.read(tree(d -> d.put("range_check", "bits")))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> IrReader.read(tree(d -> d.put("range_check", "table"))))
+                .isInstanceOf(IrValidationException.class).hasMessageContaining("range_check");
+        assertThatThrownBy(() -> IrReader.read(tree(d -> d.put("range_check", 1))))
+                .isInstanceOf(IrValidationException.class).hasMessageContaining("range_check");
+        assertThatThrownBy(() -> IrReader.read(v1("classifier-3x4", d -> d.put("range_check", "lookup"))))
+                .isInstanceOf(IrValidationException.class).hasMessageContaining("version 1");
+        // withRangeCheckLookup: the same graph and evaluation, another circuit hash
+        io.zkml.compiler.CompiledCircuit bits = io.zkml.compiler.CompiledCircuit.fromIr(tree(d -> { }));
+        io.zkml.compiler.CompiledCircuit lookup = bits.withRangeCheckLookup();
+        assertThat(lookup.circuitHash()).isNotEqualTo(bits.circuitHash());
+        assertThat(new String(lookup.irJson(), StandardCharsets.UTF_8)).startsWith("{\"range_check\":\"lookup\",");
+        assertThat(lookup.ir()).isEqualTo(bits.ir());
+    }
+
+    @Test
     void the_unchanged_documents_are_accepted() throws Exception {
         assertThatCode(() -> IrReader.read(tree(d -> { }))).doesNotThrowAnyException();
         assertThatCode(() -> IrReader.read(forest(d -> { }))).doesNotThrowAnyException();
