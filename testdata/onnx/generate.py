@@ -381,12 +381,29 @@ def lightgbm_classifier():
          tree_inputs(np.random.default_rng(742), onx, 120, 4), opset_ml=_ml_opset(onx))
 
 
+def xgboost_classifier_100():
+    """The benchmark's tree ensemble (issue 6 bar: 50-200 trees); tests only read its recorded labels."""
+    import xgboost
+    import onnxmltools
+    from onnxmltools.convert.common.data_types import FloatTensorType
+    rng = np.random.default_rng(751)
+    x = rng.normal(size=(600, 6)).astype(np.float32)
+    score = x[:, 0] + 0.8 * x[:, 1] ** 2 - 0.6 * x[:, 2] + 0.3 * x[:, 3] * x[:, 4] - 0.2 * x[:, 5]
+    y = (score > 0.6).astype(np.int64)
+    m = xgboost.XGBClassifier(n_estimators=100, max_depth=4, learning_rate=0.1, random_state=0).fit(x, y)
+    onx = onnxmltools.convert_xgboost(m, initial_types=[("X", FloatTensorType([None, 6]))], target_opset=OPSET)
+    onx.graph.name = "xgboost_classifier_100"
+    save("xgboost-classifier-100-trees", onx.graph, "XGBoost %s XGBClassifier (binary, 100 trees, depth 4, 6 features) "
+         "exported by onnxmltools %s" % (xgboost.__version__, onnxmltools.__version__),
+         tree_inputs(np.random.default_rng(752), onx, 80, 6), opset_ml=_ml_opset(onx))
+
+
 def _ml_opset(onx):
     return next(o.version for o in onx.opset_import if o.domain == "ai.onnx.ml")
 
 
 TREES = [sklearn_random_forest, sklearn_gradient_boosting, sklearn_random_forest_regressor, xgboost_classifier,
-         lightgbm_classifier]
+         lightgbm_classifier, xgboost_classifier_100]
 
 
 if __name__ == "__main__":
