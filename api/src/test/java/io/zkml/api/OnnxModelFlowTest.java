@@ -66,6 +66,7 @@ class OnnxModelFlowTest {
         proven.put("mlp-tabular", prove("mlp-tabular", null, Map.of()));
         proven.put("mlp-regressor", prove("mlp-regressor", "temperature, pressure, flow", Map.of()));
         proven.put("scores-argmax", prove("mlp-tabular", null, Map.of("output", "argmax")));
+        proven.put("forest", prove("sklearn-random-forest-classifier", null, Map.of())); // issue 6b
     }
 
     /** The tabular MLP without its ArgMax: a graph that ends in its 3 logits (a score vector). */
@@ -121,8 +122,8 @@ class OnnxModelFlowTest {
         assertThat(created.status()).as(created.toString()).isEqualTo(202);
         JsonNode circuit = http.awaitStatus("/v1/circuits/" + created.text("id"), CIRCUIT_DONE, DEADLINE);
         assertThat(circuit.get("status").asString()).as(name + ": " + circuit).isEqualTo("ready");
-        // a held-out recorded case, by name
-        JsonNode c = cases.get(cases.size() - 1);
+        // a held-out recorded case, by name (a tree fixture's last cases are threshold probes: take its last random one)
+        JsonNode c = cases.get(name.contains("forest") ? 119 : cases.size() - 1);
         List<String> names = new ArrayList<>();
         upload.json().get("features").forEach(f -> names.add(f.asString()));
         Map<String, Object> input = new LinkedHashMap<>();
@@ -192,10 +193,21 @@ class OnnxModelFlowTest {
     }
 
     @Test
+    void anOnnxTreeEnsembleIsAnEnsembleWhoseProvenLabelIsOnnxRuntimes() {
+        Proven f = proven.get("forest");
+        assertThat(f.model().get("family").asString()).isEqualTo("ensemble");
+        assertThat(f.model().get("task").asString()).isEqualTo("classification");
+        assertThat(strings(f.model().get("outputs"))).containsExactly("high", "low", "medium");
+        assertThat(f.circuit().get("constraintsByOp").has("split_bits")).isTrue();
+        assertThat(f.inference().get("output").get("label").asString())
+                .isEqualTo(f.expectedCase().get("output_label").get(0).asString());
+    }
+
+    @Test
     void theCircuitReportsItsCalibrationAndConstraintsPerLayer() {
         for (Map.Entry<String, Proven> e : proven.entrySet()) {
             JsonNode c = e.getValue().circuit();
-            if (e.getKey().equals("scores-argmax")) {
+            if (e.getKey().equals("scores-argmax") || e.getKey().equals("forest")) {
                 continue;
             }
             JsonNode network = c.get("quantization").get("network");
