@@ -398,12 +398,39 @@ def xgboost_classifier_100():
          tree_inputs(np.random.default_rng(752), onx, 80, 6), opset_ml=_ml_opset(onx))
 
 
+def sklearn_decision_tree():
+    """One tree: the circuit outputs the leaf's label directly (no sum, no argmax)."""
+    from sklearn.tree import DecisionTreeClassifier
+    from skl2onnx import to_onnx
+    rng, x, score = tree_data(761)
+    y = np.where(score > 1.5, "high", np.where(score > 0.2, "medium", "low"))
+    m = DecisionTreeClassifier(max_depth=4, random_state=0).fit(x, y)
+    onx = to_onnx(m, x[:1], target_opset={"": OPSET, "ai.onnx.ml": 3}, options={"zipmap": False})
+    onx.graph.name = "sklearn_decision_tree"
+    save("sklearn-decision-tree-classifier", onx.graph, "scikit-learn %s DecisionTreeClassifier (depth 4, string labels) "
+         "exported by skl2onnx %s" % (__import__("sklearn").__version__, __import__("skl2onnx").__version__),
+         tree_inputs(np.random.default_rng(762), onx, 120, 4), opset_ml=3)
+
+
+def sklearn_hist_gradient_boosting():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from skl2onnx import to_onnx
+    rng, x, score = tree_data(771)
+    y = np.where(score > 1.5, 2, np.where(score > 0.2, 1, 0))
+    m = HistGradientBoostingClassifier(max_iter=5, max_depth=3, random_state=0).fit(x, y)
+    onx = to_onnx(m, x[:1], target_opset={"": OPSET, "ai.onnx.ml": 3}, options={"zipmap": False})
+    onx.graph.name = "sklearn_hist_gradient_boosting"
+    save("sklearn-hist-gradient-boosting-classifier", onx.graph, "scikit-learn %s HistGradientBoostingClassifier (3 classes, "
+         "5 iterations = 15 trees, depth 3) exported by skl2onnx %s" % (__import__("sklearn").__version__,
+         __import__("skl2onnx").__version__), tree_inputs(np.random.default_rng(772), onx, 120, 4), opset_ml=3)
+
+
 def _ml_opset(onx):
     return next(o.version for o in onx.opset_import if o.domain == "ai.onnx.ml")
 
 
 TREES = [sklearn_random_forest, sklearn_gradient_boosting, sklearn_random_forest_regressor, xgboost_classifier,
-         lightgbm_classifier, xgboost_classifier_100]
+         lightgbm_classifier, xgboost_classifier_100, sklearn_decision_tree, sklearn_hist_gradient_boosting]
 
 
 if __name__ == "__main__":

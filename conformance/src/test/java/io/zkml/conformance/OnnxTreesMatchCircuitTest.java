@@ -50,7 +50,8 @@ class OnnxTreesMatchCircuitTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sklearn-random-forest-classifier", "sklearn-gradient-boosting-classifier",
-            "sklearn-random-forest-regressor", "xgboost-classifier", "lightgbm-classifier"})
+            "sklearn-random-forest-regressor", "xgboost-classifier", "lightgbm-classifier",
+            "sklearn-decision-tree-classifier", "sklearn-hist-gradient-boosting-classifier"})
     void java_reference_and_gnark_circuit_agree(String name) throws Exception {
         Path dir = ReferenceMatchesCircuitTest.repositoryRoot().resolve("testdata/onnx");
         ImportedModel model = OnnxModelReader.readModel(Files.readAllBytes(dir.resolve(name + ".onnx")), null, null);

@@ -45,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OnnxTreeEnsembleTest {
 
     static final List<String> CLASSIFIERS = List.of("sklearn-random-forest-classifier",
-            "sklearn-gradient-boosting-classifier", "xgboost-classifier", "lightgbm-classifier");
+            "sklearn-gradient-boosting-classifier", "xgboost-classifier", "lightgbm-classifier",
+            "sklearn-decision-tree-classifier", "sklearn-hist-gradient-boosting-classifier");
     static final double RANGE = 5;
 
     static ImportedModel read(byte[] b) throws ModelFormatException {
@@ -79,12 +80,13 @@ class OnnxTreeEnsembleTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sklearn-random-forest-classifier", "sklearn-gradient-boosting-classifier",
-            "sklearn-random-forest-regressor", "xgboost-classifier", "lightgbm-classifier", "xgboost-classifier-100-trees"})
+            "sklearn-random-forest-regressor", "xgboost-classifier", "lightgbm-classifier", "xgboost-classifier-100-trees",
+            "sklearn-decision-tree-classifier", "sklearn-hist-gradient-boosting-classifier"})
     void the_float_reference_is_onnx_runtime_on_the_recorded_inputs_thresholds_included(String name) throws Exception {
         ImportedModel m = read(OnnxModelReaderTest.bytes(name));
         JsonNode exp = OnnxModelReaderTest.expected(name);
         assertThat(m).isInstanceOf(OnnxTreeModel.class);
-        assertThat(m.family()).isEqualTo(ModelFamily.ENSEMBLE);
+        assertThat(m.family()).isEqualTo(name.contains("decision-tree") ? ModelFamily.TREE : ModelFamily.ENSEMBLE);
         String out = exp.get("outputs").get(0).asString();
         boolean classifier = !name.contains("regressor");
         assertThat(m.task()).isEqualTo(classifier ? Task.CLASSIFICATION : Task.REGRESSION);
@@ -107,7 +109,8 @@ class OnnxTreeEnsembleTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sklearn-random-forest-classifier", "sklearn-gradient-boosting-classifier",
-            "sklearn-random-forest-regressor", "xgboost-classifier", "lightgbm-classifier"})
+            "sklearn-random-forest-regressor", "xgboost-classifier", "lightgbm-classifier",
+            "sklearn-decision-tree-classifier", "sklearn-hist-gradient-boosting-classifier"})
     void the_circuit_takes_onnx_runtimes_branch_on_the_grid_next_to_every_threshold(String name) throws Exception {
         byte[] bytes = OnnxModelReaderTest.bytes(name);
         ImportedModel m = read(bytes);
