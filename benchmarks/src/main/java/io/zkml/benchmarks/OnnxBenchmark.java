@@ -38,7 +38,8 @@ public final class OnnxBenchmark {
 
     /** The ai.onnx.ml tree ensembles (issue 6b): scikit-learn, XGBoost and LightGBM exports. */
     static final List<String> TREE_MODELS = List.of("sklearn-random-forest-classifier", "sklearn-gradient-boosting-classifier",
-            "sklearn-random-forest-regressor", "xgboost-classifier", "lightgbm-classifier", "xgboost-classifier-100-trees");
+            "sklearn-random-forest-regressor", "xgboost-classifier", "lightgbm-classifier", "xgboost-classifier-100-trees",
+            "sklearn-decision-tree-classifier", "sklearn-hist-gradient-boosting-classifier");
     static final List<String> MODELS = java.util.stream.Stream.concat(java.util.stream.Stream.of("mnist-mlp-784-56-10",
             "mlp-tabular", "mlp-softmax", "mlp-regressor", "mlp-activations"), TREE_MODELS.stream()).toList();
 
