@@ -261,6 +261,27 @@ class OnnxModelFlowTest {
         assertThat(unsupported.json().get("detail").asString()).contains("Erf", "gate", "Softplus", "squash", "Elu", "elu");
     }
 
+    @Test
+    void aTreeEnsembleWithAnEqualityBranchIsRefusedNamingTheNodeAndMode() throws Exception {
+        ai.onnx.proto.OnnxMl.ModelProto m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(
+                Files.readAllBytes(ONNX.resolve("xgboost-classifier.onnx")));
+        ai.onnx.proto.OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
+        ai.onnx.proto.OnnxMl.NodeProto.Builder n = g.getNode(0).toBuilder().setName("xgb_trees");
+        for (int i = 0; i < n.getAttributeCount(); i++) {
+            if (n.getAttribute(i).getName().equals("nodes_modes")) {
+                n.setAttribute(i, n.getAttribute(i).toBuilder().setStrings(0, com.google.protobuf.ByteString.copyFromUtf8("BRANCH_EQ")));
+            }
+        }
+        byte[] bad = m.toBuilder().setGraph(g.setNode(0, n)).build().toByteArray();
+        int before = http.get("/v1/models?limit=100").json().get("items").size();
+        Response r = http.postMultipart("/v1/models", Http.parts("file", bad, "format", "onnx", "name", "eq"));
+        assertThat(r.status()).as(r.toString()).isEqualTo(422);
+        assertThat(r.json().get("type").asString()).endsWith("unsupported-operator");
+        assertThat(r.json().get("detail").asString()).contains("xgb_trees", "BRANCH_EQ");
+        assertThat(r.json().get("operators").get(0).get("node").asString()).isEqualTo("xgb_trees");
+        assertThat(http.get("/v1/models?limit=100").json().get("items").size()).as("nothing stored").isEqualTo(before);
+    }
+
     private boolean verify(String circuit, String proof, List<String> publicInputs) {
         Response r = http.postJson("/v1/verifications", Map.of("circuitId", circuit, "proof", proof, "publicInputs", publicInputs));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
