@@ -41,9 +41,10 @@ import java.util.Set;
  *       {@code x}; the compiler's floor then gives {@code τ = ⌈t·2^s⌉ − 1}, so a quantized input on
  *       the grid compares exactly as ONNX Runtime does). {@code BRANCH_EQ}/{@code BRANCH_NEQ} are
  *       refused (422 unsupported-operator naming the node and mode).</li>
- *   <li>A float32 graph input: ONNX Runtime compares float32 inputs with float32 thresholds (a
- *       double {@code nodes_values_as_tensor} is rounded to float32), so thresholds and leaf weights
- *       are rounded to float32 and {@link OnnxTreeModel#predict} rounds the input to float32.</li>
+ *   <li>A float32 graph input: ONNX Runtime compares float32 inputs with float32 thresholds and adds
+ *       float32 weights ({@code *_as_tensor} must then be float tensors, else refused as ONNX Runtime
+ *       does), so {@link OnnxTreeModel#predict} rounds the input to float32; a double input keeps
+ *       doubles (double {@code *_as_tensor} attributes).</li>
  *   <li>Scores: the sum of the leaf weights per class / target, plus {@code base_values}, divided by
  *       the number of trees for {@code aggregate_function = AVERAGE} (folded into the leaves: base
  *       values into tree 0's). Classifier label: the first maximum of the scores (3+ classes); two
@@ -703,6 +704,10 @@ final class OnnxTreeReader {
             boolean isDouble = t.getDataType() == TensorProto.DataType.DOUBLE_VALUE;
             if (!isFloat && !isDouble) {
                 throw unsupported(w + " must be a float or double tensor");
+            }
+            if (isDouble && floatInput) {
+                throw unsupported(w + " is a double tensor but the trees read float32 values (ONNX Runtime refuses this too: "
+                        + "the *_as_tensor type must be the input's)");
             }
             double[] out = new double[count];
             if (t.hasRawData()) {

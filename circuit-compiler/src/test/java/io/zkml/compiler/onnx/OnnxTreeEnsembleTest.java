@@ -331,6 +331,60 @@ class OnnxTreeEnsembleTest {
         assertThat(refusal(feature).getMessage()).contains("tests feature 7");
     }
 
+    static byte[] asTensor(String name, boolean asDouble) throws Exception {
+        return edit(name, n -> {
+            AttributeProto v = attr(n, "nodes_values");
+            AttributeProto w = attr(n, "target_weights");
+            ai.onnx.proto.OnnxMl.TensorProto.Builder tv = ai.onnx.proto.OnnxMl.TensorProto.newBuilder()
+                    .setDataType(asDouble ? ai.onnx.proto.OnnxMl.TensorProto.DataType.DOUBLE_VALUE
+                            : ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT_VALUE).addDims(v.getFloatsCount());
+            v.getFloatsList().forEach(f -> {
+                if (asDouble) {
+                    tv.addDoubleData(f);
+                } else {
+                    tv.addFloatData(f);
+                }
+            });
+            ai.onnx.proto.OnnxMl.TensorProto.Builder tw = ai.onnx.proto.OnnxMl.TensorProto.newBuilder()
+                    .setDataType(ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT_VALUE).addDims(w.getFloatsCount())
+                    .addAllFloatData(w.getFloatsList());
+            NodeProto.Builder out = NodeProto.newBuilder(n.build()).clearAttribute();
+            for (AttributeProto a : n.getAttributeList()) {
+                if (!a.getName().equals("nodes_values") && !a.getName().equals("target_weights")) {
+                    out.addAttribute(a);
+                }
+            }
+            out.addAttribute(AttributeProto.newBuilder().setName("nodes_values_as_tensor").setType(AttributeProto.AttributeType.TENSOR).setT(tv));
+            return out.addAttribute(AttributeProto.newBuilder().setName("target_weights_as_tensor").setType(AttributeProto.AttributeType.TENSOR).setT(tw));
+        });
+    }
+
+    @Test
+    void as_tensor_attributes_are_read_and_a_double_one_for_a_float_input_is_refused_as_onnx_runtime_does() throws Exception {
+        // the regressor with nodes_values_as_tensor and target_weights_as_tensor (float tensors, as ONNX
+        // Runtime requires for a float input; a double one is refused, as ONNX Runtime refuses it)
+        String name = "sklearn-random-forest-regressor";
+        assertThat(refusal(asTensor(name, true)).getMessage()).contains("nodes_values_as_tensor is a double tensor");
+        byte[] b = asTensor(name, false);
+        ImportedModel m = read(b);
+        ImportedModel plain = read(OnnxModelReaderTest.bytes(name));
+        assertThat(m.structure()).as("the same trees once the thresholds are float32").isEqualTo(plain.structure());
+        JsonNode exp = OnnxModelReaderTest.expected(name);
+        try (OrtSession session = OrtEnvironment.getEnvironment().createSession(b, new OrtSession.SessionOptions())) {
+            for (JsonNode cs : exp.get("cases")) {
+                double[] x = OnnxModelReaderTest.doubles(cs.get("input"));
+                double want = ((double[]) OnnxRuntimeAgreementTest.run(session, x).get("variable"))[0];
+                assertThat((float) want).as("the same model as the recorded one").isEqualTo((float) cs.get("variable").get(0).asDouble());
+                double y = m.predict(x).values().values().iterator().next();
+                assertThat(Math.abs(y - want)).isLessThanOrEqualTo(floatSlack((TreeEnsembleStructure) m.structure()));
+            }
+        }
+        byte[] both = edit(name, n -> n.addAttribute(AttributeProto.newBuilder().setName("nodes_values_as_tensor")
+                .setType(AttributeProto.AttributeType.TENSOR).setT(ai.onnx.proto.OnnxMl.TensorProto.newBuilder()
+                        .setDataType(ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT_VALUE).addDims(1).addFloatData(0))));
+        assertThat(refusal(both).getMessage()).contains("both nodes_values and nodes_values_as_tensor");
+    }
+
     @Test
     void the_other_branch_modes_map_to_the_right_strictness() throws Exception {
         // XGBoost's BRANCH_LT rewritten as the equivalent BRANCH_GTE with the children swapped, and
