@@ -386,6 +386,40 @@ class OnnxTreeEnsembleTest {
     }
 
     @Test
+    void a_double_input_compares_in_double_as_onnx_runtime_does() throws Exception {
+        // the XGBoost fixture (BRANCH_LT) with its input declared double: ONNX Runtime then compares doubles
+        // with the (float32-valued) thresholds; the reader keeps doubles, so one double ulp matters
+        ModelProto mp = ModelProto.parseFrom(OnnxModelReaderTest.bytes("xgboost-classifier"));
+        var g = mp.getGraph().toBuilder();
+        var in = g.getInput(0).toBuilder();
+        in.getTypeBuilder().getTensorTypeBuilder().setElemType(ai.onnx.proto.OnnxMl.TensorProto.DataType.DOUBLE_VALUE);
+        byte[] b = mp.toBuilder().setGraph(g.setInput(0, in)).build().toByteArray();
+        ImportedModel m = read(b);
+        TreeEnsembleStructure s = (TreeEnsembleStructure) m.structure();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        int checked = 0;
+        try (OrtSession session = env.createSession(b, new OrtSession.SessionOptions())) {
+            for (TreeEnsembleStructure.Member mem : s.members()) {
+                DecisionTree t = mem.trees().get(0);
+                for (int node = 0; node < Math.min(3, t.internalNodes()); node++) {
+                    double th = Math.nextUp(t.threshold()[node]); // the ONNX threshold (BRANCH_LT: stored as nextDown)
+                    for (double v : new double[] {th, Math.nextDown(th), Math.nextUp(th)}) {
+                        double[] x = new double[4];
+                        x[t.feature()[node]] = v;
+                        try (var tensor = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(x), new long[] {1, 4});
+                             var r = session.run(Map.of("X", tensor))) {
+                            long want = ((long[]) r.get("label").orElseThrow().getValue())[0];
+                            assertThat(m.predict(x).label()).as("at %s", java.util.Arrays.toString(x)).isEqualTo(Long.toString(want));
+                            checked++;
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(30);
+    }
+
+    @Test
     void the_other_branch_modes_map_to_the_right_strictness() throws Exception {
         // XGBoost's BRANCH_LT rewritten as the equivalent BRANCH_GTE with the children swapped, and
         // scikit-learn's BRANCH_LEQ as BRANCH_GT swapped: ONNX Runtime and our reference agree on them
