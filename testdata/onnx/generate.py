@@ -99,7 +99,9 @@ def save(name, graph, doc, inputs, feature_names=None, opset_ml=None, scores=Non
         row = {"input": [f32(v) for v in np.asarray(x, dtype=np.float32).ravel()]}
         for o, r in zip(out_names, res):
             r = np.asarray(r).ravel()
-            row[o] = [f32(v) for v in r] if r.dtype == np.float32 else [v if isinstance(v, str) else v.item() for v in r]
+            row[o] = [f32(v) for v in r] if r.dtype == np.float32 else [
+                v if isinstance(v, str) else {str(k): f32(p) for k, p in v.items()} if isinstance(v, dict) else v.item()
+                for v in r]  # a dict: ZipMap's output
         rows.append(row)
     exp = {"model": name + ".onnx", "runtime": "onnxruntime " + ort.__version__, "onnx": onnx.__version__,
            "outputs": [o for o in out_names if o != scores], "scores": scores, "features": feature_names,
@@ -282,7 +284,161 @@ def sklearn_mlp():
          % (__import__("sklearn").__version__, __import__("skl2onnx").__version__), xt, opset_ml=1, scores="add_result1")
 
 
+
+def tree_inputs(rng, onx, n_random, d):
+    """Seeded random inputs, then inputs at and one float32 step either side of thresholds
+    (the branch strictness must match ONNX Runtime exactly there)."""
+    xs = list(rng.normal(size=(n_random, d)).astype(np.float32))
+    base = np.zeros(d, dtype=np.float32)
+    for node in onx.graph.node:
+        if node.op_type.startswith("TreeEnsemble"):
+            a = {at.name: at for at in node.attribute}
+            feats = list(a["nodes_featureids"].ints)
+            vals = list(a["nodes_values"].floats) if "nodes_values" in a else list(numpy_helper.to_array(a["nodes_values_as_tensor"].t))
+            modes = [m.decode() for m in a["nodes_modes"].strings]
+            picked = [k for k in range(len(modes)) if modes[k] != "LEAF"][:12]
+            for k in picked:
+                t = np.float32(vals[k])
+                for v in (t, np.nextafter(t, np.float32(-np.inf)), np.nextafter(t, np.float32(np.inf))):
+                    x = base.copy()
+                    x[feats[k]] = v
+                    xs.append(x)
+    return xs
+
+
+def tree_data(seed, n=300, d=4):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d))
+    score = x[:, 0] + 0.8 * x[:, 1] ** 2 - 0.6 * x[:, 2] + 0.3 * x[:, 3]
+    return rng, x.astype(np.float32), score
+
+
+def sklearn_random_forest():
+    from sklearn.ensemble import RandomForestClassifier
+    from skl2onnx import to_onnx
+    rng, x, score = tree_data(701)
+    y = np.where(score > 1.5, "high", np.where(score > 0.2, "medium", "low"))
+    m = RandomForestClassifier(n_estimators=8, max_depth=4, random_state=0).fit(x, y)
+    onx = to_onnx(m, x[:1], target_opset={"": OPSET, "ai.onnx.ml": 1})  # with its ZipMap
+    onx.graph.name = "sklearn_random_forest"
+    save("sklearn-random-forest-classifier", onx.graph, "scikit-learn %s RandomForestClassifier (8 trees, depth 4, "
+         "string labels, ZipMap) exported by skl2onnx %s" % (__import__("sklearn").__version__,
+         __import__("skl2onnx").__version__), tree_inputs(np.random.default_rng(702), onx, 120, 4), opset_ml=1)
+
+
+def sklearn_gradient_boosting():
+    from sklearn.ensemble import GradientBoostingClassifier
+    from skl2onnx import to_onnx
+    rng, x, score = tree_data(711)
+    y = (score > 0.6).astype(np.int64)
+    m = GradientBoostingClassifier(n_estimators=12, max_depth=3, random_state=0).fit(x, y)
+    onx = to_onnx(m, x[:1], target_opset={"": OPSET, "ai.onnx.ml": 3}, options={"zipmap": False})
+    onx.graph.name = "sklearn_gradient_boosting"
+    save("sklearn-gradient-boosting-classifier", onx.graph, "scikit-learn %s GradientBoostingClassifier (binary, 12 "
+         "trees, depth 3) exported by skl2onnx %s" % (__import__("sklearn").__version__,
+         __import__("skl2onnx").__version__), tree_inputs(np.random.default_rng(712), onx, 120, 4), opset_ml=3)
+
+
+def sklearn_random_forest_regressor():
+    from sklearn.ensemble import RandomForestRegressor
+    from skl2onnx import to_onnx
+    rng, x, score = tree_data(721)
+    m = RandomForestRegressor(n_estimators=6, max_depth=4, random_state=0).fit(x, score)
+    onx = to_onnx(m, x[:1], target_opset={"": OPSET, "ai.onnx.ml": 3})
+    onx.graph.name = "sklearn_random_forest_regressor"
+    save("sklearn-random-forest-regressor", onx.graph, "scikit-learn %s RandomForestRegressor (6 trees, depth 4) "
+         "exported by skl2onnx %s" % (__import__("sklearn").__version__, __import__("skl2onnx").__version__),
+         tree_inputs(np.random.default_rng(722), onx, 120, 4), opset_ml=3)
+
+
+def xgboost_classifier():
+    import xgboost
+    import onnxmltools
+    from onnxmltools.convert.common.data_types import FloatTensorType
+    rng, x, score = tree_data(731)
+    y = np.where(score > 1.5, 2, np.where(score > 0.2, 1, 0))
+    m = xgboost.XGBClassifier(n_estimators=6, max_depth=3, learning_rate=0.5, random_state=0).fit(x, y)
+    onx = onnxmltools.convert_xgboost(m, initial_types=[("X", FloatTensorType([None, 4]))], target_opset=OPSET)
+    onx.graph.name = "xgboost_classifier"
+    save("xgboost-classifier", onx.graph, "XGBoost %s XGBClassifier (3 classes, 6 rounds = 18 trees, depth 3) "
+         "exported by onnxmltools %s" % (xgboost.__version__, onnxmltools.__version__),
+         tree_inputs(np.random.default_rng(732), onx, 120, 4), opset_ml=_ml_opset(onx))
+
+
+def lightgbm_classifier():
+    import lightgbm
+    import onnxmltools
+    from onnxmltools.convert.common.data_types import FloatTensorType
+    rng, x, score = tree_data(741)
+    y = np.where(score > 1.5, 2, np.where(score > 0.2, 1, 0))
+    m = lightgbm.LGBMClassifier(n_estimators=5, max_depth=3, num_leaves=8, learning_rate=0.3, random_state=0,
+                                verbose=-1).fit(x, y)
+    onx = onnxmltools.convert_lightgbm(m, initial_types=[("X", FloatTensorType([None, 4]))], target_opset=OPSET,
+                                       zipmap=False)
+    onx.graph.name = "lightgbm_classifier"
+    save("lightgbm-classifier", onx.graph, "LightGBM %s LGBMClassifier (3 classes, 5 rounds = 15 trees, depth 3) "
+         "exported by onnxmltools %s" % (lightgbm.__version__, onnxmltools.__version__),
+         tree_inputs(np.random.default_rng(742), onx, 120, 4), opset_ml=_ml_opset(onx))
+
+
+def xgboost_classifier_100():
+    """The benchmark's tree ensemble (issue 6 bar: 50-200 trees); tests only read its recorded labels."""
+    import xgboost
+    import onnxmltools
+    from onnxmltools.convert.common.data_types import FloatTensorType
+    rng = np.random.default_rng(751)
+    x = rng.normal(size=(600, 6)).astype(np.float32)
+    score = x[:, 0] + 0.8 * x[:, 1] ** 2 - 0.6 * x[:, 2] + 0.3 * x[:, 3] * x[:, 4] - 0.2 * x[:, 5]
+    y = (score > 0.6).astype(np.int64)
+    m = xgboost.XGBClassifier(n_estimators=100, max_depth=4, learning_rate=0.1, random_state=0).fit(x, y)
+    onx = onnxmltools.convert_xgboost(m, initial_types=[("X", FloatTensorType([None, 6]))], target_opset=OPSET)
+    onx.graph.name = "xgboost_classifier_100"
+    save("xgboost-classifier-100-trees", onx.graph, "XGBoost %s XGBClassifier (binary, 100 trees, depth 4, 6 features) "
+         "exported by onnxmltools %s" % (xgboost.__version__, onnxmltools.__version__),
+         tree_inputs(np.random.default_rng(752), onx, 80, 6), opset_ml=_ml_opset(onx))
+
+
+def sklearn_decision_tree():
+    """One tree: the circuit outputs the leaf's label directly (no sum, no argmax)."""
+    from sklearn.tree import DecisionTreeClassifier
+    from skl2onnx import to_onnx
+    rng, x, score = tree_data(761)
+    y = np.where(score > 1.5, "high", np.where(score > 0.2, "medium", "low"))
+    m = DecisionTreeClassifier(max_depth=4, random_state=0).fit(x, y)
+    onx = to_onnx(m, x[:1], target_opset={"": OPSET, "ai.onnx.ml": 3}, options={"zipmap": False})
+    onx.graph.name = "sklearn_decision_tree"
+    save("sklearn-decision-tree-classifier", onx.graph, "scikit-learn %s DecisionTreeClassifier (depth 4, string labels) "
+         "exported by skl2onnx %s" % (__import__("sklearn").__version__, __import__("skl2onnx").__version__),
+         tree_inputs(np.random.default_rng(762), onx, 120, 4), opset_ml=3)
+
+
+def sklearn_hist_gradient_boosting():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from skl2onnx import to_onnx
+    rng, x, score = tree_data(771)
+    y = np.where(score > 1.5, 2, np.where(score > 0.2, 1, 0))
+    m = HistGradientBoostingClassifier(max_iter=5, max_depth=3, random_state=0).fit(x, y)
+    onx = to_onnx(m, x[:1], target_opset={"": OPSET, "ai.onnx.ml": 3}, options={"zipmap": False})
+    onx.graph.name = "sklearn_hist_gradient_boosting"
+    save("sklearn-hist-gradient-boosting-classifier", onx.graph, "scikit-learn %s HistGradientBoostingClassifier (3 classes, "
+         "5 iterations = 15 trees, depth 3) exported by skl2onnx %s" % (__import__("sklearn").__version__,
+         __import__("skl2onnx").__version__), tree_inputs(np.random.default_rng(772), onx, 120, 4), opset_ml=3)
+
+
+def _ml_opset(onx):
+    return next(o.version for o in onx.opset_import if o.domain == "ai.onnx.ml")
+
+
+TREES = [sklearn_random_forest, sklearn_gradient_boosting, sklearn_random_forest_regressor, xgboost_classifier,
+         lightgbm_classifier, xgboost_classifier_100, sklearn_decision_tree, sklearn_hist_gradient_boosting]
+
+
 if __name__ == "__main__":
+    import sys
+    if sys.argv[1:] == ["trees"]:  # only the tree ensembles (issue 6b)
+        for fn in TREES:
+            fn()
+        sys.exit(0)
     mlp_tabular()
     mlp_regressor()
     mlp_softmax()
@@ -290,3 +446,5 @@ if __name__ == "__main__":
     mnist_mlp()
     mlp_activations()
     sklearn_mlp()
+    for fn in TREES:
+        fn()

@@ -66,6 +66,7 @@ class OnnxModelFlowTest {
         proven.put("mlp-tabular", prove("mlp-tabular", null, Map.of()));
         proven.put("mlp-regressor", prove("mlp-regressor", "temperature, pressure, flow", Map.of()));
         proven.put("scores-argmax", prove("mlp-tabular", null, Map.of("output", "argmax")));
+        proven.put("forest", prove("sklearn-random-forest-classifier", null, Map.of())); // issue 6b
     }
 
     /** The tabular MLP without its ArgMax: a graph that ends in its 3 logits (a score vector). */
@@ -121,8 +122,8 @@ class OnnxModelFlowTest {
         assertThat(created.status()).as(created.toString()).isEqualTo(202);
         JsonNode circuit = http.awaitStatus("/v1/circuits/" + created.text("id"), CIRCUIT_DONE, DEADLINE);
         assertThat(circuit.get("status").asString()).as(name + ": " + circuit).isEqualTo("ready");
-        // a held-out recorded case, by name
-        JsonNode c = cases.get(cases.size() - 1);
+        // a held-out recorded case, by name (a tree fixture's last cases are threshold probes: take its last random one)
+        JsonNode c = cases.get(name.contains("forest") ? 119 : cases.size() - 1);
         List<String> names = new ArrayList<>();
         upload.json().get("features").forEach(f -> names.add(f.asString()));
         Map<String, Object> input = new LinkedHashMap<>();
@@ -192,10 +193,21 @@ class OnnxModelFlowTest {
     }
 
     @Test
+    void anOnnxTreeEnsembleIsAnEnsembleWhoseProvenLabelIsOnnxRuntimes() {
+        Proven f = proven.get("forest");
+        assertThat(f.model().get("family").asString()).isEqualTo("ensemble");
+        assertThat(f.model().get("task").asString()).isEqualTo("classification");
+        assertThat(strings(f.model().get("outputs"))).containsExactly("high", "low", "medium");
+        assertThat(f.circuit().get("constraintsByOp").has("split_bits")).isTrue();
+        assertThat(f.inference().get("output").get("label").asString())
+                .isEqualTo(f.expectedCase().get("output_label").get(0).asString());
+    }
+
+    @Test
     void theCircuitReportsItsCalibrationAndConstraintsPerLayer() {
         for (Map.Entry<String, Proven> e : proven.entrySet()) {
             JsonNode c = e.getValue().circuit();
-            if (e.getKey().equals("scores-argmax")) {
+            if (e.getKey().equals("scores-argmax") || e.getKey().equals("forest")) {
                 continue;
             }
             JsonNode network = c.get("quantization").get("network");
@@ -247,6 +259,27 @@ class OnnxModelFlowTest {
         assertThat(unsupported.status()).as(unsupported.toString()).isEqualTo(422);
         assertThat(unsupported.json().get("type").asString()).endsWith("unsupported-operator");
         assertThat(unsupported.json().get("detail").asString()).contains("Erf", "gate", "Softplus", "squash", "Elu", "elu");
+    }
+
+    @Test
+    void aTreeEnsembleWithAnEqualityBranchIsRefusedNamingTheNodeAndMode() throws Exception {
+        ai.onnx.proto.OnnxMl.ModelProto m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(
+                Files.readAllBytes(ONNX.resolve("xgboost-classifier.onnx")));
+        ai.onnx.proto.OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
+        ai.onnx.proto.OnnxMl.NodeProto.Builder n = g.getNode(0).toBuilder().setName("xgb_trees");
+        for (int i = 0; i < n.getAttributeCount(); i++) {
+            if (n.getAttribute(i).getName().equals("nodes_modes")) {
+                n.setAttribute(i, n.getAttribute(i).toBuilder().setStrings(0, com.google.protobuf.ByteString.copyFromUtf8("BRANCH_EQ")));
+            }
+        }
+        byte[] bad = m.toBuilder().setGraph(g.setNode(0, n)).build().toByteArray();
+        int before = http.get("/v1/models?limit=100").json().get("items").size();
+        Response r = http.postMultipart("/v1/models", Http.parts("file", bad, "format", "onnx", "name", "eq"));
+        assertThat(r.status()).as(r.toString()).isEqualTo(422);
+        assertThat(r.json().get("type").asString()).endsWith("unsupported-operator");
+        assertThat(r.json().get("detail").asString()).contains("xgb_trees", "BRANCH_EQ");
+        assertThat(r.json().get("operators").get(0).get("node").asString()).isEqualTo("xgb_trees");
+        assertThat(http.get("/v1/models?limit=100").json().get("items").size()).as("nothing stored").isEqualTo(before);
     }
 
     private boolean verify(String circuit, String proof, List<String> publicInputs) {

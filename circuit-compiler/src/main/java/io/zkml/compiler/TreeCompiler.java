@@ -130,7 +130,7 @@ final class TreeCompiler {
         boolean singleLabelTree = classification && trees.size() == 1;
         int classes = outputs.size();
         int leafScale = 0;
-        if (!classification || combiner == Combiner.FULLY_WEIGHTED_VOTING) {
+        if (!classification || scoresCombiner(combiner)) {
             leafScale = chooseLeafScale(settings.weightScale(), trees, classification);
         }
         checkSize(trees, singleLabelTree ? 1 : classes, taus.size());
@@ -151,7 +151,7 @@ final class TreeCompiler {
                 List<BigInteger> leaves = leafValues(t, width, singleLabelTree, classification, combiner, leafScale);
                 String leavesName = "leaves_" + suffix;
                 g.constant(leavesName, List.of(t.leafCount(), width), singleLabelTree || (classification
-                        && combiner != Combiner.FULLY_WEIGHTED_VOTING) ? 0 : leafScale, leaves);
+                        && !scoresCombiner(combiner)) ? 0 : leafScale, leaves);
                 List<Integer> bit = new ArrayList<>(t.internalNodes());
                 for (int node = 0; node < t.internalNodes(); node++) {
                     int f = t.feature()[node];
@@ -343,13 +343,13 @@ final class TreeCompiler {
             double v = treeWeights.get(k);
             if (classification) {
                 w[k] = allEqual ? 1.0 : v;
-            } else if (combiner == Combiner.SINGLE) {
-                w[k] = 1.0; // one member: its trees are the output dimensions, each counted once
+            } else if (combiner == Combiner.SINGLE || combiner == Combiner.SUM) {
+                w[k] = combiner == Combiner.SUM ? v : 1.0; // SINGLE: one member, its trees are the output dimensions
             } else {
                 w[k] = v / sum;
             }
         }
-        if (!classification && combiner != Combiner.SINGLE && allEqual) {
+        if (!classification && combiner != Combiner.SINGLE && combiner != Combiner.SUM && allEqual) {
             // Equal members: the mean is Σ/M; exact when M is a power of two, otherwise rounded below.
             long members = Math.round(1.0 / w[0]);
             if (Long.bitCount(members) == 1 && members * w[0] == 1.0) {
@@ -381,6 +381,11 @@ final class TreeCompiler {
         return new WeightChoice(scale, q, false);
     }
 
+    /** Classification combiners that add leaf scores (Tribuo's fully weighted voting, ONNX's SUM) rather than votes. */
+    static boolean scoresCombiner(Combiner c) {
+        return c == Combiner.FULLY_WEIGHTED_VOTING || c == Combiner.SUM;
+    }
+
     /** Σ of the members' weights (Tribuo's normaliser: each member counts once, whatever its number of trees). */
     private static double memberWeightSum(TreeEnsembleStructure s) {
         double sum = 0;
@@ -405,7 +410,7 @@ final class TreeCompiler {
         for (int leaf = 0; leaf < t.leafCount(); leaf++) {
             if (singleLabelTree) {
                 out.add(BigInteger.valueOf(t.leafLabel()[leaf]));
-            } else if (classification && combiner != Combiner.FULLY_WEIGHTED_VOTING) {
+            } else if (classification && !scoresCombiner(combiner)) {
                 for (int c = 0; c < width; c++) {
                     out.add(c == t.leafLabel()[leaf] ? BigInteger.ONE : BigInteger.ZERO);
                 }
@@ -433,7 +438,7 @@ final class TreeCompiler {
     private static Double errorBound(TreeEnsembleStructure s, List<DecisionTree> trees, List<Double> treeWeights,
                                      WeightChoice weights, int leafScale, boolean classification, Combiner combiner,
                                      boolean singleLabelTree, int outputCount) {
-        if (singleLabelTree || (classification && combiner != Combiner.FULLY_WEIGHTED_VOTING && weights.exact())) {
+        if (singleLabelTree || (classification && !scoresCombiner(combiner) && weights.exact())) {
             return null;
         }
         double sum = memberWeightSum(s);
@@ -446,14 +451,14 @@ final class TreeCompiler {
             DecisionTree t = trees.get(k);
             double q = Math.scalb(weights.values().get(k).doubleValue(), -weights.scale());
             double omega = classification ? (allEqual ? 1.0 : treeWeights.get(k))
-                    : combiner == Combiner.SINGLE ? 1.0 : treeWeights.get(k) / sum;
+                    : combiner == Combiner.SINGLE ? 1.0 : combiner == Combiner.SUM ? treeWeights.get(k) : treeWeights.get(k) / sum;
             double maxLeaf = 0;
             for (double[] row : t.leafValues()) {
                 for (double v : row) {
                     maxLeaf = Math.max(maxLeaf, Math.abs(v));
                 }
             }
-            if (classification && combiner != Combiner.FULLY_WEIGHTED_VOTING) {
+            if (classification && !scoresCombiner(combiner)) {
                 maxLeaf = 1; // a vote
                 halfLeaf = 0;
             }
@@ -472,7 +477,7 @@ final class TreeCompiler {
         double members = s.members().size();
         double worst = 0;
         for (int slot = 0; slot < perOutput.length; slot++) {
-            double tribuo = classification ? 2 * (members + 1) * u * weightedLeaf[slot]
+            double tribuo = classification || combiner == Combiner.SUM ? 2 * (members + 1) * u * weightedLeaf[slot]
                     : combiner == Combiner.SINGLE ? 0 : (members + 8) * members * 2 * u * largestLeaf[slot];
             worst = Math.max(worst, perOutput[slot] + tribuo);
         }

@@ -52,7 +52,14 @@ public record TreeEnsembleStructure(List<Member> members, Combiner combiner) imp
         /** Classification: weighted sum of the members' per-label scores. */
         FULLY_WEIGHTED_VOTING,
         /** Regression: weighted mean of the members' values, per dimension. */
-        AVERAGING
+        AVERAGING,
+        /**
+         * ONNX {@code ai.onnx.ml} tree ensembles (issue 6): the plain weighted sum of the members'
+         * leaf values, {@code score[j] = Σ_m w_m·p_m[j]} (classification: the label is the first
+         * strict maximum of the scores, no division; regression: {@code y[d] = Σ_m w_m·v_m[d]}).
+         * Leaf values may be negative (boosting).
+         */
+        SUM
     }
 
     /**
@@ -124,6 +131,7 @@ public record TreeEnsembleStructure(List<Member> members, Combiner combiner) imp
             case SINGLE -> true;
             case VOTING, FULLY_WEIGHTED_VOTING -> classification;
             case AVERAGING -> !classification;
+            case SUM -> true;
         };
         if (!ok) {
             throw new IllegalArgumentException(combiner + " does not apply to " + (classification ? "classification" : "regression"));
@@ -210,6 +218,33 @@ public record TreeEnsembleStructure(List<Member> members, Combiner combiner) imp
                     }
                 }
                 return new Result(-1, mean);
+            }
+            case SUM -> {
+                double[] score = new double[k];
+                for (Member m : members) {
+                    if (isClassification()) {
+                        DecisionTree t = m.trees().get(0);
+                        double[] p = t.valuesAt(t.leaf(x));
+                        for (int j = 0; j < k; j++) {
+                            score[j] += m.weight() * p[j];
+                        }
+                    } else {
+                        for (int d = 0; d < k; d++) {
+                            DecisionTree t = m.trees().get(d);
+                            score[d] += m.weight() * t.valuesAt(t.leaf(x))[0];
+                        }
+                    }
+                }
+                if (!isClassification()) {
+                    return new Result(-1, score);
+                }
+                int best = 0;
+                for (int j = 1; j < k; j++) {
+                    if (score[j] > score[best]) {
+                        best = j;
+                    }
+                }
+                return new Result(best, score);
             }
             default -> throw new IllegalStateException(combiner.toString());
         }

@@ -19,18 +19,19 @@ public final class OnnxImporter implements ModelImporter {
 
     @Override
     public ImportedModel read(byte[] bytes, ImportLimits limits) throws ModelFormatException {
-        return OnnxModelReader.read(bytes, null);
+        return OnnxModelReader.readModel(bytes, null, limits);
     }
 
     @Override
     public ImportedModel read(byte[] bytes, ImportLimits limits, List<String> featureNames) throws ModelFormatException {
-        return OnnxModelReader.read(bytes, featureNames);
+        return OnnxModelReader.readModel(bytes, featureNames, limits);
     }
 
     @Override
     public List<String> supportedModelClasses() {
         return List.of("ONNX feed-forward networks of " + String.join(", ", OnnxModelReader.SUPPORTED_OPERATORS)
                 + " (ai.onnx opsets " + OnnxModelReader.MIN_OPSET + "-" + OnnxModelReader.MAX_OPSET + ")",
+                "ONNX tree ensembles: ai.onnx.ml TreeEnsembleClassifier, TreeEnsembleRegressor (skl2onnx, onnxmltools)",
                 "ONNX linear models of ai.onnx.ml " + String.join(", ", OnnxModelReader.SUPPORTED_ML_OPERATORS)
                         + " (opsets " + OnnxModelReader.MIN_ML_OPSET + "-" + OnnxModelReader.MAX_ML_OPSET + ")");
     }

@@ -10,6 +10,8 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import io.zkml.compiler.Task;
+import io.zkml.compiler.model.ImportLimits;
+import io.zkml.compiler.model.ImportedModel;
 import io.zkml.compiler.model.NetworkStructure;
 import io.zkml.compiler.tribuo.ModelFormatException;
 import io.zkml.compiler.tribuo.ModelFormatException.Reason;
@@ -72,7 +74,7 @@ public final class OnnxModelReader {
      * ZipMap may only turn its probabilities into a graph output, which is not proven.
      */
     public static final List<String> SUPPORTED_ML_OPERATORS = List.of("LinearClassifier", "LinearRegressor", "Normalizer",
-            "ZipMap", "ArrayFeatureExtractor");
+            "ZipMap", "ArrayFeatureExtractor", "TreeEnsembleClassifier", "TreeEnsembleRegressor");
 
     private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     private static final int DOUBLE = TensorProto.DataType.DOUBLE_VALUE;
@@ -93,6 +95,20 @@ public final class OnnxModelReader {
      * @throws IllegalArgumentException featureNames do not fit the input
      */
     public static OnnxModel read(byte[] bytes, List<String> featureNames) throws ModelFormatException {
+        ImportedModel model = readModel(bytes, featureNames, null);
+        if (!(model instanceof OnnxModel network)) {
+            throw unsupported("the graph is a tree ensemble, not a network (read it with readModel)");
+        }
+        return network;
+    }
+
+    /**
+     * Reads a network ({@link OnnxModel}) or a tree ensemble ({@link OnnxTreeModel}).
+     *
+     * @param limits tree size limits (null: {@link ImportLimits#defaults()})
+     */
+    public static ImportedModel readModel(byte[] bytes, List<String> featureNames, ImportLimits limits)
+            throws ModelFormatException {
         ModelProto m = parse(bytes);
         checkVersions(m);
         GraphProto g = m.getGraph();
@@ -100,6 +116,10 @@ public final class OnnxModelReader {
             throw new ModelFormatException(Reason.TOO_LARGE, "the graph has " + g.getNodeCount() + " nodes; the limit is " + MAX_NODES);
         }
         checkOperators(g);
+        // issue 6b: a graph with an ai.onnx.ml TreeEnsembleClassifier/Regressor has its own reader
+        if (OnnxTreeReader.isTreeGraph(g)) {
+            return OnnxTreeReader.read(m, g, featureNames, limits);
+        }
         return new Folder(m, g).fold(featureNames);
     }
 

@@ -87,6 +87,23 @@ class TreeEnsembleStructureTest {
     }
 
     @Test
+    void sum_adds_signed_leaf_scores_without_dividing_and_ties_go_to_the_first_label() {
+        // ONNX tree ensembles (issue 6b): boosting leaves are signed; FULLY_WEIGHTED_VOTING would divide by their sum
+        DecisionTree a = new DecisionTree(new int[]{0}, new double[]{0.0}, new int[]{-1}, new int[]{-2},
+                new double[][]{{-1.0, 0.5}, {2.0, -3.0}}, new int[]{1, 0}, -1);
+        DecisionTree b = new DecisionTree(new int[0], new double[0], new int[0], new int[0], new double[][]{{-0.5, -2.0}}, new int[]{0}, -1);
+        var s = new TreeEnsembleStructure(List.of(new Member(1, List.of(a)), new Member(1, List.of(b))), Combiner.SUM);
+        assertThat(s.predict(new double[]{-1}).values()).containsExactly(-1.5, -1.5);
+        assertThat(s.predict(new double[]{-1}).label()).as("a tie: the first label").isZero();
+        assertThat(s.predict(new double[]{1}).values()).containsExactly(1.5, -5.0);
+        DecisionTree r = new DecisionTree(new int[]{0}, new double[]{0.0}, new int[]{-1}, new int[]{-2},
+                new double[][]{{-1.0}, {2.0}}, null, 0);
+        var reg = new TreeEnsembleStructure(List.of(new Member(1, List.of(r)), new Member(1, List.of(r))), Combiner.SUM);
+        assertThat(reg.predict(new double[]{1}).values()).containsExactly(4.0);
+        assertThat(reg.predict(new double[]{1}).label()).isEqualTo(-1);
+    }
+
+    @Test
     void combiners_must_fit_the_task_and_weights_must_be_positive() {
         DecisionTree r = new DecisionTree(new int[0], new double[0], new int[0], new int[0], new double[][]{{1.0}}, null, 0);
         assertThatThrownBy(() -> new TreeEnsembleStructure(List.of(new Member(1, List.of(r))), Combiner.VOTING))
