@@ -190,6 +190,8 @@ class OpenApiFuzzIT {
                 "--request-timeout", "20",
                 "--no-color",
                 "--header", "Authorization: Bearer " + key,
+                // revoking the development key (its id is in GET /v1/api-keys) would make the rest of the run 401s
+                "--exclude-operation-id", "revokeApiKey",
                 "--report", "junit", "--report-dir", report.toString()));
         Path log = dir.resolve("schemathesis.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
