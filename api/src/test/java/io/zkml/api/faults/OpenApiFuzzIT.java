@@ -36,8 +36,9 @@ import io.zkml.api.testing.TestPostgres;
  * embedded PostgreSQL under {@code target/fuzz-it/}), with a model, a ready circuit and a proven
  * inference in it so that the list endpoints answer real objects. Checks: no 5xx, every status code
  * documented for its operation, content types as documented, bodies that match the response
- * schemas. Bounded: {@value #FUZZ_SECONDS} s of fuzzing (schemathesis' {@code --max-time}), a fixed
- * seed, killed after {@value #KILL_SECONDS} s.
+ * schemas. Bounded: {@value #FUZZ_SECONDS} s of fuzzing in two runs of half that (schemathesis'
+ * {@code --max-time}): one with the seeded ids fixed, one with generated ids; a fixed seed, each killed
+ * after half of {@value #KILL_SECONDS} s.
  *
  * <p>Skipped (with a message) when the jar is not built, or when schemathesis cannot be installed
  * (no python3/venv or no PyPI) outside CI; in CI ({@code CI=true}, where {@code .ci/run} installs it
@@ -54,7 +55,7 @@ class OpenApiFuzzIT {
     private static final Path DEMO = REPO.resolve("examples").resolve("credit-risk");
     private static final Path OPENAPI = Path.of("src", "main", "resources", "openapi", "zkml-v1.yaml").toAbsolutePath();
     static final int FUZZ_SECONDS = 50;
-    static final int KILL_SECONDS = 110;
+    static final int KILL_SECONDS = 130;
 
     private Path dir;
     private Process service;
@@ -110,6 +111,31 @@ class OpenApiFuzzIT {
                 Map.of("input", List.of(12.5, 0.35, 85.0, 1.0, 25.0)));
         assertThat(inf.status()).as(inf.toString()).isEqualTo(202);
         http.awaitStatus("/v1/inferences/" + inf.text("id"), Set.of("succeeded", "failed"), Duration.ofSeconds(60));
+        modelId = upload.text("id");
+        this.circuitId = circuitId;
+        inferenceId = inf.text("id");
+    }
+
+    private String modelId;
+    private String circuitId;
+    private String inferenceId;
+
+    /**
+     * schemathesis' configuration: half of the run on the seeded resources (their ids fixed, the
+     * rest fuzzed, so the operations reach their real logic), the other half with generated ids.
+     */
+    private Path config(boolean seeded) throws IOException {
+        StringBuilder t = new StringBuilder();
+        if (seeded) {
+            for (String[] op : new String[][] {{"^/v1/models/\\\\{id\\\\}", modelId},
+                    {"^/v1/circuits/\\\\{id\\\\}", circuitId}, {"^/v1/inferences/\\\\{id\\\\}", inferenceId}}) {
+                t.append("[[operations]]\ninclude-path-regex = \"").append(op[0]).append("\"\n")
+                        .append("parameters = { \"path.id\" = \"").append(op[1]).append("\" }\n\n");
+            }
+        }
+        Path f = dir.resolve(seeded ? "schemathesis-seeded.toml" : "schemathesis.toml");
+        Files.writeString(f, t.toString());
+        return f;
     }
 
     private boolean ready() {
@@ -177,14 +203,26 @@ class OpenApiFuzzIT {
     @Test
     @Order(2)
     @Timeout(value = KILL_SECONDS + 20, unit = TimeUnit.SECONDS)
-    void theServiceAnswersAsItsOpenApiDocumentSays() throws Exception {
-        Path report = dir.resolve("schemathesis");
-        List<String> cmd = new ArrayList<>(List.of(schemathesis, "run", OPENAPI.toString(),
+    void theSeededResourcesAnswerAsTheOpenApiDocumentSays() throws Exception {
+        fuzz("seeded", true);
+    }
+
+    @Test
+    @Order(3)
+    @Timeout(value = KILL_SECONDS + 20, unit = TimeUnit.SECONDS)
+    void everyOperationAnswersAsTheOpenApiDocumentSays() throws Exception {
+        fuzz("generated", false);
+    }
+
+    private void fuzz(String name, boolean seeded) throws Exception {
+        Path report = dir.resolve("schemathesis-" + name);
+        List<String> cmd = new ArrayList<>(List.of(schemathesis, "--config-file", config(seeded).toString(),
+                "run", OPENAPI.toString(),
                 "--url", "http://127.0.0.1:" + port,
                 "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
                 "--phases", "examples,coverage,fuzzing",
                 "--max-examples", "10",
-                "--max-time", Integer.toString(FUZZ_SECONDS),
+                "--max-time", Integer.toString(FUZZ_SECONDS / 2),
                 "--workers", "2",
                 "--seed", "1",
                 "--request-timeout", "20",
@@ -194,12 +232,11 @@ class OpenApiFuzzIT {
                 // revoking the development key (its id is in GET /v1/api-keys) would make the rest of the run 401s
                 "--exclude-operation-id", "revokeApiKey",
                 "--report", "junit", "--report-dir", report.toString()));
-        Path log = dir.resolve("schemathesis.log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        Process st = pb.start();
-        if (!st.waitFor(KILL_SECONDS, TimeUnit.SECONDS)) {
+        Path log = dir.resolve("schemathesis-" + name + ".log");
+        Process st = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!st.waitFor(KILL_SECONDS / 2, TimeUnit.SECONDS)) {
             st.destroyForcibly();
-            fail("schemathesis did not end within " + KILL_SECONDS + " s; its output ends:\n" + tail(log, 6000));
+            fail("schemathesis did not end within " + KILL_SECONDS / 2 + " s; its output ends:\n" + tail(log, 6000));
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         int failures = output.indexOf("FAILURES");
