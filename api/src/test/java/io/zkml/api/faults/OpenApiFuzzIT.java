@@ -233,7 +233,8 @@ class OpenApiFuzzIT {
                 "--exclude-operation-id", "revokeApiKey",
                 "--report", "junit", "--report-dir", report.toString()));
         Path log = dir.resolve("schemathesis-" + name + ".log");
-        Process st = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // run in target/fuzz-it/<run>: schemathesis keeps a .schemathesis/ cache in its working directory
+        Process st = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!st.waitFor(KILL_SECONDS / 2, TimeUnit.SECONDS)) {
             st.destroyForcibly();
             fail("schemathesis did not end within " + KILL_SECONDS / 2 + " s; its output ends:\n" + tail(log, 6000));
