@@ -246,7 +246,8 @@ public final class LoadBenchmark {
             }
             result.put("load", load);
             for (Object o : load.values()) {
-                failures += ((Number) ((Map<?, ?>) o).get("failed")).intValue();
+                failures += ((Number) ((Map<?, ?>) o).get("failed")).intValue()
+                        + ((Number) ((Map<?, ?>) o).get("clientErrors")).intValue();
             }
             result.put("bars", bars(result));
             result.put("published", Map.of(
@@ -540,6 +541,7 @@ public final class LoadBenchmark {
         r.put("proofsPerClient", proofsPerClient);
         r.put("seconds", round(seconds));
         r.put("throughputProofsPerSecond", round(samples.stream().filter(s -> succeeded(s)).count() / seconds));
+        r.put("clientErrors", errors.size()); // requests that threw (timeouts, unexpected statuses): failures too
         r.put("errors", errors.stream().limit(10).toList());
         return r;
     }
