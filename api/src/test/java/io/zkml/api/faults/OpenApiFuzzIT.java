@@ -54,7 +54,7 @@ class OpenApiFuzzIT {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     private static final Path DEMO = REPO.resolve("examples").resolve("credit-risk");
     private static final Path OPENAPI = Path.of("src", "main", "resources", "openapi", "zkml-v1.yaml").toAbsolutePath();
-    static final int FUZZ_SECONDS = 50;
+    static final int FUZZ_SECONDS = 40;
     static final int KILL_SECONDS = 130;
 
     private Path dir;
@@ -223,7 +223,9 @@ class OpenApiFuzzIT {
                 "--phases", "examples,coverage,fuzzing",
                 "--max-examples", "10",
                 "--max-time", Integer.toString(FUZZ_SECONDS / 2),
-                "--workers", "2",
+                // one worker: with two threads, hypothesis' ast.parse of its own lambdas raced on CPython 3.11
+                // ("SystemError: AST constructor recursion depth mismatch"), an error of the tool, not of the API
+                "--workers", "1",
                 "--seed", "1",
                 "--request-timeout", "20",
                 "--no-color",
