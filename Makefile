@@ -15,13 +15,14 @@ BENCH_ARGS ?=
 BENCH_SUITE ?= standard
 BENCH_REPORT ?= bench-results/report
 
-.PHONY: help build run test bench bench-report clean
+.PHONY: help build run test bench bench-report bench-load clean
 
 help:
 	@echo "make run    build what is missing, start the service on http://localhost:8080 (embedded PostgreSQL, a local anvil chain)"
 	@echo "make test   build everything and run every test (Go, Java, contracts on anvil, snarkjs, the verifier page in headless Chromium)"
 	@echo "make bench  benchmark the demo models, write bench-results/*.json"
 	@echo "make bench-report  the benchmark suite (BENCH_SUITE=standard|quick): JSON, CSV, plots, bench-results/report/report.html"
+	@echo "make bench-load  the service jar under load: latency, throughput, overhead vs gnark alone (docs/benchmarks.md)"
 	@echo "make clean  remove build outputs (keeps the embedded database in .zkml/)"
 
 build:
@@ -46,6 +47,11 @@ bench:
 bench-report:
 	$(MVN) -DskipTests install
 	java -jar benchmarks/target/zkml-benchmarks.jar --suite $(BENCH_SUITE) --report $(BENCH_REPORT) $(BENCH_ARGS)
+
+# issue 9: the service jar under load (one client, a >= 1 s circuit, 20 clients x 10 proofs), JSON in bench-results/
+bench-load:
+	$(MVN) -DskipTests install
+	java -cp "benchmarks/target/zkml-benchmarks.jar:benchmarks/target/lib/*" io.zkml.benchmarks.LoadBenchmark $(BENCH_ARGS)
 
 clean:
 	$(MVN) -q clean
