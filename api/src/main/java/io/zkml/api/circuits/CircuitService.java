@@ -125,7 +125,7 @@ public class CircuitService {
     public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
                                 VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
                                 String idempotencyKey) {
-        return create(modelId, provingSystem, quantization, visibility, setup, output, batchSize, idempotencyKey, null);
+        return create(modelId, provingSystem, quantization, visibility, setup, output, batchSize, null, idempotencyKey, null);
     }
 
     /** As the overload above, with the request's free-form metadata map (issue 9; null: none). */
