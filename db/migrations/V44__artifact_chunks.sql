@@ -17,3 +17,8 @@ ALTER TABLE artifacts
     ALTER COLUMN bytes DROP NOT NULL,
     ADD COLUMN chunks integer CHECK (chunks >= 0),
     ADD CONSTRAINT artifacts_one_layout CHECK ((bytes IS NULL) <> (chunks IS NULL));
+
+-- Issue 9: a circuit may require worker capability tags (POST /v1/models/{id}/circuits
+-- "workerTags": ["gpu"]); its prove jobs get them as jobs.required_tags (V17) and go only to
+-- workers that have every one of them. Empty: any worker.
+ALTER TABLE circuits ADD COLUMN worker_tags text[] NOT NULL DEFAULT '{}';

@@ -2,6 +2,7 @@ package io.zkml.api.circuits;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -33,7 +34,7 @@ class CircuitController {
 
     /** The body of {@code POST /v1/models/{id}/circuits}; every field is optional. */
     record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
-                                SetupRequest setup, String output, Integer batchSize) {
+                                SetupRequest setup, String output, Integer batchSize, List<String> workerTags) {
     }
 
     /**
@@ -53,13 +54,16 @@ class CircuitController {
      * @param batchSize the rows one proof covers (issue 8; 1: no batches)
      * @param output the output mode asked for at creation (issue 6): {@code argmax}, or absent for the
      *     model's own output
+     * @param workerTags the capability tags a worker needs to prove for this circuit (issue 9), or
+     *     absent: any worker
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
                            Map<String, Integer> constraintsByOp, Integer publicInputs, String circuitHash, String verifyingKeyHash, JsonNode quantization,
                            SettingsSummary settings, VisibilityRequest visibility, ArtifactVersions versions,
                            Map<String, Long> timings, String error, Map<String, String> links, Instant createdAt,
-                           Instant updatedAt, SetupInfo setup, Integer batchSize, String output) {
+                           Instant updatedAt, SetupInfo setup, Integer batchSize, String output,
+                           List<String> workerTags) {
         static CircuitResponse of(CircuitRecord c) {
             return of(c, 1);
         }
@@ -69,6 +73,10 @@ class CircuitController {
         }
 
         static CircuitResponse of(CircuitRecord c, int batchSize, String output) {
+            return of(c, batchSize, output, List.of());
+        }
+
+        static CircuitResponse of(CircuitRecord c, int batchSize, String output, List<String> workerTags) {
             String self = "/v1/circuits/" + c.id();
             Map<String, String> links = c.status() == CircuitStatus.READY
                     ? Map.of("self", self, "ir", self + "/ir", "verifier", self + "/verifier.sol",
@@ -78,7 +86,8 @@ class CircuitController {
                     : c.irSha256() != null ? Map.of("self", self, "ir", self + "/ir") : Map.of("self", self);
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
                     c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), SettingsSummary.of(c.settings()), c.visibility(), c.versions(),
-                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize, output);
+                    c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize, output,
+                    workerTags == null || workerTags.isEmpty() ? null : workerTags);
         }
     }
 
@@ -87,17 +96,17 @@ class CircuitController {
                                            @RequestBody(required = false) CreateCircuitRequest body,
                                            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID model = Ids.parse(modelId, "model");
-        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null, null) : body;
+        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null, null, null) : body;
         CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), req.setup(),
-                req.output(), req.batchSize(), idempotencyKey);
+                req.output(), req.batchSize(), req.workerTags(), idempotencyKey);
         return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id()))
-                .body(CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id())));
+                .body(CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id()), service.workerTags(c.id())));
     }
 
     @GetMapping("/v1/circuits/{id}")
     CircuitResponse get(@PathVariable("id") String id) {
         CircuitRecord c = service.get(Ids.parse(id, "circuit"));
-        return CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id()));
+        return CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id()), service.workerTags(c.id()));
     }
 
     @GetMapping(path = "/v1/circuits/{id}/verifier.sol", produces = MediaType.TEXT_PLAIN_VALUE)

@@ -35,6 +35,7 @@ class CircuitListController {
                         Pages.decode(cursor), n), n,
                 CircuitRecord::createdAt, CircuitRecord::id,
                 // as GET /v1/circuits/{id} shows it (a batch circuit's batchSize, a network's output mode)
-                c -> CircuitController.CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id())));
+                c -> CircuitController.CircuitResponse.of(c, service.batchSize(c.id()), service.output(c.id()),
+                        service.workerTags(c.id())));
     }
 }

@@ -125,6 +125,50 @@ public class CircuitService {
     public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
                                 VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
                                 String idempotencyKey) {
+        return create(modelId, provingSystem, quantization, visibility, setup, output, batchSize, null, idempotencyKey);
+    }
+
+    /** At most this many {@code workerTags} on a circuit. */
+    public static final int MAX_WORKER_TAGS = 8;
+
+    /**
+     * The {@code workerTags} of a request (issue 9), stripped, lower-cased, distinct and sorted: each
+     * a capability tag as workers announce them ({@code zkml.worker.tags}), 1 to 32 of
+     * {@code a-z 0-9 . _ -}, at most {@link #MAX_WORKER_TAGS}.
+     *
+     * @throws ApiException {@code invalid-request} naming the field
+     */
+    static List<String> workerTags(List<String> tags) {
+        if (tags == null) {
+            return List.of();
+        }
+        if (tags.size() > MAX_WORKER_TAGS) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "workerTags has " + tags.size()
+                    + " tags, at most " + MAX_WORKER_TAGS + " are allowed", Map.of("field", "workerTags"));
+        }
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        for (String t : tags) {
+            String tag = t == null ? "" : t.strip().toLowerCase(Locale.ROOT);
+            if (!tag.matches("[a-z0-9][a-z0-9._-]{0,31}")) {
+                throw new ApiException(ProblemType.INVALID_REQUEST, "workerTags must be tags of 1 to 32 characters "
+                        + "a-z 0-9 . _ - (starting with a letter or digit), like the workers' zkml.worker.tags",
+                        Map.of("field", "workerTags"));
+            }
+            out.add(tag);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * As {@link #create(UUID, String, QuantizationRequest, VisibilityRequest, SetupRequest, String, Integer, String)}
+     * with required worker tags (issue 9; null or empty: any worker): the circuit's prove jobs go
+     * only to workers that have every one of them.
+     */
+    @Transactional
+    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
+                                VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
+                                List<String> workerTagsRequest, String idempotencyKey) {
+        List<String> workerTags = workerTags(workerTagsRequest);
         if (batchSize != null && (batchSize < 1 || batchSize > BatchCircuit.MAX_BATCH_SIZE)) {
             throw new ApiException(ProblemType.INVALID_REQUEST, "batchSize must be an integer from 1 (no batches) to "
                     + BatchCircuit.MAX_BATCH_SIZE + ", got " + batchSize, Map.of("field", "batchSize"));
@@ -159,7 +203,8 @@ public class CircuitService {
                 + (vis.equals(VisibilityRequest.DEFAULT) ? "" : "\n" + json.write(vis))
                 + (setup == null ? "" : "\nsetup " + trust.id())
                 + (output == null ? "" : "\noutput=" + output)
-                + (batch == 1 ? "" : "\nbatchSize=" + batch);
+                + (batch == 1 ? "" : "\nbatchSize=" + batch)
+                + (workerTags.isEmpty() ? "" : "\nworkerTags=" + String.join(",", workerTags));
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models/" + modelId + "/circuits",
                 fingerprint, id);
         if (earlier.isPresent()) {
@@ -171,6 +216,9 @@ public class CircuitService {
         }
         if (batch > 1) {
             circuits.setBatchSize(id, batch);
+        }
+        if (!workerTags.isEmpty()) {
+            circuits.setWorkerTags(id, workerTags);
         }
         jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
         signal.jobQueued();
@@ -259,6 +307,11 @@ public class CircuitService {
     }
 
     /** The rows one proof of the circuit covers (issue 8; 1: no batches). */
+    /** The circuit's required worker tags (issue 9; empty: any worker). */
+    public List<String> workerTags(UUID id) {
+        return circuits.workerTags(id);
+    }
+
     public int batchSize(UUID id) {
         return circuits.batchSize(id);
     }
