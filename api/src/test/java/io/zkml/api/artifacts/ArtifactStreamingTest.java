@@ -92,7 +92,7 @@ class ArtifactStreamingTest {
     }
 
     /** Writes {@code size} pseudo-random bytes to a file in 64 KiB blocks; returns their SHA-256. */
-    private static String randomFile(Path file, long size, long seed) throws IOException {
+    static String randomFile(Path file, long size, long seed) throws IOException {
         Random rnd = new Random(seed);
         MessageDigest md = ArtifactRepository.digest();
         byte[] block = new byte[1 << 16];
@@ -159,6 +159,24 @@ class ArtifactStreamingTest {
         assertThat(ArtifactRepository.sha256(cached)).isEqualTo(sha);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cache.dir()))).isEqualTo("rwx------");
         assertThat(repo.copyTo("0".repeat(64), sink)).as("no such artifact").isEqualTo(-1);
+    }
+
+    @Test
+    void aJvmWithLessHeapThanTheArtifactStoresAndCachesIt() throws Exception {
+        // 64 MB through a JVM of 40 MB heap: an artifact read or written whole would not fit
+        Path work = Files.createDirectories(dir.resolve("heap-bound"));
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-Xmx40m", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), BoundedHeapArtifactMain.class.getName(),
+                pg.jdbcUrl(), pg.user(), pg.password(), work.toString(), Long.toString(64L * CHUNK))
+                .redirectErrorStream(true).start();
+        String out;
+        try (var in = p.getInputStream()) {
+            out = new String(in.readAllBytes());
+        }
+        assertThat(p.waitFor(50, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("OK ");
     }
 
     @Test
