@@ -146,6 +146,11 @@ public class ArtifactFileCache {
         }
     }
 
+    /** How many files were evicted to keep the cache under its bound (metrics). */
+    public long evictions() {
+        return evictions.get();
+    }
+
     /** The bound on the cache's bytes. */
     public long maxBytes() {
         return maxBytes;
@@ -155,6 +160,7 @@ public class ArtifactFileCache {
     }
 
     private final AtomicLong fills = new AtomicLong();
+    private final AtomicLong evictions = new AtomicLong();
     /** Known cached files by SHA-256, least recently used first. */
     private final LinkedHashMap<String, Entry> index = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Integer> pins = new HashMap<>();
@@ -253,6 +259,7 @@ public class ArtifactFileCache {
         }
         for (String sha : victims) {
             deleteQuietly(pathOf(sha));
+            evictions.incrementAndGet();
         }
     }
 
