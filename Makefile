@@ -34,8 +34,13 @@ build:
 RUN_CHAIN ?= --zkml.chain.enabled=true --zkml.chain.local-node.enabled=true --zkml.chain.local-node.optional=true \
   --zkml.chain.local-node.state-file=.zkml/anvil/state.json --zkml.chain.local-node.info-file=.zkml/chain.json
 
+# The embedded PostgreSQL is not in the service's jar (ADR 0026): make run adds the module
+# embedded-postgres to the classpath with Spring Boot's PropertiesLauncher.
+DEV_LOADER_PATH := embedded-postgres/target/embedded-postgres.jar,embedded-postgres/target/lib
+
 run: build
-	java -jar $(API_JAR) --zkml.mode=development $(RUN_CHAIN)
+	java -Dloader.path=$(DEV_LOADER_PATH) -cp $(API_JAR) org.springframework.boot.loader.launch.PropertiesLauncher \
+	  --zkml.mode=development $(RUN_CHAIN)
 
 test:
 	$(MVN) install

@@ -1,12 +1,29 @@
 package io.zkml.api.artifacts;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import org.springframework.stereotype.Component;
 
@@ -20,16 +37,23 @@ import io.zkml.api.jobs.WorkerProperties;
  * handed out, and one whose hash is wrong is replaced from PostgreSQL. The directory is private to
  * this user ({@code 0700}, created so, and refused if another user owns it), so that nobody else can
  * swap a key between the check and the native library's read (issue 7).
+ *
+ * <p>Bounded (issue 9): a fill streams the artifact from PostgreSQL chunk by chunk into the file
+ * (never the whole key in memory), and once the files this cache knows of exceed
+ * {@code zkml.worker.cache-max-bytes} the least recently used ones are deleted (not the one just
+ * filled, not one in use through {@link #withFile}); a deleted file is read again when needed.
  */
 @Component
 public class ArtifactFileCache {
 
     private final ArtifactRepository artifacts;
     private final Path dir;
+    private final long maxBytes;
 
     public ArtifactFileCache(ArtifactRepository artifacts, WorkerProperties props) {
         this.artifacts = artifacts;
         this.dir = props.cacheDir().toAbsolutePath().normalize();
+        this.maxBytes = props.cacheMaxBytes().toBytes();
     }
 
     /** The cache directory. */
@@ -47,36 +71,208 @@ public class ArtifactFileCache {
         return dir.resolve(".tmp-" + UUID.randomUUID() + suffix);
     }
 
-    /** The file holding the artifact's bytes, read from PostgreSQL if not cached yet. */
+    /**
+     * The file holding the artifact's bytes, read from PostgreSQL if not cached yet (streamed chunk
+     * by chunk into a temporary file through a SHA-256 digest, installed only if the digest matches).
+     * The file may be evicted by a later fill once this returns; a caller that opens it later than at
+     * once uses {@link #withFile}.
+     */
     public Path materialize(String sha256) {
         Path file = pathOf(sha256);
-        if (Files.isRegularFile(file)) {
-            if (sha256Of(file).equals(sha256)) {
-                return file;
+        synchronized (lockOf(sha256)) {
+            if (Files.isRegularFile(file)) {
+                if (sha256Of(file).equals(sha256)) {
+                    touch(sha256, file);
+                    return file;
+                }
+                // changed on disk: never used, replaced from the database below
+                deleteQuietly(file);
+                forget(sha256);
             }
-            // changed on disk: never used, replaced from the database below
-            deleteQuietly(file);
+            Path tmp = scratchFile(".part");
+            try {
+                MessageDigest md = ArtifactRepository.digest();
+                long size;
+                try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), md)) {
+                    size = artifacts.copyTo(sha256, out);
+                }
+                if (size < 0) {
+                    throw new IllegalStateException("artifact " + sha256 + " is not in the database");
+                }
+                if (!HexFormat.of().formatHex(md.digest()).equals(sha256)) {
+                    throw new IllegalStateException("artifact " + sha256 + " in the database does not match its SHA-256");
+                }
+                Path installed = install(tmp, file);
+                touch(sha256, installed);
+                fills.incrementAndGet();
+                evict(sha256);
+                return installed;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write artifact " + sha256 + " to " + dir, e);
+            } finally {
+                deleteQuietly(tmp);
+            }
         }
-        StoredArtifact a = artifacts.find(sha256)
-                .orElseThrow(() -> new IllegalStateException("artifact " + sha256 + " is not in the database"));
-        if (!ArtifactRepository.sha256(a.bytes()).equals(sha256)) {
-            throw new IllegalStateException("artifact " + sha256 + " in the database does not match its SHA-256");
-        }
-        Path tmp = scratchFile(".part");
+    }
+
+    /** A function of a cached file. */
+    @FunctionalInterface
+    public interface FileFunction<T> {
+        T apply(Path file) throws Exception;
+    }
+
+    /**
+     * Runs {@code fn} on the artifact's file, which is not evicted while {@code fn} runs (e.g. while
+     * the native library reads a key from it).
+     */
+    public <T> T withFile(String sha256, FileFunction<T> fn) throws Exception {
+        pin(sha256, +1);
         try {
-            Files.write(tmp, a.bytes());
-            return install(tmp, file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write artifact " + sha256 + " to " + dir, e);
+            return fn.apply(materialize(sha256));
         } finally {
-            deleteQuietly(tmp);
+            pin(sha256, -1);
+        }
+    }
+
+    /** How many times an artifact was read from PostgreSQL into this cache (tests, metrics). */
+    public long fills() {
+        return fills.get();
+    }
+
+    /** The bytes of the cached files this cache knows of. */
+    public long cachedBytes() {
+        synchronized (index) {
+            return index.values().stream().mapToLong(Entry::size).sum();
+        }
+    }
+
+    /** How many files were evicted to keep the cache under its bound (metrics). */
+    public long evictions() {
+        return evictions.get();
+    }
+
+    /** The bound on the cache's bytes. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    private record Entry(long size) {
+    }
+
+    private final AtomicLong fills = new AtomicLong();
+    private final AtomicLong evictions = new AtomicLong();
+    /** Known cached files by SHA-256, least recently used first. */
+    private final LinkedHashMap<String, Entry> index = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<String, Integer> pins = new HashMap<>();
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    private volatile boolean scanned;
+
+    private Object lockOf(String sha256) {
+        return locks.computeIfAbsent(sha256, k -> new Object());
+    }
+
+    private void pin(String sha256, int delta) {
+        synchronized (index) {
+            pins.merge(sha256, delta, (a, b) -> a + b == 0 ? null : a + b);
+        }
+    }
+
+    private void touch(String sha256, Path file) {
+        scanOnce();
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            size = 0;
+        }
+        synchronized (index) {
+            index.put(sha256, new Entry(size));
+        }
+    }
+
+    private void forget(String sha256) {
+        synchronized (index) {
+            index.remove(sha256);
+        }
+    }
+
+    /**
+     * Files left by an earlier run of this process count against the bound too: they enter the
+     * index once, oldest (by modification time) first.
+     */
+    private void scanOnce() {
+        if (scanned) {
+            return;
+        }
+        synchronized (index) {
+            if (scanned) {
+                return;
+            }
+            List<Path> found = new ArrayList<>();
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> s = Files.walk(dir, 2)) {
+                    s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                            .filter(p -> p.getFileName().toString().matches("[0-9a-f]{64}"))
+                            .forEach(found::add);
+                } catch (IOException | UncheckedIOException e) {
+                    // an unreadable directory is refused when it is used
+                }
+            }
+            found.sort(Comparator.comparing(ArtifactFileCache::modified));
+            for (Path p : found) {
+                try {
+                    index.putIfAbsent(p.getFileName().toString(), new Entry(Files.size(p)));
+                } catch (IOException e) {
+                    // gone meanwhile
+                }
+            }
+            scanned = true;
+        }
+    }
+
+    private static FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    /**
+     * Deletes least recently used files until the cache is within {@code zkml.worker.cache-max-bytes};
+     * never the file just filled ({@code keep}) nor a pinned one. A file that the native library
+     * already opened stays readable to it after the delete.
+     */
+    private void evict(String keep) {
+        List<String> victims = new ArrayList<>();
+        synchronized (index) {
+            long total = index.values().stream().mapToLong(Entry::size).sum();
+            for (Iterator<Map.Entry<String, Entry>> it = index.entrySet().iterator(); it.hasNext() && total > maxBytes; ) {
+                Map.Entry<String, Entry> e = it.next();
+                if (e.getKey().equals(keep) || pins.containsKey(e.getKey())) {
+                    continue;
+                }
+                total -= e.getValue().size();
+                victims.add(e.getKey());
+                it.remove();
+            }
+        }
+        for (String sha : victims) {
+            deleteQuietly(pathOf(sha));
+            evictions.incrementAndGet();
         }
     }
 
     /** Moves a file that a native call just wrote (and whose bytes were stored as {@code sha256}) into the cache. */
     public Path adopt(Path written, String sha256) {
         try {
-            return install(written, pathOf(sha256));
+            Path file;
+            synchronized (lockOf(sha256)) {
+                file = install(written, pathOf(sha256));
+                touch(sha256, file);
+            }
+            evict(sha256);
+            return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move " + written + " into the artifact cache", e);
         } finally {

@@ -73,9 +73,9 @@ public class NativeHandles implements AutoCloseable {
         return proving.acquire(circuitId, () -> {
             byte[] ir = artifacts.find(irSha256).orElseThrow(() -> new IllegalStateException("IR " + irSha256 + " is missing"))
                     .bytes();
-            ConstraintSystem cs = p.loadConstraintSystem(ir, files.materialize(csSha256));
+            ConstraintSystem cs = files.withFile(csSha256, f -> p.loadConstraintSystem(ir, f));
             try {
-                return new ProvingHandles(cs, p.loadProvingKey(files.materialize(pkSha256), circuitHash));
+                return new ProvingHandles(cs, files.withFile(pkSha256, f -> p.loadProvingKey(f, circuitHash)));
             } catch (RuntimeException e) {
                 cs.close();
                 throw e;
@@ -102,7 +102,7 @@ public class NativeHandles implements AutoCloseable {
             throws Exception {
         requireCompatible(vkSha256, "verifying key");
         Prover p = system == ProvingSystem.GROTH16 ? prover : Prover.of(system);
-        return verifying.acquire(vkSha256, () -> p.loadVerifyingKey(files.materialize(vkSha256), circuitHash));
+        return verifying.acquire(vkSha256, () -> files.withFile(vkSha256, f -> p.loadVerifyingKey(f, circuitHash)));
     }
 
     /** Fails unless the artifact was made by the gnark and ABI versions this process runs. */

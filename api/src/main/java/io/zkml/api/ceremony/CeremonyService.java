@@ -102,9 +102,9 @@ public class CeremonyService {
             Groth16Ceremony.contribute(s0, s1);
             Groth16Ceremony.verifyContribution(cs, s0, s1);
             timings.put("ceremonyStartMillis", (System.nanoTime() - t0) / 1_000_000);
-            String p1Sha = artifacts.put(ArtifactKind.CEREMONY_PHASE1, Files.readAllBytes(p1), made);
-            String s0Sha = artifacts.put(ArtifactKind.CEREMONY_STATE, Files.readAllBytes(s0), made);
-            String s1Sha = artifacts.put(ArtifactKind.CEREMONY_STATE, Files.readAllBytes(s1), made);
+            String p1Sha = artifacts.put(ArtifactKind.CEREMONY_PHASE1, p1, made);
+            String s0Sha = artifacts.put(ArtifactKind.CEREMONY_STATE, s0, made);
+            String s1Sha = artifacts.put(ArtifactKind.CEREMONY_STATE, s1, made);
             int min = setupProps.ceremonyMinContributions();
             UUID id = circuit.id();
             if (min == 0) {
@@ -146,7 +146,7 @@ public class CeremonyService {
         Path vk = files.scratchFile(".vk");
         try {
             SetupResult r = Groth16Ceremony.finalize(cs, phase1, states, beacon, pk, vk);
-            String pkSha = artifacts.put(ArtifactKind.PROVING_KEY, Files.readAllBytes(pk), made);
+            String pkSha = artifacts.put(ArtifactKind.PROVING_KEY, pk, made);
             String vkSha = artifacts.put(ArtifactKind.VERIFYING_KEY, Files.readAllBytes(vk), made);
             if (!vkSha.equals(r.verifyingKeySha256())) {
                 throw new IllegalStateException("the native library reports verifying-key hash " + r.verifyingKeySha256()

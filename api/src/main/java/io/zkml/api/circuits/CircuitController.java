@@ -2,6 +2,7 @@ package io.zkml.api.circuits;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -34,7 +35,7 @@ class CircuitController {
     /** The body of {@code POST /v1/models/{id}/circuits}; every field is optional. */
     record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
                                 SetupRequest setup, String output, Integer batchSize, JsonNode metadata,
-                                String rangeCheck) {
+                                String rangeCheck, List<String> workerTags) {
     }
 
     /**
@@ -58,6 +59,8 @@ class CircuitController {
      * @param progress issue 9: {@code step}, {@code stepsDone}, {@code steps}, {@code percent} while the
      *     compile job runs or a ceremony awaits contributions ({@link CircuitService#progress}); absent otherwise
      * @param rangeCheck how the circuit range-checks (issue 7): {@code bits} or {@code lookup}
+     * @param workerTags the capability tags a worker needs to prove for this circuit (issue 9), or
+     *     absent: any worker
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
@@ -66,7 +69,7 @@ class CircuitController {
                            Map<String, Long> timings, String error, Map<String, String> links, Instant createdAt,
                            Instant updatedAt, SetupInfo setup, Integer batchSize, String output,
                            Map<String, String> metadata, Map<String, Object> progress,
-                           String rangeCheck) {
+                           String rangeCheck, List<String> workerTags) {
         static CircuitResponse of(CircuitRecord c) {
             return of(c, 1);
         }
@@ -76,17 +79,18 @@ class CircuitController {
         }
 
         static CircuitResponse of(CircuitRecord c, int batchSize, String output) {
-            return of(c, batchSize, output, null, null, RangeCheck.BITS);
+            return of(c, batchSize, output, null, null, RangeCheck.BITS, List.of());
         }
 
         /** As the API shows a circuit, with its metadata and progress (issue 9). */
         static CircuitResponse of(CircuitService service, CircuitRecord c) {
             return of(c, service.batchSize(c.id()), service.output(c.id()), service.metadata(c.id()), service.progress(c),
-                    service.rangeCheck(c.id()));
+                    service.rangeCheck(c.id()), service.workerTags(c.id()));
         }
 
         static CircuitResponse of(CircuitRecord c, int batchSize, String output, Map<String, String> metadata,
-                                  Map<String, Object> progress, String rangeCheck) {
+                                  Map<String, Object> progress, String rangeCheck,
+                                  List<String> workerTags) {
             String self = "/v1/circuits/" + c.id();
             Map<String, String> links = c.status() == CircuitStatus.READY
                     ? Map.of("self", self, "ir", self + "/ir", "verifier", self + "/verifier.sol",
@@ -97,7 +101,8 @@ class CircuitController {
             return new CircuitResponse(c.id(), c.modelId(), c.status().dbName(), c.provingSystem(), c.constraints(),
                     c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), SettingsSummary.of(c.settings()), c.visibility(), c.versions(),
                     c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize, output, metadata, progress,
-                    rangeCheck == null ? RangeCheck.BITS : rangeCheck);
+                    rangeCheck == null ? RangeCheck.BITS : rangeCheck,
+                    workerTags == null || workerTags.isEmpty() ? null : workerTags);
         }
     }
 
@@ -106,10 +111,10 @@ class CircuitController {
                                            @RequestBody(required = false) CreateCircuitRequest body,
                                            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID model = Ids.parse(modelId, "model");
-        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null, null, null, null) : body;
-        CircuitRecord c = service.create(model, req.provingSystem(), req.quantization(), req.visibility(), req.setup(),
-                req.output(), req.batchSize(), req.rangeCheck(), idempotencyKey,
-                io.zkml.api.support.Metadata.parse(req.metadata()));
+        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null, null, null, null, null) : body;
+        CircuitRecord c = service.create(model, new CircuitService.NewCircuit(req.provingSystem(), req.quantization(),
+                req.visibility(), req.setup(), req.output(), req.batchSize(), req.rangeCheck(), req.workerTags(),
+                io.zkml.api.support.Metadata.parse(req.metadata())), idempotencyKey);
         return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id())).body(CircuitResponse.of(service, c));
     }
 

@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
 import java.util.UUID;
 
 import tools.jackson.core.type.TypeReference;
@@ -46,6 +47,18 @@ public class CircuitRepository {
     /** Issue 6: the circuit's output mode ({@code "argmax"}), or null for the model's own output. */
     public void setOutput(UUID id, String output) {
         jdbc.sql("UPDATE circuits SET output = ? WHERE id = ?").params(output, id).update();
+    }
+
+    /** Issue 9: the capability tags a worker needs to prove for this circuit (its prove jobs' required_tags). */
+    public void setWorkerTags(UUID id, List<String> tags) {
+        jdbc.sql("UPDATE circuits SET worker_tags = CAST(? AS text[]) WHERE id = ?")
+                .params(tags.toArray(String[]::new), id).update();
+    }
+
+    /** The circuit's required worker tags (empty: any worker, or an unknown id). */
+    public List<String> workerTags(UUID id) {
+        return jdbc.sql("SELECT worker_tags FROM circuits WHERE id = ?").param(id)
+                .query((rs, n) -> List.of((String[]) rs.getArray(1).getArray())).optional().orElse(List.of());
     }
 
     /** Issue 8: the rows one proof of the circuit covers (1: no batches). */

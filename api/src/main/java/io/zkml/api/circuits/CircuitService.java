@@ -71,93 +71,72 @@ public class CircuitService {
     }
 
     /**
+     * A {@code POST /v1/models/{id}/circuits} request; every field may be null for its default.
+     *
+     * @param output issue 6: null, the model's own output; {@code "argmax"}, a network's scores end in an
+     *     argmax (label: the labels given at upload, else the score index)
+     * @param batchSize issue 8: null or 1, no batches; at most {@link BatchCircuit#MAX_BATCH_SIZE}: the
+     *     compile job then compiles the {@link BatchCircuit} of that many rows
+     * @param rangeCheck issue 7: null or {@link RangeCheck#BITS}; {@code lookup} is gnark's std/rangecheck
+     *     ({@link RangeCheck#resolve}), the compile job writes {@code "range_check": "lookup"} into the IR
+     * @param workerTags issue 9: the capability tags a worker needs to prove for the circuit (null or
+     *     empty: any worker)
+     * @param metadata issue 9: the request's free-form metadata map
+     */
+    public record NewCircuit(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
+                             SetupRequest setup, String output, Integer batchSize, String rangeCheck,
+                             List<String> workerTags, Map<String, String> metadata) {
+
+    }
+
+    /** At most this many {@code workerTags} on a circuit. */
+    public static final int MAX_WORKER_TAGS = 8;
+
+    /**
+     * The {@code workerTags} of a request (issue 9), stripped, lower-cased, distinct and sorted: each
+     * a capability tag as workers announce them ({@code zkml.worker.tags}), 1 to 32 of
+     * {@code a-z 0-9 . _ -}, at most {@link #MAX_WORKER_TAGS}.
+     *
+     * @throws ApiException {@code invalid-request} naming the field
+     */
+    static List<String> workerTags(List<String> tags) {
+        if (tags == null) {
+            return List.of();
+        }
+        if (tags.size() > MAX_WORKER_TAGS) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "workerTags has " + tags.size()
+                    + " tags, at most " + MAX_WORKER_TAGS + " are allowed", Map.of("field", "workerTags"));
+        }
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        for (String t : tags) {
+            String tag = t == null ? "" : t.strip().toLowerCase(Locale.ROOT);
+            if (!tag.matches("[a-z0-9][a-z0-9._-]{0,31}")) {
+                throw new ApiException(ProblemType.INVALID_REQUEST, "workerTags must be tags of 1 to 32 characters "
+                        + "a-z 0-9 . _ - (starting with a letter or digit), like the workers' zkml.worker.tags",
+                        Map.of("field", "workerTags"));
+            }
+            out.add(tag);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
      * Checks the request, then stores the circuit ({@code queued}) and its compile job in one
      * transaction. Only what needs no compilation is checked here ({@link #settings}); what only
      * compiling finds (an overflow, ...) fails the compile job, and the circuit becomes
      * {@code failed} with the compiler's message as its {@code error}.
      */
     @Transactional
-    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
-                                String idempotencyKey) {
-        return create(modelId, provingSystem, quantization, null, idempotencyKey);
-    }
-
-    /**
-     * As {@link #create(UUID, String, QuantizationRequest, String)} with a visibility (null: all
-     * public); an unknown or not yet supported visibility is a 422 {@code unsupported-visibility}
-     * before anything is stored.
-     */
-    @Transactional
-    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
-                                VisibilityRequest visibility, String idempotencyKey) {
-        return create(modelId, provingSystem, quantization, visibility, null, null, idempotencyKey);
-    }
-
-    /**
-     * As {@link #create(UUID, String, QuantizationRequest, VisibilityRequest, String)} with a setup
-     * (issue 7; null: the proving system's default trust, {@link SetupTrust#resolve}); a setup this
-     * service cannot or may not run is a 422 {@code unsupported-setup} before anything is stored.
-     */
-    @Transactional
-    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
-                                VisibilityRequest visibility, SetupRequest setup, String idempotencyKey) {
-        return create(modelId, provingSystem, quantization, visibility, setup, null, idempotencyKey);
-    }
-
-    /**
-     * As {@link #create(UUID, String, QuantizationRequest, VisibilityRequest, SetupRequest, String)}
-     * with an output mode (issue 6): null, the model's own output; {@code "argmax"}, a network's
-     * scores end in an argmax (label: the labels given at upload, else the score index).
-     */
-    @Transactional
-    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
-                                VisibilityRequest visibility, SetupRequest setup, String output,
-                                String idempotencyKey) {
-        return create(modelId, provingSystem, quantization, visibility, setup, output, null, idempotencyKey);
-    }
-
-    /**
-     * As {@link #create(UUID, String, QuantizationRequest, VisibilityRequest, SetupRequest, String, String)}
-     * with a batch size (issue 8; null or 1: no batches, at most {@link BatchCircuit#MAX_BATCH_SIZE}):
-     * the compile job then compiles the {@link BatchCircuit} of that many rows.
-     */
-    @Transactional
-    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
-                                VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
-                                String idempotencyKey) {
-        return create(modelId, provingSystem, quantization, visibility, setup, output, batchSize, null, idempotencyKey, null);
-    }
-
-    /** As the overload above, with the request's free-form metadata map (issue 9; null: none). */
-    @Transactional
-    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
-                                VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
-                                String idempotencyKey, Map<String, String> metadata) {
-        return create(modelId, provingSystem, quantization, visibility, setup, output, batchSize, null, idempotencyKey,
-                metadata);
-    }
-
-    /**
-     * As {@link #create(UUID, String, QuantizationRequest, VisibilityRequest, SetupRequest, String, Integer, String)}
-     * with the range checks (issue 7; null: {@link RangeCheck#BITS}): {@code lookup} is gnark's std/rangecheck
-     * ({@link RangeCheck#resolve}); the compile job writes {@code "range_check": "lookup"} into the IR.
-     */
-    @Transactional
-    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
-                                VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
-                                String rangeCheck, String idempotencyKey) {
-        return create(modelId, provingSystem, quantization, visibility, setup, output, batchSize, rangeCheck,
-                idempotencyKey, null);
-    }
-
-    /**
-     * The whole request: every overload above ends here (output, batchSize, rangeCheck, metadata: null for
-     * their defaults).
-     */
-    @Transactional
-    public CircuitRecord create(UUID modelId, String provingSystem, QuantizationRequest quantization,
-                                VisibilityRequest visibility, SetupRequest setup, String output, Integer batchSize,
-                                String rangeCheck, String idempotencyKey, Map<String, String> metadata) {
+    public CircuitRecord create(UUID modelId, NewCircuit r, String idempotencyKey) {
+        String provingSystem = r.provingSystem();
+        QuantizationRequest quantization = r.quantization();
+        VisibilityRequest visibility = r.visibility();
+        SetupRequest setup = r.setup();
+        String output = r.output();
+        Integer batchSize = r.batchSize();
+        String rangeCheck = r.rangeCheck();
+        Map<String, String> metadata = r.metadata();
+        List<String> workerTags = workerTags(r.workerTags());
         if (batchSize != null && (batchSize < 1 || batchSize > BatchCircuit.MAX_BATCH_SIZE)) {
             throw new ApiException(ProblemType.INVALID_REQUEST, "batchSize must be an integer from 1 (no batches) to "
                     + BatchCircuit.MAX_BATCH_SIZE + ", got " + batchSize, Map.of("field", "batchSize"));
@@ -197,6 +176,7 @@ public class CircuitService {
                 + (output == null ? "" : "\noutput=" + output)
                 + (batch == 1 ? "" : "\nbatchSize=" + batch)
                 + (RangeCheck.BITS.equals(rc) ? "" : "\nrangeCheck=" + rc)
+                + (workerTags.isEmpty() ? "" : "\nworkerTags=" + String.join(",", workerTags))
                 + io.zkml.api.support.Metadata.fingerprint(metadata, json);
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models/" + modelId + "/circuits",
                 fingerprint, id);
@@ -212,6 +192,9 @@ public class CircuitService {
         }
         if (!RangeCheck.BITS.equals(rc)) {
             circuits.setRangeCheck(id, rc);
+        }
+        if (!workerTags.isEmpty()) {
+            circuits.setWorkerTags(id, workerTags);
         }
         circuits.setMetadata(id, metadata);
         jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
@@ -351,6 +334,11 @@ public class CircuitService {
     /** The circuit request's metadata map (issue 9), or null. */
     public Map<String, String> metadata(UUID id) {
         return circuits.metadata(id);
+    }
+
+    /** The circuit's required worker tags (issue 9; empty: any worker). */
+    public List<String> workerTags(UUID id) {
+        return circuits.workerTags(id);
     }
 
     /** The circuit's range checks (issue 7): {@link RangeCheck#BITS} or {@link RangeCheck#LOOKUP}. */

@@ -149,7 +149,7 @@ class CompileJobHandler implements JobHandler {
             try (ConstraintSystem cs = compileIr(prover, ir)) {
                 cs.writeTo(csTmp);
                 timings.put("constraintSystemMillis", millisSince(t1));
-                String csSha = artifacts.put(ArtifactKind.CONSTRAINT_SYSTEM, Files.readAllBytes(csTmp), made);
+                String csSha = artifacts.put(ArtifactKind.CONSTRAINT_SYSTEM, csTmp, made);
                 files.adopt(csTmp, csSha);
                 int constraints = cs.constraints();
                 int publicInputs = cs.publicInputs();
@@ -180,7 +180,7 @@ class CompileJobHandler implements JobHandler {
                 timings.put("setupMillis", setup.setupMillis());
             }
             byte[] vkBytes = Files.readAllBytes(vkTmp);
-            String pkSha = artifacts.put(ArtifactKind.PROVING_KEY, Files.readAllBytes(pkTmp), made);
+            String pkSha = artifacts.put(ArtifactKind.PROVING_KEY, pkTmp, made);
             String vkSha = artifacts.put(ArtifactKind.VERIFYING_KEY, vkBytes, made);
             if (!vkSha.equals(setup.verifyingKeySha256())) {
                 throw new IllegalStateException("the native library reports verifying-key hash " + setup.verifyingKeySha256()

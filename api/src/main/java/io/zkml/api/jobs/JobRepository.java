@@ -44,8 +44,10 @@ public class JobRepository {
         UUID id = UUID.randomUUID();
         if (kind == JobKind.PROVE) {
             jdbc.sql("""
-                    INSERT INTO jobs (id, kind, subject_id, status, max_attempts, required_constraints, required_memory_mb)
-                    SELECT :id, :kind, :subject, 'queued', :max, c.constraints, 64 + c.constraints / 1024
+                    INSERT INTO jobs (id, kind, subject_id, status, max_attempts, required_constraints, required_memory_mb,
+                                      required_tags)
+                    SELECT :id, :kind, :subject, 'queued', :max, c.constraints, 64 + c.constraints / 1024,
+                           COALESCE(c.worker_tags, '{}')
                       FROM (SELECT 1) one
                       LEFT JOIN inferences i ON i.id = :subject
                       LEFT JOIN circuits c ON c.id = i.circuit_id

@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The job workers of this process ({@code zkml.worker.*}).
@@ -47,6 +48,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param holdBeforeComplete fault injection for the multi-process tests (development mode only,
  *     production refuses it): how long a worker waits between having a proof and storing it, on
  *     the first attempt of a prove job only (default {@code 0s}, off)
+ * @param cacheMaxBytes the bound on the artifact cache in {@code cacheDir}: beyond it the least
+ *     recently used files are deleted, to be read again from PostgreSQL when needed; a number of
+ *     bytes or a size such as {@code 8GB} (default {@code 8GB})
  */
 @ConfigurationProperties("zkml.worker")
 public record WorkerProperties(
@@ -66,7 +70,8 @@ public record WorkerProperties(
         @DefaultValue("6s") Duration announceLease,
         @DefaultValue("2s") Duration announceInterval,
         @DefaultValue("true") boolean listen,
-        @DefaultValue("0s") Duration holdBeforeComplete) {
+        @DefaultValue("0s") Duration holdBeforeComplete,
+        @DefaultValue("8GB") DataSize cacheMaxBytes) {
 
     @ConstructorBinding
     public WorkerProperties {
@@ -107,6 +112,12 @@ public record WorkerProperties(
         if (holdBeforeComplete == null) {
             holdBeforeComplete = Duration.ZERO;
         }
+        if (cacheMaxBytes == null) {
+            cacheMaxBytes = DataSize.ofGigabytes(8);
+        }
+        if (cacheMaxBytes.toBytes() < 1) {
+            throw new IllegalArgumentException("zkml.worker.cache-max-bytes must be positive, got " + cacheMaxBytes);
+        }
         if (reaperInterval == null) {
             reaperInterval = Duration.ofSeconds(2);
         }
@@ -117,7 +128,7 @@ public record WorkerProperties(
                             Duration pollInterval, Duration reaperInterval, int maxAttempts, Duration retryBackoff,
                             Path cacheDir, int loadedCircuits) {
         this(enabled, threads, lease, heartbeatInterval, pollInterval, reaperInterval, maxAttempts, retryBackoff,
-                cacheDir, loadedCircuits, List.of("cpu"), null, null, null, null, true, null);
+                cacheDir, loadedCircuits, List.of("cpu"), null, null, null, null, true, null, null);
     }
 
     /** What this worker process can run, given the kinds it has handlers for. */

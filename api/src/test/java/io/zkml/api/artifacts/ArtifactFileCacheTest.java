@@ -1,14 +1,16 @@
 package io.zkml.api.artifacts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +28,10 @@ class ArtifactFileCacheTest {
         byte[] bytes = "a verifying key".getBytes();
         String sha = ArtifactRepository.sha256(bytes);
         ArtifactRepository repo = mock(ArtifactRepository.class);
-        when(repo.find(sha)).thenReturn(Optional.of(new StoredArtifact(sha, ArtifactKind.VERIFYING_KEY, bytes, null)));
+        when(repo.copyTo(eq(sha), any(OutputStream.class))).thenAnswer(inv -> {
+            inv.getArgument(1, OutputStream.class).write(bytes);
+            return (long) bytes.length;
+        });
         Path dir = tmp.resolve("cache");
         ArtifactFileCache cache = new ArtifactFileCache(repo, new WorkerProperties(true, 1, Duration.ofSeconds(60),
                 Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(15), 3, Duration.ofSeconds(5), dir, 4));

@@ -130,6 +130,10 @@ class JobMetricsOverHttpTest {
         assertThat(sample(body, "zkml_jobs_running\\{kind=\"prove\"\\}")).isZero();
         assertThat(sample(body, "zkml_workers")).isEqualTo(1.0);
         assertThat(sample(body, "zkml_worker_threads")).isEqualTo(2.0);
+        // issue 9: the worker's artifact cache holds the circuit's keys and constraint system, under its bound
+        assertThat(sample(body, "zkml_artifact_cache_bytes")).isPositive();
+        assertThat(sample(body, "zkml_artifact_cache_max_bytes")).isEqualTo(8.0 * 1024 * 1024 * 1024);
+        assertThat(sample(body, "zkml_artifact_cache_evictions_total")).isZero();
         assertThat(sample(body, "zkml_job_latency_seconds_count\\{kind=\"prove\",outcome=\"succeeded\",size=\"" + size + "\"\\}"))
                 .isEqualTo(1.0);
         assertThat(sample(body, "zkml_job_latency_seconds_bucket\\{kind=\"prove\",outcome=\"succeeded\",size=\"" + size
