@@ -57,6 +57,10 @@ class OpenApiFuzzIT {
     static final int FUZZ_SECONDS = 40;
     static final int KILL_SECONDS = 130;
 
+    /** The Makefile's DEV_LOADER_PATH, from the api module's directory. */
+    private static final String DEV_LOADER_PATH = Path.of("..", "embedded-postgres", "target", "embedded-postgres.jar")
+            .toAbsolutePath().normalize() + "," + Path.of("..", "embedded-postgres", "target", "lib").toAbsolutePath().normalize();
+
     private Path dir;
     private Process service;
     private Path serviceLog;
@@ -75,7 +79,11 @@ class OpenApiFuzzIT {
         serviceLog = dir.resolve("service.log");
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m",
-                "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                // development mode as make run starts it: the embedded PostgreSQL is not in the service jar
+                // (ADR 0026), Spring Boot's PropertiesLauncher adds the embedded-postgres module
+                "-Dloader.path=" + DEV_LOADER_PATH, "-cp", JAR.toString(),
+                "org.springframework.boot.loader.launch.PropertiesLauncher",
                 "--zkml.mode=development", "--zkml.role=all",
                 "--server.port=" + port,
                 "--zkml.embedded-postgres.data-dir=" + dir.resolve("pgdata"),
