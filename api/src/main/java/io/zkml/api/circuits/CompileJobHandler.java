@@ -107,7 +107,7 @@ class CompileJobHandler implements JobHandler {
             List<String> labels = "mlp".equals(model.family()) ? models.labels(model.id()) : null;
             compiled = CircuitCompiler.compile(models.imported(model.id()), model.name(),
                     model.sha256(), request.toSettings(model.features()), argmax, labels)
-                    .withInputVisibility(circuit.visibility().inputVisibility());
+                    .withVisibility(circuit.visibility().inputVisibility(), circuit.visibility().outputVisibility());
         } catch (CompilationException | IllegalArgumentException | IrValidationException e) {
             throw new JobFailedException("compilation failed: " + e.getMessage(), e);
         }

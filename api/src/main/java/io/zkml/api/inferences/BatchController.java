@@ -41,7 +41,10 @@ class BatchController {
     record BatchResponse(UUID id, UUID circuitId, String status, int rows, List<List<Double>> inputs, JsonNode outputs,
                          String commitment, String salt, List<String> publicInputs, String proof, String calldata,
                          JsonNode fidelity, Map<String, Long> timings, String error, Instant createdAt,
-                         Instant finishedAt, Integer attempt) {
+                         Instant finishedAt, Integer attempt, String outputCommitment, String outputSalt) {
+
+        private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
+
 
         static BatchResponse of(BatchService.Created c) {
             InferenceRecord r = c.batch();
@@ -53,9 +56,11 @@ class BatchController {
                     inputs.add(List.copyOf(r.input().subList(k * per, (k + 1) * per)));
                 }
             }
-            return new BatchResponse(r.id(), r.circuitId(), r.status().dbName(), c.rows(), inputs, r.output(),
+            JsonNode outputs = c.requesterOutputs() != null ? JSON.valueToTree(c.requesterOutputs()) : r.output();
+            return new BatchResponse(r.id(), r.circuitId(), r.status().dbName(), c.rows(), inputs, outputs,
                     r.commitment(), c.drawnSalt(), r.publicInputs(), r.proof(), r.calldata(), r.fidelity(), r.timings(),
-                    r.error(), r.createdAt(), r.finishedAt(), r.attempt() == 0 ? null : r.attempt());
+                    r.error(), r.createdAt(), r.finishedAt(), r.attempt() == 0 ? null : r.attempt(), r.outputCommitment(),
+                    c.drawnOutputSalt());
         }
     }
 
@@ -67,7 +72,7 @@ class BatchController {
             throw new ApiException(ProblemType.INVALID_REQUEST,
                     "the body must be a JSON object {\"inputs\": [[...], ...]} with an optional \"salt\"");
         }
-        BatchService.Created c = service.create(circuit, body.get("inputs"), body.get("salt"));
+        BatchService.Created c = service.create(circuit, body.get("inputs"), body.get("salt"), body.get("outputSalt"));
         return ResponseEntity.accepted().location(URI.create("/v1/batches/" + c.batch().id())).body(BatchResponse.of(c));
     }
 

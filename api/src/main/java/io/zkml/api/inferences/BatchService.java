@@ -55,11 +55,20 @@ public class BatchService {
     }
 
     /** A created batch, its row count, and the salt the service drew (shown once; null if the client sent one or none is used). */
-    public record Created(InferenceRecord batch, int rows, String drawnSalt) {
+    public record Created(InferenceRecord batch, int rows, String drawnSalt, String drawnOutputSalt, List<Object> requesterOutputs) {
+        public Created(InferenceRecord batch, int rows, String drawnSalt) {
+            this(batch, rows, drawnSalt, null, null);
+        }
+
     }
 
-    @Transactional
     public Created create(UUID circuitId, JsonNode inputs, JsonNode salt) {
+        return create(circuitId, inputs, salt, null);
+    }
+
+    /** As {@link #create(UUID, JsonNode, JsonNode)} with the {@code outputSalt} of a circuit with hashed outputs (issue 8). */
+    @Transactional
+    public Created create(UUID circuitId, JsonNode inputs, JsonNode salt, JsonNode outputSalt) {
         CircuitRecord circuit = circuits.getReady(circuitId);
         int batchSize = circuits.batchSize(circuitId);
         if (batchSize < 2) {
@@ -78,9 +87,11 @@ public class BatchService {
             throw new ApiException(ProblemType.INVALID_INPUT, "a batch of this circuit has 1 to " + batchSize + " rows, got "
                     + inputs.size(), Map.of("reason", "batch-size", "batchSize", batchSize, "rows", inputs.size()));
         }
-        boolean hashed = !batch.ir().commitments().isEmpty();
+        boolean hashed = single.inputVisibility() == Visibility.HASHED;
         boolean hidden = single.inputVisibility() != Visibility.PUBLIC;
+        boolean hashedOutputs = batch.ir().hasHashedOutputs();
         BigInteger clientSalt = InferenceService.salt(salt, hashed);
+        BigInteger clientOutputSalt = InferenceService.outputSalt(outputSalt, hashedOutputs);
         List<Double> real = new ArrayList<>();
         List<List<BigInteger>> quantized = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
@@ -105,10 +116,25 @@ public class BatchService {
         inferences.insert(id, circuitId, real, padded.stream().map(BigInteger::toString).toList(),
                 saltValue == null ? null : saltValue.toString(), commitment, hidden);
         inferences.setBatchRows(id, inputs.size());
+        // issue 8: one commitment to every row's outputs (padding rows included), its salt drawn if absent;
+        // the 202 shows the requester the sent rows' outputs (the Java reference's) once
+        BigInteger outputSaltValue = null;
+        List<Object> requesterOutputs = null;
+        if (hashedOutputs) {
+            outputSaltValue = clientOutputSalt != null ? clientOutputSalt : Commitments.randomSalt(random);
+            inferences.setOutputCommitment(id, outputSaltValue.toString(),
+                    batch.outputCommitment(padded, outputSaltValue).orElseThrow().toString());
+            List<List<BigInteger>> rows = batch.evaluate(padded);
+            requesterOutputs = new ArrayList<>();
+            for (int k = 0; k < inputs.size(); k++) {
+                requesterOutputs.add(ProveJobHandler.outputJson(single.dequantize(rows.get(k))));
+            }
+        }
         jobs.enqueue(JobKind.PROVE, id, workerProps.maxAttempts());
         signal.jobQueued();
         return new Created(inferences.find(id).orElseThrow(), inputs.size(),
-                hashed && clientSalt == null ? saltValue.toString() : null);
+                hashed && clientSalt == null ? saltValue.toString() : null,
+                hashedOutputs && clientOutputSalt == null ? outputSaltValue.toString() : null, requesterOutputs);
     }
 
     /** A batch, with its row count; 404 for an unknown id or an inference that is not a batch. */
