@@ -150,6 +150,35 @@ class HashedOutputFlowTest {
         assertThat(r.text("type")).isEqualTo("urn:zkml:problem:unsupported-visibility");
     }
 
+    @Test
+    void aBatchHasOneOutputCommitmentToAllItsRows() throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("quantization", Http.json().readTree(DEMO.resolve("quantization.json").toFile()));
+        body.put("visibility", Map.of("input", "hashed", "output", "hashed"));
+        body.put("batchSize", 4);
+        Http.Response created = http.postJson("/v1/models/" + modelId + "/circuits", body);
+        assertThat(created.status()).as(created.toString()).isEqualTo(202);
+        String batchCircuit = created.text("id");
+        JsonNode c = http.awaitStatus("/v1/circuits/" + batchCircuit, Set.of("ready", "failed"), DEADLINE);
+        assertThat(c.get("status").asString()).as(c.toString()).isEqualTo("ready");
+        Http.Response r = http.postJson("/v1/circuits/" + batchCircuit + "/batches",
+                Map.of("inputs", List.of(INPUT, List.of(2.0, 0.1, 40.0, 0.0, 5.0))));
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        assertThat(r.json().get("outputs")).hasSize(2);
+        assertThat(r.json().has("outputSalt")).isTrue();
+        String outputCommitment = r.text("outputCommitment");
+        JsonNode b = http.awaitStatus("/v1/batches/" + r.text("id"), Set.of("succeeded", "failed"), DEADLINE);
+        assertThat(b.get("status").asString()).as(b.toString()).isEqualTo("succeeded");
+        assertThat(b.has("outputs")).isFalse();
+        assertThat(b.has("outputSalt")).isFalse();
+        List<String> pub = new ArrayList<>();
+        b.get("publicInputs").forEach(n -> pub.add(n.asString()));
+        assertThat(pub).containsExactly(b.get("commitment").asString(), outputCommitment);
+        Http.Response v = http.postJson("/v1/verifications", Map.of("circuitId", batchCircuit, "proof", b.get("proof").asString(),
+                "publicInputs", pub));
+        assertThat(v.json().get("valid").asBoolean()).isTrue();
+    }
+
     private boolean verify(String proof, List<String> publicInputs) {
         Http.Response r = http.postJson("/v1/verifications", Map.of("circuitId", circuit, "proof", proof,
                 "publicInputs", publicInputs));
