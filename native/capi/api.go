@@ -90,9 +90,39 @@ func apiProve(cs, pk uint64, inputsJSON string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	inputs, salts, err := proveArguments(inputsJSON)
+	inputs, named, err := proveArguments(inputsJSON)
 	if err != nil {
 		return "", err
+	}
+	// One salt per commitment, in the IR's commitment order: "salt" is the hashed inputs' (domain
+	// zkml-inputs-v1), "outputSalt" the hashed outputs' (zkml-outputs-v1).
+	var salts []*big.Int
+	used := 0
+	for _, cm := range c.IR.Commitments {
+		key := "salt"
+		if cm.Domain == ir.OutputsDomain {
+			key = "outputSalt"
+		}
+		s, ok := named[key]
+		if !ok {
+			return "", zk.Errorf(zk.InvalidArgument, "circuit %q has a commitment of domain %q and needs its salt (%q)", c.IR.Name, cm.Domain, key)
+		}
+		if s.Sign() < 0 || s.Cmp(ir.Modulus) >= 0 {
+			return "", zk.Errorf(zk.InvalidArgument, "%s is not a field element in [0, r): %v", key, s)
+		}
+		salts = append(salts, s)
+		used++
+	}
+	if used != len(named) {
+		for key := range named {
+			if (key == "salt" && !hasDomain(c.IR, ir.InputsDomain)) || (key == "outputSalt" && !hasDomain(c.IR, ir.OutputsDomain)) {
+				what := "inputs"
+				if key == "outputSalt" {
+					what = "outputs"
+				}
+				return "", zk.Errorf(zk.InvalidArgument, "circuit %q has no hashed %s, so it takes no %q", c.IR.Name, what, key)
+			}
+		}
 	}
 	res, err := zk.ProveSalted(c, k, inputs, salts)
 	if err != nil {
@@ -135,9 +165,19 @@ func apiVKExportJSON(vk uint64) (string, error) {
 func apiFree(h uint64) error { return freeHandle(h) }
 
 // proveArguments reads the inputs_json of zkml_prove: a JSON array of decimal strings (the
-// inputs), or an object {"inputs": [...], "salt": "<decimal>"} for a circuit with hashed inputs
-// (the salt of its commitment; docs/native-abi.md).
-func proveArguments(s string) (inputs, salts []*big.Int, err error) {
+// inputs), or an object {"inputs": [...], "salt": "<decimal>", "outputSalt": "<decimal>"} for a
+// circuit with hashed inputs ("salt") and/or hashed outputs ("outputSalt"; docs/native-abi.md).
+func hasDomain(d *ir.IR, domain string) bool {
+	for _, cm := range d.Commitments {
+		if cm.Domain == domain {
+			return true
+		}
+	}
+	return false
+}
+
+// proveArguments returns the inputs and the salts by key ("salt", "outputSalt").
+func proveArguments(s string) (inputs []*big.Int, salts map[string]*big.Int, err error) {
 	if t := strings.TrimLeft(s, " \t\r\n"); !strings.HasPrefix(t, "{") {
 		inputs, err = decimalArray(s, "inputs")
 		return inputs, nil, err
@@ -147,8 +187,8 @@ func proveArguments(s string) (inputs, salts []*big.Int, err error) {
 		return nil, nil, zk.Errorf(zk.InvalidArgument, "inputs must be a JSON array of decimal strings or an object {\"inputs\", \"salt\"}: %v", err)
 	}
 	for k := range obj {
-		if k != "inputs" && k != "salt" {
-			return nil, nil, zk.Errorf(zk.InvalidArgument, "inputs: unknown key %q (only \"inputs\" and \"salt\")", k)
+		if k != "inputs" && k != "salt" && k != "outputSalt" {
+			return nil, nil, zk.Errorf(zk.InvalidArgument, "inputs: unknown key %q (only \"inputs\", \"salt\" and \"outputSalt\")", k)
 		}
 	}
 	raw, ok := obj["inputs"]
@@ -158,16 +198,21 @@ func proveArguments(s string) (inputs, salts []*big.Int, err error) {
 	if inputs, err = decimalArray(string(raw), "inputs"); err != nil {
 		return nil, nil, err
 	}
-	if raw, ok := obj["salt"]; ok {
+	salts = map[string]*big.Int{}
+	for _, key := range []string{"salt", "outputSalt"} {
+		raw, ok := obj[key]
+		if !ok {
+			continue
+		}
 		var str string
 		if err := json.Unmarshal(raw, &str); err != nil {
-			return nil, nil, zk.Errorf(zk.InvalidArgument, "salt must be a decimal string")
+			return nil, nil, zk.Errorf(zk.InvalidArgument, "%s must be a decimal string", key)
 		}
 		salt, err := ir.ParseDecimal(str)
 		if err != nil {
-			return nil, nil, zk.Errorf(zk.InvalidArgument, "salt: %v", err)
+			return nil, nil, zk.Errorf(zk.InvalidArgument, "%s: %v", key, err)
 		}
-		salts = []*big.Int{salt}
+		salts[key] = salt
 	}
 	return inputs, salts, nil
 }

@@ -257,3 +257,66 @@ func TestProveWithSalt(t *testing.T) {
 		t.Error("proving key of another circuit accepted")
 	}
 }
+
+// Hashed outputs (issue 8): "outputSalt" is the salt of the output commitment, "salt" that of the
+// input commitment; each is required exactly when its commitment exists.
+func TestProveWithOutputSalt(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(golden.MustReadIR(t, "../ir-v2/linear-classifier-3x4-hashed.ir.json"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range doc["tensors"].([]any) {
+		if m := tt.(map[string]any); m["role"] == "output" {
+			m["visibility"] = "hashed"
+		}
+	}
+	doc["commitments"] = append(doc["commitments"].([]any), map[string]any{"name": "output_commitment", "domain": "zkml-outputs-v1", "tensors": []any{"label"}})
+	irBytes, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := apiCompile(irBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pkPath, vkPath := filepath.Join(dir, "pk"), filepath.Join(dir, "vk")
+	if _, err := apiSetup(cs, pkPath, vkPath); err != nil {
+		t.Fatal(err)
+	}
+	pk, err := apiLoadPK(pkPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := apiProve(cs, pk, `{"inputs": ["-1","0","0","2"], "salt": "12345", "outputSalt": "678"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Outputs, PublicInputs, Commitments []string
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	// public inputs: the input commitment, the output commitment; the outputs are returned to the caller
+	if len(res.Commitments) != 2 || len(res.PublicInputs) != 2 || res.PublicInputs[1] != res.Commitments[1] || len(res.Outputs) != 1 {
+		t.Fatalf("result %s", out)
+	}
+	for _, tc := range []struct{ args, msg string }{
+		{`{"inputs": ["-1","0","0","2"], "salt": "12345"}`, "outputSalt"},
+		{`{"inputs": ["-1","0","0","2"], "outputSalt": "12345"}`, "salt"},
+		{`{"inputs": ["-1","0","0","2"], "salt": "1", "outputSalt": "-1"}`, "outputSalt"},
+	} {
+		_, err := apiProve(cs, pk, tc.args)
+		if err == nil || code(err) != zk.InvalidArgument || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: %v (code %v), want INVALID_ARGUMENT naming %s", tc.args, err, code(err), tc.msg)
+		}
+	}
+	pub, err := apiCompile(golden.MustReadIR(t, "../ir-v2/linear-classifier-3x4-hashed.ir.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apiProve(pub, pk, `{"inputs": ["-1","0","0","2"], "salt": "1", "outputSalt": "2"}`); err == nil || !strings.Contains(err.Error(), "outputSalt") {
+		t.Errorf("an outputSalt for a circuit without hashed outputs: %v", err)
+	}
+}

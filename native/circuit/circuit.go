@@ -205,7 +205,7 @@ func New(d *ir.IR) *Circuit {
 	return &Circuit{
 		In:          make([]frontend.Variable, pub),
 		Commitments: make([]frontend.Variable, len(d.Commitments)),
-		Out:         make([]frontend.Variable, d.OutputSize()),
+		Out:         make([]frontend.Variable, d.PublicOutputSize()),
 		Secret:      make([]frontend.Variable, d.InputSize()-pub),
 		Salts:       make([]frontend.Variable, len(d.Commitments)),
 		ir:          d,
@@ -230,10 +230,10 @@ func AssignSalted(d *ir.IR, inputs, salts []*big.Int) (*Circuit, *ir.Evaluation,
 	if len(salts) != len(d.Commitments) {
 		if len(d.Commitments) == 0 {
 			return nil, nil, &ir.InputError{Kind: ir.WrongSaltCount,
-				Msg: fmt.Sprintf("circuit %q has no hashed inputs, so it takes no salt", d.Name)}
+				Msg: fmt.Sprintf("circuit %q has no hashed inputs or outputs, so it takes no salt", d.Name)}
 		}
 		return nil, nil, &ir.InputError{Kind: ir.WrongSaltCount,
-			Msg: fmt.Sprintf("circuit %q commits to its hashed inputs and needs %d salt(s), got %d", d.Name, len(d.Commitments), len(salts))}
+			Msg: fmt.Sprintf("circuit %q has %d commitment(s) (hashed inputs, hashed outputs) and needs one salt each, got %d", d.Name, len(d.Commitments), len(salts))}
 	}
 	for i, s := range salts {
 		if s == nil || s.Sign() < 0 || s.Cmp(ir.Modulus) >= 0 {
@@ -258,9 +258,9 @@ func assignment(d *ir.IR, inputs, salts, outputs []*big.Int) *Circuit {
 	}
 	for i, cm := range d.Commitments {
 		c.Salts[i] = new(big.Int).Set(salts[i])
-		c.Commitments[i] = CommitmentOf(d, cm, d.CommittedValues(cm, inputs), salts[i])
+		c.Commitments[i] = CommitmentOf(d, cm, d.CommittedValues(cm, inputs, outputs), salts[i])
 	}
-	for i, v := range outputs {
+	for i, v := range d.PublicOutputs(outputs) {
 		c.Out[i] = ir.ToField(v)
 	}
 	return c
@@ -394,9 +394,9 @@ func (c *Circuit) Define(api frontend.API) error {
 		return fmt.Errorf("circuit: no IR (create the circuit with circuit.New)")
 	}
 	pub := d.PublicInputSize()
-	if len(c.In) != pub || len(c.Secret) != d.InputSize()-pub || len(c.Out) != d.OutputSize() {
-		return fmt.Errorf("circuit: %d public and %d private inputs and %d outputs, the IR has %d, %d and %d",
-			len(c.In), len(c.Secret), len(c.Out), pub, d.InputSize()-pub, d.OutputSize())
+	if len(c.In) != pub || len(c.Secret) != d.InputSize()-pub || len(c.Out) != d.PublicOutputSize() {
+		return fmt.Errorf("circuit: %d public and %d private inputs and %d public outputs, the IR has %d, %d and %d",
+			len(c.In), len(c.Secret), len(c.Out), pub, d.InputSize()-pub, d.PublicOutputSize())
 	}
 	if len(c.Commitments) != len(d.Commitments) || len(c.Salts) != len(d.Commitments) {
 		return fmt.Errorf("circuit: %d commitments and %d salts, the IR has %d commitments",
@@ -439,9 +439,9 @@ func (c *Circuit) Define(api frontend.API) error {
 		vals[name] = x
 	}
 	c.count.mark(KindInputRange)
-	// The commitments, after the range checks that make their packing injective
+	// The commitment to the hashed inputs, after the range checks that make its packing injective
 	// (docs/commitments.md, "In the circuit").
-	for i, cm := range d.Commitments {
+	commitTo := func(i int, cm *ir.Commitment) error {
 		var values []frontend.Variable
 		for _, name := range cm.Tensors {
 			values = append(values, vals[name]...)
@@ -456,8 +456,19 @@ func (c *Circuit) Define(api frontend.API) error {
 			return fmt.Errorf("circuit: commitment %q: %w", cm.Name, err)
 		}
 		api.AssertIsEqual(c.Commitments[i], h)
+		return nil
 	}
-	if len(d.Commitments) > 0 {
+	inputCommitments := 0
+	for i, cm := range d.Commitments {
+		if cm.Domain != ir.InputsDomain {
+			continue
+		}
+		if err := commitTo(i, cm); err != nil {
+			return err
+		}
+		inputCommitments++
+	}
+	if inputCommitments > 0 {
 		c.count.mark(KindCommitment)
 	}
 	for i, n := range d.Nodes {
@@ -479,11 +490,29 @@ func (c *Circuit) Define(api frontend.API) error {
 	}
 	k := 0
 	for _, name := range d.Outputs {
+		if d.Tensor(name).Visibility != ir.VisibilityPublic {
+			continue
+		}
 		for _, v := range vals[name] {
 			api.AssertIsEqual(c.Out[k], v)
 			k++
 		}
 	}
 	c.count.mark(KindOutput)
+	// The commitment to the hashed outputs: every op constrains its output to an integer within
+	// the output's bounds (docs/ir-format.md), which is what makes the packing injective.
+	outputCommitments := 0
+	for i, cm := range d.Commitments {
+		if cm.Domain != ir.OutputsDomain {
+			continue
+		}
+		if err := commitTo(i, cm); err != nil {
+			return err
+		}
+		outputCommitments++
+	}
+	if outputCommitments > 0 {
+		c.count.mark(KindCommitment)
+	}
 	return nil
 }

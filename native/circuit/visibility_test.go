@@ -56,7 +56,7 @@ func TestGoldenCommitmentsAgreeWithTheNativeRecipe(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, in := range g.cases {
-			want, err := commit.Commit(commit.InputsDomain, l, g.ir.CommittedValues(cm, in), g.salts[i])
+			want, err := commit.Commit(commit.InputsDomain, l, g.ir.CommittedValues(cm, in, nil), g.salts[i])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,7 +138,7 @@ func TestHashedInputChangedPackingIsRejected(t *testing.T) {
 	in[0] = new(big.Int).Add(in[0], big.NewInt(256))
 	in[1] = new(big.Int).Sub(in[1], big.NewInt(1))
 	cm := g.ir.Commitments[0]
-	same := CommitmentOf(g.ir, cm, g.ir.CommittedValues(cm, in), g.salts[0])
+	same := CommitmentOf(g.ir, cm, g.ir.CommittedValues(cm, in, nil), g.salts[0])
 	if same.Cmp(a.Commitments[0].(*big.Int)) != 0 {
 		t.Fatalf("the moved bits should pack to the same element: %v vs %v", same, a.Commitments[0])
 	}

@@ -33,6 +33,10 @@ const MaxElementBits = 248
 // InputsDomain is the domain-separation string of the commitment to a model's inputs.
 const InputsDomain = "zkml-inputs-v1"
 
+// OutputsDomain is the domain-separation string of the commitment to a model's outputs (hashed
+// outputs, issue 8): distinct from InputsDomain, so one commitment never opens as the other.
+const OutputsDomain = "zkml-outputs-v1"
+
 // Layout is what packing needs: a width and a lower bound per value, in order. The circuit
 // rebuilds it from the IR bounds (LayoutFromBounds).
 type Layout struct {

@@ -63,6 +63,14 @@ func repeat(n int, f func(i int) string) []string {
 	return out
 }
 
+func repeat2(k, w int) []int {
+	out := make([]int, k)
+	for i := range out {
+		out[i] = w
+	}
+	return out
+}
+
 func commitCases() []commitCase {
 	rMinus1 := new(big.Int).Sub(Modulus(), big.NewInt(1))
 	two247 := new(big.Int).Lsh(big.NewInt(1), 247)
@@ -82,7 +90,8 @@ func commitCases() []commitCase {
 		{"32 bytes spill into a second element", InputsDomain, byteWidths(32), ns(repeat(32, func(int) string { return "-100" })...), ns(repeat(32, func(i int) string { return big.NewInt(int64(155 - 3*i)).String() })...), deterministicSalt("salt-4")},
 		{"one 248-bit value, all ones", InputsDomain, []int{MaxElementBits}, []*big.Int{new(big.Int).Neg(two247)}, []*big.Int{new(big.Int).Sub(two247, big.NewInt(1))}, rMinus1},
 		{"widths 200 then 100: two elements", InputsDomain, []int{200, 100}, ns("0", "-1"), []*big.Int{new(big.Int).Lsh(big.NewInt(3), 190), n("1000")}, deterministicSalt("salt-5")},
-		{"signed bytes, outputs domain", "zkml-outputs-v1", []int{8, 8, 8}, ns("-128", "-128", "-128"), ns("-128", "0", "127"), deterministicSalt("salt-1")},
+		{"signed bytes, outputs domain", OutputsDomain, []int{8, 8, 8}, ns("-128", "-128", "-128"), ns("-128", "0", "127"), deterministicSalt("salt-1")},
+		{"hashed outputs: 16 class indices in [0, 2] (a batch's labels), outputs domain", OutputsDomain, repeat2(16, 2), ns(repeat(16, func(int) string { return "0" })...), ns(repeat(16, func(i int) string { return big.NewInt(int64(i % 3)).String() })...), deterministicSalt("salt-7")},
 		{"quantized features (scale 8)", InputsDomain, []int{17, 17, 17, 17}, ns("-65536", "-65536", "-65536", "-65536"), ns("1311", "-845", "0", "65535"), deterministicSalt("salt-6")},
 	}
 }

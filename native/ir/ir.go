@@ -93,9 +93,9 @@ type IR struct {
 	Outputs  []string
 	Features []string
 	Labels   []string
-	// Commitments are the public Poseidon2 commitments to hashed inputs (at most one in this
-	// version: InputsCommitment over every hashed input, in input order); empty when no input is
-	// hashed.
+	// Commitments are the public Poseidon2 commitments: at most one to the hashed inputs (domain
+	// InputsDomain, every hashed input in input order), then at most one to the hashed outputs
+	// (domain OutputsDomain, every hashed output in output order); each has its own salt.
 	Commitments []*Commitment
 	// SHA256 is the SHA-256 of the document bytes (the circuit hash).
 	SHA256 [32]byte
@@ -126,8 +126,13 @@ const (
 // Lookup says whether the circuit range-checks by lookup (std/rangecheck).
 func (d *IR) Lookup() bool { return d.RangeCheck == RangeCheckLookup }
 
-// InputsDomain is the only commitment domain of this version (docs/commitments.md, recipe v1).
-const InputsDomain = "zkml-inputs-v1"
+// InputsDomain is the domain of the commitment to the hashed inputs, OutputsDomain that of the
+// commitment to the hashed outputs (docs/commitments.md, recipe v1: distinct tags, so that an
+// input commitment can never be passed off as an output commitment).
+const (
+	InputsDomain  = "zkml-inputs-v1"
+	OutputsDomain = "zkml-outputs-v1"
+)
 
 // Commitment is a public Poseidon2 commitment (docs/commitments.md, recipe v1) to the values of
 // Tensors (hashed inputs, in input order), under the domain Domain and a private salt that the
@@ -161,9 +166,37 @@ func (d *IR) PublicInputSize() int {
 	return n
 }
 
+// PublicOutputSize is the number of values of public outputs (the last public inputs of the proof).
+func (d *IR) PublicOutputSize() int {
+	n := 0
+	for _, name := range d.Outputs {
+		if t := d.byName[name]; t.Visibility == VisibilityPublic {
+			n += t.Size
+		}
+	}
+	return n
+}
+
+// PublicOutputs returns the values of the public outputs among output values (all outputs,
+// output order).
+func (d *IR) PublicOutputs(outputs []*big.Int) []*big.Int {
+	var out []*big.Int
+	k := 0
+	for _, name := range d.Outputs {
+		t := d.byName[name]
+		if t.Visibility == VisibilityPublic {
+			out = append(out, outputs[k:k+t.Size]...)
+		}
+		k += t.Size
+	}
+	return out
+}
+
 // PublicSize is the number of public inputs of the proof: the public input values, one per
-// commitment, then the output values.
-func (d *IR) PublicSize() int { return d.PublicInputSize() + len(d.Commitments) + d.OutputSize() }
+// commitment, then the public output values.
+func (d *IR) PublicSize() int {
+	return d.PublicInputSize() + len(d.Commitments) + d.PublicOutputSize()
+}
 
 // CommittedBounds returns the bounds of the values commitment c binds (its tensors' elements,
 // in order): the layout of docs/commitments.md is LayoutFromBounds of them.
@@ -194,13 +227,21 @@ func (d *IR) Split(inputs []*big.Int) (public, secret []*big.Int) {
 }
 
 // CommittedValues returns the values commitment c binds, taken from input values (all inputs,
-// input order).
-func (d *IR) CommittedValues(c *Commitment, inputs []*big.Int) []*big.Int {
+// input order) and output values (all outputs, output order).
+func (d *IR) CommittedValues(c *Commitment, inputs, outputs []*big.Int) []*big.Int {
 	byName := map[string][]*big.Int{}
 	k := 0
 	for _, name := range d.Inputs {
 		t := d.byName[name]
 		byName[name] = inputs[k : k+t.Size]
+		k += t.Size
+	}
+	k = 0
+	for _, name := range d.Outputs {
+		t := d.byName[name]
+		if k+t.Size <= len(outputs) {
+			byName[name] = outputs[k : k+t.Size]
+		}
 		k += t.Size
 	}
 	var out []*big.Int

@@ -148,11 +148,11 @@ var tensorKeysV2 = map[string]bool{"name": true, "role": true, "visibility": tru
 var (
 	visibilities = map[Role][]string{
 		RoleInput:        {VisibilityPublic, VisibilityPrivate, VisibilityHashed},
-		RoleOutput:       {VisibilityPublic},
+		RoleOutput:       {VisibilityPublic, VisibilityHashed},
 		RoleConstant:     {"fixed"},
 		RoleIntermediate: {VisibilityPrivate},
 	}
-	reserved = map[Role][]string{RoleOutput: {"private", "hashed"}, RoleConstant: {"hashed"}}
+	reserved = map[Role][]string{RoleOutput: {"private"}, RoleConstant: {"hashed"}}
 )
 
 func contains(list []string, s string) bool {
@@ -248,28 +248,46 @@ func (d *IR) parseV2(top map[string]any) error {
 var commitmentKeys = map[string]bool{"name": true, "domain": true, "tensors": true}
 
 // parseCommitments reads the top-level "commitments" (docs/ir-format.md, "Commitments"): absent
-// unless an input is hashed; otherwise exactly one commitment, of domain InputsDomain, whose
-// tensors are the hashed inputs in input order, each of them at most 248 bits wide per element.
+// unless an input or an output is hashed; otherwise one commitment per hashed group, in this
+// order: the hashed inputs (domain InputsDomain, in input order), then the hashed outputs (domain
+// OutputsDomain, in output order), each value at most 248 bits wide.
 func (d *IR) parseCommitments(top map[string]any) error {
-	var hashed []string
-	for _, name := range d.Inputs {
-		if d.byName[name].Visibility == VisibilityHashed {
-			hashed = append(hashed, name)
+	type group struct {
+		domain, what string
+		role         Role
+		names        []string
+	}
+	var groups []*group
+	for _, g := range []*group{{domain: InputsDomain, what: "input", role: RoleInput}, {domain: OutputsDomain, what: "output", role: RoleOutput}} {
+		list := d.Inputs
+		if g.role == RoleOutput {
+			list = d.Outputs
+		}
+		for _, name := range list {
+			if d.byName[name].Visibility == VisibilityHashed {
+				g.names = append(g.names, name)
+			}
+		}
+		if len(g.names) > 0 {
+			groups = append(groups, g)
 		}
 	}
 	if _, ok := top["commitments"]; !ok {
-		if len(hashed) > 0 {
-			return errf("commitments", "missing: input %q is hashed, so the document must describe its commitment", hashed[0])
+		if len(groups) > 0 {
+			return errf("commitments", "missing: %s %q is hashed, so the document must describe its commitment", groups[0].what, groups[0].names[0])
 		}
 		return nil
 	}
-	if len(hashed) == 0 {
-		return errf("commitments", "no input is hashed, so there is nothing to commit to (remove the key)")
+	if len(groups) == 0 {
+		return errf("commitments", "no input or output is hashed, so there is nothing to commit to (remove the key)")
 	}
+	k := 0
 	err := forEachObject(top, "commitments", true, func(obj map[string]any, path string) error {
-		if path != "commitments[0]" {
-			return errf(path, "this version has one commitment (to the hashed inputs), got more")
+		if k >= len(groups) {
+			return errf(path, "one commitment per hashed group (%d here: hashed inputs, then hashed outputs), got more", len(groups))
 		}
+		g := groups[k]
+		k++
 		if err := onlyKeys(obj, commitmentKeys, path); err != nil {
 			return err
 		}
@@ -283,12 +301,20 @@ func (d *IR) parseCommitments(top map[string]any) error {
 		if d.byName[name] != nil {
 			return errf(path+".name", "%q is already the name of a tensor", name)
 		}
+		for _, c := range d.Commitments {
+			if c.Name == name {
+				return errf(path+".name", "%q is already the name of a commitment", name)
+			}
+		}
 		domain, err := reqString(obj, "domain", path+".domain")
 		if err != nil {
 			return err
 		}
-		if domain != InputsDomain {
-			return errf(path+".domain", "unknown commitment domain %q (only %q)", domain, InputsDomain)
+		if domain != g.domain {
+			if domain != InputsDomain && domain != OutputsDomain {
+				return errf(path+".domain", "unknown commitment domain %q (only %q and %q)", domain, InputsDomain, OutputsDomain)
+			}
+			return errf(path+".domain", "the commitment to the hashed %ss has domain %q, got %q", g.what, g.domain, domain)
 		}
 		raw, ok := obj["tensors"]
 		if !ok {
@@ -304,14 +330,14 @@ func (d *IR) parseCommitments(top map[string]any) error {
 			switch {
 			case t == nil:
 				return errf(p, "unknown tensor %q", n)
-			case t.Role != RoleInput || t.Visibility != VisibilityHashed:
-				return errf(p, "tensor %q is not a hashed input", n)
-			case j >= len(hashed) || hashed[j] != n:
-				return errf(p, "the tensors must be the hashed inputs in input order (%s), got %q here", quotedList(hashed), n)
+			case t.Role != g.role || t.Visibility != VisibilityHashed:
+				return errf(p, "tensor %q is not a hashed %s", n, g.what)
+			case j >= len(g.names) || g.names[j] != n:
+				return errf(p, "the tensors must be the hashed %ss in %s order (%s), got %q here", g.what, g.what, quotedList(g.names), n)
 			}
 		}
-		if len(names) != len(hashed) {
-			return errf(path+".tensors", "the tensors must be the hashed inputs in input order (%s); %q is missing", quotedList(hashed), hashed[len(names)])
+		if len(names) != len(g.names) {
+			return errf(path+".tensors", "the tensors must be the hashed %ss in %s order (%s); %q is missing", g.what, g.what, quotedList(g.names), g.names[len(names)])
 		}
 		for _, n := range names {
 			t := d.byName[n]
@@ -324,6 +350,10 @@ func (d *IR) parseCommitments(top map[string]any) error {
 		d.Commitments = append(d.Commitments, &Commitment{Name: name, Domain: domain, Tensors: names})
 		return nil
 	})
+	if err == nil && k < len(groups) {
+		g := groups[k]
+		return errf("commitments", "missing the commitment to the hashed %ss (%s, domain %q)", g.what, quotedList(g.names), g.domain)
+	}
 	return err
 }
 

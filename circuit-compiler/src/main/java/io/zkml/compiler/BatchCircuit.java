@@ -80,6 +80,7 @@ public final class BatchCircuit {
         ArrayNode ops = JSON.createArrayNode();
         ArrayNode outputs = JSON.createArrayNode();
         List<String> hashed = new ArrayList<>();
+        List<String> hashedOut = new ArrayList<>();
         Set<String> committed = new HashSet<>();
         base.commitments().forEach(c -> committed.addAll(c.tensors()));
         for (JsonNode t : doc.get("tensors")) {
@@ -118,6 +119,9 @@ public final class BatchCircuit {
             }
             for (String out : base.outputs()) {
                 outputs.add(row(out, k));
+                if (committed.contains(out)) {
+                    hashedOut.add(row(out, k));
+                }
             }
         }
         if (base.task().equals("classification")) {
@@ -129,11 +133,13 @@ public final class BatchCircuit {
         doc.set("tensors", tensors);
         doc.set("inputs", inputs);
         if (!base.commitments().isEmpty()) {
+            // one commitment to every row's hashed inputs, then one to every row's hashed outputs
             ArrayNode commitments = JSON.createArrayNode();
-            CircuitIr.Commitment c = base.commitments().getFirst();
-            ObjectNode cn = commitments.addObject().put("name", c.name()).put("domain", c.domain());
-            ArrayNode ts = cn.putArray("tensors");
-            hashed.forEach(ts::add);
+            for (CircuitIr.Commitment c : base.commitments()) {
+                ObjectNode cn = commitments.addObject().put("name", c.name()).put("domain", c.domain());
+                ArrayNode ts = cn.putArray("tensors");
+                (c.ofOutputs() ? hashedOut : hashed).forEach(ts::add);
+            }
             doc.set("commitments", commitments);
         }
         doc.set("ops", ops);
@@ -251,15 +257,44 @@ public final class BatchCircuit {
 
     /** The one commitment to the hashed inputs of every row under {@code salt}; empty without hashed inputs. */
     public Optional<BigInteger> commitment(List<BigInteger> batchInput, BigInteger salt) {
-        if (ir.commitments().isEmpty()) {
+        if (ir.commitments().isEmpty() || ir.commitments().getFirst().ofOutputs()) {
             return Optional.empty();
         }
-        return Optional.of(ReferenceEvaluator.commitments(ir, batchInput, List.of(salt)).getFirst());
+        CompiledCircuit asCircuit = asCompiled();
+        return asCircuit.commitment(batchInput, salt);
+    }
+
+    /**
+     * The one commitment to the hashed outputs of every row (padding rows included, row order)
+     * under {@code outputSalt}; empty without hashed outputs.
+     */
+    public Optional<BigInteger> outputCommitment(List<BigInteger> batchInput, BigInteger outputSalt) {
+        if (!ir.hasHashedOutputs()) {
+            return Optional.empty();
+        }
+        return asCompiled().outputCommitment(batchInput, outputSalt);
+    }
+
+    private CompiledCircuit asCompiled() {
+        try {
+            return CompiledCircuit.fromIr(irJson);
+        } catch (io.zkml.compiler.ir.IrValidationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The batch proof's public inputs: public input values, the commitment (hashed inputs), every row's outputs. */
     public List<BigInteger> publicInputs(List<BigInteger> batchInput, BigInteger salt) {
+        return publicInputs(batchInput, salt, null);
+    }
+
+    /** As {@link #publicInputs(List, BigInteger)}, with the salt of the output commitment (hashed outputs). */
+    public List<BigInteger> publicInputs(List<BigInteger> batchInput, BigInteger salt, BigInteger outputSalt) {
         List<BigInteger> out = evaluate(batchInput).stream().flatMap(List::stream).toList();
-        return ReferenceEvaluator.publicInputs(ir, batchInput, out, ir.commitments().isEmpty() ? List.of() : List.of(salt));
+        List<BigInteger> salts = new ArrayList<>();
+        for (CircuitIr.Commitment c : ir.commitments()) {
+            salts.add(c.ofOutputs() ? outputSalt : salt);
+        }
+        return ReferenceEvaluator.publicInputs(ir, batchInput, out, salts);
     }
 }

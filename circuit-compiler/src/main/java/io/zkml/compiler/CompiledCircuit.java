@@ -73,16 +73,41 @@ public final class CompiledCircuit {
      * @throws IllegalArgumentException a visibility inputs cannot have
      */
     public CompiledCircuit withInputVisibility(Visibility visibility) throws IrValidationException {
-        if (!Role.INPUT.accepts(visibility)) {
-            throw new IllegalArgumentException("inputs cannot be " + visibility.irName());
+        return withVisibility(visibility, outputVisibility());
+    }
+
+    /**
+     * This circuit with every input of {@code input} visibility and every output of {@code output}
+     * visibility ({@code public} or {@code hashed}: issue 8, a commitment to the outputs, domain
+     * {@value CircuitIr.Commitment#OUTPUTS_DOMAIN}, replaces them as public inputs). Unchanged
+     * visibilities return this circuit (same bytes, same circuit hash).
+     *
+     * @throws IrValidationException the document would be invalid (a hashed value wider than 248 bits)
+     * @throws IllegalArgumentException a visibility inputs or outputs cannot have
+     */
+    public CompiledCircuit withVisibility(Visibility input, Visibility output) throws IrValidationException {
+        if (!Role.INPUT.accepts(input)) {
+            throw new IllegalArgumentException("inputs cannot be " + input.irName());
         }
-        if (ir.inputTensors().stream().allMatch(t -> t.visibility() == visibility)) {
+        if (!Role.OUTPUT.accepts(output)) {
+            throw new IllegalArgumentException("outputs cannot be " + output.irName());
+        }
+        if (ir.inputTensors().stream().allMatch(t -> t.visibility() == input)
+                && ir.outputTensors().stream().allMatch(t -> t.visibility() == output)) {
             return this;
         }
-        List<IrTensor> tensors = ir.tensors().stream().map(t -> t.role() != Role.INPUT ? t
-                : IrTensor.input(t.name(), visibility, t.shape(), t.scale(), t.lo(), t.hi())).toList();
-        List<CircuitIr.Commitment> commitments = visibility != Visibility.HASHED ? List.of()
-                : List.of(new CircuitIr.Commitment(IrGraph.INPUT_COMMITMENT, CircuitIr.Commitment.INPUTS_DOMAIN, ir.inputs()));
+        List<IrTensor> tensors = ir.tensors().stream().map(t -> switch (t.role()) {
+            case INPUT -> IrTensor.input(t.name(), input, t.shape(), t.scale(), t.lo(), t.hi());
+            case OUTPUT -> new IrTensor(t.name(), Role.OUTPUT, output, t.shape(), t.scale(), t.lo(), t.hi(), null);
+            default -> t;
+        }).toList();
+        List<CircuitIr.Commitment> commitments = new java.util.ArrayList<>();
+        if (input == Visibility.HASHED) {
+            commitments.add(new CircuitIr.Commitment(IrGraph.INPUT_COMMITMENT, CircuitIr.Commitment.INPUTS_DOMAIN, ir.inputs()));
+        }
+        if (output == Visibility.HASHED) {
+            commitments.add(new CircuitIr.Commitment(IrGraph.OUTPUT_COMMITMENT, CircuitIr.Commitment.OUTPUTS_DOMAIN, ir.outputs()));
+        }
         CircuitIr changed = new CircuitIr(ir.format(), ir.version(), ir.field(), ir.name(), ir.task(), ir.producer(),
                 ir.source(), ir.quantization(), ir.features(), ir.labels(), tensors, ir.inputs(), ir.ops(), ir.outputs(),
                 commitments);
@@ -126,6 +151,11 @@ public final class CompiledCircuit {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** The visibility of the outputs ({@code public} or {@code hashed}; the compiler gives all outputs one). */
+    public Visibility outputVisibility() {
+        return ir.outputTensors().getFirst().visibility();
+    }
+
     /** The visibility of the inputs (the compiler gives all inputs one). */
     public Visibility inputVisibility() {
         return ir.inputTensors().getFirst().visibility();
@@ -136,10 +166,35 @@ public final class CompiledCircuit {
      * (docs/commitments.md), as the circuit's public input; empty without hashed inputs.
      */
     public Optional<BigInteger> commitment(List<BigInteger> quantizedInput, BigInteger salt) {
-        if (ir.commitments().isEmpty()) {
+        if (ir.commitments().isEmpty() || ir.commitments().getFirst().ofOutputs()) {
             return Optional.empty();
         }
-        return Optional.of(ReferenceEvaluator.commitments(ir, quantizedInput, List.of(salt)).getFirst());
+        CircuitIr.Commitment c = ir.commitments().getFirst();
+        CircuitIr inputsOnly = new CircuitIr(ir.format(), ir.version(), ir.field(), ir.name(), ir.task(), ir.producer(),
+                ir.source(), ir.quantization(), ir.features(), ir.labels(), ir.tensors(), ir.inputs(), ir.ops(), ir.outputs(),
+                List.of(c));
+        return Optional.of(ReferenceEvaluator.commitments(inputsOnly, quantizedInput, null, List.of(salt)).getFirst());
+    }
+
+    /**
+     * The commitment to the hashed outputs (issue 8; docs/commitments.md, domain
+     * {@value CircuitIr.Commitment#OUTPUTS_DOMAIN}) of the circuit's evaluation of a quantized
+     * input under {@code outputSalt}; empty without hashed outputs.
+     */
+    public Optional<BigInteger> outputCommitment(List<BigInteger> quantizedInput, BigInteger outputSalt) {
+        return outputCommitmentOf(evaluate(quantizedInput), outputSalt);
+    }
+
+    /** The commitment to the given output values (all outputs, output order) under {@code outputSalt}; empty without hashed outputs. */
+    public Optional<BigInteger> outputCommitmentOf(List<BigInteger> output, BigInteger outputSalt) {
+        if (!ir.hasHashedOutputs()) {
+            return Optional.empty();
+        }
+        CircuitIr.Commitment c = ir.commitments().getLast();
+        CircuitIr outputsOnly = new CircuitIr(ir.format(), ir.version(), ir.field(), ir.name(), ir.task(), ir.producer(),
+                ir.source(), ir.quantization(), ir.features(), ir.labels(), ir.tensors(), ir.inputs(), ir.ops(), ir.outputs(),
+                List.of(c));
+        return Optional.of(ReferenceEvaluator.commitments(outputsOnly, null, output, List.of(outputSalt)).getFirst());
     }
 
     /**
@@ -149,7 +204,18 @@ public final class CompiledCircuit {
      * @param salt the salt of the commitment; ignored (may be null) without hashed inputs
      */
     public List<BigInteger> publicInputs(List<BigInteger> quantizedInput, BigInteger salt) {
-        List<BigInteger> salts = ir.commitments().isEmpty() ? List.of() : List.of(salt);
+        return publicInputs(quantizedInput, salt, null);
+    }
+
+    /**
+     * The circuit's public inputs with the salt of the input commitment ({@code salt}, ignored without
+     * hashed inputs) and that of the output commitment ({@code outputSalt}, ignored without hashed outputs).
+     */
+    public List<BigInteger> publicInputs(List<BigInteger> quantizedInput, BigInteger salt, BigInteger outputSalt) {
+        List<BigInteger> salts = new java.util.ArrayList<>();
+        for (CircuitIr.Commitment c : ir.commitments()) {
+            salts.add(c.ofOutputs() ? outputSalt : salt);
+        }
         return ReferenceEvaluator.publicInputs(ir, quantizedInput, evaluate(quantizedInput), salts);
     }
 

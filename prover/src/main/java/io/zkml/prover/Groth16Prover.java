@@ -165,6 +165,12 @@ public final class Groth16Prover implements Prover {
         return prove(cs, pk, "{\"inputs\":" + Provers.decimalArray(inputs) + ",\"salt\":\"" + salt + "\"}");
     }
 
+    @Override
+    public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt, BigInteger outputSalt) {
+        Objects.requireNonNull(inputs, "inputs");
+        return prove(cs, pk, Provers.arguments(inputs, salt, outputSalt));
+    }
+
     private Proof prove(ConstraintSystem cs, ProvingKey pk, String arguments) {
         String json;
         try {

@@ -85,6 +85,18 @@ public sealed interface Prover permits Groth16Prover, PlonkProver {
     Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt);
 
     /**
+     * Evaluates a circuit with hashed inputs and/or hashed outputs (issue 8) and proves the result:
+     * {@code salt} is the salt of the commitment to the hashed inputs (null: the circuit has none),
+     * {@code outputSalt} that of the commitment to the hashed outputs (null: none). The proof's
+     * public inputs hold the commitments ({@link Proof#commitments()}, input commitment first);
+     * {@link Proof#outputs()} still has every output value, for the requester.
+     *
+     * @throws NativeProverException {@link ErrorCode#INVALID_ARGUMENT} for a missing salt, a salt the
+     *     circuit takes none of, or one outside {@code [0, r)}
+     */
+    Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt, BigInteger outputSalt);
+
+    /**
      * Verifies proof bytes ({@link Proof#solidityProof()}) against public inputs (field elements in
      * {@code [0, r)}, verifier order).
      *

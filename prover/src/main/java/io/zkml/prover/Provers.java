@@ -135,4 +135,16 @@ final class Provers {
             throw new NativeProverException(ErrorCode.INTERNAL, "native library returned invalid JSON: " + e.getMessage());
         }
     }
+
+    /** The inputs_json of zkml_prove: {"inputs": [...], "salt"?: "...", "outputSalt"?: "..."} (docs/native-abi.md). */
+    static String arguments(List<BigInteger> inputs, BigInteger salt, BigInteger outputSalt) {
+        StringBuilder b = new StringBuilder("{\"inputs\":").append(decimalArray(inputs));
+        if (salt != null) {
+            b.append(",\"salt\":\"").append(salt).append('"');
+        }
+        if (outputSalt != null) {
+            b.append(",\"outputSalt\":\"").append(outputSalt).append('"');
+        }
+        return b.append('}').toString();
+    }
 }

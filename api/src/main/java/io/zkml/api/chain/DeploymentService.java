@@ -90,6 +90,13 @@ public class DeploymentService {
             throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "deployments support circuits with public or hashed "
                     + "inputs; this one has " + c.visibility().input() + " inputs (nothing for an on-chain request to name)");
         }
+        if ("hashed".equals(c.visibility().output())) {
+            // issue 8: the oracle's fulfil hands the outputs (the label) to the consumer contract, which
+            // a hashed output hides; refused until a registry opens output commitments
+            throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "deployments need public outputs: the oracle's "
+                    + "fulfilment gives the consumer the proven label, and this circuit's outputs are hashed (one commitment)",
+                    Map.of("field", "visibility.output"));
+        }
         CompiledCircuit compiled = circuits.compiled(c);
         List<Integer> factors = collateralFactorsBps == null ? null : factorsInLabelOrder(compiled, collateralFactorsBps);
         // Hashed inputs: one public word, the Poseidon2 commitment (docs/commitments.md), then the outputs.

@@ -110,7 +110,7 @@ class CompileJobHandler implements JobHandler {
             List<String> labels = "mlp".equals(model.family()) ? models.labels(model.id()) : null;
             CompiledCircuit lowered = CircuitCompiler.compile(models.imported(model.id()), model.name(),
                     model.sha256(), request.toSettings(model.features()), argmax, labels)
-                    .withInputVisibility(circuit.visibility().inputVisibility());
+                    .withVisibility(circuit.visibility().inputVisibility(), circuit.visibility().outputVisibility());
             // issue 7: std/rangecheck for every range check, "range_check": "lookup" in the IR (a new circuit hash)
             compiled = RangeCheck.LOOKUP.equals(circuits.rangeCheck(id)) ? lowered.withRangeCheckLookup() : lowered;
         } catch (CompilationException | IllegalArgumentException | IrValidationException e) {

@@ -14,7 +14,8 @@ import io.zkml.compiler.ir.Visibility;
  * @param input {@code public} (default: the input values are public inputs of the proof),
  *     {@code hashed} (one Poseidon2 commitment with a secret salt replaces them, docs/commitments.md)
  *     or {@code private} (no public trace of the input; only the outputs are public)
- * @param output {@code public} (default); {@code hashed} is not supported yet
+ * @param output {@code public} (default) or {@code hashed} (issue 8: one Poseidon2 commitment to the
+ *     outputs, domain {@code zkml-outputs-v1}, with its own salt, replaces them)
  * @param weights {@code fixed} (default: the weights are constants of the circuit); {@code hashed}
  *     is not supported yet
  */
@@ -31,7 +32,7 @@ public record VisibilityRequest(String input, String output, String weights) {
      */
     public VisibilityRequest normalized() {
         String in = check("input", input, DEFAULT.input, List.of("public", "hashed", "private"), List.of());
-        String out = check("output", output, DEFAULT.output, List.of("public"), List.of("hashed", "private"));
+        String out = check("output", output, DEFAULT.output, List.of("public", "hashed"), List.of("private"));
         String w = check("weights", weights, DEFAULT.weights, List.of("fixed"), List.of("hashed"));
         return new VisibilityRequest(in, out, w);
     }
@@ -39,6 +40,11 @@ public record VisibilityRequest(String input, String output, String weights) {
     /** The compiler's visibility of the inputs (after {@link #normalized()}). */
     public Visibility inputVisibility() {
         return Visibility.fromIrName(input == null ? DEFAULT.input : input).orElseThrow();
+    }
+
+    /** The compiler's visibility of the outputs (after {@link #normalized()}). */
+    public Visibility outputVisibility() {
+        return Visibility.fromIrName(output == null ? DEFAULT.output : output).orElseThrow();
     }
 
     private static String check(String field, String value, String def, List<String> supported, List<String> later) {

@@ -51,12 +51,15 @@ class BatchController {
                          String commitment, String salt, List<String> publicInputs, String proof, String calldata,
                          JsonNode fidelity, Map<String, Long> timings, String error, Instant createdAt,
                          Instant finishedAt, Integer attempt, Map<String, String> metadata, Map<String, Object> callback,
-                         String phase) {
+                         String phase, String outputCommitment, String outputSalt) {
+
+        private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 
         /** With the delivery status of its callback (issue 9; null: none). */
         BatchResponse withCallback(Map<String, Object> c) {
             return new BatchResponse(id, circuitId, status, rows, inputs, outputs, commitment, salt, publicInputs, proof,
-                    calldata, fidelity, timings, error, createdAt, finishedAt, attempt, metadata, c, phase);
+                    calldata, fidelity, timings, error, createdAt, finishedAt, attempt, metadata, c, phase,
+                    outputCommitment, outputSalt);
         }
 
         static BatchResponse of(BatchService.Created c) {
@@ -69,10 +72,11 @@ class BatchController {
                     inputs.add(List.copyOf(r.input().subList(k * per, (k + 1) * per)));
                 }
             }
-            return new BatchResponse(r.id(), r.circuitId(), r.status().dbName(), c.rows(), inputs, r.output(),
+            JsonNode outputs = c.requesterOutputs() != null ? JSON.valueToTree(c.requesterOutputs()) : r.output();
+            return new BatchResponse(r.id(), r.circuitId(), r.status().dbName(), c.rows(), inputs, outputs,
                     r.commitment(), c.drawnSalt(), r.publicInputs(), r.proof(), r.calldata(), r.fidelity(), r.timings(),
                     r.error(), r.createdAt(), r.finishedAt(), r.attempt() == 0 ? null : r.attempt(), r.metadata(), null,
-                    InferenceController.InferenceResponse.phase(r));
+                    InferenceController.InferenceResponse.phase(r), r.outputCommitment(), c.drawnOutputSalt());
         }
     }
 
@@ -88,8 +92,8 @@ class BatchController {
         // issue 9: callbackUrl and metadata as for an inference, checked before anything is stored
         URI callbackUrl = callbacks.callbackUrl(body.get("callbackUrl"));
         Map<String, String> metadata = InferenceCallbacks.metadata(body.get("metadata"));
-        BatchService.Created c = service.create(circuit, body.get("inputs"), body.get("salt"), idempotencyKey, callbackUrl,
-                metadata);
+        BatchService.Created c = service.create(circuit, body.get("inputs"), body.get("salt"), body.get("outputSalt"),
+                idempotencyKey, callbackUrl, metadata);
         return ResponseEntity.accepted().location(URI.create("/v1/batches/" + c.batch().id()))
                 .body(BatchResponse.of(c).withCallback(callbacks.status(c.batch().id())));
     }

@@ -64,23 +64,32 @@ public class BatchService {
     }
 
     /** A created batch, its row count, and the salt the service drew (shown once; null if the client sent one or none is used). */
-    public record Created(InferenceRecord batch, int rows, String drawnSalt) {
+    public record Created(InferenceRecord batch, int rows, String drawnSalt, String drawnOutputSalt, List<Object> requesterOutputs) {
+        public Created(InferenceRecord batch, int rows, String drawnSalt) {
+            this(batch, rows, drawnSalt, null, null);
+        }
+
     }
 
-    @Transactional
     public Created create(UUID circuitId, JsonNode inputs, JsonNode salt) {
-        return create(circuitId, inputs, salt, null, null, null);
+        return create(circuitId, inputs, salt, null, null, null, null);
+    }
+
+    /** As {@link #create(UUID, JsonNode, JsonNode)} with the {@code outputSalt} of a circuit with hashed outputs (issue 8). */
+    @Transactional
+    public Created create(UUID circuitId, JsonNode inputs, JsonNode salt, JsonNode outputSalt) {
+        return create(circuitId, inputs, salt, outputSalt, null, null, null);
     }
 
     /**
-     * As {@link #create(UUID, JsonNode, JsonNode)} with what an inference request also takes (issue 9):
+     * As {@link #create(UUID, JsonNode, JsonNode, JsonNode)} with what an inference request also takes (issue 9):
      * an {@code Idempotency-Key} (a retry with the same rows, salt, metadata and callback URL gets the
      * first batch; other ones a 422), a checked callback URL and metadata map, stored in the same
      * transaction (the V17 trigger queues the callback when the batch ends, as for an inference).
      */
     @Transactional
-    public Created create(UUID circuitId, JsonNode inputs, JsonNode salt, String idempotencyKey, java.net.URI callbackUrl,
-                          Map<String, String> metadata) {
+    public Created create(UUID circuitId, JsonNode inputs, JsonNode salt, JsonNode outputSalt, String idempotencyKey,
+                          java.net.URI callbackUrl, Map<String, String> metadata) {
         circuits.lockForUse(circuitId); // issue 9: a concurrent DELETE of the circuit waits, or was first (404)
         CircuitRecord circuit = circuits.getReady(circuitId);
         int batchSize = circuits.batchSize(circuitId);
@@ -100,9 +109,11 @@ public class BatchService {
             throw new ApiException(ProblemType.INVALID_INPUT, "a batch of this circuit has 1 to " + batchSize + " rows, got "
                     + inputs.size(), Map.of("reason", "batch-size", "batchSize", batchSize, "rows", inputs.size()));
         }
-        boolean hashed = !batch.ir().commitments().isEmpty();
+        boolean hashed = single.inputVisibility() == Visibility.HASHED;
         boolean hidden = single.inputVisibility() != Visibility.PUBLIC;
+        boolean hashedOutputs = batch.ir().hasHashedOutputs();
         BigInteger clientSalt = InferenceService.salt(salt, hashed);
+        BigInteger clientOutputSalt = InferenceService.outputSalt(outputSalt, hashedOutputs);
         List<Double> real = new ArrayList<>();
         List<List<BigInteger>> quantized = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
@@ -128,7 +139,8 @@ public class BatchService {
         String fingerprint = (!hidden ? real.toString() + " rows " + inputs.size()
                 : clientSalt != null ? "commitment:" + commitment : "hidden input, salt " + (hashed ? "drawn" : "none"))
                 + io.zkml.api.support.Metadata.fingerprint(metadata, json)
-                + (callbackUrl == null ? "" : "\ncallbackUrl=" + callbackUrl);
+                + (callbackUrl == null ? "" : "\ncallbackUrl=" + callbackUrl)
+                + (hashedOutputs ? "\noutputSalt " + (clientOutputSalt != null ? "sent" : "drawn") : "");
         java.util.Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/circuits/" + circuitId + "/batches",
                 fingerprint, id);
         if (earlier.isPresent()) {
@@ -141,10 +153,25 @@ public class BatchService {
             jdbc.sql("UPDATE inferences SET callback_url = ? WHERE id = ?").params(callbackUrl.toString(), id).update();
         }
         io.zkml.api.support.Metadata.store(jdbc, json, "inferences", id, metadata);
+        // issue 8: one commitment to every row's outputs (padding rows included), its salt drawn if absent;
+        // the 202 shows the requester the sent rows' outputs (the Java reference's) once
+        BigInteger outputSaltValue = null;
+        List<Object> requesterOutputs = null;
+        if (hashedOutputs) {
+            outputSaltValue = clientOutputSalt != null ? clientOutputSalt : Commitments.randomSalt(random);
+            inferences.setOutputCommitment(id, outputSaltValue.toString(),
+                    batch.outputCommitment(padded, outputSaltValue).orElseThrow().toString());
+            List<List<BigInteger>> rows = batch.evaluate(padded);
+            requesterOutputs = new ArrayList<>();
+            for (int k = 0; k < inputs.size(); k++) {
+                requesterOutputs.add(ProveJobHandler.outputJson(single.dequantize(rows.get(k))));
+            }
+        }
         jobs.enqueue(JobKind.PROVE, id, workerProps.maxAttempts());
         signal.jobQueued();
         return new Created(inferences.find(id).orElseThrow(), inputs.size(),
-                hashed && clientSalt == null ? saltValue.toString() : null);
+                hashed && clientSalt == null ? saltValue.toString() : null,
+                hashedOutputs && clientOutputSalt == null ? outputSaltValue.toString() : null, requesterOutputs);
     }
 
     /** A batch, with its row count; 404 for an unknown id or an inference that is not a batch. */

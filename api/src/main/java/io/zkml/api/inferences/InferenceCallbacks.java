@@ -97,7 +97,14 @@ public class InferenceCallbacks {
     @Transactional
     public InferenceService.Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
                                            String idempotencyKey, URI callbackUrl, Map<String, String> metadata) {
-        InferenceService.Created c = inferences.create(circuitId, input, duplicateInputKeys, salt, idempotencyKey);
+        return create(circuitId, input, duplicateInputKeys, salt, null, idempotencyKey, callbackUrl, metadata);
+    }
+
+    /** As above, with the {@code outputSalt} of a circuit with hashed outputs (issue 8). */
+    public InferenceService.Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
+                                           JsonNode outputSalt, String idempotencyKey, URI callbackUrl,
+                                           Map<String, String> metadata) {
+        InferenceService.Created c = inferences.create(circuitId, input, duplicateInputKeys, salt, outputSalt, idempotencyKey);
         UUID id = c.inference().id();
         if (callbackUrl != null) {
             jdbc.sql("UPDATE inferences SET callback_url = ? WHERE id = ? AND callback_url IS NULL AND status = 'queued'")
@@ -105,7 +112,8 @@ public class InferenceCallbacks {
         }
         if (metadata != null && jdbc.sql("UPDATE inferences SET metadata = ?::jsonb WHERE id = ? AND metadata IS NULL")
                 .params(json.write(metadata), id).update() == 1) {
-            return new InferenceService.Created(repository.find(id).orElseThrow(), c.drawnSalt());
+            return new InferenceService.Created(repository.find(id).orElseThrow(), c.drawnSalt(), c.drawnOutputSalt(),
+                    c.requesterOutput());
         }
         return c;
     }

@@ -27,6 +27,8 @@ import io.zkml.api.support.Ids;
 @RestController
 class InferenceController {
 
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
+
     private final InferenceService service;
     private final InferenceCallbacks callbacks;
 
@@ -64,11 +66,30 @@ class InferenceController {
                              List<String> publicInputs, String proof, String calldata, JsonNode fidelity,
                              Map<String, Long> timings, String error, Instant createdAt, Instant finishedAt,
                              Integer attempt, Map<String, String> metadata, Map<String, Object> callback,
-                             String phase) {
+                             String phase, String outputCommitment, String outputSalt) {
+        InferenceResponse(UUID id, UUID circuitId, String status, List<Double> input, JsonNode output, String commitment,
+                          String salt, List<String> publicInputs, String proof, String calldata, JsonNode fidelity,
+                          Map<String, Long> timings, String error, Instant createdAt, Instant finishedAt, Integer attempt,
+                          Map<String, String> metadata, Map<String, Object> callback, String phase) {
+            this(id, circuitId, status, input, output, commitment, salt, publicInputs, proof, calldata, fidelity, timings,
+                    error, createdAt, finishedAt, attempt, metadata, callback, phase, null, null);
+        }
+
         /** With the delivery status of its callback (issue 9; null: none). */
         InferenceResponse withCallback(Map<String, Object> c) {
             return new InferenceResponse(id, circuitId, status, input, output, commitment, salt, publicInputs, proof,
-                    calldata, fidelity, timings, error, createdAt, finishedAt, attempt, metadata, c, phase);
+                    calldata, fidelity, timings, error, createdAt, finishedAt, attempt, metadata, c, phase,
+                    outputCommitment, outputSalt);
+        }
+
+        /**
+         * Issue 8, hashed outputs: the POST's 202 shows the requester its outputs (the Java reference's,
+         * which the proof must match) and a drawn output salt, once; no later response shows either.
+         */
+        InferenceResponse withRequesterOutput(JsonNode requesterOutput, String drawnOutputSalt) {
+            return new InferenceResponse(id, circuitId, status, input, requesterOutput == null ? output : requesterOutput,
+                    commitment, salt, publicInputs, proof, calldata, fidelity, timings, error, createdAt, finishedAt, attempt,
+                    metadata, callback, phase, outputCommitment, drawnOutputSalt);
         }
 
         static InferenceResponse of(InferenceRecord r) {
@@ -81,7 +102,7 @@ class InferenceController {
             return new InferenceResponse(r.id(), r.circuitId(), r.status().dbName(), hidden ? null : r.input(), r.output(),
                     r.commitment(), drawnSalt, r.publicInputs(), r.proof(), r.calldata(), r.fidelity(), r.timings(),
                     r.error(), r.createdAt(), r.finishedAt(), r.attempt() == 0 ? null : r.attempt(), r.metadata(), null,
-                    phase(r));
+                    phase(r), r.outputCommitment(), null);
         }
 
         /** The shown phase: the stored one while queued or proving, {@code done} once ended. */
@@ -103,10 +124,12 @@ class InferenceController {
         URI callbackUrl = callbacks.callbackUrl(body.root().get("callbackUrl"));
         Map<String, String> metadata = InferenceCallbacks.metadata(body.root().get("metadata"));
         InferenceService.Created c = callbacks.create(circuit, body.root().get(InferenceBody.INPUT), body.duplicateInputKeys(),
-                body.root().get("salt"), idempotencyKey, callbackUrl, metadata);
+                body.root().get("salt"), body.root().get("outputSalt"), idempotencyKey, callbackUrl, metadata);
         InferenceRecord r = c.inference();
+        JsonNode requesterOutput = c.requesterOutput() == null ? null : JSON.valueToTree(c.requesterOutput());
         return ResponseEntity.accepted().location(URI.create("/v1/inferences/" + r.id()))
-                .body(InferenceResponse.of(r, c.drawnSalt()).withCallback(callbacks.status(r.id())));
+                .body(InferenceResponse.of(r, c.drawnSalt()).withCallback(callbacks.status(r.id()))
+                        .withRequesterOutput(requesterOutput, c.drawnOutputSalt()));
     }
 
     @GetMapping("/v1/inferences/{id}")

@@ -69,6 +69,20 @@ public class InferenceRepository {
         jdbc.sql("UPDATE inferences SET input = NULL, quantized_input = NULL, salt = NULL WHERE id = ?").param(id).update();
     }
 
+    /** Issue 8: records the salt and the commitment of an inference's hashed outputs (before its prove job runs). */
+    public void setOutputCommitment(UUID id, String outputSalt, String outputCommitment) {
+        jdbc.sql("UPDATE inferences SET output_salt = ?, output_commitment = ? WHERE id = ?")
+                .params(outputSalt, outputCommitment, id).update();
+    }
+
+    /**
+     * Issue 8 (ADR 0008): erases the salt of the output commitment when the prove job ends; with it
+     * nobody can open the commitment, so the outputs are not stored either.
+     */
+    public void eraseOutputSalt(UUID id) {
+        jdbc.sql("UPDATE inferences SET output_salt = NULL WHERE id = ?").param(id).update();
+    }
+
     public Optional<InferenceRecord> find(UUID id) {
         return jdbc.sql("SELECT * FROM inferences WHERE id = ?").param(id).query(this::map).optional();
     }
@@ -122,7 +136,8 @@ public class InferenceRepository {
                 rs.getString("error"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("finished_at")), rs.getString("salt"),
                 rs.getString("commitment"), rs.getBoolean("input_hidden"), rs.getInt("attempt"),
-                json.read(rs.getString("metadata"), METADATA), rs.getString("phase"));
+                json.read(rs.getString("metadata"), METADATA), rs.getString("phase"), rs.getString("output_salt"),
+                rs.getString("output_commitment"));
     }
 
     private static Instant instant(Timestamp t) {

@@ -87,7 +87,10 @@ public class InferenceService {
      * A created inference and, when the service drew the salt of its commitment, that salt: the only
      * time it is shown (ADR 0008).
      */
-    public record Created(InferenceRecord inference, String drawnSalt) {
+    public record Created(InferenceRecord inference, String drawnSalt, String drawnOutputSalt, Object requesterOutput) {
+        public Created(InferenceRecord inference, String drawnSalt) {
+            this(inference, drawnSalt, null, null);
+        }
     }
 
     /**
@@ -102,6 +105,18 @@ public class InferenceService {
     @Transactional
     public Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
                           String idempotencyKey) {
+        return create(circuitId, input, duplicateInputKeys, salt, null, idempotencyKey);
+    }
+
+    /**
+     * As {@link #create(UUID, JsonNode, List, JsonNode, String)} with the {@code outputSalt} member of the
+     * body (issue 8, hashed outputs): the salt of the output commitment, drawn when absent; the 202
+     * shows the outputs (the Java reference's, which the proof must match), the output commitment
+     * and a drawn output salt, once.
+     */
+    @Transactional
+    public Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
+                          JsonNode outputSalt, String idempotencyKey) {
         circuits.lockForUse(circuitId); // issue 9: a concurrent DELETE of the circuit waits, or was first (404)
         CircuitRecord circuit = circuits.getReady(circuitId);
         int batchSize = circuits.batchSize(circuitId);
@@ -112,9 +127,11 @@ public class InferenceService {
                     Map.of("reason", "batch-circuit", "batchSize", batchSize));
         }
         CompiledCircuit compiled = circuits.compiled(circuit);
-        boolean hashed = !compiled.ir().commitments().isEmpty();
+        boolean hashed = compiled.inputVisibility() == Visibility.HASHED;
         boolean hidden = compiled.inputVisibility() != Visibility.PUBLIC;
+        boolean hashedOutputs = compiled.ir().hasHashedOutputs();
         BigInteger clientSalt = salt(salt, hashed);
+        BigInteger clientOutputSalt = outputSalt(outputSalt, hashedOutputs);
         double[] values = numbers(input, duplicateInputKeys, compiled.features());
         List<BigInteger> quantized;
         try {
@@ -140,13 +157,40 @@ public class InferenceService {
         }
         inferences.insert(id, circuitId, real, quantized.stream().map(BigInteger::toString).toList(),
                 saltValue == null ? null : saltValue.toString(), commitment, hidden);
+        Object requesterOutput = null;
+        BigInteger outputSaltValue = null;
+        if (hashedOutputs) {
+            outputSaltValue = clientOutputSalt != null ? clientOutputSalt : Commitments.randomSalt(random);
+            List<BigInteger> out = compiled.evaluate(quantized);
+            inferences.setOutputCommitment(id, outputSaltValue.toString(),
+                    compiled.outputCommitmentOf(out, outputSaltValue).orElseThrow().toString());
+            requesterOutput = ProveJobHandler.outputJson(compiled.dequantize(out));
+        }
         jobs.enqueue(JobKind.PROVE, id, workerProps.maxAttempts());
         signal.jobQueued();
         return new Created(inferences.find(id).orElseThrow(),
-                hashed && clientSalt == null ? saltValue.toString() : null);
+                hashed && clientSalt == null ? saltValue.toString() : null,
+                hashedOutputs && clientOutputSalt == null ? outputSaltValue.toString() : null, requesterOutput);
     }
 
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,77}");
+
+    /** Issue 8: the client's output salt (hashed outputs only): null if absent, else a canonical decimal of a field element. */
+    static BigInteger outputSalt(JsonNode salt, boolean hashedOutputs) {
+        if (salt == null || salt.isMissingNode() || salt.isNull()) {
+            return null;
+        }
+        if (!hashedOutputs) {
+            throw new ApiException(ProblemType.INVALID_SALT, "this circuit's outputs are not hashed, so it takes no \"outputSalt\"",
+                    Map.of("field", "outputSalt"));
+        }
+        if (!salt.isString() || !DECIMAL.matcher(salt.stringValue()).matches()
+                || new BigInteger(salt.stringValue()).compareTo(CircuitIr.BN254_R) >= 0) {
+            throw new ApiException(ProblemType.INVALID_SALT, "\"outputSalt\" must be a decimal string of a field element in [0, r), "
+                    + "r = " + CircuitIr.BN254_R + " (no sign, no leading zeros)", Map.of("field", "outputSalt"));
+        }
+        return new BigInteger(salt.stringValue());
+    }
 
     /** The client's salt: null if absent, else a canonical decimal string of a field element. */
     static BigInteger salt(JsonNode salt, boolean hashed) {

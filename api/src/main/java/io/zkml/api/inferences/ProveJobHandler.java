@@ -27,6 +27,7 @@ import io.zkml.compiler.BatchCircuit;
 import io.zkml.compiler.CircuitOutput;
 import io.zkml.compiler.CompiledCircuit;
 import io.zkml.compiler.Fidelity;
+import io.zkml.compiler.ir.Visibility;
 import io.zkml.compiler.tribuo.FloatPrediction;
 import io.zkml.prover.ErrorCode;
 import io.zkml.prover.NativeProverException;
@@ -81,8 +82,14 @@ class ProveJobHandler implements JobHandler {
         }
         List<BigInteger> quantized = inference.quantizedInput().stream().map(BigInteger::new).toList();
         BigInteger salt = inference.salt() == null ? null : new BigInteger(inference.salt());
-        if (!compiled.ir().commitments().isEmpty() && salt == null) {
+        if (compiled.inputVisibility() == Visibility.HASHED && salt == null) {
             throw new JobFailedException("inference " + id + " of a circuit with hashed inputs has no salt");
+        }
+        // issue 8: hashed outputs have their own salt, kept until this job ends
+        boolean hashedOutputs = compiled.ir().hasHashedOutputs();
+        BigInteger outputSalt = inference.outputSalt() == null ? null : new BigInteger(inference.outputSalt());
+        if (hashedOutputs && outputSalt == null) {
+            throw new JobFailedException("inference " + id + " of a circuit with hashed outputs has no output salt");
         }
 
         Integer batchRows = inferences.batchRows(id);
@@ -94,7 +101,8 @@ class ProveJobHandler implements JobHandler {
         try (HandleCache<UUID, NativeHandles.ProvingHandles>.Lease lease = handles.proving(circuit.id(), system,
                 circuit.circuitHash(), circuit.irSha256(), circuit.csSha256(), circuit.pkSha256())) {
             context.progress(() -> inferences.setPhase(id, "proving")); // issue 9: witness and proof, one native call
-            proof = salt == null ? prover.prove(lease.value().cs(), lease.value().pk(), quantized)
+            proof = hashedOutputs ? prover.prove(lease.value().cs(), lease.value().pk(), quantized, salt, outputSalt)
+                    : salt == null ? prover.prove(lease.value().cs(), lease.value().pk(), quantized)
                     : prover.prove(lease.value().cs(), lease.value().pk(), quantized, salt);
         } catch (IncompatibleArtifactException e) {
             throw new JobFailedException(e.getMessage(), e);
@@ -113,10 +121,16 @@ class ProveJobHandler implements JobHandler {
                 : batch.evaluate(quantized).stream().flatMap(List::stream).toList();
         // the Java reference's public inputs: for hashed inputs its commitment (Commitments.commit),
         // which the request already recorded, must be the proof's public input
-        List<String> expectedPublic = (batch == null ? compiled.publicInputs(quantized, salt) : batch.publicInputs(quantized, salt))
-                .stream().map(BigInteger::toString).toList();
-        boolean commitmentAgrees = inference.commitment() == null
-                ? proof.commitments().isEmpty() : proof.commitments().equals(List.of(inference.commitment()));
+        List<String> expectedPublic = (batch == null ? compiled.publicInputs(quantized, salt, outputSalt)
+                : batch.publicInputs(quantized, salt, outputSalt)).stream().map(BigInteger::toString).toList();
+        List<String> recorded = new java.util.ArrayList<>();
+        if (inference.commitment() != null) {
+            recorded.add(inference.commitment());
+        }
+        if (inference.outputCommitment() != null) {
+            recorded.add(inference.outputCommitment());
+        }
+        boolean commitmentAgrees = proof.commitments().equals(recorded);
         if (!reference.equals(proof.outputs()) || !expectedPublic.equals(proof.publicInputs()) || !commitmentAgrees) {
             log.error("""
                     !!! PROVER/REFERENCE MISMATCH on inference {} (circuit {}, circuit hash {}):
@@ -163,11 +177,18 @@ class ProveJobHandler implements JobHandler {
         timings.put("queueMillis", context.queueMillis());
         timings.put("witnessMillis", proof.witnessMillis());
         timings.put("proveMillis", proof.proveMillis());
+        // issue 8 (ADR 0008): hashed outputs are shown to the requester once (the POST's 202), never
+        // stored: neither the outputs nor the fidelity (which names the label) are kept, and the output salt is erased
+        Object storedOutput = hashedOutputs ? null : outputJson;
+        Object storedFidelity = hashedOutputs ? null : fidelity;
         context.complete(() -> {
-            inferences.markSucceeded(id, outputJson, proof.publicInputs(), proof.proofHex(),
-                    proof.calldataHex(), fidelity, timings);
+            inferences.markSucceeded(id, storedOutput, proof.publicInputs(), proof.proofHex(),
+                    proof.calldataHex(), storedFidelity, timings);
             if (inference.inputHidden()) {
                 inferences.eraseInput(id);
+            }
+            if (hashedOutputs) {
+                inferences.eraseOutputSalt(id);
             }
         });
     }
@@ -203,5 +224,6 @@ class ProveJobHandler implements JobHandler {
     public void onFailed(UUID subjectId, String error) {
         inferences.fail(subjectId, error);
         inferences.find(subjectId).filter(InferenceRecord::inputHidden).ifPresent(r -> inferences.eraseInput(subjectId));
+        inferences.eraseOutputSalt(subjectId); // issue 8: a no-op without hashed outputs
     }
 }

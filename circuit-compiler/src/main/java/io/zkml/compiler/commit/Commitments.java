@@ -29,6 +29,8 @@ public final class Commitments {
 
     /** The domain-separation string of the commitment to a model's inputs. */
     public static final String INPUTS_DOMAIN = "zkml-inputs-v1";
+    /** The domain of the commitment to a model's hashed outputs (issue 8). */
+    public static final String OUTPUTS_DOMAIN = "zkml-outputs-v1";
 
     private Commitments() {
     }

@@ -79,8 +79,15 @@ public record CircuitIr(String format, int version, String field, String name, S
      * witness. The IR's top-level {@code commitments} (docs/ir-format.md, "Commitments").
      */
     public record Commitment(String name, String domain, List<String> tensors) {
-        /** The only domain of this version. */
+        /** The domain of the commitment to the hashed inputs. */
         public static final String INPUTS_DOMAIN = "zkml-inputs-v1";
+        /** The domain of the commitment to the hashed outputs (issue 8): distinct from the inputs'. */
+        public static final String OUTPUTS_DOMAIN = "zkml-outputs-v1";
+
+        /** Whether this is the commitment to the hashed outputs. */
+        public boolean ofOutputs() {
+            return OUTPUTS_DOMAIN.equals(domain);
+        }
 
         public Commitment {
             tensors = List.copyOf(tensors);
@@ -154,9 +161,19 @@ public record CircuitIr(String format, int version, String field, String name, S
         return inputTensors().stream().filter(t -> t.visibility() == Visibility.PUBLIC).mapToInt(IrTensor::size).sum();
     }
 
-    /** The number of public inputs of the proof: the public input values, one per commitment, then the outputs. */
+    /** The number of values of public outputs: the last public inputs of the proof. */
+    public int publicOutputSize() {
+        return outputTensors().stream().filter(t -> t.visibility() == Visibility.PUBLIC).mapToInt(IrTensor::size).sum();
+    }
+
+    /** The number of public inputs of the proof: the public input values, one per commitment, then the public outputs. */
     public int publicSize() {
-        return publicInputSize() + commitments.size() + outputSize();
+        return publicInputSize() + commitments.size() + publicOutputSize();
+    }
+
+    /** Whether some output is hashed (its values are committed to, not public). */
+    public boolean hasHashedOutputs() {
+        return commitments.stream().anyMatch(Commitment::ofOutputs);
     }
 
     /** The lower bounds of all input values (inputs in order, each flat). */

@@ -49,6 +49,8 @@ public final class IrGraph {
 
     /** The name {@link #build} gives the commitment to the hashed inputs. */
     public static final String INPUT_COMMITMENT = "input_commitment";
+    /** The name of the commitment to the hashed outputs (issue 8). */
+    public static final String OUTPUT_COMMITMENT = "output_commitment";
 
     /** Declares a constant. */
     public IrTensor constant(String name, List<Integer> shape, int scale, List<BigInteger> values) {
@@ -133,8 +135,14 @@ public final class IrGraph {
     public CircuitIr build(String name, String task, CircuitIr.Producer producer, CircuitIr.Source source,
                            ObjectNode quantization, List<String> features, List<String> labels) {
         List<String> hashed = inputs.stream().filter(n -> tensors.get(n).visibility() == Visibility.HASHED).toList();
-        List<CircuitIr.Commitment> commitments = hashed.isEmpty() ? List.of()
-                : List.of(new CircuitIr.Commitment(INPUT_COMMITMENT, CircuitIr.Commitment.INPUTS_DOMAIN, hashed));
+        List<String> hashedOut = outputs.stream().filter(n -> tensors.get(n).visibility() == Visibility.HASHED).toList();
+        List<CircuitIr.Commitment> commitments = new java.util.ArrayList<>();
+        if (!hashed.isEmpty()) {
+            commitments.add(new CircuitIr.Commitment(INPUT_COMMITMENT, CircuitIr.Commitment.INPUTS_DOMAIN, hashed));
+        }
+        if (!hashedOut.isEmpty()) {
+            commitments.add(new CircuitIr.Commitment(OUTPUT_COMMITMENT, CircuitIr.Commitment.OUTPUTS_DOMAIN, hashedOut));
+        }
         return new CircuitIr(CircuitIr.FORMAT, CircuitIr.VERSION, CircuitIr.FIELD, name, task, producer, source,
                 quantization, features, labels, tensors(), inputs(), ops(), outputs(), commitments);
     }

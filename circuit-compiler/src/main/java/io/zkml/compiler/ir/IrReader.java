@@ -478,45 +478,73 @@ public final class IrReader {
     }
 
     /**
-     * docs/ir-format.md, "Commitments": absent unless an input is hashed; then exactly one, named like
-     * a tensor but unlike every tensor, of domain {@value CircuitIr.Commitment#INPUTS_DOMAIN}, whose
-     * tensors are the hashed inputs in input order, each element at most 248 bits wide (hi − lo < 2^248).
-     * A version 1 document has none.
+     * docs/ir-format.md, "Commitments": absent unless an input or an output is hashed; then one per
+     * hashed group, in this order: the hashed inputs (domain {@value CircuitIr.Commitment#INPUTS_DOMAIN},
+     * in input order), then the hashed outputs (domain {@value CircuitIr.Commitment#OUTPUTS_DOMAIN}, in
+     * output order); each named unlike every tensor and every other commitment, each element at most
+     * 248 bits wide (hi − lo < 2^248). A version 1 document has none.
      */
     private static void checkCommitments(CircuitIr ir, Map<String, IrTensor> byName) throws IrValidationException {
-        List<String> hashed = ir.inputs().stream().filter(n -> byName.get(n).visibility() == Visibility.HASHED).toList();
+        record Group(String domain, String what, List<String> names) {
+        }
+        List<Group> groups = new ArrayList<>();
+        List<String> hashedIn = ir.inputs().stream().filter(n -> byName.get(n).visibility() == Visibility.HASHED).toList();
+        List<String> hashedOut = ir.outputs().stream().filter(n -> byName.get(n).visibility() == Visibility.HASHED).toList();
+        if (!hashedIn.isEmpty()) {
+            groups.add(new Group(CircuitIr.Commitment.INPUTS_DOMAIN, "input", hashedIn));
+        }
+        if (!hashedOut.isEmpty()) {
+            groups.add(new Group(CircuitIr.Commitment.OUTPUTS_DOMAIN, "output", hashedOut));
+        }
         List<CircuitIr.Commitment> cs = ir.commitments();
-        if (cs.isEmpty() && !hashed.isEmpty()) {
-            throw new IrValidationException("commitments: input \"" + hashed.getFirst()
+        if (cs.isEmpty() && !groups.isEmpty()) {
+            throw new IrValidationException("commitments: " + groups.getFirst().what() + " \"" + groups.getFirst().names().getFirst()
                     + "\" is hashed, so the document must describe its commitment");
         }
-        if (!cs.isEmpty() && hashed.isEmpty()) {
-            throw new IrValidationException("commitments: no input is hashed, so there is nothing to commit to");
+        if (!cs.isEmpty() && groups.isEmpty()) {
+            throw new IrValidationException("commitments: no input or output is hashed, so there is nothing to commit to");
         }
-        if (cs.size() > 1) {
-            throw new IrValidationException("commitments: this version has one commitment (to the hashed inputs), got " + cs.size());
+        if (cs.size() > groups.size()) {
+            throw new IrValidationException("commitments: one commitment per hashed group (" + groups.size()
+                    + " here: hashed inputs, then hashed outputs), got " + cs.size());
         }
-        for (CircuitIr.Commitment c : cs) {
+        if (cs.size() < groups.size()) {
+            Group g = groups.get(cs.size());
+            throw new IrValidationException("commitments: missing the commitment to the hashed " + g.what() + "s " + g.names()
+                    + " (domain \"" + g.domain() + "\")");
+        }
+        Set<String> names = new HashSet<>();
+        for (int k = 0; k < cs.size(); k++) {
+            CircuitIr.Commitment c = cs.get(k);
+            Group g = groups.get(k);
+            String where = "commitments[" + k + "]";
             if (!NAME.matcher(c.name()).matches()) {
-                throw new IrValidationException("commitments[0].name must match ^[a-z][a-z0-9_]*$");
+                throw new IrValidationException(where + ".name must match ^[a-z][a-z0-9_]*$");
             }
             if (byName.containsKey(c.name())) {
-                throw new IrValidationException("commitments[0].name: \"" + c.name() + "\" is already the name of a tensor");
+                throw new IrValidationException(where + ".name: \"" + c.name() + "\" is already the name of a tensor");
             }
-            if (!CircuitIr.Commitment.INPUTS_DOMAIN.equals(c.domain())) {
-                throw new IrValidationException("commitments[0].domain: unknown commitment domain \"" + abbreviate(c.domain())
-                        + "\" (only \"" + CircuitIr.Commitment.INPUTS_DOMAIN + "\")");
+            if (!names.add(c.name())) {
+                throw new IrValidationException(where + ".name: \"" + c.name() + "\" is already the name of a commitment");
             }
-            if (!c.tensors().equals(hashed)) {
-                throw new IrValidationException("commitments[0].tensors must be the hashed inputs in input order " + hashed
-                        + ", got " + c.tensors().stream().map(IrReader::abbreviate).toList());
+            if (!g.domain().equals(c.domain())) {
+                if (!CircuitIr.Commitment.INPUTS_DOMAIN.equals(c.domain()) && !CircuitIr.Commitment.OUTPUTS_DOMAIN.equals(c.domain())) {
+                    throw new IrValidationException(where + ".domain: unknown commitment domain \"" + abbreviate(c.domain())
+                            + "\" (only \"" + CircuitIr.Commitment.INPUTS_DOMAIN + "\" and \"" + CircuitIr.Commitment.OUTPUTS_DOMAIN + "\")");
+                }
+                throw new IrValidationException(where + ".domain: the commitment to the hashed " + g.what() + "s has domain \""
+                        + g.domain() + "\", got \"" + abbreviate(c.domain()) + "\"");
             }
-            for (String n : hashed) {
+            if (!c.tensors().equals(g.names())) {
+                throw new IrValidationException(where + ".tensors must be the hashed " + g.what() + "s in " + g.what() + " order "
+                        + g.names() + ", got " + c.tensors().stream().map(IrReader::abbreviate).toList());
+            }
+            for (String n : g.names()) {
                 IrTensor t = byName.get(n);
                 for (int i = 0; i < t.size(); i++) {
                     int w = t.hi().get(i).subtract(t.lo().get(i)).bitLength();
                     if (w > CircuitIr.MAX_BOUND_BITS) {
-                        throw new IrValidationException("commitments[0]: hashed input \"" + n + "\"[" + i + "] is " + w
+                        throw new IrValidationException(where + ": hashed " + g.what() + " \"" + n + "\"[" + i + "] is " + w
                                 + " bits wide; a hashed value is at most " + CircuitIr.MAX_BOUND_BITS + " bits wide (hi - lo < 2^248)");
                     }
                 }
@@ -538,7 +566,7 @@ public final class IrReader {
         if (!t.role().accepts(t.visibility())) {
             throw new IrValidationException(where + ": visibility \"" + t.visibility().irName() + "\" is unknown for an "
                     + t.role().irName() + " (version 2: " + (t.role() == Role.INPUT ? "\"public\", \"private\" or \"hashed\""
-                    : "\"" + t.role().visibility().irName() + "\"") + ")");
+                    : t.role() == Role.OUTPUT ? "\"public\" or \"hashed\"" : "\"" + t.role().visibility().irName() + "\"") + ")");
         }
         if (t.shape().isEmpty() || t.shape().size() > MAX_RANK) {
             throw new IrValidationException(where + ": shape must have 1 to " + MAX_RANK + " dimensions, got "

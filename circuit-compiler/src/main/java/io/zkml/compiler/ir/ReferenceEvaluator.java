@@ -108,14 +108,41 @@ public final class ReferenceEvaluator {
      * per commitment (each in [0, r)); empty for a document without hashed inputs.
      */
     public static List<BigInteger> commitments(CircuitIr ir, List<BigInteger> input, List<BigInteger> salts) {
+        List<BigInteger> output = null;
+        if (ir.hasHashedOutputs()) {
+            try {
+                output = evaluate(ir, input);
+            } catch (InputValidationException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+        return commitments(ir, input, output, salts);
+    }
+
+    /**
+     * As {@link #commitments(CircuitIr, List, List)} with the output values given (all outputs,
+     * output order; the evaluation of {@code input}): a commitment to hashed outputs
+     * (domain {@value CircuitIr.Commitment#OUTPUTS_DOMAIN}) binds those.
+     */
+    public static List<BigInteger> commitments(CircuitIr ir, List<BigInteger> input, List<BigInteger> output,
+                                               List<BigInteger> salts) {
         if (salts.size() != ir.commitments().size()) {
             throw new IllegalArgumentException(ir.commitments().size() + " commitments but " + salts.size() + " salts");
         }
         Map<String, List<BigInteger>> byName = new HashMap<>();
         int k = 0;
         for (IrTensor t : ir.inputTensors()) {
-            byName.put(t.name(), input.subList(k, k + t.size()));
+            if (input != null && k + t.size() <= input.size()) {
+                byName.put(t.name(), input.subList(k, k + t.size()));
+            }
             k += t.size();
+        }
+        k = 0;
+        if (output != null) {
+            for (IrTensor t : ir.outputTensors()) {
+                byName.put(t.name(), output.subList(k, k + t.size()));
+                k += t.size();
+            }
         }
         List<BigInteger> out = new ArrayList<>();
         for (int i = 0; i < salts.size(); i++) {
@@ -134,7 +161,7 @@ public final class ReferenceEvaluator {
 
     /**
      * The public inputs of the circuit in verifier order, by visibility: the values of the public
-     * inputs, then the commitments (see {@link #commitments}), then the output values, each as a
+     * inputs, then the commitments (see {@link #commitments}), then the public output values, each as a
      * field element. For a document whose inputs are all public this is {@link #publicInputs(List, List)}.
      */
     public static List<BigInteger> publicInputs(CircuitIr ir, List<BigInteger> input, List<BigInteger> output,
@@ -149,9 +176,15 @@ public final class ReferenceEvaluator {
             }
             k += t.size();
         }
-        all.addAll(commitments(ir, input, salts));
-        for (BigInteger v : output) {
-            all.add(v.mod(CircuitIr.BN254_R));
+        all.addAll(commitments(ir, input, output, salts));
+        k = 0;
+        for (IrTensor t : ir.outputTensors()) {
+            if (t.visibility() == Visibility.PUBLIC) {
+                for (BigInteger v : output.subList(k, k + t.size())) {
+                    all.add(v.mod(CircuitIr.BN254_R));
+                }
+            }
+            k += t.size();
         }
         return List.copyOf(all);
     }

@@ -27,15 +27,19 @@ public enum Role {
         return visibility;
     }
 
-    /** Whether version 2 accepts this visibility for this role: an input is public, private or hashed; the others have one. */
+    /** Whether version 2 accepts this visibility for this role: an input is public, private or hashed, an output public or hashed; the others have one. */
     public boolean accepts(Visibility v) {
-        return this == INPUT ? v == Visibility.PUBLIC || v == Visibility.PRIVATE || v == Visibility.HASHED : v == visibility;
+        return switch (this) {
+            case INPUT -> v == Visibility.PUBLIC || v == Visibility.PRIVATE || v == Visibility.HASHED;
+            case OUTPUT -> v == Visibility.PUBLIC || v == Visibility.HASHED;
+            default -> v == visibility;
+        };
     }
 
     /** Whether the visibility is a name reserved for a later version for this role (rejected as "not supported yet"). */
     public boolean reserves(Visibility v) {
         return switch (this) {
-            case OUTPUT -> v == Visibility.PRIVATE || v == Visibility.HASHED;
+            case OUTPUT -> v == Visibility.PRIVATE;
             case CONSTANT -> v == Visibility.HASHED;
             case INPUT, INTERMEDIATE -> false;
         };

@@ -260,7 +260,20 @@ class IrReaderTest {
         assertThat(hashed.publicSize()).isEqualTo(2);
         assertRejected(tree(d -> d.putArray("commitments")), "commitments must not be empty");
         assertRejected(tree(d -> tensor(d, 4).put("visibility", "private")), "tensors[4] \"label\"", "not supported yet");
-        assertRejected(tree(d -> tensor(d, 4).put("visibility", "hashed")), "not supported yet");
+        // issue 8: a hashed output needs its commitment (domain zkml-outputs-v1, after the inputs')
+        assertRejected(tree(d -> tensor(d, 4).put("visibility", "hashed")), "output \"label\" is hashed, so the document must describe its commitment");
+        CircuitIr hashedOut = IrReader.read(tree(d -> {
+            tensor(d, 4).put("visibility", "hashed");
+            d.putArray("commitments").addObject().put("name", "output_commitment").put("domain", "zkml-outputs-v1")
+                    .putArray("tensors").add("label");
+        }));
+        assertThat(hashedOut.publicSize()).isEqualTo(hashedOut.publicInputSize() + 1);
+        assertThat(hashedOut.hasHashedOutputs()).isTrue();
+        assertRejected(tree(d -> {
+            tensor(d, 4).put("visibility", "hashed");
+            d.putArray("commitments").addObject().put("name", "output_commitment").put("domain", "zkml-inputs-v1")
+                    .putArray("tensors").add("label");
+        }), "the commitment to the hashed outputs has domain \"zkml-outputs-v1\"");
         assertRejected(tree(d -> tensor(d, 1).put("visibility", "hashed")), "tensors[1] \"thresholds\"", "not supported yet");
         assertRejected(tree(d -> tensor(d, 0).put("visibility", "secret")), "tensors[0].visibility: unknown visibility \"secret\"");
         assertRejected(tree(d -> tensor(d, 0).put("visibility", "fixed")), "visibility \"fixed\" is unknown for an input");
