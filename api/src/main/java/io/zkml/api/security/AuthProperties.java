@@ -24,6 +24,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     its own (a token bucket refilled evenly; default {@code 600})
  * @param defaultMaxConcurrentJobs queued or running jobs (circuits compiling, inferences proving) an
  *     owner may have at once when its key sets no limit of its own (default {@code 50})
+ * @param openCeremonies whether every key may read any circuit's Groth16 ceremony (state, states,
+ *     transcript; with {@code read}) and upload contributions to it (with {@code prove}), whoever owns
+ *     the circuit, so that auditors and users can join with their own randomness (default
+ *     {@code true}; a contribution is verified before it is stored and cannot weaken the keys;
+ *     finalize stays the owner's). {@code false}: only the owner's keys, as for other resources.
  */
 @ConfigurationProperties("zkml.auth")
 public record AuthProperties(
@@ -32,7 +37,8 @@ public record AuthProperties(
         String bootstrapAdminKeySha256,
         @DefaultValue("./.zkml/dev-api-key") Path developmentKeyFile,
         @DefaultValue("600") int defaultProofsPerMinute,
-        @DefaultValue("50") int defaultMaxConcurrentJobs) {
+        @DefaultValue("50") int defaultMaxConcurrentJobs,
+        @DefaultValue("true") boolean openCeremonies) {
 
     /** The owner of requests without a key in development mode (and of rows stored before keys existed). */
     public static final String ANONYMOUS_OWNER = "anonymous";

@@ -15,8 +15,16 @@ import java.util.regex.Pattern;
  * @param startsJobs a POST that queues a compile or prove job (counted against the concurrent-jobs quota)
  * @param proves a POST of an inference (counted against proofs per minute)
  * @param resource the owned resource the path names, if any
+ * @param ceremony a read of a circuit's Groth16 ceremony or an upload of a contribution to it: open to
+ *     every key with the scope, whoever owns the circuit, while {@code zkml.auth.open-ceremonies} is on
+ *     (issue 7: anyone may join; finalize stays the owner's)
  */
-record Route(Scope scope, boolean publicArtifact, boolean startsJobs, boolean proves, Optional<Resource> resource) {
+record Route(Scope scope, boolean publicArtifact, boolean startsJobs, boolean proves, Optional<Resource> resource,
+        boolean ceremony) {
+
+    Route(Scope scope, boolean publicArtifact, boolean startsJobs, boolean proves, Optional<Resource> resource) {
+        this(scope, publicArtifact, startsJobs, proves, resource, false);
+    }
 
     /** An owned resource named by a path: its table and its id as the client wrote it. */
     record Resource(String kind, String table, String id) {
@@ -56,7 +64,9 @@ record Route(Scope scope, boolean publicArtifact, boolean startsJobs, boolean pr
             boolean publicArtifact = resource.isPresent()
                     && (resource.get().table().equals("circuits") && PUBLIC_CIRCUIT_FILES.contains(rest)
                         || resource.get().kind().equals("inference") && rest.isEmpty());
-            return new Route(Scope.READ, publicArtifact, false, false, resource);
+            boolean ceremony = resource.isPresent() && resource.get().table().equals("circuits")
+                    && (rest.equals("/ceremony") || rest.startsWith("/ceremony/"));
+            return new Route(Scope.READ, publicArtifact, false, false, resource, ceremony);
         }
         boolean post = method.equals("POST");
         boolean startsJobs = post && resource.isPresent()
@@ -64,6 +74,8 @@ record Route(Scope scope, boolean publicArtifact, boolean startsJobs, boolean pr
                     || resource.get().table().equals("circuits") && !rest.isEmpty());
         boolean proves = post && resource.isPresent() && resource.get().table().equals("circuits")
                 && rest.startsWith("/inferences");
-        return new Route(Scope.PROVE, false, startsJobs, proves, resource);
+        boolean contribution = post && resource.isPresent() && resource.get().table().equals("circuits")
+                && rest.equals("/ceremony/contributions");
+        return new Route(Scope.PROVE, false, startsJobs, proves, resource, contribution);
     }
 }
