@@ -20,6 +20,20 @@ public interface JobContext {
      */
     void progress(Runnable subjectUpdate);
 
+    /**
+     * Issue 9 (ADR 0027): the running job's id and its lease owner, for subject updates that check
+     * the lease in the same statement ({@link JobRepository#HOLDS_LEASE}) instead of in a
+     * transaction of their own ({@link #progress}); null where the context has no lease.
+     */
+    default java.util.UUID jobId() {
+        return null;
+    }
+
+    /** See {@link #jobId()}. */
+    default String leaseOwner() {
+        return null;
+    }
+
     /** Milliseconds the job waited in the queue before this claim started it (database clock). */
     long queueMillis();
 
