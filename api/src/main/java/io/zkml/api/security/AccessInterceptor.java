@@ -135,18 +135,7 @@ class AccessInterceptor implements HandlerInterceptor {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        // issue 9 (ADR 0027): a row's owner never changes, so a found one is kept (an unknown id is
-        // read again: it may be created later; a deleted row is the controller's 404)
-        String key = r.table() + "/" + id;
-        String cached = owners.peek(key);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        Optional<String> owner = jdbc.sql("SELECT owner FROM " + r.table() + " WHERE id = ?").param(id)
-                .query(String.class).optional();
-        owner.ifPresent(o -> owners.getUnchecked(key, k -> o));
-        return owner;
+        return jdbc.sql("SELECT owner FROM " + r.table() + " WHERE id = ?").param(id).query(String.class).optional();
     }
 
-    private final io.zkml.api.support.LruCache<String, String> owners = new io.zkml.api.support.LruCache<>(16384);
 }
