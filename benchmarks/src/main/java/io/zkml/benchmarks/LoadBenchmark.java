@@ -362,8 +362,12 @@ public final class LoadBenchmark {
     private void start(int threads) throws Exception {
         port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-jar",
-                jar.toAbsolutePath().toString(),
+        // development mode as make run starts it: the embedded PostgreSQL is not in the service jar (ADR
+        // 0026); Spring Boot's PropertiesLauncher adds the embedded-postgres module to the classpath
+        Path embedded = Path.of("embedded-postgres", "target").toAbsolutePath();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED",
+                "-Dloader.path=" + embedded.resolve("embedded-postgres.jar") + "," + embedded.resolve("lib"),
+                "-cp", jar.toAbsolutePath().toString(), "org.springframework.boot.loader.launch.PropertiesLauncher",
                 "--zkml.mode=development", "--zkml.role=all",
                 "--server.port=" + port,
                 "--zkml.embedded-postgres.data-dir=" + work.resolve("pgdata"),
