@@ -182,6 +182,35 @@ public class InferenceRepository {
                 .update();
     }
 
+    /**
+     * Issue 9 (ADR 0027): {@link #markSucceeded(UUID, Object, List, String, String, Object, Map, boolean, boolean)}
+     * and the prove job's success in one statement ({@link io.zkml.api.jobs.JobRepository#SUCCEED_CTE}):
+     * true if both happened, false if {@code leaseOwner} no longer holds job {@code jobId} (then
+     * nothing changed).
+     */
+    public boolean markSucceededInLease(UUID id, UUID jobId, String leaseOwner, Object output, List<String> publicInputs,
+                                        String proof, String calldata, Object fidelity, Map<String, Long> timings,
+                                        boolean eraseInput, boolean eraseOutputSalt) {
+        return jdbc.sql(io.zkml.api.jobs.JobRepository.SUCCEED_CTE + """
+                UPDATE inferences SET status = 'succeeded', output = CAST(:output AS json),
+                       public_inputs = CAST(:publicInputs AS jsonb), proof = :proof, calldata = :calldata,
+                       fidelity = CAST(:fidelity AS json), timings = CAST(:timings AS json), error = NULL,
+                       finished_at = now(), updated_at = now(),
+                       input = CASE WHEN :eraseInput THEN NULL ELSE input END,
+                       quantized_input = CASE WHEN :eraseInput THEN NULL ELSE quantized_input END,
+                       salt = CASE WHEN :eraseInput THEN NULL ELSE salt END,
+                       output_salt = CASE WHEN :eraseOutputSalt THEN NULL ELSE output_salt END
+                  FROM done
+                 WHERE inferences.id = :id
+                """)
+                .param("leaseJob", jobId).param("leaseOwner", leaseOwner)
+                .param("output", json.write(output)).param("publicInputs", json.write(publicInputs))
+                .param("proof", proof).param("calldata", calldata).param("fidelity", json.write(fidelity))
+                .param("timings", json.write(timings)).param("eraseInput", eraseInput)
+                .param("eraseOutputSalt", eraseOutputSalt).param("id", id)
+                .update() == 1;
+    }
+
     public void markSucceeded(UUID id, Object output, List<String> publicInputs, String proof, String calldata,
                               Object fidelity, Map<String, Long> timings) {
         jdbc.sql("""

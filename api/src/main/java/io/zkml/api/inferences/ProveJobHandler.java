@@ -186,9 +186,16 @@ class ProveJobHandler implements JobHandler {
         // stored: neither the outputs nor the fidelity (which names the label) are kept, and the output salt is erased
         Object storedOutput = hashedOutputs ? null : outputJson;
         Object storedFidelity = hashedOutputs ? null : fidelity;
-        // one statement: the result, and the erasure of a hidden input and of the output salt
-        context.complete(() -> inferences.markSucceeded(id, storedOutput, proof.publicInputs(), proof.proofHex(),
-                proof.calldataHex(), storedFidelity, timings, inference.inputHidden(), hashedOutputs));
+        if (context.jobId() == null) {
+            context.complete(() -> inferences.markSucceeded(id, storedOutput, proof.publicInputs(), proof.proofHex(),
+                    proof.calldataHex(), storedFidelity, timings, inference.inputHidden(), hashedOutputs));
+            return;
+        }
+        // issue 9 (ADR 0027): one statement, one transaction: the job's success under its lease, the
+        // result, the erasure of a hidden input and of the output salt
+        context.completeInOneStatement(() -> inferences.markSucceededInLease(id, context.jobId(), context.leaseOwner(),
+                storedOutput, proof.publicInputs(), proof.proofHex(), proof.calldataHex(), storedFidelity, timings,
+                inference.inputHidden(), hashedOutputs));
     }
 
     /**
@@ -198,10 +205,25 @@ class ProveJobHandler implements JobHandler {
     private void phase(JobContext context, UUID id, String phase) {
         if (context.jobId() == null) {
             context.progress(() -> inferences.setPhase(id, phase));
-        } else {
-            inferences.setPhaseInLease(id, phase, context.jobId(), context.leaseOwner());
+            return;
         }
+        // off the proof's critical path, in order (one writer thread): the statement's own guards
+        // (status 'proving', the lease held) make a write that comes after the result or after a
+        // lost lease change nothing
+        UUID job = context.jobId();
+        String owner = context.leaseOwner();
+        PHASES.execute(() -> {
+            try {
+                inferences.setPhaseInLease(id, phase, job, owner);
+            } catch (RuntimeException e) {
+                log.debug("phase {} of inference {} not written: {}", phase, id, e.getMessage());
+            }
+        });
     }
+
+    /** Issue 9 (ADR 0027): the writer of phases, one daemon thread for the process. */
+    private static final java.util.concurrent.ExecutorService PHASES = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("zkml-phase-writer").daemon().factory());
 
     /** {@code {"label": …}} or {@code {"values": {name: number}}}. */
     static Map<String, Object> outputJson(CircuitOutput output) {

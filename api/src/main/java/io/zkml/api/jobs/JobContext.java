@@ -29,6 +29,19 @@ public interface JobContext {
         return null;
     }
 
+    /**
+     * Issue 9 (ADR 0027): completes the job with one statement that the handler runs: it must mark
+     * job {@link #jobId()} succeeded only while {@link #leaseOwner()} holds it (e.g. a CTE on
+     * {@code jobs} with {@link JobRepository#HOLDS_LEASE}'s condition) together with the subject's
+     * result, and return whether it did. Same checks before it as {@link #complete}.
+     *
+     * @throws LeaseLostException if the statement returned false
+     * @throws UnsupportedOperationException where the context has no lease ({@link #jobId()} null)
+     */
+    default void completeInOneStatement(java.util.function.BooleanSupplier statement) {
+        throw new UnsupportedOperationException("this context completes through complete(Runnable)");
+    }
+
     /** See {@link #jobId()}. */
     default String leaseOwner() {
         return null;

@@ -189,6 +189,20 @@ public class JobRepository {
      * {@code :leaseOwner}", for a subject update that must happen only while the lease is held, in
      * one statement (no transaction, no {@code SELECT … FOR UPDATE} first).
      */
+    /**
+     * Issue 9 (ADR 0027): a CTE named {@code done} that marks job {@code :leaseJob} succeeded if
+     * {@code :leaseOwner} holds its lease (as {@link #succeed}), for a statement that records the
+     * subject's result in the same statement ({@code … FROM done WHERE …}).
+     */
+    public static final String SUCCEED_CTE = """
+            WITH done AS (
+                UPDATE jobs SET status = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL,
+                       finished_at = now(), updated_at = now()
+                 WHERE id = :leaseJob AND status = 'running' AND lease_owner = :leaseOwner
+                RETURNING id
+            )
+            """;
+
     public static final String HOLDS_LEASE = "EXISTS (SELECT 1 FROM jobs WHERE id = :leaseJob AND status = 'running'"
             + " AND lease_owner = :leaseOwner)";
 

@@ -346,6 +346,18 @@ public class JobWorkers implements SmartLifecycle {
         }
 
         @Override
+        public void completeInOneStatement(java.util.function.BooleanSupplier statement) {
+            holdForFaultTests();
+            if (rj.leaseLost().get()) {
+                throw new LeaseLostException("lease of job " + job.id() + " lost");
+            }
+            // one statement is one transaction: the job and its subject change together or not at all
+            if (!statement.getAsBoolean()) {
+                throw new LeaseLostException("lease of job " + job.id() + " lost");
+            }
+        }
+
+        @Override
         public UUID jobId() {
             return job.id();
         }
