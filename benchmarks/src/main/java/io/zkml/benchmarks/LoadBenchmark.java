@@ -76,8 +76,12 @@ public final class LoadBenchmark {
     private int clients = 20;
     private int proofsPerClient = 10;
     private int workerThreads = 2;
-    private int pollMillis = 100;
-    private int shortPollMillis = 2;
+    private int pollMillis = 10;
+    private int shortPollMillis = 5;
+    /** Issue 9 (ADR 0027): the pollMs that means "long poll": GET /v1/inferences/{id}?wait={@value #WAIT_SECONDS}. */
+    static final int LONG_POLL = 0;
+    static final int WAIT_SECONDS = 30;
+    private boolean longPoll = true;
     private int singleRuns = 50;
     private int bigFeatures = 2048;
     private int bigRuns = 5;
@@ -108,6 +112,10 @@ public final class LoadBenchmark {
     private void parse(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--no-long-poll")) {
+                longPoll = false;
+                continue;
+            }
             if (a.equals("--no-callbacks")) {
                 callbacks = false;
                 continue;
@@ -131,7 +139,7 @@ public final class LoadBenchmark {
                 case "--out" -> out = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + a
                         + " (--jar --examples --clients --proofs --worker-threads --poll-ms --short-poll-ms --single-runs"
-                        + " --big-features --big-runs --baseline-proofs --out --no-callbacks)");
+                        + " --big-features --big-runs --baseline-proofs --out --no-callbacks --no-long-poll)");
             }
         }
         if (out == null) {
@@ -182,6 +190,7 @@ public final class LoadBenchmark {
         settings.put("bigRuns", bigRuns);
         settings.put("baselineProofs", baselineProofs);
         settings.put("callbacks", callbacks);
+        settings.put("longPoll", longPoll ? "GET /v1/inferences/{id}?wait=" + WAIT_SECONDS : "off");
         settings.put("service", "one process, zkml.mode=development, zkml.role=all (API and workers), embedded PostgreSQL;"
                 + " one worker thread for the single-client steps, workerThreads for the load");
         result.put("settings", settings);
@@ -206,6 +215,9 @@ public final class LoadBenchmark {
                 prove(circuitId, input, shortPollMillis, false);
             }
             single.put("polling", series(circuitId, input, singleRuns, shortPollMillis, false));
+            if (longPoll) {
+                single.put("longPoll", series(circuitId, input, singleRuns, LONG_POLL, false));
+            }
             if (callbacks) {
                 single.put("callbacks", series(circuitId, input, singleRuns, shortPollMillis, true));
             }
@@ -240,6 +252,10 @@ public final class LoadBenchmark {
             Map<String, Object> load = new LinkedHashMap<>();
             LOG.println("zkml load bench: " + clients + " clients x " + proofsPerClient + " proofs, polling every " + pollMillis + " ms");
             load.put("polling", load(circuitId, input, pollMillis, false));
+            if (longPoll) {
+                LOG.println("zkml load bench: the same with long polls (?wait=" + WAIT_SECONDS + ")");
+                load.put("longPoll", load(circuitId, input, LONG_POLL, false));
+            }
             if (callbacks) {
                 LOG.println("zkml load bench: the same with callbacks");
                 load.put("callbacks", load(circuitId, input, pollMillis, true));
@@ -346,8 +362,12 @@ public final class LoadBenchmark {
     private void start(int threads) throws Exception {
         port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED", "-jar",
-                jar.toAbsolutePath().toString(),
+        // development mode as make run starts it: the embedded PostgreSQL is not in the service jar (ADR
+        // 0026); Spring Boot's PropertiesLauncher adds the embedded-postgres module to the classpath
+        Path embedded = Path.of("embedded-postgres", "target").toAbsolutePath();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "--enable-native-access=ALL-UNNAMED",
+                "-Dloader.path=" + embedded.resolve("embedded-postgres.jar") + "," + embedded.resolve("lib"),
+                "-cp", jar.toAbsolutePath().toString(), "org.springframework.boot.loader.launch.PropertiesLauncher",
                 "--zkml.mode=development", "--zkml.role=all",
                 "--server.port=" + port,
                 "--zkml.embedded-postgres.data-dir=" + work.resolve("pgdata"),
@@ -461,7 +481,7 @@ public final class LoadBenchmark {
         }
         long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
         while (true) {
-            inf = get("/v1/inferences/" + id);
+            inf = get("/v1/inferences/" + id + (pollMs == LONG_POLL ? "?wait=" + WAIT_SECONDS : ""));
             String status = inf.path("status").asString();
             if (!status.equals("queued") && !status.equals("proving")) {
                 return new Sample(System.nanoTime() - t0, posted, inf);
@@ -469,7 +489,9 @@ public final class LoadBenchmark {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("inference " + id + " not done within 120 s: " + inf);
             }
-            Thread.sleep(pollMs);
+            if (pollMs != LONG_POLL) {
+                Thread.sleep(pollMs);
+            }
         }
     }
 
@@ -479,9 +501,7 @@ public final class LoadBenchmark {
         for (int i = 0; i < runs; i++) {
             samples.add(prove(circuitId, input, pollMs, callback));
         }
-        Map<String, Object> r = summary(samples, callback ? "callback to a local HTTP server (POST start → callback received)"
-                : "polling GET /v1/inferences/{id} every " + pollMs + " ms (POST start → first GET that shows it ended)");
-        return r;
+        return summary(samples, how(pollMs, callback));
     }
 
     private Map<String, Object> postOnly(String circuitId, List<Double> input, int runs) throws Exception {
@@ -535,8 +555,7 @@ public final class LoadBenchmark {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         pool.shutdown();
-        Map<String, Object> r = summary(samples, callback ? "callback to a local HTTP server (POST start → callback received)"
-                : "polling GET /v1/inferences/{id} every " + pollMs + " ms (POST start → first GET that shows it ended)");
+        Map<String, Object> r = summary(samples, how(pollMs, callback));
         r.put("clients", clients);
         r.put("proofsPerClient", proofsPerClient);
         r.put("seconds", round(seconds));
@@ -544,6 +563,13 @@ public final class LoadBenchmark {
         r.put("clientErrors", errors.size()); // requests that threw (timeouts, unexpected statuses): failures too
         r.put("errors", errors.stream().limit(10).toList());
         return r;
+    }
+
+    private static String how(int pollMs, boolean callback) {
+        return callback ? "callback to a local HTTP server (POST start → callback received)"
+                : pollMs == LONG_POLL ? "long poll GET /v1/inferences/{id}?wait=" + WAIT_SECONDS
+                        + " (POST start → the GET that shows it ended, answered when it ended)"
+                : "polling GET /v1/inferences/{id} every " + pollMs + " ms (POST start → first GET that shows it ended)";
     }
 
     private static boolean succeeded(Sample s) {
@@ -615,6 +641,15 @@ public final class LoadBenchmark {
         double p99 = ((Number) lat.get("p99")).doubleValue();
         bars.put("singleClientP50Millis", Map.of("bar", 50, "measured", p50, "met", p50 <= 50));
         bars.put("singleClientP99Millis", Map.of("bar", 200, "measured", p99, "met", p99 <= 200));
+        // issue 9 (ADR 0027): the same bars for the long poll (?wait=), also "polling the API"
+        Map<String, Object> lp = (Map<String, Object>) single.get("longPoll");
+        if (lp != null) {
+            Map<String, Object> l = (Map<String, Object>) lp.get("latencyMillis");
+            double lp50 = ((Number) l.get("p50")).doubleValue();
+            double lp99 = ((Number) l.get("p99")).doubleValue();
+            bars.put("singleClientLongPollP50Millis", Map.of("bar", 50, "measured", lp50, "met", lp50 <= 50));
+            bars.put("singleClientLongPollP99Millis", Map.of("bar", 200, "measured", lp99, "met", lp99 <= 200));
+        }
         Map<String, Object> big = (Map<String, Object>) result.get("bigCircuit");
         if (big != null) {
             Map<String, Object> s = (Map<String, Object>) big.get("polling");
@@ -633,6 +668,12 @@ public final class LoadBenchmark {
         double ours = ((Number) load.get("throughputProofsPerSecond")).doubleValue();
         bars.put("throughputVsGnarkAlone", Map.of("bar", 0.5, "gnarkAloneProofsPerSecond", base,
                 "serviceProofsPerSecond", ours, "measured", round(ours / base), "met", ours / base >= 0.5));
+        Map<String, Object> loadLp = (Map<String, Object>) ((Map<String, Object>) result.get("load")).get("longPoll");
+        if (loadLp != null) {
+            double lpOurs = ((Number) loadLp.get("throughputProofsPerSecond")).doubleValue();
+            bars.put("throughputVsGnarkAloneLongPoll", Map.of("bar", 0.5, "gnarkAloneProofsPerSecond", base,
+                    "serviceProofsPerSecond", lpOurs, "measured", round(lpOurs / base), "met", lpOurs / base >= 0.5));
+        }
         return bars;
     }
 

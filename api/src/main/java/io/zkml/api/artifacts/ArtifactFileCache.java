@@ -41,7 +41,9 @@ import io.zkml.api.jobs.WorkerProperties;
  * <p>Bounded (issue 9): a fill streams the artifact from PostgreSQL chunk by chunk into the file
  * (never the whole key in memory), and once the files this cache knows of exceed
  * {@code zkml.worker.cache-max-bytes} the least recently used ones are deleted (not the one just
- * filled, not one in use through {@link #withFile}); a deleted file is read again when needed.
+ * filled, not one in use through {@link #withFile} or {@link #acquire}: reference-counted pins,
+ * re-checked under the artifact's lock at the moment of the delete); a deleted file is read again
+ * when needed.
  */
 @Component
 public class ArtifactFileCache {
@@ -75,9 +77,17 @@ public class ArtifactFileCache {
      * The file holding the artifact's bytes, read from PostgreSQL if not cached yet (streamed chunk
      * by chunk into a temporary file through a SHA-256 digest, installed only if the digest matches).
      * The file may be evicted by a later fill once this returns; a caller that opens it later than at
-     * once uses {@link #withFile}.
+     * once, or holds several files, uses {@link #withFile} or {@link #acquire}.
      */
     public Path materialize(String sha256) {
+        Path file = fill(sha256);
+        // issue 9: evicted outside the artifact's lock (evict takes each victim's lock in turn; with
+        // this one held, two fills evicting each other's files could deadlock)
+        evict(sha256);
+        return file;
+    }
+
+    private Path fill(String sha256) {
         Path file = pathOf(sha256);
         synchronized (lockOf(sha256)) {
             if (Files.isRegularFile(file)) {
@@ -105,7 +115,6 @@ public class ArtifactFileCache {
                 Path installed = install(tmp, file);
                 touch(sha256, installed);
                 fills.incrementAndGet();
-                evict(sha256);
                 return installed;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write artifact " + sha256 + " to " + dir, e);
@@ -126,11 +135,58 @@ public class ArtifactFileCache {
      * the native library reads a key from it).
      */
     public <T> T withFile(String sha256, FileFunction<T> fn) throws Exception {
+        try (Pinned p = acquire(sha256)) {
+            return fn.apply(p.path());
+        }
+    }
+
+    /**
+     * Issue 9: a cached file held in the cache (reference-counted) until {@link #close}: not evicted
+     * meanwhile, however many other files are filled. For callers that hold several files at once
+     * or open them after other work (a ceremony's chain of states, its phase-1 file).
+     */
+    public final class Pinned implements AutoCloseable {
+        private final String sha256;
+        private final Path path;
+        private boolean closed;
+
+        private Pinned(String sha256, Path path) {
+            this.sha256 = sha256;
+            this.path = path;
+        }
+
+        /** The file; its bytes were checked against the SHA-256 when it was acquired. */
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public void close() {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            }
+            pin(sha256, -1);
+        }
+    }
+
+    /** The artifact's file, pinned until the returned {@link Pinned} is closed. */
+    public Pinned acquire(String sha256) {
         pin(sha256, +1);
         try {
-            return fn.apply(materialize(sha256));
-        } finally {
+            return new Pinned(sha256, materialize(sha256));
+        } catch (RuntimeException | Error e) {
             pin(sha256, -1);
+            throw e;
+        }
+    }
+
+    /** Whether the artifact is pinned now (tests). */
+    boolean pinned(String sha256) {
+        synchronized (index) {
+            return pins.containsKey(sha256);
         }
     }
 
@@ -258,7 +314,18 @@ public class ArtifactFileCache {
             }
         }
         for (String sha : victims) {
-            deleteQuietly(pathOf(sha));
+            // issue 9: chosen under the index's lock, deleted under the artifact's: a reader that
+            // pinned it (or a fill that put it back) since it was chosen keeps it. A reader pins
+            // before it takes the artifact's lock, so it either sees the file deleted here (and
+            // fills it again) or is seen here.
+            synchronized (lockOf(sha)) {
+                synchronized (index) {
+                    if (pins.containsKey(sha) || index.containsKey(sha)) {
+                        continue;
+                    }
+                }
+                deleteQuietly(pathOf(sha));
+            }
             evictions.incrementAndGet();
         }
     }

@@ -36,7 +36,9 @@ public class NativeHandles implements AutoCloseable {
     private final ArtifactFileCache files;
     private final ArtifactRepository artifacts;
     private final ServiceVersions versions;
-    private final HandleCache<UUID, ProvingHandles> proving;
+    private final HandleCache<String, ProvingHandles> proving;
+    /** Issue 9 (ADR 0027): artifacts found compatible (sha256s; a stored artifact's versions never change). */
+    private final io.zkml.api.support.LruCache<String, Boolean> compatible = new io.zkml.api.support.LruCache<>(4096);
     private final HandleCache<String, VerifyingKey> verifying;
 
     public NativeHandles(Groth16Prover prover, ArtifactFileCache files, ArtifactRepository artifacts,
@@ -54,7 +56,7 @@ public class NativeHandles implements AutoCloseable {
      *
      * @throws IncompatibleArtifactException if an artifact was made by another gnark/ABI version
      */
-    public HandleCache<UUID, ProvingHandles>.Lease proving(UUID circuitId, String irSha256, String csSha256,
+    public HandleCache<String, ProvingHandles>.Lease proving(UUID circuitId, String irSha256, String csSha256,
                                                            String pkSha256) throws Exception {
         return proving(circuitId, ProvingSystem.GROTH16, null, irSha256, csSha256, pkSha256);
     }
@@ -65,12 +67,15 @@ public class NativeHandles implements AutoCloseable {
      *
      * @throws IncompatibleArtifactException if an artifact was made by another gnark/ABI version
      */
-    public HandleCache<UUID, ProvingHandles>.Lease proving(UUID circuitId, ProvingSystem system, String circuitHash,
-                                                           String irSha256, String csSha256, String pkSha256) throws Exception {
+    public HandleCache<String, ProvingHandles>.Lease proving(UUID circuitId, ProvingSystem system, String circuitHash,
+                                                             String irSha256, String csSha256, String pkSha256) throws Exception {
         requireCompatible(csSha256, "constraint system");
         requireCompatible(pkSha256, "proving key");
         Prover p = system == ProvingSystem.GROTH16 ? prover : Prover.of(system);
-        return proving.acquire(circuitId, () -> {
+        // issue 9 (ADR 0027): keyed by what is loaded (the artifacts' sha256s, the system and the circuit
+        // hash the key is bound to), not by the circuit: circuits with the same artifacts share one load
+        String key = system + "/" + circuitHash + "/" + irSha256 + "/" + csSha256 + "/" + pkSha256;
+        return proving.acquire(key, () -> {
             byte[] ir = artifacts.find(irSha256).orElseThrow(() -> new IllegalStateException("IR " + irSha256 + " is missing"))
                     .bytes();
             ConstraintSystem cs = files.withFile(csSha256, f -> p.loadConstraintSystem(ir, f));
@@ -107,6 +112,9 @@ public class NativeHandles implements AutoCloseable {
 
     /** Fails unless the artifact was made by the gnark and ABI versions this process runs. */
     public void requireCompatible(String sha256, String what) {
+        if (compatible.peek(sha256) != null) {
+            return; // issue 9 (ADR 0027): checked before in this process; the stored versions never change
+        }
         ArtifactVersions made = artifacts.versions(sha256)
                 .orElseThrow(() -> new IllegalStateException(what + " " + sha256 + " is not in the database"));
         String why = versions.current().incompatibilityWith(made);
@@ -114,6 +122,7 @@ public class NativeHandles implements AutoCloseable {
             throw new IncompatibleArtifactException("the stored " + what + " " + sha256.substring(0, 12)
                     + "… cannot be loaded: " + why + "; create a new circuit for this model");
         }
+        compatible.getUnchecked(sha256, k -> Boolean.TRUE);
     }
 
     @Override

@@ -220,8 +220,9 @@ public class CeremonyService {
         try {
             Files.write(next, upload);
             Groth16Ceremony.StateInfo info;
-            try (ConstraintSystem cs = constraintSystem(c)) {
-                info = Groth16Ceremony.verifyContribution(cs, files.materialize(latest.stateSha256()), next);
+            // issue 9: the latest state is pinned while the native library reads it (not evicted by a fill)
+            try (ConstraintSystem cs = constraintSystem(c); ArtifactFileCache.Pinned state = files.acquire(latest.stateSha256())) {
+                info = Groth16Ceremony.verifyContribution(cs, state.path(), next);
             } catch (NativeProverException e) {
                 if (e.errorCode() == ErrorCode.INVALID_ARGUMENT || e.errorCode() == ErrorCode.IO
                         || e.errorCode() == ErrorCode.VERSION_MISMATCH) {
@@ -270,15 +271,26 @@ public class CeremonyService {
         }
         String hex = beaconHex.strip().startsWith("0x") ? beaconHex.strip().substring(2) : beaconHex.strip();
         byte[] beacon = HexFormat.of().parseHex(hex);
-        List<Path> chain = new ArrayList<>();
-        for (CeremonyRepository.Contribution s : states) {
-            if (s.index() > 0) {
-                chain.add(files.materialize(s.stateSha256()));
-            }
-        }
+        // issue 9: every state of the chain and the phase-1 file stay pinned until the keys are made:
+        // filling the later ones must not evict the earlier ones (the cache is bounded)
+        List<ArtifactFileCache.Pinned> pinned = new ArrayList<>();
         Keys keys;
-        try (ConstraintSystem cs = constraintSystem(c)) {
-            keys = keys(cs, files.materialize(cer.phase1Sha256()), chain, beacon, versions.current());
+        try {
+            List<Path> chain = new ArrayList<>();
+            for (CeremonyRepository.Contribution s : states) {
+                if (s.index() > 0) {
+                    ArtifactFileCache.Pinned p = files.acquire(s.stateSha256());
+                    pinned.add(p);
+                    chain.add(p.path());
+                }
+            }
+            ArtifactFileCache.Pinned phase1 = files.acquire(cer.phase1Sha256());
+            pinned.add(phase1);
+            try (ConstraintSystem cs = constraintSystem(c)) {
+                keys = keys(cs, phase1.path(), chain, beacon, versions.current());
+            }
+        } finally {
+            pinned.forEach(ArtifactFileCache.Pinned::close);
         }
         Map<String, Long> timings = new LinkedHashMap<>(c.timings() == null ? Map.of() : c.timings());
         timings.put("setupMillis", keys.setupMillis());
@@ -291,7 +303,9 @@ public class CeremonyService {
 
     private ConstraintSystem constraintSystem(CircuitRecord c) {
         handles.requireCompatible(c.csSha256(), "constraint system");
-        return prover.loadConstraintSystem(circuits.ir(c.id()), files.materialize(c.csSha256()));
+        try (ArtifactFileCache.Pinned cs = files.acquire(c.csSha256())) {
+            return prover.loadConstraintSystem(circuits.ir(c.id()), cs.path());
+        }
     }
 
     private static ApiException notACeremony(CircuitRecord c) {

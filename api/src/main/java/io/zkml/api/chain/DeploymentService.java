@@ -43,13 +43,15 @@ public class DeploymentService {
     private final ChainRepository repo;
     private final CircuitService circuits;
     private final ModelService models;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
 
     public DeploymentService(ObjectProvider<ChainRuntime> chain, ChainRepository repo, CircuitService circuits,
-                             ModelService models) {
+                             ModelService models, org.springframework.transaction.support.TransactionTemplate tx) {
         this.chain = chain;
         this.repo = repo;
         this.circuits = circuits;
         this.models = models;
+        this.tx = tx;
     }
 
     public List<ChainRepository.Deployment> list(UUID circuitId) {
@@ -80,6 +82,15 @@ public class DeploymentService {
             throw new ApiException(ProblemType.CHAIN_NOT_CONFIGURED, "no chain named " + printable(chainName)
                     + " is configured; this service knows \"" + rt.name() + "\"", Map.of("chains", List.of(rt.name())));
         }
+        // Issue 9 (ADR 0022, ADR 0027): the circuit's row is held FOR KEY SHARE from here until the
+        // deployment's row is committed, the lock an inference's POST takes: a concurrent DELETE waits
+        // for the deployment, then finds it (409 resource-in-use), or was first (404 here). The
+        // transaction stays open through the chain's transactions (seconds on a local chain).
+        return tx.execute(status -> deployLocked(rt, circuitId, collateralFactorsBps));
+    }
+
+    private ChainRepository.Deployment deployLocked(ChainRuntime rt, UUID circuitId, Map<String, Integer> collateralFactorsBps) {
+        circuits.lockForUse(circuitId);
         CircuitRecord c = circuits.getReady(circuitId);
         // Groth16 and PLONK: the verifier contract (Verifier / PlonkVerifier) and the registry's proofSystemId
         // (1 / 2) follow the circuit's proving system; the relayer sends a PLONK proof's Solidity part.

@@ -88,6 +88,19 @@ public class CircuitRepository {
         return jdbc.sql("SELECT id FROM circuits WHERE id = ? FOR KEY SHARE").param(id).query(UUID.class).optional();
     }
 
+    /** A circuit's row and its batch size, read under {@code FOR KEY SHARE} (issue 9, ADR 0027). */
+    public record ForUse(CircuitRecord circuit, int batchSize) {
+    }
+
+    /**
+     * Issue 9 (ADR 0027): {@link #lockForUse}, {@link #find} and {@link #batchSize} in one query: the
+     * row locked {@code FOR KEY SHARE} until the transaction ends; empty if it does not exist.
+     */
+    public Optional<ForUse> findForUse(UUID id) {
+        return jdbc.sql("SELECT * FROM circuits WHERE id = ? FOR KEY SHARE").param(id)
+                .query((rs, n) -> new ForUse(map(rs, n), rs.getInt("batch_size"))).optional();
+    }
+
     /** Issue 9: the same for a model a new circuit will refer to. */
     public Optional<UUID> lockModelForUse(UUID modelId) {
         return jdbc.sql("SELECT id FROM models WHERE id = ? FOR KEY SHARE").param(modelId).query(UUID.class).optional();

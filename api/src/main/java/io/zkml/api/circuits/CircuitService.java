@@ -251,6 +251,19 @@ public class CircuitService {
         circuits.lockForUse(id).orElseThrow(() -> ApiException.notFound("circuit", id.toString()));
     }
 
+    /**
+     * Issue 9 (ADR 0027): {@link #lockForUse}, {@link #getReady} and {@link #batchSize} in one query:
+     * the circuit, locked {@code FOR KEY SHARE} until the transaction ends, that must be {@code ready}
+     * (404, or 409 {@code circuit-not-ready}).
+     */
+    public CircuitRepository.ForUse lockReady(UUID id) {
+        CircuitRepository.ForUse f = circuits.findForUse(id).orElseThrow(() -> ApiException.notFound("circuit", id.toString()));
+        if (f.circuit().status() != CircuitStatus.READY) {
+            throw notReady(f.circuit());
+        }
+        return f;
+    }
+
     /** A circuit that must be {@code ready}; 409 {@code circuit-not-ready} otherwise. */
     public CircuitRecord getReady(UUID id) {
         CircuitRecord c = get(id);

@@ -104,18 +104,10 @@ public class InferenceCallbacks {
     public InferenceService.Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
                                            JsonNode outputSalt, String idempotencyKey, URI callbackUrl,
                                            Map<String, String> metadata) {
-        InferenceService.Created c = inferences.create(circuitId, input, duplicateInputKeys, salt, outputSalt, idempotencyKey);
-        UUID id = c.inference().id();
-        if (callbackUrl != null) {
-            jdbc.sql("UPDATE inferences SET callback_url = ? WHERE id = ? AND callback_url IS NULL AND status = 'queued'")
-                    .params(callbackUrl.toString(), id).update();
-        }
-        if (metadata != null && jdbc.sql("UPDATE inferences SET metadata = ?::jsonb WHERE id = ? AND metadata IS NULL")
-                .params(json.write(metadata), id).update() == 1) {
-            return new InferenceService.Created(repository.find(id).orElseThrow(), c.drawnSalt(), c.drawnOutputSalt(),
-                    c.requesterOutput());
-        }
-        return c;
+        // issue 9 (ADR 0027): the callback URL and the metadata go into the inference's INSERT; an
+        // idempotent replay returns the earlier inference as it was stored
+        return inferences.create(circuitId, input, duplicateInputKeys, salt, outputSalt, idempotencyKey, callbackUrl,
+                metadata);
     }
 
     /**

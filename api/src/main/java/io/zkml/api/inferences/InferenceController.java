@@ -29,12 +29,20 @@ class InferenceController {
 
     private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 
+    /** The longest {@code ?wait=} (seconds). */
+    static final double MAX_WAIT_SECONDS = 30;
+
     private final InferenceService service;
     private final InferenceCallbacks callbacks;
+    private final InferenceWaiters waiters;
+    private final InferenceEndListener endListener;
 
-    InferenceController(InferenceService service, InferenceCallbacks callbacks) {
+    InferenceController(InferenceService service, InferenceCallbacks callbacks, InferenceWaiters waiters,
+                        InferenceEndListener endListener) {
         this.service = service;
         this.callbacks = callbacks;
+        this.waiters = waiters;
+        this.endListener = endListener;
     }
 
     /**
@@ -128,13 +136,72 @@ class InferenceController {
         InferenceRecord r = c.inference();
         JsonNode requesterOutput = c.requesterOutput() == null ? null : JSON.valueToTree(c.requesterOutput());
         return ResponseEntity.accepted().location(URI.create("/v1/inferences/" + r.id()))
-                .body(InferenceResponse.of(r, c.drawnSalt()).withCallback(callbacks.status(r.id()))
+                                // ADR 0027: a callback's status is read only where there can be one (a callbackUrl, or a
+                // replay of an earlier request that may have had one)
+                .body(InferenceResponse.of(r, c.drawnSalt())
+                        .withCallback(callbackUrl == null && idempotencyKey == null ? null : callbacks.status(r.id()))
                         .withRequesterOutput(requesterOutput, c.drawnOutputSalt()));
     }
 
+    /**
+     * {@code GET /v1/inferences/{id}}; with {@code ?wait=<seconds>} (issue 9, ADR 0027: a long poll of
+     * at most {@value #MAX_WAIT_SECONDS} s) the answer comes when the inference has ended or the wait
+     * is over, whichever is first: the same response as without, only later.
+     */
     @GetMapping("/v1/inferences/{id}")
-    InferenceResponse get(@PathVariable("id") String id) {
-        InferenceRecord r = service.getInference(Ids.parse(id, "inference"));
-        return InferenceResponse.of(r).withCallback(callbacks.status(r.id()));
+    InferenceResponse get(@PathVariable("id") String id,
+                          @org.springframework.web.bind.annotation.RequestParam(name = "wait", required = false) String wait)
+            throws InterruptedException {
+        UUID inferenceId = Ids.parse(id, "inference");
+        long waitMillis = waitMillis(wait);
+        InferenceRepository.Row row = service.getInferenceRow(inferenceId);
+        if (waitMillis > 0 && !ended(row.record())) {
+            row = awaitEnd(inferenceId, row, System.nanoTime() + waitMillis * 1_000_000);
+        }
+        InferenceRecord r = row.record();
+        // ADR 0027: the callback's delivery status is read only for an inference that has one
+        return InferenceResponse.of(r).withCallback(row.callbackUrl() == null ? null : callbacks.status(r.id()));
+    }
+
+    private InferenceRepository.Row awaitEnd(UUID id, InferenceRepository.Row row, long deadline)
+            throws InterruptedException {
+        try (InferenceWaiters.Waiter w = waiters.register(id)) {
+            if (w == null) {
+                return row; // too many requests wait already: answered at once
+            }
+            // registered before this read: an end committed after it wakes the waiter
+            row = service.getInferenceRow(id);
+            while (!ended(row.record())) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    break;
+                }
+                w.await(Math.min(left, endListener.pollMillis()));
+                row = service.getInferenceRow(id);
+            }
+            return row;
+        }
+    }
+
+    private static boolean ended(InferenceRecord r) {
+        return r.status() != InferenceStatus.QUEUED && r.status() != InferenceStatus.PROVING;
+    }
+
+    /** {@code ?wait=}: seconds, 0 to {@value #MAX_WAIT_SECONDS} (decimals allowed); absent: 0. */
+    static long waitMillis(String wait) {
+        if (wait == null) {
+            return 0;
+        }
+        double seconds;
+        try {
+            seconds = wait.matches("[0-9]{1,3}(\\.[0-9]{1,3})?") ? Double.parseDouble(wait) : -1;
+        } catch (NumberFormatException e) {
+            seconds = -1;
+        }
+        if (seconds < 0 || seconds > MAX_WAIT_SECONDS) {
+            throw new ApiException(ProblemType.INVALID_REQUEST, "\"wait\" must be a number of seconds from 0 to "
+                    + (int) MAX_WAIT_SECONDS + " (at most 3 decimals), e.g. wait=10", Map.of("field", "wait"));
+        }
+        return Math.round(seconds * 1000);
     }
 }

@@ -49,6 +49,53 @@ public class InferenceRepository {
                 .update();
     }
 
+    /**
+     * Issue 9 (ADR 0027): everything a new inference request stores, in one {@code INSERT … RETURNING}
+     * (before: the insert, then an update each for the output commitment, the callback URL and the
+     * metadata, then a read of the row).
+     */
+    public record NewInference(UUID id, UUID circuitId, List<Double> input, List<String> quantizedInput, String salt,
+                               String commitment, boolean inputHidden, String outputSalt, String outputCommitment,
+                               String callbackUrl, Map<String, String> metadata) {
+    }
+
+    /** Stores a new {@code queued} inference and returns its row. */
+    public InferenceRecord insert(NewInference n) {
+        return jdbc.sql("""
+                INSERT INTO inferences (id, circuit_id, status, input, quantized_input, salt, commitment, input_hidden,
+                                        output_salt, output_commitment, callback_url, metadata)
+                VALUES (?, ?, 'queued', ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?::jsonb)
+                RETURNING *
+                """)
+                .params(n.id(), n.circuitId(), json.write(n.input()), json.write(n.quantizedInput()), n.salt(),
+                        n.commitment(), n.inputHidden(), n.outputSalt(), n.outputCommitment(), n.callbackUrl(),
+                        n.metadata() == null ? null : json.write(n.metadata()))
+                .query(this::map).single();
+    }
+
+    /** An idempotent replay's callback URL and metadata, where the stored inference has none (null: leave). */
+    public void addCallbackAndMetadata(UUID id, String callbackUrl, Map<String, String> metadata) {
+        if (callbackUrl != null) {
+            jdbc.sql("UPDATE inferences SET callback_url = ? WHERE id = ? AND callback_url IS NULL AND status = 'queued'")
+                    .params(callbackUrl, id).update();
+        }
+        if (metadata != null) {
+            jdbc.sql("UPDATE inferences SET metadata = ?::jsonb WHERE id = ? AND metadata IS NULL")
+                    .params(json.write(metadata), id).update();
+        }
+    }
+
+    /** An inference's row with what {@code GET /v1/inferences/{id}} and the prove job need besides. */
+    public record Row(InferenceRecord record, Integer batchRows, String callbackUrl) {
+    }
+
+    /** Issue 9 (ADR 0027): the row, its batch rows (null: not a batch) and callback URL, in one query. */
+    public Optional<Row> findRow(UUID id) {
+        return jdbc.sql("SELECT * FROM inferences WHERE id = ?").param(id)
+                .query((rs, n) -> new Row(map(rs, n), (Integer) rs.getObject("batch_rows"), rs.getString("callback_url")))
+                .optional();
+    }
+
     /** Issue 8: marks a just inserted row as a batch of {@code rows} rows. */
     public void setBatchRows(UUID id, int rows) {
         jdbc.sql("UPDATE inferences SET batch_rows = ? WHERE id = ?").params(rows, id).update();
@@ -99,6 +146,69 @@ public class InferenceRepository {
     public void setPhase(UUID id, String phase) {
         jdbc.sql("UPDATE inferences SET phase = ?, updated_at = now() WHERE id = ? AND status = 'proving'")
                 .params(phase, id).update();
+    }
+
+    /**
+     * Issue 9 (ADR 0027): the running prove job's phase, only while job {@code jobId} is running
+     * under {@code leaseOwner}, in one statement; false if nothing was updated (the lease is lost, or
+     * the inference no longer proving): phases are informational, the completion checks the lease.
+     */
+    public boolean setPhaseInLease(UUID id, String phase, UUID jobId, String leaseOwner) {
+        return jdbc.sql("UPDATE inferences SET phase = :phase, updated_at = now() WHERE id = :id AND status = 'proving'"
+                        + " AND " + io.zkml.api.jobs.JobRepository.HOLDS_LEASE)
+                .param("phase", phase).param("id", id).param("leaseJob", jobId).param("leaseOwner", leaseOwner)
+                .update() == 1;
+    }
+
+    /**
+     * As {@link #markSucceeded(UUID, Object, List, String, String, Object, Map)}, erasing in the same
+     * statement the input (hidden inputs) and the output salt (hashed outputs), as
+     * {@link #eraseInput} and {@link #eraseOutputSalt} would (ADR 0008).
+     */
+    public void markSucceeded(UUID id, Object output, List<String> publicInputs, String proof, String calldata,
+                              Object fidelity, Map<String, Long> timings, boolean eraseInput, boolean eraseOutputSalt) {
+        jdbc.sql("""
+                UPDATE inferences SET status = 'succeeded', output = ?::json, public_inputs = ?::jsonb, proof = ?,
+                       calldata = ?, fidelity = ?::json, timings = ?::json, error = NULL, finished_at = now(),
+                       updated_at = now(),
+                       input = CASE WHEN ? THEN NULL ELSE input END,
+                       quantized_input = CASE WHEN ? THEN NULL ELSE quantized_input END,
+                       salt = CASE WHEN ? THEN NULL ELSE salt END,
+                       output_salt = CASE WHEN ? THEN NULL ELSE output_salt END
+                 WHERE id = ?
+                """)
+                .params(json.write(output), json.write(publicInputs), proof, calldata, json.write(fidelity),
+                        json.write(timings), eraseInput, eraseInput, eraseInput, eraseOutputSalt, id)
+                .update();
+    }
+
+    /**
+     * Issue 9 (ADR 0027): {@link #markSucceeded(UUID, Object, List, String, String, Object, Map, boolean, boolean)}
+     * and the prove job's success in one statement ({@link io.zkml.api.jobs.JobRepository#SUCCEED_CTE}):
+     * true if both happened, false if {@code leaseOwner} no longer holds job {@code jobId} (then
+     * nothing changed).
+     */
+    public boolean markSucceededInLease(UUID id, UUID jobId, String leaseOwner, Object output, List<String> publicInputs,
+                                        String proof, String calldata, Object fidelity, Map<String, Long> timings,
+                                        boolean eraseInput, boolean eraseOutputSalt) {
+        return jdbc.sql(io.zkml.api.jobs.JobRepository.SUCCEED_CTE + """
+                UPDATE inferences SET status = 'succeeded', output = CAST(:output AS json),
+                       public_inputs = CAST(:publicInputs AS jsonb), proof = :proof, calldata = :calldata,
+                       fidelity = CAST(:fidelity AS json), timings = CAST(:timings AS json), error = NULL,
+                       finished_at = now(), updated_at = now(),
+                       input = CASE WHEN :eraseInput THEN NULL ELSE input END,
+                       quantized_input = CASE WHEN :eraseInput THEN NULL ELSE quantized_input END,
+                       salt = CASE WHEN :eraseInput THEN NULL ELSE salt END,
+                       output_salt = CASE WHEN :eraseOutputSalt THEN NULL ELSE output_salt END
+                  FROM done
+                 WHERE inferences.id = :id
+                """)
+                .param("leaseJob", jobId).param("leaseOwner", leaseOwner)
+                .param("output", json.write(output)).param("publicInputs", json.write(publicInputs))
+                .param("proof", proof).param("calldata", calldata).param("fidelity", json.write(fidelity))
+                .param("timings", json.write(timings)).param("eraseInput", eraseInput)
+                .param("eraseOutputSalt", eraseOutputSalt).param("id", id)
+                .update() == 1;
     }
 
     public void markSucceeded(UUID id, Object output, List<String> publicInputs, String proof, String calldata,

@@ -117,9 +117,21 @@ public class InferenceService {
     @Transactional
     public Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
                           JsonNode outputSalt, String idempotencyKey) {
-        circuits.lockForUse(circuitId); // issue 9: a concurrent DELETE of the circuit waits, or was first (404)
-        CircuitRecord circuit = circuits.getReady(circuitId);
-        int batchSize = circuits.batchSize(circuitId);
+        return create(circuitId, input, duplicateInputKeys, salt, outputSalt, idempotencyKey, null, null);
+    }
+
+    /**
+     * As {@link #create(UUID, JsonNode, List, JsonNode, JsonNode, String)}, storing the (checked)
+     * {@code callbackUrl} and {@code metadata} (issue 9; null: none) in the same {@code INSERT}.
+     */
+    @Transactional
+    public Created create(UUID circuitId, JsonNode input, List<String> duplicateInputKeys, JsonNode salt,
+                          JsonNode outputSalt, String idempotencyKey, java.net.URI callbackUrl, Map<String, String> metadata) {
+        // issue 9: a concurrent DELETE of the circuit waits, or was first (404); ADR 0027: the lock,
+        // the circuit and its batch size in one query
+        io.zkml.api.circuits.CircuitRepository.ForUse forUse = circuits.lockReady(circuitId);
+        CircuitRecord circuit = forUse.circuit();
+        int batchSize = forUse.batchSize();
         if (batchSize > 1) {
             // issue 8: a batch circuit's keys prove batchSize rows; its rows go to POST .../batches
             throw new ApiException(ProblemType.INVALID_INPUT, "circuit " + circuitId + " proves batches of " + batchSize
@@ -153,22 +165,27 @@ public class InferenceService {
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/circuits/" + circuitId + "/inferences",
                 fingerprint, id);
         if (earlier.isPresent()) {
+            // a replay: a callback URL or metadata the first request lacked are added, as before ADR 0027
+            inferences.addCallbackAndMetadata(earlier.get(), callbackUrl == null ? null : callbackUrl.toString(), metadata);
             return new Created(get(earlier.get()), null);
         }
-        inferences.insert(id, circuitId, real, quantized.stream().map(BigInteger::toString).toList(),
-                saltValue == null ? null : saltValue.toString(), commitment, hidden);
         Object requesterOutput = null;
         BigInteger outputSaltValue = null;
+        String outputCommitment = null;
         if (hashedOutputs) {
             outputSaltValue = clientOutputSalt != null ? clientOutputSalt : Commitments.randomSalt(random);
             List<BigInteger> out = compiled.evaluate(quantized);
-            inferences.setOutputCommitment(id, outputSaltValue.toString(),
-                    compiled.outputCommitmentOf(out, outputSaltValue).orElseThrow().toString());
+            outputCommitment = compiled.outputCommitmentOf(out, outputSaltValue).orElseThrow().toString();
             requesterOutput = ProveJobHandler.outputJson(compiled.dequantize(out));
         }
+        // issue 9 (ADR 0027): one INSERT ... RETURNING stores the row with everything the request gave
+        InferenceRecord stored = inferences.insert(new InferenceRepository.NewInference(id, circuitId, real,
+                quantized.stream().map(BigInteger::toString).toList(), saltValue == null ? null : saltValue.toString(),
+                commitment, hidden, outputSaltValue == null ? null : outputSaltValue.toString(), outputCommitment,
+                callbackUrl == null ? null : callbackUrl.toString(), metadata));
         jobs.enqueue(JobKind.PROVE, id, workerProps.maxAttempts());
         signal.jobQueued();
-        return new Created(inferences.find(id).orElseThrow(),
+        return new Created(stored,
                 hashed && clientSalt == null ? saltValue.toString() : null,
                 hashedOutputs && clientOutputSalt == null ? outputSaltValue.toString() : null, requesterOutput);
     }
@@ -232,10 +249,19 @@ public class InferenceService {
 
     /** As {@link #get}, for {@code GET /v1/inferences/{id}}: a batch (issue 8) is read at {@code /v1/batches/{id}}. */
     public InferenceRecord getInference(UUID id) {
-        if (inferences.batchRows(id) != null) {
+        return getInferenceRow(id).record();
+    }
+
+    /**
+     * Issue 9 (ADR 0027): as {@link #getInference}, with the callback URL, in one query (a batch is a
+     * 404 here as there).
+     */
+    public InferenceRepository.Row getInferenceRow(UUID id) {
+        InferenceRepository.Row row = inferences.findRow(id).orElseThrow(() -> ApiException.notFound("inference", id.toString()));
+        if (row.batchRows() != null) {
             throw ApiException.notFound("inference", id.toString());
         }
-        return get(id);
+        return row;
     }
 
     public InferenceRecord get(UUID id) {

@@ -65,8 +65,11 @@ class ProveJobHandler implements JobHandler {
     @Override
     public void run(Job job, JobContext context) throws Exception {
         UUID id = job.subjectId();
-        InferenceRecord inference = inferences.find(id)
+        // issue 9 (ADR 0027): the claim already moved the inference to proving (phase loading, its
+        // attempt); one read gets the row and its batch rows
+        InferenceRepository.Row row = inferences.findRow(id)
                 .orElseThrow(() -> new JobFailedException("inference " + id + " does not exist"));
+        InferenceRecord inference = row.record();
         if (inference.status() == InferenceStatus.SUCCEEDED) {
             context.complete(() -> { });
             return;
@@ -75,7 +78,9 @@ class ProveJobHandler implements JobHandler {
         if (circuit.status() != CircuitStatus.READY) {
             throw new JobFailedException("circuit " + circuit.id() + " is " + circuit.status().dbName() + ", not ready");
         }
-        context.progress(() -> inferences.markProving(id));
+        if (context.jobId() == null) {
+            context.progress(() -> inferences.markProving(id)); // a context without a lease (tests): as before
+        }
         CompiledCircuit compiled = circuits.compiled(circuit);
         if (inference.quantizedInput() == null) {
             throw new JobFailedException("inference " + id + " has no input any more (erased after an earlier attempt)");
@@ -92,15 +97,15 @@ class ProveJobHandler implements JobHandler {
             throw new JobFailedException("inference " + id + " of a circuit with hashed outputs has no output salt");
         }
 
-        Integer batchRows = inferences.batchRows(id);
+        Integer batchRows = row.batchRows();
         BatchCircuit batch = batchRows == null ? null : circuits.batch(circuit);
 
         Proof proof;
         ProvingSystem system = ProvingSystem.of(circuit.provingSystem());
         Prover prover = Prover.of(system);
-        try (HandleCache<UUID, NativeHandles.ProvingHandles>.Lease lease = handles.proving(circuit.id(), system,
+        try (HandleCache<String, NativeHandles.ProvingHandles>.Lease lease = handles.proving(circuit.id(), system,
                 circuit.circuitHash(), circuit.irSha256(), circuit.csSha256(), circuit.pkSha256())) {
-            context.progress(() -> inferences.setPhase(id, "proving")); // issue 9: witness and proof, one native call
+            phase(context, id, "proving"); // issue 9: witness and proof, one native call
             proof = hashedOutputs ? prover.prove(lease.value().cs(), lease.value().pk(), quantized, salt, outputSalt)
                     : salt == null ? prover.prove(lease.value().cs(), lease.value().pk(), quantized)
                     : prover.prove(lease.value().cs(), lease.value().pk(), quantized, salt);
@@ -115,7 +120,7 @@ class ProveJobHandler implements JobHandler {
         }
 
         context.provingTime(proof.proveMillis()); // issue 9: the proving-time histogram
-        context.progress(() -> inferences.setPhase(id, "checking")); // issue 9: against the Java reference
+        phase(context, id, "checking"); // issue 9: against the Java reference
         // issue 8: a batch's reference is the BatchCircuit's (every row, padding included, one commitment)
         List<BigInteger> reference = batch == null ? compiled.evaluate(quantized)
                 : batch.evaluate(quantized).stream().flatMap(List::stream).toList();
@@ -181,17 +186,44 @@ class ProveJobHandler implements JobHandler {
         // stored: neither the outputs nor the fidelity (which names the label) are kept, and the output salt is erased
         Object storedOutput = hashedOutputs ? null : outputJson;
         Object storedFidelity = hashedOutputs ? null : fidelity;
-        context.complete(() -> {
-            inferences.markSucceeded(id, storedOutput, proof.publicInputs(), proof.proofHex(),
-                    proof.calldataHex(), storedFidelity, timings);
-            if (inference.inputHidden()) {
-                inferences.eraseInput(id);
-            }
-            if (hashedOutputs) {
-                inferences.eraseOutputSalt(id);
+        if (context.jobId() == null) {
+            context.complete(() -> inferences.markSucceeded(id, storedOutput, proof.publicInputs(), proof.proofHex(),
+                    proof.calldataHex(), storedFidelity, timings, inference.inputHidden(), hashedOutputs));
+            return;
+        }
+        // issue 9 (ADR 0027): one statement, one transaction: the job's success under its lease, the
+        // result, the erasure of a hidden input and of the output salt
+        context.completeInOneStatement(() -> inferences.markSucceededInLease(id, context.jobId(), context.leaseOwner(),
+                storedOutput, proof.publicInputs(), proof.proofHex(), proof.calldataHex(), storedFidelity, timings,
+                inference.inputHidden(), hashedOutputs));
+    }
+
+    /**
+     * Issue 9 (ADR 0027): a phase in one statement that checks the lease itself (no transaction of its
+     * own); a lost lease changes nothing here, the completion refuses it.
+     */
+    private void phase(JobContext context, UUID id, String phase) {
+        if (context.jobId() == null) {
+            context.progress(() -> inferences.setPhase(id, phase));
+            return;
+        }
+        // off the proof's critical path, in order (one writer thread): the statement's own guards
+        // (status 'proving', the lease held) make a write that comes after the result or after a
+        // lost lease change nothing
+        UUID job = context.jobId();
+        String owner = context.leaseOwner();
+        PHASES.execute(() -> {
+            try {
+                inferences.setPhaseInLease(id, phase, job, owner);
+            } catch (RuntimeException e) {
+                log.debug("phase {} of inference {} not written: {}", phase, id, e.getMessage());
             }
         });
     }
+
+    /** Issue 9 (ADR 0027): the writer of phases, one daemon thread for the process. */
+    private static final java.util.concurrent.ExecutorService PHASES = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("zkml-phase-writer").daemon().factory());
 
     /** {@code {"label": …}} or {@code {"values": {name: number}}}. */
     static Map<String, Object> outputJson(CircuitOutput output) {

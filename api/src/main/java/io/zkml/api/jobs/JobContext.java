@@ -20,6 +20,33 @@ public interface JobContext {
      */
     void progress(Runnable subjectUpdate);
 
+    /**
+     * Issue 9 (ADR 0027): the running job's id and its lease owner, for subject updates that check
+     * the lease in the same statement ({@link JobRepository#HOLDS_LEASE}) instead of in a
+     * transaction of their own ({@link #progress}); null where the context has no lease.
+     */
+    default java.util.UUID jobId() {
+        return null;
+    }
+
+    /**
+     * Issue 9 (ADR 0027): completes the job with one statement that the handler runs: it must mark
+     * job {@link #jobId()} succeeded only while {@link #leaseOwner()} holds it (e.g. a CTE on
+     * {@code jobs} with {@link JobRepository#HOLDS_LEASE}'s condition) together with the subject's
+     * result, and return whether it did. Same checks before it as {@link #complete}.
+     *
+     * @throws LeaseLostException if the statement returned false
+     * @throws UnsupportedOperationException where the context has no lease ({@link #jobId()} null)
+     */
+    default void completeInOneStatement(java.util.function.BooleanSupplier statement) {
+        throw new UnsupportedOperationException("this context completes through complete(Runnable)");
+    }
+
+    /** See {@link #jobId()}. */
+    default String leaseOwner() {
+        return null;
+    }
+
     /** Milliseconds the job waited in the queue before this claim started it (database clock). */
     long queueMillis();
 

@@ -42,24 +42,29 @@ public class JobRepository {
      */
     public UUID enqueue(JobKind kind, UUID subjectId, int maxAttempts) {
         UUID id = UUID.randomUUID();
+        // issue 9 (ADR 0027): the NOTIFY is part of the INSERT (one round trip, not two)
         if (kind == JobKind.PROVE) {
             jdbc.sql("""
                     INSERT INTO jobs (id, kind, subject_id, status, max_attempts, required_constraints, required_memory_mb,
                                       required_tags)
                     SELECT :id, :kind, :subject, 'queued', :max, c.constraints, 64 + c.constraints / 1024,
                            COALESCE(c.worker_tags, '{}')
-                      FROM (SELECT 1) one
+                      FROM (SELECT pg_notify(:channel, :kind)) notified
                       LEFT JOIN inferences i ON i.id = :subject
                       LEFT JOIN circuits c ON c.id = i.circuit_id
                     """)
                     .param("id", id).param("kind", kind.dbName()).param("subject", subjectId).param("max", maxAttempts)
+                    .param("channel", CHANNEL)
                     .update();
         } else {
-            jdbc.sql("INSERT INTO jobs (id, kind, subject_id, status, max_attempts) VALUES (?, ?, ?, 'queued', ?)")
-                    .params(id, kind.dbName(), subjectId, maxAttempts)
+            jdbc.sql("""
+                    INSERT INTO jobs (id, kind, subject_id, status, max_attempts)
+                    SELECT :id, :kind, :subject, 'queued', :max FROM (SELECT pg_notify(:channel, :kind)) notified
+                    """)
+                    .param("id", id).param("kind", kind.dbName()).param("subject", subjectId).param("max", maxAttempts)
+                    .param("channel", CHANNEL)
                     .update();
         }
-        jdbc.sql("SELECT pg_notify(?, ?)").params(CHANNEL, kind.dbName()).query().singleRow();
         return id;
     }
 
@@ -104,25 +109,39 @@ public class JobRepository {
      * jobs no worker can run stay queued (and show in the queue depth).
      */
     public Optional<Job> claim(String owner, String workerId, Capabilities caps, Duration lease) {
+        // issue 9 (ADR 0027): one statement claims the job, returns what the worker needs (the size it
+        // requires, its time in the queue) and moves a prove job's inference to proving/loading with
+        // its attempt: no further round trips before the handler runs
         return jdbc.sql("""
-                UPDATE jobs j
-                   SET status = 'running', attempts = j.attempts + 1, lease_owner = :owner, worker_id = :worker,
-                       lease_expires_at = now() + :leaseMs * interval '1 millisecond', heartbeat_at = now(),
-                       started_at = coalesce(j.started_at, now()), updated_at = now()
-                  FROM (SELECT id FROM jobs
-                         WHERE status = 'queued' AND run_after <= now()
-                           AND kind = ANY (:kinds)
-                           AND (required_constraints IS NULL OR CAST(:maxConstraints AS bigint) IS NULL
-                                OR required_constraints <= CAST(:maxConstraints AS bigint))
-                           AND (required_memory_mb IS NULL OR CAST(:maxMemory AS bigint) IS NULL
-                                OR required_memory_mb <= CAST(:maxMemory AS bigint))
-                           AND required_tags <@ CAST(:tags AS text[])
-                         ORDER BY run_after, created_at
-                         LIMIT 1
-                         FOR UPDATE SKIP LOCKED) c
-                 WHERE j.id = c.id
-                RETURNING j.id, j.kind, j.subject_id, j.status, j.attempts, j.max_attempts, j.lease_owner,
-                          j.lease_expires_at, j.last_error, j.created_at, j.started_at
+                WITH claimed AS (
+                    UPDATE jobs j
+                       SET status = 'running', attempts = j.attempts + 1, lease_owner = :owner, worker_id = :worker,
+                           lease_expires_at = now() + :leaseMs * interval '1 millisecond', heartbeat_at = now(),
+                           started_at = coalesce(j.started_at, now()), updated_at = now()
+                      FROM (SELECT id FROM jobs
+                             WHERE status = 'queued' AND run_after <= now()
+                               AND kind = ANY (:kinds)
+                               AND (required_constraints IS NULL OR CAST(:maxConstraints AS bigint) IS NULL
+                                    OR required_constraints <= CAST(:maxConstraints AS bigint))
+                               AND (required_memory_mb IS NULL OR CAST(:maxMemory AS bigint) IS NULL
+                                    OR required_memory_mb <= CAST(:maxMemory AS bigint))
+                               AND required_tags <@ CAST(:tags AS text[])
+                             ORDER BY run_after, created_at
+                             LIMIT 1
+                             FOR UPDATE SKIP LOCKED) c
+                     WHERE j.id = c.id
+                    RETURNING j.id, j.kind, j.subject_id, j.status, j.attempts, j.max_attempts, j.lease_owner,
+                              j.lease_expires_at, j.last_error, j.created_at, j.started_at, j.required_constraints,
+                              (extract(epoch FROM (now() - j.created_at)) * 1000)::bigint AS queue_ms
+                ), subject AS (
+                    UPDATE inferences i
+                       SET status = 'proving', phase = 'loading', started_at = now(), updated_at = now(),
+                           attempt = claimed.attempts
+                      FROM claimed
+                     WHERE claimed.kind = 'prove' AND i.id = claimed.subject_id AND i.status IN ('queued', 'proving')
+                    RETURNING i.id
+                )
+                SELECT * FROM claimed
                 """)
                 .param("owner", owner)
                 .param("worker", workerId)
@@ -131,7 +150,12 @@ public class JobRepository {
                 .param("maxMemory", caps.maxMemoryMb(), java.sql.Types.BIGINT)
                 .param("tags", caps.tagArray())
                 .param("leaseMs", lease.toMillis())
-                .query(JobRepository::map)
+                .query((rs, n) -> {
+                    Job j = map(rs, n);
+                    return new Job(j.id(), j.kind(), j.subjectId(), j.status(), j.attempts(), j.maxAttempts(),
+                            j.leaseOwner(), j.leaseExpiresAt(), j.lastError(), j.createdAt(), j.startedAt(),
+                            (Long) rs.getObject("required_constraints", Long.class), rs.getLong("queue_ms"));
+                })
                 .optional();
     }
 
@@ -159,6 +183,28 @@ public class JobRepository {
                 .optional()
                 .isPresent();
     }
+
+    /**
+     * Issue 9 (ADR 0027): the SQL condition "job {@code :leaseJob} is running under lease owner
+     * {@code :leaseOwner}", for a subject update that must happen only while the lease is held, in
+     * one statement (no transaction, no {@code SELECT … FOR UPDATE} first).
+     */
+    /**
+     * Issue 9 (ADR 0027): a CTE named {@code done} that marks job {@code :leaseJob} succeeded if
+     * {@code :leaseOwner} holds its lease (as {@link #succeed}), for a statement that records the
+     * subject's result in the same statement ({@code … FROM done WHERE …}).
+     */
+    public static final String SUCCEED_CTE = """
+            WITH done AS (
+                UPDATE jobs SET status = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, worker_id = NULL,
+                       finished_at = now(), updated_at = now()
+                 WHERE id = :leaseJob AND status = 'running' AND lease_owner = :leaseOwner
+                RETURNING id
+            )
+            """;
+
+    public static final String HOLDS_LEASE = "EXISTS (SELECT 1 FROM jobs WHERE id = :leaseJob AND status = 'running'"
+            + " AND lease_owner = :leaseOwner)";
 
     /** Marks the job succeeded; false if {@code owner} no longer holds the lease. */
     public boolean succeed(UUID id, String owner) {

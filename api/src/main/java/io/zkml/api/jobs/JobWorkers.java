@@ -178,8 +178,9 @@ public class JobWorkers implements SmartLifecycle {
                 // claims are filtered by kind: only a job claimed through the old claim() gets here
                 throw new JobFailedException("this worker has no handler for jobs of kind " + job.kind().dbName());
             }
-            constraints = jobs.requiredConstraints(job.id()).orElse(null);
-            queueMillis = jobs.millisSinceCreated(job.id());
+            // issue 9 (ADR 0027): the claim returned both (no round trips here)
+            constraints = job.requiredConstraints();
+            queueMillis = job.queueMillis();
             handler.run(job, new Context(job, rj, queueMillis, constraints));
             log.info("job {} ({}) succeeded", job.id(), job.kind().dbName());
             metrics.jobFinished(job.kind(), "succeeded", constraints, latency(queueMillis, started));
@@ -330,12 +331,40 @@ public class JobWorkers implements SmartLifecycle {
         @Override
         public void complete(Runnable subjectUpdate) {
             holdForFaultTests();
-            inLease(() -> {
-                subjectUpdate.run();
+            if (rj.leaseLost().get()) {
+                throw new LeaseLostException("lease of job " + job.id() + " lost");
+            }
+            // issue 9 (ADR 0027): the guarded UPDATE of the job comes first and takes its row lock, so
+            // no SELECT ... FOR UPDATE is needed: a lost lease updates no row, and the subject's update
+            // is rolled back with the exception
+            tx.executeWithoutResult(s -> {
                 if (!jobs.succeed(job.id(), rj.owner())) {
                     throw new LeaseLostException("lease of job " + job.id() + " lost");
                 }
+                subjectUpdate.run();
             });
+        }
+
+        @Override
+        public void completeInOneStatement(java.util.function.BooleanSupplier statement) {
+            holdForFaultTests();
+            if (rj.leaseLost().get()) {
+                throw new LeaseLostException("lease of job " + job.id() + " lost");
+            }
+            // one statement is one transaction: the job and its subject change together or not at all
+            if (!statement.getAsBoolean()) {
+                throw new LeaseLostException("lease of job " + job.id() + " lost");
+            }
+        }
+
+        @Override
+        public UUID jobId() {
+            return job.id();
+        }
+
+        @Override
+        public String leaseOwner() {
+            return rj.owner();
         }
 
         @Override

@@ -138,4 +138,5 @@ class AccessInterceptor implements HandlerInterceptor {
         }
         return jdbc.sql("SELECT owner FROM " + r.table() + " WHERE id = ?").param(id).query(String.class).optional();
     }
+
 }

@@ -85,7 +85,9 @@ class ApiKeyController {
     /** Revokes a key; from then on it is a 401. Revoking twice is not an error. */
     @DeleteMapping("/v1/api-keys/{id}")
     ResponseEntity<Void> revoke(@PathVariable("id") String id) {
-        if (!repository.revoke(Ids.parse(id, "API key"))) {
+        boolean revoked = repository.revoke(Ids.parse(id, "API key"));
+        keys.forgetCached(); // issue 9 (ADR 0027): this process sees the revocation at once
+        if (!revoked) {
             throw ApiException.notFound("API key", id);
         }
         return ResponseEntity.noContent().build();

@@ -33,10 +33,27 @@ public class ApiKeys {
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * Issue 9 (ADR 0027): how long a looked-up key is kept in memory before it is read again (a key
+     * revoked by another process is refused by this one within this time; one revoked through this
+     * process at once).
+     */
+    public static final long CACHE_MILLIS = 2000;
+    private static final int CACHE_ENTRIES = 1024;
+
+    private record Cached(ApiKey key, long until) {
+    }
+
     private final ApiKeyRepository keys;
+    private final io.zkml.api.support.LruCache<String, Cached> cache = new io.zkml.api.support.LruCache<>(CACHE_ENTRIES);
 
     public ApiKeys(ApiKeyRepository keys) {
         this.keys = keys;
+    }
+
+    /** Forgets the cached look-ups (after a revocation). */
+    public void forgetCached() {
+        cache.clear();
     }
 
     /** A new key and its record (the secret is in {@code key} only; the database gets its hash). */
@@ -96,6 +113,21 @@ public class ApiKeys {
 
     /** The live (not revoked) key with this secret. */
     public Optional<ApiKey> authenticate(String key) {
-        return keys.findBySha256(sha256(key)).filter(k -> !k.revoked());
+        String hash = sha256(key);
+        Cached c = cache.peek(hash);
+        long now = System.nanoTime() / 1_000_000;
+        if (c != null && now < c.until()) {
+            return Optional.of(c.key());
+        }
+        // only live keys are kept: an unknown or revoked key is read again each time
+        Optional<ApiKey> found = keys.findBySha256(hash).filter(k -> !k.revoked());
+        if (found.isPresent()) {
+            Cached fresh = new Cached(found.get(), now + CACHE_MILLIS);
+            cache.remove(hash);
+            cache.getUnchecked(hash, h -> fresh);
+        } else {
+            cache.remove(hash);
+        }
+        return found;
     }
 }

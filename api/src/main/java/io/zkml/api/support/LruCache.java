@@ -33,6 +33,27 @@ public final class LruCache<K, V> {
         return v;
     }
 
+    /** The cached value, or null (counts as a use). */
+    public V peek(K key) {
+        synchronized (map) {
+            return map.get(key);
+        }
+    }
+
+    /** Forgets one key. */
+    public void remove(K key) {
+        synchronized (map) {
+            map.remove(key);
+        }
+    }
+
+    /** Forgets everything. */
+    public void clear() {
+        synchronized (map) {
+            map.clear();
+        }
+    }
+
     /** A function that may throw a checked exception. */
     @FunctionalInterface
     public interface ThrowingFunction<K, V, E extends Exception> {
