@@ -248,6 +248,16 @@ public final class CompiledCircuit {
         return Optional.of(ReferenceEvaluator.commitments(only, null, null, weights, List.of(weightsSalt)).getFirst());
     }
 
+    /** The index of the weights commitment among the public inputs (after the public input values and the other commitments), or −1. */
+    public int weightsCommitmentIndex() {
+        for (int k = 0; k < ir.commitments().size(); k++) {
+            if (ir.commitments().get(k).ofWeights()) {
+                return ir.publicInputSize() + k;
+            }
+        }
+        return -1;
+    }
+
     private void requireWeights() {
         if (ir.hasHashedWeights() && weights == null) {
             throw new IllegalStateException("circuit " + circuitHash + " has hashed weights: read it with fromIr(ir, weights)");
