@@ -90,7 +90,11 @@ func apiProve(cs, pk uint64, inputsJSON string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	inputs, named, err := proveArguments(inputsJSON)
+	inputs, named, weightsByName, err := proveArguments(inputsJSON)
+	if err != nil {
+		return "", err
+	}
+	weights, err := flatWeights(c.IR, weightsByName)
 	if err != nil {
 		return "", err
 	}
@@ -99,10 +103,7 @@ func apiProve(cs, pk uint64, inputsJSON string) (string, error) {
 	var salts []*big.Int
 	used := 0
 	for _, cm := range c.IR.Commitments {
-		key := "salt"
-		if cm.Domain == ir.OutputsDomain {
-			key = "outputSalt"
-		}
+		key := saltKey(cm.Domain)
 		s, ok := named[key]
 		if !ok {
 			return "", zk.Errorf(zk.InvalidArgument, "circuit %q has a commitment of domain %q and needs its salt (%q)", c.IR.Name, cm.Domain, key)
@@ -115,16 +116,14 @@ func apiProve(cs, pk uint64, inputsJSON string) (string, error) {
 	}
 	if used != len(named) {
 		for key := range named {
-			if (key == "salt" && !hasDomain(c.IR, ir.InputsDomain)) || (key == "outputSalt" && !hasDomain(c.IR, ir.OutputsDomain)) {
-				what := "inputs"
-				if key == "outputSalt" {
-					what = "outputs"
-				}
+			if (key == "salt" && !hasDomain(c.IR, ir.InputsDomain)) || (key == "outputSalt" && !hasDomain(c.IR, ir.OutputsDomain)) ||
+				(key == "weightsSalt" && !hasDomain(c.IR, ir.WeightsDomain)) {
+				what := map[string]string{"salt": "inputs", "outputSalt": "outputs", "weightsSalt": "weights"}[key]
 				return "", zk.Errorf(zk.InvalidArgument, "circuit %q has no hashed %s, so it takes no %q", c.IR.Name, what, key)
 			}
 		}
 	}
-	res, err := zk.ProveSalted(c, k, inputs, salts)
+	res, err := zk.ProveWeighted(c, k, inputs, weights, salts)
 	if err != nil {
 		return "", err
 	}
@@ -176,45 +175,104 @@ func hasDomain(d *ir.IR, domain string) bool {
 	return false
 }
 
-// proveArguments returns the inputs and the salts by key ("salt", "outputSalt").
-func proveArguments(s string) (inputs []*big.Int, salts map[string]*big.Int, err error) {
+// saltKey is the zkml_prove key of the salt of a commitment of that domain.
+func saltKey(domain string) string {
+	switch domain {
+	case ir.OutputsDomain:
+		return "outputSalt"
+	case ir.WeightsDomain:
+		return "weightsSalt"
+	}
+	return "salt"
+}
+
+// flatWeights orders the "weights" of zkml_prove ({"<hashed constant>": ["<decimal>", ...]}) as
+// the circuit's witness: every hashed constant in tensor order. Every hashed constant must be
+// there with its element count, and nothing else.
+func flatWeights(d *ir.IR, byName map[string][]*big.Int) ([]*big.Int, error) {
+	hashed := d.HashedConstants()
+	if len(hashed) == 0 {
+		if byName != nil {
+			return nil, zk.Errorf(zk.InvalidArgument, "circuit %q has no hashed weights, so it takes no \"weights\"", d.Name)
+		}
+		return nil, nil
+	}
+	if byName == nil {
+		return nil, zk.Errorf(zk.InvalidArgument, "circuit %q has hashed weights and needs them (\"weights\": {\"%s\": [...], ...})", d.Name, hashed[0].Name)
+	}
+	var out []*big.Int
+	for _, t := range hashed {
+		v, ok := byName[t.Name]
+		if !ok {
+			return nil, zk.Errorf(zk.InvalidArgument, "weights: the hashed constant %q is missing", t.Name)
+		}
+		if len(v) != t.Size {
+			return nil, zk.Errorf(zk.InvalidArgument, "weights: %q has %d elements, got %d", t.Name, t.Size, len(v))
+		}
+		out = append(out, v...)
+	}
+	if len(byName) != len(hashed) {
+		for name := range byName {
+			if t := d.Tensor(name); t == nil || !t.IsHashed() {
+				return nil, zk.Errorf(zk.InvalidArgument, "weights: %q is not a hashed constant of circuit %q", name, d.Name)
+			}
+		}
+	}
+	return out, nil
+}
+
+// proveArguments returns the inputs, the salts by key ("salt", "outputSalt", "weightsSalt") and
+// the private weights by hashed constant (nil when absent).
+func proveArguments(s string) (inputs []*big.Int, salts map[string]*big.Int, weights map[string][]*big.Int, err error) {
 	if t := strings.TrimLeft(s, " \t\r\n"); !strings.HasPrefix(t, "{") {
 		inputs, err = decimalArray(s, "inputs")
-		return inputs, nil, err
+		return inputs, nil, nil, err
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(s), &obj); err != nil {
-		return nil, nil, zk.Errorf(zk.InvalidArgument, "inputs must be a JSON array of decimal strings or an object {\"inputs\", \"salt\"}: %v", err)
+		return nil, nil, nil, zk.Errorf(zk.InvalidArgument, "inputs must be a JSON array of decimal strings or an object {\"inputs\", \"salt\"}: %v", err)
 	}
 	for k := range obj {
-		if k != "inputs" && k != "salt" && k != "outputSalt" {
-			return nil, nil, zk.Errorf(zk.InvalidArgument, "inputs: unknown key %q (only \"inputs\", \"salt\" and \"outputSalt\")", k)
+		if k != "inputs" && k != "salt" && k != "outputSalt" && k != "weights" && k != "weightsSalt" {
+			return nil, nil, nil, zk.Errorf(zk.InvalidArgument, "inputs: unknown key %q (only \"inputs\", \"salt\", \"outputSalt\", \"weights\" and \"weightsSalt\")", k)
 		}
 	}
 	raw, ok := obj["inputs"]
 	if !ok {
-		return nil, nil, zk.Errorf(zk.InvalidArgument, "inputs: the key \"inputs\" is missing")
+		return nil, nil, nil, zk.Errorf(zk.InvalidArgument, "inputs: the key \"inputs\" is missing")
 	}
 	if inputs, err = decimalArray(string(raw), "inputs"); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	if raw, ok := obj["weights"]; ok {
+		var byName map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &byName); err != nil {
+			return nil, nil, nil, zk.Errorf(zk.InvalidArgument, "weights must be an object {\"<tensor>\": [\"<decimal>\", ...]}: %v", err)
+		}
+		weights = map[string][]*big.Int{}
+		for name, v := range byName {
+			if weights[name], err = decimalArray(string(v), "weights."+name); err != nil {
+				return nil, nil, nil, err
+			}
+		}
 	}
 	salts = map[string]*big.Int{}
-	for _, key := range []string{"salt", "outputSalt"} {
+	for _, key := range []string{"salt", "outputSalt", "weightsSalt"} {
 		raw, ok := obj[key]
 		if !ok {
 			continue
 		}
 		var str string
 		if err := json.Unmarshal(raw, &str); err != nil {
-			return nil, nil, zk.Errorf(zk.InvalidArgument, "%s must be a decimal string", key)
+			return nil, nil, nil, zk.Errorf(zk.InvalidArgument, "%s must be a decimal string", key)
 		}
 		salt, err := ir.ParseDecimal(str)
 		if err != nil {
-			return nil, nil, zk.Errorf(zk.InvalidArgument, "%s: %v", key, err)
+			return nil, nil, nil, zk.Errorf(zk.InvalidArgument, "%s: %v", key, err)
 		}
 		salts[key] = salt
 	}
-	return inputs, salts, nil
+	return inputs, salts, weights, nil
 }
 
 // The functions of the proving-system layer (zkml_*_for, zkml_key_info, zkml_ptau_info): the

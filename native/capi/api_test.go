@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/hex"
 	"encoding/json"
+	"math/big"
+	"os"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -318,5 +321,97 @@ func TestProveWithOutputSalt(t *testing.T) {
 	}
 	if _, err := apiProve(pub, pk, `{"inputs": ["-1","0","0","2"], "salt": "1", "outputSalt": "2"}`); err == nil || !strings.Contains(err.Error(), "outputSalt") {
 		t.Errorf("an outputSalt for a circuit without hashed outputs: %v", err)
+	}
+}
+
+// TestProveWithHashedWeights: zkml_prove takes the private weights ("weights", by hashed
+// constant) and their salt ("weightsSalt"); the proof's public inputs are the golden file's (the
+// weights commitment among them) and verify; a changed weights commitment does not; missing or
+// extra weights and salts are INVALID_ARGUMENT, a weight out of its declared range UNSATISFIED.
+func TestProveWithHashedWeights(t *testing.T) {
+	raw, err := os.ReadFile("../../testdata/golden/hashed-weights/linear-3x4-hashed-weights.ir.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := apiCompile(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pkPath, vkPath := filepath.Join(dir, "pk"), filepath.Join(dir, "vk")
+	if _, err := apiSetup(cs, pkPath, vkPath); err != nil {
+		t.Fatal(err)
+	}
+	pk, err := apiLoadPK(pkPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vk, err := apiLoadVK(vkPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases struct {
+		Cases []struct {
+			Weights      map[string][]string `json:"weights"`
+			WeightsSalt  string              `json:"weightsSalt"`
+			Input        []string            `json:"input"`
+			PublicInputs []string            `json:"publicInputs"`
+		} `json:"cases"`
+	}
+	rawCases, err := os.ReadFile("../../testdata/golden/hashed-weights/linear-3x4-hashed-weights.cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(rawCases, &cases); err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{5, 15, len(cases.Cases) - 1} { // three weight sets, one key pair
+		c := cases.Cases[i]
+		args, _ := json.Marshal(map[string]any{"inputs": c.Input, "weights": c.Weights, "weightsSalt": c.WeightsSalt})
+		out, err := apiProve(cs, pk, string(args))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res struct {
+			PublicInputs []string
+			ProofHex     string
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(res.PublicInputs, ",") != strings.Join(c.PublicInputs, ",") {
+			t.Fatalf("case %d: public inputs %v, golden %v", i, res.PublicInputs, c.PublicInputs)
+		}
+		proof, _ := hex.DecodeString(strings.TrimPrefix(res.ProofHex, "0x"))
+		pub, _ := json.Marshal(res.PublicInputs)
+		if ok, err := apiVerify(vk, proof, string(pub)); err != nil || !ok {
+			t.Fatalf("case %d: does not verify: %v", i, err)
+		}
+		changed := append([]string(nil), res.PublicInputs...)
+		k := len(changed) - 2 // the weights commitment, before the label
+		v, _ := new(big.Int).SetString(changed[k], 10)
+		changed[k] = v.Add(v, big.NewInt(1)).String()
+		pub, _ = json.Marshal(changed)
+		if ok, _ := apiVerify(vk, proof, string(pub)); ok {
+			t.Fatalf("case %d: verifies with a changed weights commitment", i)
+		}
+	}
+	c := cases.Cases[0]
+	w, _ := json.Marshal(c.Weights)
+	for _, tc := range []struct {
+		args string
+		want zk.Code
+		msg  string
+	}{
+		{`{"inputs": ["0","0","0","0"], "weightsSalt": "1"}`, zk.InvalidArgument, "weights"},
+		{`{"inputs": ["0","0","0","0"], "weights": ` + string(w) + `}`, zk.InvalidArgument, "weightsSalt"},
+		{`{"inputs": ["0","0","0","0"], "weights": {"weight": ["1"], "bias": ["0","0","0"]}, "weightsSalt": "1"}`, zk.InvalidArgument, "weight"},
+		{`{"inputs": ["0","0","0","0"], "weights": {"weight": ["128","0","0","0","0","0","0","0","0","0","0","0"], "bias": ["0","0","0"]}, "weightsSalt": "1"}`, zk.Unsatisfied, "declared range"},
+		{`{"inputs": ["0","0","0","0"], "weights": ` + string(w) + `, "weightsSalt": "1", "salt": "2"}`, zk.InvalidArgument, "salt"},
+	} {
+		_, err := apiProve(cs, pk, tc.args)
+		if err == nil || code(err) != tc.want || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: %v (code %v), want %v naming %s", tc.args, err, code(err), tc.want, tc.msg)
+		}
 	}
 }

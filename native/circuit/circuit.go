@@ -123,6 +123,8 @@ const (
 	KindInputRange = "input_range"
 	KindCommitment = "commitment"
 	KindOutput     = "output"
+	// KindWeightRange: the range checks of the private weights (hashed constants, issue 8).
+	KindWeightRange = "weight_range"
 	// KindRangeLookup: the constraints std/rangecheck adds after Define (the table, the LogUp
 	// sums, the limb decompositions); only for "range_check": "lookup".
 	KindRangeLookup = "range_lookup"
@@ -193,6 +195,9 @@ type Circuit struct {
 	Out         []frontend.Variable `gnark:",public"`
 	Secret      []frontend.Variable `gnark:",secret"`
 	Salts       []frontend.Variable `gnark:",secret"`
+	// Weights are the values of the hashed constants (issue 8: private weights), all of them in
+	// tensor order; empty for a document without hashed constants (so its witness is unchanged).
+	Weights []frontend.Variable `gnark:",secret"`
 
 	ir    *ir.IR
 	hints *Hints   // nil: the honest hints
@@ -208,6 +213,7 @@ func New(d *ir.IR) *Circuit {
 		Out:         make([]frontend.Variable, d.PublicOutputSize()),
 		Secret:      make([]frontend.Variable, d.InputSize()-pub),
 		Salts:       make([]frontend.Variable, len(d.Commitments)),
+		Weights:     make([]frontend.Variable, d.WeightSize()),
 		ir:          d,
 	}
 }
@@ -223,7 +229,14 @@ func Assign(d *ir.IR, inputs []*big.Int) (*Circuit, *ir.Evaluation, error) {
 // salt (one per commitment of d, each in [0, r)). The error is an *ir.InputError if the inputs
 // or the salts are rejected.
 func AssignSalted(d *ir.IR, inputs, salts []*big.Int) (*Circuit, *ir.Evaluation, error) {
-	ev, err := d.Evaluate(inputs)
+	return AssignWeighted(d, inputs, nil, salts)
+}
+
+// AssignWeighted is AssignSalted with the private weights of a document with hashed constants
+// (all hashed constants, tensor order; each in its declared range). The error is an
+// *ir.InputError if the inputs, the weights or the salts are rejected.
+func AssignWeighted(d *ir.IR, inputs, weights, salts []*big.Int) (*Circuit, *ir.Evaluation, error) {
+	ev, err := d.EvaluateWeighted(inputs, weights)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -241,14 +254,23 @@ func AssignSalted(d *ir.IR, inputs, salts []*big.Int) (*Circuit, *ir.Evaluation,
 				Msg: fmt.Sprintf("salt %d is not a field element in [0, r): %v", i, s)}
 		}
 	}
-	return assignment(d, inputs, salts, ev.Outputs), ev, nil
+	return assignmentWeighted(d, inputs, weights, salts, ev.Outputs), ev, nil
 }
 
 // assignment places inputs (all inputs, input order) by visibility and computes the commitments
 // from them as the gadget does (packing in the field, no range check): for inputs in range this
 // is commit.Commit; for others it is what a cheating prover would claim (tests).
 func assignment(d *ir.IR, inputs, salts, outputs []*big.Int) *Circuit {
+	return assignmentWeighted(d, inputs, nil, salts, outputs)
+}
+
+// assignmentWeighted is assignment with private weights (unchecked: tests use it for weights the
+// circuit refuses).
+func assignmentWeighted(d *ir.IR, inputs, weights, salts, outputs []*big.Int) *Circuit {
 	c := New(d)
+	for i, v := range weights {
+		c.Weights[i] = ir.ToField(v)
+	}
 	public, secret := d.Split(inputs)
 	for i, v := range public {
 		c.In[i] = ir.ToField(v)
@@ -258,7 +280,7 @@ func assignment(d *ir.IR, inputs, salts, outputs []*big.Int) *Circuit {
 	}
 	for i, cm := range d.Commitments {
 		c.Salts[i] = new(big.Int).Set(salts[i])
-		c.Commitments[i] = CommitmentOf(d, cm, d.CommittedValues(cm, inputs, outputs), salts[i])
+		c.Commitments[i] = CommitmentOf(d, cm, d.CommittedValuesWeighted(cm, inputs, outputs, weights), salts[i])
 	}
 	for i, v := range d.PublicOutputs(outputs) {
 		c.Out[i] = ir.ToField(v)
@@ -323,6 +345,7 @@ type publicValues struct {
 	Out         []frontend.Variable `gnark:",public"`
 	Secret      []frontend.Variable `gnark:",secret"`
 	Salts       []frontend.Variable `gnark:",secret"`
+	Weights     []frontend.Variable `gnark:",secret"`
 }
 
 // Define is never called: publicValues only carries values to frontend.NewWitness.
@@ -334,7 +357,7 @@ func (*publicValues) Define(frontend.API) error {
 // salts; every hint output is computed by the solver) of an assignment made by Assign.
 func NewWitness(c *Circuit) (witness.Witness, error) {
 	return frontend.NewWitness(&publicValues{In: c.In, Commitments: c.Commitments, Out: c.Out,
-		Secret: c.Secret, Salts: c.Salts}, ecc.BN254.ScalarField())
+		Secret: c.Secret, Salts: c.Salts, Weights: c.Weights}, ecc.BN254.ScalarField())
 }
 
 // Compile compiles the circuit of d to an R1CS over BN254.
@@ -398,6 +421,9 @@ func (c *Circuit) Define(api frontend.API) error {
 		return fmt.Errorf("circuit: %d public and %d private inputs and %d public outputs, the IR has %d, %d and %d",
 			len(c.In), len(c.Secret), len(c.Out), pub, d.InputSize()-pub, d.PublicOutputSize())
 	}
+	if len(c.Weights) != d.WeightSize() {
+		return fmt.Errorf("circuit: %d private weights, the IR has %d", len(c.Weights), d.WeightSize())
+	}
 	if len(c.Commitments) != len(d.Commitments) || len(c.Salts) != len(d.Commitments) {
 		return fmt.Errorf("circuit: %d commitments and %d salts, the IR has %d commitments",
 			len(c.Commitments), len(c.Salts), len(d.Commitments))
@@ -413,8 +439,12 @@ func (c *Circuit) Define(api frontend.API) error {
 		}
 	}
 	vals := map[string][]frontend.Variable{}
+	kW := 0
 	for _, t := range d.Tensors {
-		if t.IsConstant() {
+		if t.IsHashed() {
+			vals[t.Name] = c.Weights[kW : kW+t.Size]
+			kW += t.Size
+		} else if t.IsConstant() {
 			v := make([]frontend.Variable, t.Size)
 			for i, x := range t.Values {
 				v[i] = ir.ToField(x)
@@ -471,6 +501,26 @@ func (c *Circuit) Define(api frontend.API) error {
 	if inputCommitments > 0 {
 		c.count.mark(KindCommitment)
 	}
+	// The private weights (hashed constants, issue 8): each range-checked to its declared
+	// [lo, hi] (which makes the packing of their commitment injective and bounds the products of
+	// the ops), then their commitment (domain zkml-weights-v1, its own salt).
+	if d.HasHashedWeights() {
+		for _, t := range d.HashedConstants() {
+			for i, w := range vals[t.Name] {
+				rangeCheckDeclared(api, ctx, w, t.Lo[i], t.Hi[i])
+			}
+		}
+		c.count.mark(KindWeightRange)
+		for i, cm := range d.Commitments {
+			if cm.Domain != ir.WeightsDomain {
+				continue
+			}
+			if err := commitTo(i, cm); err != nil {
+				return err
+			}
+		}
+		c.count.mark(KindCommitment)
+	}
 	for i, n := range d.Nodes {
 		in := make([][]frontend.Variable, len(n.Inputs))
 		for j, t := range n.Inputs {
@@ -515,4 +565,17 @@ func (c *Circuit) Define(api frontend.API) error {
 		c.count.mark(KindCommitment)
 	}
 	return nil
+}
+
+// rangeCheckDeclared constrains lo ≤ w ≤ hi for a private weight. A declared signed width b
+// gives hi − lo + 1 = 2^b: then one b-bit decomposition of w − lo is exact (b + 1 constraints);
+// otherwise both ends are checked as for an input.
+func rangeCheckDeclared(api frontend.API, ctx *ir.Context, w frontend.Variable, lo, hi *big.Int) {
+	span := new(big.Int).Sub(hi, lo)
+	span.Add(span, big.NewInt(1))
+	if lo.Cmp(hi) != 0 && span.BitLen()-1 == int(span.TrailingZeroBits()) {
+		ctx.AssertBits(api, api.Sub(w, ir.ToField(lo)), span.BitLen()-1)
+		return
+	}
+	ctx.RangeCheck(api, w, lo, hi)
 }

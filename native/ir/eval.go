@@ -32,18 +32,60 @@ func (d *IR) CheckInputs(inputs []*big.Int) error {
 	return nil
 }
 
+// CheckWeights checks the private weights of a document with hashed constants (all hashed
+// constants, tensor order): their number and their declared ranges. The error is an *InputError.
+func (d *IR) CheckWeights(weights []*big.Int) error {
+	if n := d.WeightSize(); len(weights) != n {
+		if n == 0 {
+			return &InputError{Kind: WrongWeightCount, Msg: fmt.Sprintf("circuit %q has no hashed weights, so it takes no weights", d.Name)}
+		}
+		return &InputError{Kind: WrongWeightCount,
+			Msg: fmt.Sprintf("circuit %q has %d hashed weights, got %d", d.Name, n, len(weights))}
+	}
+	k := 0
+	for _, t := range d.HashedConstants() {
+		for i := 0; i < t.Size; i, k = i+1, k+1 {
+			w := weights[k]
+			if w == nil {
+				return &InputError{Kind: WrongWeightCount, Msg: fmt.Sprintf("weight %s[%d] is missing", t.Name, i)}
+			}
+			if w.Cmp(t.Lo[i]) < 0 || w.Cmp(t.Hi[i]) > 0 {
+				return &InputError{Kind: WeightOutOfRange,
+					Msg: fmt.Sprintf("weight %s[%d] = %s is out of its declared range [%s, %s]", t.Name, i, w, t.Lo[i], t.Hi[i])}
+			}
+		}
+	}
+	return nil
+}
+
 // Evaluate runs the IR on inputs (signed integers, input order) with exact integer semantics.
-// The error is an *InputError when the inputs are rejected.
+// The error is an *InputError when the inputs are rejected. A document with hashed constants
+// needs EvaluateWeighted.
 func (d *IR) Evaluate(inputs []*big.Int) (*Evaluation, error) {
+	return d.EvaluateWeighted(inputs, nil)
+}
+
+// EvaluateWeighted is Evaluate with the private weights of the hashed constants (all hashed
+// constants, tensor order; nil for a document without them).
+func (d *IR) EvaluateWeighted(inputs, weights []*big.Int) (*Evaluation, error) {
 	if err := d.CheckInputs(inputs); err != nil {
 		return nil, err
 	}
-	return d.EvaluateUnchecked(inputs), nil
+	if err := d.CheckWeights(weights); err != nil {
+		return nil, err
+	}
+	return d.EvaluateUncheckedWeighted(inputs, weights), nil
 }
 
 // EvaluateUnchecked is Evaluate without the input checks (len(inputs) must be InputSize()):
 // what a prover would claim for inputs the circuit refuses. For tests.
 func (d *IR) EvaluateUnchecked(inputs []*big.Int) *Evaluation {
+	return d.EvaluateUncheckedWeighted(inputs, nil)
+}
+
+// EvaluateUncheckedWeighted is EvaluateUnchecked with private weights (len(weights) must be
+// WeightSize()), unchecked against their ranges. For tests.
+func (d *IR) EvaluateUncheckedWeighted(inputs, weights []*big.Int) *Evaluation {
 	ev := &Evaluation{Values: map[string][]*big.Int{}}
 	k := 0
 	for _, name := range d.Inputs {
@@ -55,8 +97,12 @@ func (d *IR) EvaluateUnchecked(inputs []*big.Int) *Evaluation {
 		}
 		ev.Values[name] = vals
 	}
+	kw := 0
 	for _, t := range d.Tensors {
-		if t.IsConstant() {
+		if t.IsHashed() {
+			ev.Values[t.Name] = weights[kw : kw+t.Size]
+			kw += t.Size
+		} else if t.IsConstant() {
 			ev.Values[t.Name] = t.Values
 		}
 	}

@@ -58,8 +58,13 @@ type Tensor struct {
 	bitsChecked bool
 }
 
-// IsConstant says whether t is a constant of the circuit.
+// IsConstant says whether t is a constant of the circuit (fixed or hashed).
 func (t *Tensor) IsConstant() bool { return t.Role == RoleConstant }
+
+// IsHashed says whether t is a hashed constant (issue 8, hashed weights): its values are not in
+// the document but private witness values given at prove time, range-checked to [Lo, Hi] and
+// bound by the public commitment of domain WeightsDomain. Values is nil.
+func (t *Tensor) IsHashed() bool { return t.Role == RoleConstant && t.Visibility == VisibilityHashed }
 
 // Node is one op of the graph: its type, the tensors it reads and writes, its attributes, and
 // whatever its OpType's Check precomputed (State).
@@ -132,7 +137,35 @@ func (d *IR) Lookup() bool { return d.RangeCheck == RangeCheckLookup }
 const (
 	InputsDomain  = "zkml-inputs-v1"
 	OutputsDomain = "zkml-outputs-v1"
+	// WeightsDomain is the domain of the commitment to the hashed constants (weights and biases,
+	// issue 8): its own tag and its own salt (docs/commitments.md).
+	WeightsDomain = "zkml-weights-v1"
 )
+
+// HashedConstants returns the hashed constants (the private weights), in tensor order: the
+// order of their values in the witness and in the weights commitment.
+func (d *IR) HashedConstants() []*Tensor {
+	var out []*Tensor
+	for _, t := range d.Tensors {
+		if t.IsHashed() {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// WeightSize is the number of hashed constant values (private weights), all hashed constants
+// in tensor order.
+func (d *IR) WeightSize() int {
+	n := 0
+	for _, t := range d.HashedConstants() {
+		n += t.Size
+	}
+	return n
+}
+
+// HasHashedWeights says whether the document has hashed constants.
+func (d *IR) HasHashedWeights() bool { return d.WeightSize() > 0 }
 
 // Commitment is a public Poseidon2 commitment (docs/commitments.md, recipe v1) to the values of
 // Tensors (hashed inputs, in input order), under the domain Domain and a private salt that the
@@ -229,8 +262,21 @@ func (d *IR) Split(inputs []*big.Int) (public, secret []*big.Int) {
 // CommittedValues returns the values commitment c binds, taken from input values (all inputs,
 // input order) and output values (all outputs, output order).
 func (d *IR) CommittedValues(c *Commitment, inputs, outputs []*big.Int) []*big.Int {
+	return d.CommittedValuesWeighted(c, inputs, outputs, nil)
+}
+
+// CommittedValuesWeighted is CommittedValues with the hashed constants' values (weights: all
+// hashed constants, tensor order), which a commitment of domain WeightsDomain binds.
+func (d *IR) CommittedValuesWeighted(c *Commitment, inputs, outputs, weights []*big.Int) []*big.Int {
 	byName := map[string][]*big.Int{}
 	k := 0
+	for _, t := range d.HashedConstants() {
+		if k+t.Size <= len(weights) {
+			byName[t.Name] = weights[k : k+t.Size]
+		}
+		k += t.Size
+	}
+	k = 0
 	for _, name := range d.Inputs {
 		t := d.byName[name]
 		byName[name] = inputs[k : k+t.Size]
@@ -301,6 +347,11 @@ const (
 	WrongSaltCount InputErrorKind = "wrong_salt_count"
 	// SaltNotFieldElement: a salt is not in [0, r).
 	SaltNotFieldElement InputErrorKind = "salt_not_field_element"
+	// WrongWeightCount: the number of private weights differs from IR.WeightSize() (hashed
+	// weights, issue 8).
+	WrongWeightCount InputErrorKind = "wrong_weight_count"
+	// WeightOutOfRange: a private weight lies outside the declared [lo, hi] of its tensor.
+	WeightOutOfRange InputErrorKind = "weight_out_of_range"
 )
 
 // InputError reports inputs that the circuit does not accept.

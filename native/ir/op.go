@@ -178,6 +178,17 @@ func checkArity(n *Node, path string, inputs, outputs int) error {
 func inPath(path string, i int) string { return fmt.Sprintf("%s.inputs[%d]", path, i) }
 
 func requireConstant(n *Node, path string, i int, what string) error {
+	if err := requireWeight(n, path, i, what); err != nil {
+		return err
+	}
+	if t := n.Inputs[i]; t.IsHashed() {
+		return errf(inPath(path, i), "%s %q must be a fixed constant: hashed constants are the weights and biases of dense ops only", what, t.Name)
+	}
+	return nil
+}
+
+// requireWeight: a constant, fixed or hashed (dense's weight and bias).
+func requireWeight(n *Node, path string, i int, what string) error {
 	if t := n.Inputs[i]; !t.IsConstant() {
 		return errf(inPath(path, i), "%s %q must be a constant, it is a%s %s", what, t.Name, article(string(t.Role)), t.Role)
 	}

@@ -26,10 +26,10 @@ func (denseOp) Check(n *Node, path string) ([]OutSpec, error) {
 	if err := requireRank1(x, inPath(path, 0), "x"); err != nil {
 		return nil, err
 	}
-	if err := requireConstant(n, path, 1, "weight"); err != nil {
+	if err := requireWeight(n, path, 1, "weight"); err != nil {
 		return nil, err
 	}
-	if err := requireConstant(n, path, 2, "bias"); err != nil {
+	if err := requireWeight(n, path, 2, "bias"); err != nil {
 		return nil, err
 	}
 	if len(w.Shape) != 2 || w.Shape[1] != x.Size {
@@ -46,12 +46,21 @@ func (denseOp) Check(n *Node, path string) ([]OutSpec, error) {
 	lo, hi := make([]*big.Int, m), make([]*big.Int, m)
 	p, q := new(big.Int), new(big.Int)
 	for j := 0; j < m; j++ {
-		l, h := new(big.Int).Set(b.Values[j]), new(big.Int).Set(b.Values[j])
+		l, h := new(big.Int).Set(b.Lo[j]), new(big.Int).Set(b.Hi[j])
 		for i := 0; i < x.Size; i++ {
-			wv := w.Values[j*x.Size+i]
-			p.Mul(wv, x.Lo[i])
-			q.Mul(wv, x.Hi[i])
-			a, c := minMax(p, q)
+			k := j*x.Size + i
+			if !w.IsHashed() {
+				wv := w.Values[k]
+				p.Mul(wv, x.Lo[i])
+				q.Mul(wv, x.Hi[i])
+				a, c := minMax(p, q)
+				l.Add(l, a)
+				h.Add(h, c)
+				continue
+			}
+			// A hashed weight w ∈ [wlo, whi] (range-checked): the product of two intervals,
+			// min and max of the four corner products.
+			a, c := productBounds(w.Lo[k], w.Hi[k], x.Lo[i], x.Hi[i])
 			l.Add(l, a)
 			h.Add(h, c)
 		}
@@ -74,9 +83,26 @@ func (denseOp) Eval(n *Node, in [][]*big.Int) [][]*big.Int {
 	return [][]*big.Int{out}
 }
 
+// productBounds returns the bounds of a·b for a ∈ [alo, ahi], b ∈ [blo, bhi].
+func productBounds(alo, ahi, blo, bhi *big.Int) (*big.Int, *big.Int) {
+	lo, hi := new(big.Int).Mul(alo, blo), new(big.Int).Mul(alo, blo)
+	for _, p := range []*big.Int{new(big.Int).Mul(alo, bhi), new(big.Int).Mul(ahi, blo), new(big.Int).Mul(ahi, bhi)} {
+		if p.Cmp(lo) < 0 {
+			lo = p
+		}
+		if p.Cmp(hi) > 0 {
+			hi = p
+		}
+	}
+	return lo, hi
+}
+
 // Define makes exactly v0.1's calls (the R1CS bytes of v1 documents depend on them): one
 // api.Mul per non-zero weight, then one api.Add of the bias and the terms.
 func (denseOp) Define(api frontend.API, _ *Context, n *Node, in [][]frontend.Variable) ([][]frontend.Variable, error) {
+	if n.Inputs[1].IsHashed() || n.Inputs[2].IsHashed() {
+		return defineWitnessDense(api, in)
+	}
 	x, w, b := in[0], n.Inputs[1].Values, n.Inputs[2].Values
 	out := make([]frontend.Variable, len(b))
 	for j := range out {
@@ -91,6 +117,26 @@ func (denseOp) Define(api frontend.API, _ *Context, n *Node, in [][]frontend.Var
 			acc = api.Add(acc, terms[0], terms[1:]...)
 		}
 		out[j] = acc
+	}
+	return [][]frontend.Variable{out}, nil
+}
+
+// defineWitnessDense is dense with private weights (hashed constants, issue 8): in[1] and in[2]
+// are witness variables (range-checked by the circuit before the ops), so every weight costs one
+// product of two variables, one constraint (a product with a constant x is free).
+func defineWitnessDense(api frontend.API, in [][]frontend.Variable) ([][]frontend.Variable, error) {
+	x, w, b := in[0], in[1], in[2]
+	out := make([]frontend.Variable, len(b))
+	for j := range out {
+		terms := make([]frontend.Variable, 0, len(x))
+		for i := range x {
+			terms = append(terms, api.Mul(w[j*len(x)+i], x[i]))
+		}
+		if len(terms) == 0 {
+			out[j] = b[j]
+			continue
+		}
+		out[j] = api.Add(b[j], terms[0], terms[1:]...)
 	}
 	return [][]frontend.Variable{out}, nil
 }

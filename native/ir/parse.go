@@ -149,10 +149,10 @@ var (
 	visibilities = map[Role][]string{
 		RoleInput:        {VisibilityPublic, VisibilityPrivate, VisibilityHashed},
 		RoleOutput:       {VisibilityPublic, VisibilityHashed},
-		RoleConstant:     {"fixed"},
+		RoleConstant:     {"fixed", VisibilityHashed},
 		RoleIntermediate: {VisibilityPrivate},
 	}
-	reserved = map[Role][]string{RoleOutput: {"private"}, RoleConstant: {"hashed"}}
+	reserved = map[Role][]string{RoleOutput: {"private"}}
 )
 
 func contains(list []string, s string) bool {
@@ -206,7 +206,16 @@ func (d *IR) parseV2(top map[string]any) error {
 		if t.Shape, t.Size, err = parseShape(shapeRaw, path+".shape"); err != nil {
 			return err
 		}
-		if t.IsConstant() {
+		if t.IsHashed() {
+			// A hashed constant (issue 8, hashed weights): its values are private witness values
+			// given at prove time; the document declares only their range.
+			if _, ok := obj["values"]; ok {
+				return errf(path+".values", "a hashed constant has no values in the document (they are private witness values), only its declared range lo, hi")
+			}
+			if err := t.parseBounds(obj, path); err != nil {
+				return err
+			}
+		} else if t.IsConstant() {
 			for _, k := range []string{"lo", "hi"} {
 				if _, ok := obj[k]; ok {
 					return errf(path+"."+k, "a constant has values, not bounds")
@@ -247,21 +256,40 @@ func (d *IR) parseV2(top map[string]any) error {
 
 var commitmentKeys = map[string]bool{"name": true, "domain": true, "tensors": true}
 
+// group is one hashed group of parseCommitments: the hashed inputs, outputs or constants.
+type group struct {
+	domain, what string
+	role         Role
+	names        []string
+}
+
+// order names the order of the group's tensors ("input order", "tensor order" for constants).
+func (g *group) order() string {
+	if g.role == RoleConstant {
+		return "tensor"
+	}
+	return g.what
+}
+
 // parseCommitments reads the top-level "commitments" (docs/ir-format.md, "Commitments"): absent
 // unless an input or an output is hashed; otherwise one commitment per hashed group, in this
 // order: the hashed inputs (domain InputsDomain, in input order), then the hashed outputs (domain
 // OutputsDomain, in output order), each value at most 248 bits wide.
 func (d *IR) parseCommitments(top map[string]any) error {
-	type group struct {
-		domain, what string
-		role         Role
-		names        []string
-	}
 	var groups []*group
-	for _, g := range []*group{{domain: InputsDomain, what: "input", role: RoleInput}, {domain: OutputsDomain, what: "output", role: RoleOutput}} {
+	var constants []string
+	for _, t := range d.Tensors {
+		if t.IsConstant() {
+			constants = append(constants, t.Name)
+		}
+	}
+	for _, g := range []*group{{domain: InputsDomain, what: "input", role: RoleInput}, {domain: OutputsDomain, what: "output", role: RoleOutput},
+		{domain: WeightsDomain, what: "constant", role: RoleConstant}} {
 		list := d.Inputs
 		if g.role == RoleOutput {
 			list = d.Outputs
+		} else if g.role == RoleConstant {
+			list = constants
 		}
 		for _, name := range list {
 			if d.byName[name].Visibility == VisibilityHashed {
@@ -279,12 +307,12 @@ func (d *IR) parseCommitments(top map[string]any) error {
 		return nil
 	}
 	if len(groups) == 0 {
-		return errf("commitments", "no input or output is hashed, so there is nothing to commit to (remove the key)")
+		return errf("commitments", "no input, output or constant is hashed, so there is nothing to commit to (remove the key)")
 	}
 	k := 0
 	err := forEachObject(top, "commitments", true, func(obj map[string]any, path string) error {
 		if k >= len(groups) {
-			return errf(path, "one commitment per hashed group (%d here: hashed inputs, then hashed outputs), got more", len(groups))
+			return errf(path, "one commitment per hashed group (%d here: hashed inputs, then hashed outputs, then hashed constants), got more", len(groups))
 		}
 		g := groups[k]
 		k++
@@ -311,8 +339,8 @@ func (d *IR) parseCommitments(top map[string]any) error {
 			return err
 		}
 		if domain != g.domain {
-			if domain != InputsDomain && domain != OutputsDomain {
-				return errf(path+".domain", "unknown commitment domain %q (only %q and %q)", domain, InputsDomain, OutputsDomain)
+			if domain != InputsDomain && domain != OutputsDomain && domain != WeightsDomain {
+				return errf(path+".domain", "unknown commitment domain %q (only %q, %q and %q)", domain, InputsDomain, OutputsDomain, WeightsDomain)
 			}
 			return errf(path+".domain", "the commitment to the hashed %ss has domain %q, got %q", g.what, g.domain, domain)
 		}
@@ -333,11 +361,11 @@ func (d *IR) parseCommitments(top map[string]any) error {
 			case t.Role != g.role || t.Visibility != VisibilityHashed:
 				return errf(p, "tensor %q is not a hashed %s", n, g.what)
 			case j >= len(g.names) || g.names[j] != n:
-				return errf(p, "the tensors must be the hashed %ss in %s order (%s), got %q here", g.what, g.what, quotedList(g.names), n)
+				return errf(p, "the tensors must be the hashed %ss in %s order (%s), got %q here", g.what, g.order(), quotedList(g.names), n)
 			}
 		}
 		if len(names) != len(g.names) {
-			return errf(path+".tensors", "the tensors must be the hashed %ss in %s order (%s); %q is missing", g.what, g.what, quotedList(g.names), g.names[len(names)])
+			return errf(path+".tensors", "the tensors must be the hashed %ss in %s order (%s); %q is missing", g.what, g.order(), quotedList(g.names), g.names[len(names)])
 		}
 		for _, n := range names {
 			t := d.byName[n]

@@ -78,7 +78,7 @@ func CodeOf(err error) Code {
 	}
 	var in *ir.InputError
 	if errors.As(err, &in) {
-		if in.Kind == ir.WrongInputCount || in.Kind == ir.WrongSaltCount || in.Kind == ir.SaltNotFieldElement {
+		if in.Kind == ir.WrongInputCount || in.Kind == ir.WrongSaltCount || in.Kind == ir.SaltNotFieldElement || in.Kind == ir.WrongWeightCount {
 			return InvalidArgument
 		}
 		return Unsatisfied

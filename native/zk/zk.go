@@ -423,6 +423,13 @@ func Prove(c *Circuit, pk *ProvingKey, inputs []*big.Int) (*ProofResult, error) 
 // in [0, r), private witness) per commitment of the IR. A wrong number of salts, or a salt
 // outside [0, r), is InvalidArgument.
 func ProveSalted(c *Circuit, pk *ProvingKey, inputs, salts []*big.Int) (*ProofResult, error) {
+	return ProveWeighted(c, pk, inputs, nil, salts)
+}
+
+// ProveWeighted is ProveSalted for a circuit with hashed weights (issue 8): weights are the
+// values of its hashed constants (all of them, tensor order), private witness values; a wrong
+// count is InvalidArgument, a weight outside its declared range Unsatisfied.
+func ProveWeighted(c *Circuit, pk *ProvingKey, inputs, weights, salts []*big.Int) (*ProofResult, error) {
 	if pk.CircuitSHA256 != c.IR.CircuitHash() {
 		return nil, Errorf(InvalidArgument, "the proving key was made for circuit %s, not %s", pk.CircuitSHA256, c.IR.CircuitHash())
 	}
@@ -430,7 +437,7 @@ func ProveSalted(c *Circuit, pk *ProvingKey, inputs, salts []*big.Int) (*ProofRe
 		return nil, Errorf(InvalidArgument, "the proving key is a %s key, the constraint system is %s's", pk.System, c.Backend.System())
 	}
 	start := time.Now()
-	assignment, ev, err := circuit.AssignSalted(c.IR, inputs, salts)
+	assignment, ev, err := circuit.AssignWeighted(c.IR, inputs, weights, salts)
 	if err != nil {
 		return nil, Errorf(CodeOf(err), "%v", err)
 	}

@@ -60,6 +60,8 @@ final class ModelBenchmark {
 
     /** The salt of the commitment of a benchmark with hashed inputs (any field element; a fixed one). */
     static final BigInteger SALT = new BigInteger("1234567890123456789012345678901234567890");
+    static final BigInteger OUTPUT_SALT = new BigInteger("987654321987654321987654321");
+    static final BigInteger WEIGHTS_SALT = new BigInteger("555555555555555555555555555555");
 
     private final Groth16Prover groth16;
     private Prover prover;
@@ -99,12 +101,20 @@ final class ModelBenchmark {
         ImportedModel model = TribuoModelReader.read(demo.modelBytes());
         CompiledCircuit circuit = CircuitCompiler.compile(model, demo.name(), demo.modelSha256(), demo.settings());
         if (setting != null && !"public".equals(setting.visibility())) {
-            circuit = circuit.withInputVisibility(Visibility.fromIrName(setting.visibility()).orElseThrow(() ->
-                    new IllegalArgumentException("unknown visibility " + setting.visibility())));
+            circuit = circuit.withVisibility(Visibility.fromIrName(setting.inputVisibility()).orElseThrow(() ->
+                    new IllegalArgumentException("unknown visibility " + setting.visibility())),
+                    Visibility.fromIrName(setting.outputVisibility()).orElseThrow());
         }
         if (setting != null && "lookup".equals(setting.rangeCheck())) {
             circuit = circuit.withRangeCheckLookup(); // issue 7: std/rangecheck ("range_check": "lookup" in the IR)
         }
+        if (setting != null && "hashed".equals(setting.weightsVisibility())) {
+            // issue 8: the weights become private witness with a public commitment (ADR 0025)
+            circuit = circuit.withHashedWeights(CompiledCircuit.DEFAULT_HASHED_WEIGHT_BITS, CompiledCircuit.DEFAULT_HASHED_BIAS_BITS);
+        }
+        boolean hashedInputs = circuit.inputVisibility() == Visibility.HASHED;
+        BigInteger outputSalt = circuit.ir().hasHashedOutputs() ? OUTPUT_SALT : null;
+        BigInteger weightsSalt = circuit.hashedWeights() ? WEIGHTS_SALT : null;
         BatchCircuit batch = setting != null && setting.batchSize() > 1 ? BatchCircuit.of(circuit, setting.batchSize()) : null;
         double irCompileMillis = millisSince(t0);
         byte[] ir = batch != null ? batch.irJson() : circuit.irJson();
@@ -116,7 +126,8 @@ final class ModelBenchmark {
         List<BigInteger> input = batch != null ? batch.pad(List.of(row)) : row;
         List<BigInteger> expectedOutput = batch != null ? batch.evaluate(input).stream().flatMap(List::stream).toList()
                 : circuit.evaluate(input);
-        List<String> expectedPublic = (batch != null ? batch.publicInputs(input, SALT) : circuit.publicInputs(input, SALT))
+        List<String> expectedPublic = (batch != null ? batch.publicInputs(input, SALT)
+                : circuit.publicInputs(input, SALT, outputSalt, weightsSalt))
                 .stream().map(BigInteger::toString).toList();
         boolean hashed = !circuit.ir().commitments().isEmpty();
 
@@ -146,7 +157,9 @@ final class ModelBenchmark {
                 step.accept("prove");
                 for (int i = 0; i < options.warmupRuns() + options.runs(); i++) {
                     long s = System.nanoTime();
-                    proof = hashed ? prover.prove(cs, pk, input, SALT) : prover.prove(cs, pk, input);
+                    proof = outputSalt != null || weightsSalt != null
+                            ? prover.prove(cs, pk, input, hashedInputs ? SALT : null, outputSalt, circuit.weights(), weightsSalt)
+                            : hashed ? prover.prove(cs, pk, input, SALT) : prover.prove(cs, pk, input);
                     long e = System.nanoTime() - s;
                     provenMatches &= proof.outputs().equals(expectedOutput)
                             && proof.publicInputs().equals(expectedPublic);
@@ -181,7 +194,9 @@ final class ModelBenchmark {
                 if (solc != null && node != null) {
                     step.accept("EVM");
                     // the public words before the outputs: the input values (public), one commitment (hashed) or none (private)
-                    evm = evm(demo, vk, proofBytes, publicInputs, publicInputs.size() - expectedOutput.size(), hashed);
+                    // hashed outputs or weights: no oracle (deployments refuse them), so no input words to bind
+                    evm = evm(demo, vk, proofBytes, publicInputs, outputSalt != null || weightsSalt != null ? 0
+                            : publicInputs.size() - expectedOutput.size(), hashed);
                     log.printf("  %s: verifier %d B%s, verification gas %d%n", demo.name(), evm.deployedSize(),
                             evm.fitsMainnetLimits() ? "" : " (over the EIP-170/3860 limits: not deployable on mainnet)",
                             evm.verificationGasUsed());

@@ -45,12 +45,39 @@ public record Setting(String sweep, String provingSystem, String rangeCheck, Str
         return new Setting(sweep, provingSystem, rangeCheck, visibility, batchSize, inputScale, weightScale);
     }
 
-    /** The default setting with inputs of this visibility, in the {@code visibility} sweep. */
+    /**
+     * The default setting with inputs of this visibility, in the {@code visibility} sweep: an input
+     * visibility ({@code public}, {@code private}, {@code hashed}; outputs public, weights fixed), or
+     * (issue 8) a triple {@code input/output/weights}, e.g. {@code hashed/hashed/fixed} (hashed outputs)
+     * or {@code public/public/hashed} (hashed weights).
+     */
     public static Setting visibility(String visibility) {
-        if (!VISIBILITIES.contains(visibility)) {
-            throw new IllegalArgumentException("visibility needs one of " + VISIBILITIES + ", got \"" + visibility + "\"");
+        String[] p = visibility == null ? new String[0] : visibility.split("/", -1);
+        boolean ok = p.length == 1 ? VISIBILITIES.contains(p[0])
+                : p.length == 3 && VISIBILITIES.contains(p[0]) && (p[1].equals("public") || p[1].equals("hashed"))
+                && (p[2].equals("fixed") || p[2].equals("hashed"));
+        if (!ok) {
+            throw new IllegalArgumentException("visibility needs one of " + VISIBILITIES + " or input/output/weights "
+                    + "(output public|hashed, weights fixed|hashed), got \"" + visibility + "\"");
         }
         return new Setting(VISIBILITY, "groth16", "bits", visibility, 1, null, null);
+    }
+
+    /** The input visibility ({@code public}, {@code private}, {@code hashed}). */
+    public String inputVisibility() {
+        return visibility.split("/")[0];
+    }
+
+    /** The output visibility: {@code public} unless the visibility is a triple saying {@code hashed}. */
+    public String outputVisibility() {
+        String[] p = visibility.split("/");
+        return p.length == 3 ? p[1] : "public";
+    }
+
+    /** The weights' visibility: {@code fixed} unless the visibility is a triple saying {@code hashed} (issue 8). */
+    public String weightsVisibility() {
+        String[] p = visibility.split("/");
+        return p.length == 3 ? p[2] : "fixed";
     }
 
     /** {@code batchSize} inferences with inputs of this visibility in one proof (BatchCircuit), in the {@code batch} sweep. */

@@ -122,6 +122,12 @@ public record Suite(String name, List<Case> cases, int fidelitySamples) {
                 c.add(linear(n, Setting.visibility(v)));
             }
         }
+        // issue 8: hashed outputs, and hashed weights (inputs public, then inputs, outputs and weights hashed)
+        for (int n : VISIBILITY_FEATURES) {
+            for (String v : List.of("hashed/hashed/fixed", "public/public/hashed", "hashed/public/hashed", "hashed/hashed/hashed")) {
+                c.add(linear(n, Setting.visibility(v)));
+            }
+        }
         // the issue's bar: a batch of 16 linear-model inferences proves in less than 4x one
         c.add(linear(5, Setting.batch(16, "hashed")));
         return new Suite("visibility", c, 100);

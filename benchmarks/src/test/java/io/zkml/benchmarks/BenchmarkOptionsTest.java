@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -49,10 +50,15 @@ class BenchmarkOptionsTest {
                 "synthetic-32 s_in=6", "forest-50x6x16 s_in=20");
         // issue 8: 4 feature counts x public, private, hashed
         Suite v = BenchmarkOptions.parse(new String[]{"--suite", "visibility"}, NOW).suite();
-        assertThat(v.cases()).hasSize(4 * 3 + 1);
+        // and (hashed outputs, hashed weights) 4 feature counts x hashed/hashed/fixed, public/public/hashed,
+        // hashed/public/hashed, hashed/hashed/hashed (input/output/weights)
+        assertThat(v.cases()).hasSize(4 * 3 + 4 * 4 + 1);
         assertThat(v.cases().stream().map(Suite.Case::label)).contains("synthetic-5 public", "synthetic-784 hashed",
-                "synthetic-128 private");
-        assertThat(v.cases().subList(0, 12)).allMatch(c -> c.setting().sweep().equals(Setting.VISIBILITY));
+                "synthetic-128 private", "synthetic-784 public/public/hashed", "synthetic-5 hashed/hashed/hashed");
+        assertThat(v.cases().subList(0, 28)).allMatch(c -> c.setting().sweep().equals(Setting.VISIBILITY));
+        Setting w = Setting.visibility("hashed/public/hashed");
+        assertThat(List.of(w.inputVisibility(), w.outputVisibility(), w.weightsVisibility())).containsExactly("hashed", "public", "hashed");
+        assertThatThrownBy(() -> Setting.visibility("public/private/hashed")).hasMessageContaining("input/output/weights");
         assertThat(v.cases().getLast().label()).isEqualTo("synthetic-5 hashed x16");
         assertThatThrownBy(() -> Setting.batch(1, "hashed")).hasMessageContaining("batchSize >= 2");
         assertThatThrownBy(() -> Setting.visibility("secret")).hasMessageContaining("public, private, hashed");

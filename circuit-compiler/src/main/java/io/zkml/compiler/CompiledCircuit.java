@@ -39,10 +39,32 @@ public final class CompiledCircuit {
      * (first) output tensor.
      */
     private final IrTensor scoreTensor;
+    /**
+     * The values of the hashed constants (issue 8: private weights, by tensor name), which the IR
+     * does not hold; null for a circuit without hashed weights, or one read without them.
+     */
+    private final Map<String, List<BigInteger>> weights;
 
     private CompiledCircuit(byte[] irJson, CircuitIr ir) throws IrValidationException {
+        this(irJson, ir, null);
+    }
+
+    private CompiledCircuit(byte[] irJson, CircuitIr ir, Map<String, List<BigInteger>> weights) throws IrValidationException {
         this.irJson = irJson;
         this.ir = ir;
+        if (weights != null) {
+            try {
+                ReferenceEvaluator.checkWeights(ir, weights);
+            } catch (IllegalArgumentException e) {
+                throw new IrValidationException(e.getMessage());
+            }
+            Map<String, List<BigInteger>> copy = new LinkedHashMap<>();
+            for (IrTensor t : ir.hashedConstants()) {
+                copy.put(t.name(), List.copyOf(weights.get(t.name())));
+            }
+            weights = java.util.Collections.unmodifiableMap(copy);
+        }
+        this.weights = weights;
         this.circuitHash = IrWriter.sha256Hex(irJson);
         this.task = Task.fromIrName(ir.task());
         IrTensor out = ir.outputTensors().getFirst();
@@ -61,6 +83,185 @@ public final class CompiledCircuit {
     public static CompiledCircuit fromIr(byte[] irJson) throws IrValidationException {
         byte[] copy = irJson == null ? null : irJson.clone();
         return new CompiledCircuit(copy, IrReader.read(copy));
+    }
+
+    /**
+     * Reads stored IR bytes with hashed constants together with their values (issue 8: the private
+     * weights the service holds, by tensor name; {@link HashedWeights#read}).
+     *
+     * @throws IrValidationException the bytes are not a valid IR, or the weights do not fit its
+     *                               hashed constants (names, counts, declared ranges)
+     */
+    public static CompiledCircuit fromIr(byte[] irJson, Map<String, List<BigInteger>> weights) throws IrValidationException {
+        byte[] copy = irJson == null ? null : irJson.clone();
+        return new CompiledCircuit(copy, IrReader.read(copy), weights);
+    }
+
+    /** The default declared width of a hashed weight (signed): {@code [−2^(b−1), 2^(b−1) − 1]}. */
+    public static final int DEFAULT_HASHED_WEIGHT_BITS = CircuitCompiler.DEFAULT_WEIGHT_BITS + 2;
+    /** The default declared width of a hashed bias (signed, at the accumulator scale). */
+    public static final int DEFAULT_HASHED_BIAS_BITS = 64;
+    /** The name of the commitment to the hashed weights. */
+    public static final String WEIGHTS_COMMITMENT = "weights_commitment";
+
+    /**
+     * This circuit with hashed weights (issue 8, docs/visibility.md "Hashed weights"): every
+     * {@code dense} op's weight and bias become hashed constants with the declared signed widths
+     * ({@code weightBits}, {@code biasBits}: the range {@code [−2^(b−1), 2^(b−1) − 1]} per element),
+     * the IR holds no weight value, every op's bounds are recomputed from the declared ranges (the
+     * product of two intervals), and a commitment (domain {@value CircuitIr.Commitment#WEIGHTS_DOMAIN})
+     * to the weights is added after the input and output ones. The weights travel beside the IR
+     * ({@link #weights()}). Weight-dependent metadata is dropped ({@code source}, the error bound, a
+     * network's calibration), so the IR — and the constraint system — depend on the architecture,
+     * the scales, the input ranges and the declared widths only.
+     *
+     * @throws CompilationException the circuit has ops that read constants other than dense's
+     *                              (trees: only linear models and networks are supported), is already
+     *                              hashed, or a weight does not fit its declared width
+     */
+    public CompiledCircuit withHashedWeights(int weightBits, int biasBits) throws CompilationException {
+        if (weightBits < 1 || weightBits > 200 || biasBits < 1 || biasBits > 240) {
+            throw new CompilationException("declared widths out of range: weightBits " + weightBits + " (1..200), biasBits "
+                    + biasBits + " (1..240)");
+        }
+        if (ir.hasHashedWeights()) {
+            throw new CompilationException("the weights are already hashed");
+        }
+        java.util.Set<String> weightNames = new java.util.LinkedHashSet<>();
+        java.util.Set<String> biasNames = new java.util.LinkedHashSet<>();
+        for (IrOp op : ir.ops()) {
+            if (op instanceof DenseOp d) {
+                weightNames.add(d.weight());
+                biasNames.add(d.bias());
+            }
+        }
+        for (IrOp op : ir.ops()) {
+            if (!(op instanceof DenseOp)) {
+                for (String n : op.inputs()) {
+                    if (ir.requireTensor(n).isConstant()) {
+                        throw new CompilationException("hashed weights are supported for linear models and networks (dense layers:"
+                                + " Tribuo linear models, ONNX Gemm/MatMul/LinearClassifier/LinearRegressor networks), not for this"
+                                + " circuit: its " + op.op() + " op reads the constant \"" + n + "\" (tree ensembles keep fixed weights)");
+                    }
+                }
+            }
+        }
+        if (weightNames.isEmpty()) {
+            throw new CompilationException("the circuit has no dense layer, so it has no weights to hash");
+        }
+        Map<String, List<BigInteger>> values = new LinkedHashMap<>();
+        List<IrTensor> tensors = new ArrayList<>();
+        for (IrTensor t : ir.tensors()) {
+            boolean w = weightNames.contains(t.name());
+            if (!w && !biasNames.contains(t.name())) {
+                tensors.add(t);
+                continue;
+            }
+            int bits = w ? weightBits : biasBits;
+            BigInteger lo = BigInteger.ONE.shiftLeft(bits - 1).negate();
+            BigInteger hi = BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE);
+            for (int i = 0; i < t.size(); i++) {
+                BigInteger v = t.values().get(i);
+                if (v.compareTo(lo) < 0 || v.compareTo(hi) > 0) {
+                    throw new CompilationException("the " + (w ? "weight" : "bias") + " " + t.name() + "[" + i + "] quantizes to " + v
+                            + ", outside its declared " + bits + "-bit range [" + lo + ", " + hi + "]; use a smaller weightScale"
+                            + " (or inputScale, for a bias)");
+                }
+            }
+            values.put(t.name(), t.values());
+            tensors.add(IrTensor.hashedConstant(t.name(), t.shape(), t.scale(),
+                    java.util.Collections.nCopies(t.size(), lo), java.util.Collections.nCopies(t.size(), hi)));
+        }
+        List<CircuitIr.Commitment> commitments = new ArrayList<>(ir.commitments());
+        commitments.add(new CircuitIr.Commitment(WEIGHTS_COMMITMENT, CircuitIr.Commitment.WEIGHTS_DOMAIN,
+                tensors.stream().filter(IrTensor::isHashedConstant).map(IrTensor::name).toList()));
+        ObjectNode q = ir.quantization();
+        if (q != null) {
+            q.remove("errorBound");
+            q.remove("network");
+            ObjectNode hw = q.putObject("hashedWeights");
+            hw.put("weightBits", weightBits);
+            hw.put("biasBits", biasBits);
+        }
+        CircuitIr declared = new CircuitIr(ir.format(), ir.version(), ir.field(), ir.name(), ir.task(), ir.producer(),
+                null, q, ir.features(), ir.labels(), tensors, ir.inputs(), ir.ops(), ir.outputs(), commitments);
+        try {
+            // The bounds of every op from the declared ranges (the old ones came from the values).
+            Map<String, io.zkml.compiler.ir.IntervalAnalysis.Bounds> bounds = io.zkml.compiler.ir.IntervalAnalysis.analyse(declared);
+            List<IrTensor> rebounded = new ArrayList<>();
+            for (IrTensor t : tensors) {
+                if (t.role() == Role.INTERMEDIATE || t.role() == Role.OUTPUT) {
+                    io.zkml.compiler.ir.IntervalAnalysis.Bounds b = bounds.get(t.name());
+                    for (int i = 0; i < t.size(); i++) {
+                        if (!io.zkml.compiler.ir.IntervalAnalysis.withinFieldLimit(b.lo().get(i))
+                                || !io.zkml.compiler.ir.IntervalAnalysis.withinFieldLimit(b.hi().get(i))) {
+                            throw new CompilationException("overflow: with the declared weight widths the bounds of \"" + t.name()
+                                    + "\" exceed 2^" + CircuitIr.MAX_BOUND_BITS + "; declare narrower widths");
+                        }
+                    }
+                    rebounded.add(new IrTensor(t.name(), t.role(), t.visibility(), t.shape(), t.scale(), b.lo(), b.hi(), null));
+                } else {
+                    rebounded.add(t);
+                }
+            }
+            CircuitIr changed = new CircuitIr(ir.format(), ir.version(), ir.field(), ir.name(), ir.task(), ir.producer(),
+                    null, q, ir.features(), ir.labels(), rebounded, ir.inputs(), ir.ops(), ir.outputs(), commitments);
+            byte[] bytes = IrWriter.write(changed);
+            if (rangeCheckLookup()) {
+                bytes = withLookupKey(bytes);
+            }
+            return new CompiledCircuit(bytes, IrReader.read(bytes), values);
+        } catch (IrValidationException e) {
+            throw new CompilationException("hashed weights: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the weights are hashed (private witness with a public commitment; issue 8). */
+    public boolean hashedWeights() {
+        return ir.hasHashedWeights();
+    }
+
+    /**
+     * The private weights (the hashed constants' values by tensor name, tensor order), or null for a
+     * circuit without hashed weights or read without them.
+     */
+    public Map<String, List<BigInteger>> weights() {
+        return weights;
+    }
+
+    /**
+     * The commitment to the hashed weights under {@code weightsSalt} (docs/commitments.md, domain
+     * {@value CircuitIr.Commitment#WEIGHTS_DOMAIN}), the {@code weightsCommitment} public input of
+     * every proof; empty without hashed weights.
+     *
+     * @throws IllegalStateException the circuit has hashed weights but was read without their values
+     */
+    public Optional<BigInteger> weightsCommitment(BigInteger weightsSalt) {
+        if (!ir.hasHashedWeights()) {
+            return Optional.empty();
+        }
+        requireWeights();
+        CircuitIr.Commitment c = ir.commitments().stream().filter(CircuitIr.Commitment::ofWeights).findFirst().orElseThrow();
+        CircuitIr only = new CircuitIr(ir.format(), ir.version(), ir.field(), ir.name(), ir.task(), ir.producer(),
+                ir.source(), ir.quantization(), ir.features(), ir.labels(), ir.tensors(), ir.inputs(), ir.ops(), ir.outputs(),
+                List.of(c));
+        return Optional.of(ReferenceEvaluator.commitments(only, null, null, weights, List.of(weightsSalt)).getFirst());
+    }
+
+    /** The index of the weights commitment among the public inputs (after the public input values and the other commitments), or −1. */
+    public int weightsCommitmentIndex() {
+        for (int k = 0; k < ir.commitments().size(); k++) {
+            if (ir.commitments().get(k).ofWeights()) {
+                return ir.publicInputSize() + k;
+            }
+        }
+        return -1;
+    }
+
+    private void requireWeights() {
+        if (ir.hasHashedWeights() && weights == null) {
+            throw new IllegalStateException("circuit " + circuitHash + " has hashed weights: read it with fromIr(ir, weights)");
+        }
     }
 
     /**
@@ -96,6 +297,9 @@ public final class CompiledCircuit {
                 && ir.outputTensors().stream().allMatch(t -> t.visibility() == output)) {
             return this;
         }
+        if (ir.hasHashedWeights()) {
+            throw new IllegalStateException("set the input and output visibility before hashing the weights");
+        }
         List<IrTensor> tensors = ir.tensors().stream().map(t -> switch (t.role()) {
             case INPUT -> IrTensor.input(t.name(), input, t.shape(), t.scale(), t.lo(), t.hi());
             case OUTPUT -> new IrTensor(t.name(), Role.OUTPUT, output, t.shape(), t.scale(), t.lo(), t.hi(), null);
@@ -126,7 +330,8 @@ public final class CompiledCircuit {
         if (rangeCheckLookup()) {
             return this;
         }
-        return fromIr(withLookupKey(irJson));
+        byte[] bytes = withLookupKey(irJson);
+        return new CompiledCircuit(bytes, IrReader.read(bytes), weights);
     }
 
     /** Whether the document says {@code "range_check": "lookup"} (issue 7). */
@@ -166,7 +371,7 @@ public final class CompiledCircuit {
      * (docs/commitments.md), as the circuit's public input; empty without hashed inputs.
      */
     public Optional<BigInteger> commitment(List<BigInteger> quantizedInput, BigInteger salt) {
-        if (ir.commitments().isEmpty() || ir.commitments().getFirst().ofOutputs()) {
+        if (ir.commitments().isEmpty() || !ir.commitments().getFirst().ofInputs()) {
             return Optional.empty();
         }
         CircuitIr.Commitment c = ir.commitments().getFirst();
@@ -190,7 +395,7 @@ public final class CompiledCircuit {
         if (!ir.hasHashedOutputs()) {
             return Optional.empty();
         }
-        CircuitIr.Commitment c = ir.commitments().getLast();
+        CircuitIr.Commitment c = ir.commitments().stream().filter(CircuitIr.Commitment::ofOutputs).findFirst().orElseThrow();
         CircuitIr outputsOnly = new CircuitIr(ir.format(), ir.version(), ir.field(), ir.name(), ir.task(), ir.producer(),
                 ir.source(), ir.quantization(), ir.features(), ir.labels(), ir.tensors(), ir.inputs(), ir.ops(), ir.outputs(),
                 List.of(c));
@@ -212,11 +417,21 @@ public final class CompiledCircuit {
      * hashed inputs) and that of the output commitment ({@code outputSalt}, ignored without hashed outputs).
      */
     public List<BigInteger> publicInputs(List<BigInteger> quantizedInput, BigInteger salt, BigInteger outputSalt) {
+        return publicInputs(quantizedInput, salt, outputSalt, null);
+    }
+
+    /**
+     * The circuit's public inputs with the salts of the input, output and weights commitments (each
+     * ignored when the circuit has no such commitment); the weights are this circuit's.
+     */
+    public List<BigInteger> publicInputs(List<BigInteger> quantizedInput, BigInteger salt, BigInteger outputSalt,
+                                         BigInteger weightsSalt) {
         List<BigInteger> salts = new java.util.ArrayList<>();
         for (CircuitIr.Commitment c : ir.commitments()) {
-            salts.add(c.ofOutputs() ? outputSalt : salt);
+            salts.add(c.ofOutputs() ? outputSalt : c.ofWeights() ? weightsSalt : salt);
         }
-        return ReferenceEvaluator.publicInputs(ir, quantizedInput, evaluate(quantizedInput), salts);
+        requireWeights();
+        return ReferenceEvaluator.publicInputs(ir, quantizedInput, evaluate(quantizedInput), weights, salts);
     }
 
     /** The IR bytes (a copy). */
@@ -300,8 +515,9 @@ public final class CompiledCircuit {
      *                                  {@link #checkQuantizedInput} for a checked variant)
      */
     public List<BigInteger> evaluate(List<BigInteger> quantizedInput) {
+        requireWeights();
         try {
-            return ReferenceEvaluator.evaluate(ir, quantizedInput);
+            return ReferenceEvaluator.evaluate(ir, quantizedInput, weights);
         } catch (InputValidationException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

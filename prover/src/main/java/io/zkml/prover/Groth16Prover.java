@@ -171,6 +171,13 @@ public final class Groth16Prover implements Prover {
         return prove(cs, pk, Provers.arguments(inputs, salt, outputSalt));
     }
 
+    @Override
+    public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt, BigInteger outputSalt,
+                       java.util.Map<String, List<BigInteger>> weights, BigInteger weightsSalt) {
+        Objects.requireNonNull(inputs, "inputs");
+        return prove(cs, pk, Provers.arguments(inputs, salt, outputSalt, weights, weightsSalt));
+    }
+
     private Proof prove(ConstraintSystem cs, ProvingKey pk, String arguments) {
         String json;
         try {

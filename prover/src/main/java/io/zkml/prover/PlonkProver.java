@@ -102,6 +102,18 @@ public final class PlonkProver implements Prover {
     }
 
     @Override
+    public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt, BigInteger outputSalt,
+                       java.util.Map<String, List<BigInteger>> weights, BigInteger weightsSalt) {
+        Objects.requireNonNull(inputs, "inputs");
+        try {
+            return Provers.proof(NativeBridge.prove(cs.handle(), pk.handle(), Provers.arguments(inputs, salt, outputSalt, weights, weightsSalt)));
+        } finally {
+            Reference.reachabilityFence(cs);
+            Reference.reachabilityFence(pk);
+        }
+    }
+
+    @Override
     public Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt, BigInteger outputSalt) {
         Objects.requireNonNull(inputs, "inputs");
         try {

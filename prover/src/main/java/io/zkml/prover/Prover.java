@@ -97,6 +97,18 @@ public sealed interface Prover permits Groth16Prover, PlonkProver {
     Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt, BigInteger outputSalt);
 
     /**
+     * Proves a circuit with hashed weights (issue 8): {@code weights} are the values of its hashed
+     * constants by tensor name (private witness; null: the circuit has none) and
+     * {@code weightsSalt} the salt of their commitment (domain zkml-weights-v1). The weights
+     * commitment is among the proof's public inputs ({@link Proof#commitments()}, last).
+     *
+     * @throws NativeProverException {@link ErrorCode#INVALID_ARGUMENT} for missing or extra weights or
+     *     salts; {@link ErrorCode#UNSATISFIED} for a weight outside its declared range
+     */
+    Proof prove(ConstraintSystem cs, ProvingKey pk, List<BigInteger> inputs, BigInteger salt, BigInteger outputSalt,
+                java.util.Map<String, List<BigInteger>> weights, BigInteger weightsSalt);
+
+    /**
      * Verifies proof bytes ({@link Proof#solidityProof()}) against public inputs (field elements in
      * {@code [0, r)}, verifier order).
      *

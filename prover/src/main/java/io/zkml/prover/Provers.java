@@ -138,12 +138,33 @@ final class Provers {
 
     /** The inputs_json of zkml_prove: {"inputs": [...], "salt"?: "...", "outputSalt"?: "..."} (docs/native-abi.md). */
     static String arguments(List<BigInteger> inputs, BigInteger salt, BigInteger outputSalt) {
+        return arguments(inputs, salt, outputSalt, null, null);
+    }
+
+    /** With the private weights ({@code "weights": {"<tensor>": [...]}}) and their salt ({@code "weightsSalt"}; issue 8). */
+    static String arguments(List<BigInteger> inputs, BigInteger salt, BigInteger outputSalt,
+                            java.util.Map<String, List<BigInteger>> weights, BigInteger weightsSalt) {
         StringBuilder b = new StringBuilder("{\"inputs\":").append(decimalArray(inputs));
         if (salt != null) {
             b.append(",\"salt\":\"").append(salt).append('"');
         }
         if (outputSalt != null) {
             b.append(",\"outputSalt\":\"").append(outputSalt).append('"');
+        }
+        if (weights != null) {
+            b.append(",\"weights\":{");
+            boolean first = true;
+            for (java.util.Map.Entry<String, List<BigInteger>> e : weights.entrySet()) {
+                if (!first) {
+                    b.append(',');
+                }
+                first = false;
+                b.append('"').append(e.getKey()).append("\":").append(decimalArray(e.getValue()));
+            }
+            b.append('}');
+        }
+        if (weightsSalt != null) {
+            b.append(",\"weightsSalt\":\"").append(weightsSalt).append('"');
         }
         return b.append('}').toString();
     }

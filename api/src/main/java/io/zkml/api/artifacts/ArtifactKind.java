@@ -17,7 +17,9 @@ public enum ArtifactKind {
     /** Phase 1 of a Groth16 ceremony, taken from the .ptau file (issue 7). */
     CEREMONY_PHASE1,
     /** A phase-2 state of a Groth16 ceremony (issue 7). */
-    CEREMONY_STATE;
+    CEREMONY_STATE,
+    /** The private weights of a circuit with hashed weights (issue 8; zkml-weights JSON, {@code HashedWeights}). */
+    WEIGHTS;
 
     public String dbName() {
         return name().toLowerCase(Locale.ROOT);

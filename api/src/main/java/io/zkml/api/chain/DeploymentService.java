@@ -108,6 +108,12 @@ public class DeploymentService {
                     + "fulfilment gives the consumer the proven label, and this circuit's outputs are hashed (one commitment)",
                     Map.of("field", "visibility.output"));
         }
+        if (c.visibility() != null && c.visibility().hashedWeights()) {
+            // issue 8: the oracle's fulfilment builds the public inputs from the request and the outputs; the
+            // weights commitment is not among them yet
+            throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "deployments need fixed weights: the oracle "
+                    + "contract does not pass a weights commitment to the verifier yet", Map.of("field", "visibility.weights"));
+        }
         CompiledCircuit compiled = circuits.compiled(c);
         List<Integer> factors = collateralFactorsBps == null ? null : factorsInLabelOrder(compiled, collateralFactorsBps);
         // Hashed inputs: one public word, the Poseidon2 commitment (docs/commitments.md), then the outputs.

@@ -35,7 +35,7 @@ class CircuitController {
     /** The body of {@code POST /v1/models/{id}/circuits}; every field is optional. */
     record CreateCircuitRequest(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
                                 SetupRequest setup, String output, Integer batchSize, JsonNode metadata,
-                                String rangeCheck, List<String> workerTags) {
+                                String rangeCheck, List<String> workerTags, JsonNode weightsSalt) {
     }
 
     /**
@@ -61,6 +61,11 @@ class CircuitController {
      * @param rangeCheck how the circuit range-checks (issue 7): {@code bits} or {@code lookup}
      * @param workerTags the capability tags a worker needs to prove for this circuit (issue 9), or
      *     absent: any worker
+     * @param weightsCommitment issue 8, hashed weights: the Poseidon2 commitment to the private weights
+     *     (domain zkml-weights-v1, the circuit's weights salt), a public input of every proof; absent
+     *     until compiled and for fixed weights
+     * @param weightsSalt issue 8: the weights salt the service drew, shown once in the 202 of the POST
+     *     that created the circuit (never again); absent otherwise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CircuitResponse(UUID id, UUID modelId, String status, String provingSystem, Integer constraints,
@@ -69,7 +74,7 @@ class CircuitController {
                            Map<String, Long> timings, String error, Map<String, String> links, Instant createdAt,
                            Instant updatedAt, SetupInfo setup, Integer batchSize, String output,
                            Map<String, String> metadata, Map<String, Object> progress,
-                           String rangeCheck, List<String> workerTags) {
+                           String rangeCheck, List<String> workerTags, String weightsCommitment, String weightsSalt) {
         static CircuitResponse of(CircuitRecord c) {
             return of(c, 1);
         }
@@ -84,8 +89,18 @@ class CircuitController {
 
         /** As the API shows a circuit, with its metadata and progress (issue 9). */
         static CircuitResponse of(CircuitService service, CircuitRecord c) {
-            return of(c, service.batchSize(c.id()), service.output(c.id()), service.metadata(c.id()), service.progress(c),
+            CircuitResponse r = of(c, service.batchSize(c.id()), service.output(c.id()), service.metadata(c.id()), service.progress(c),
                     service.rangeCheck(c.id()), service.workerTags(c.id()));
+            String commitment = service.hashedWeights(c.id()).map(io.zkml.api.circuits.CircuitRepository.HashedWeightsInfo::commitment)
+                    .orElse(null);
+            return commitment == null ? r : r.withWeights(commitment, null);
+        }
+
+        /** This response with the weights commitment and (once, in the 202) a drawn weights salt (issue 8). */
+        CircuitResponse withWeights(String commitment, String salt) {
+            return new CircuitResponse(id, modelId, status, provingSystem, constraints, constraintsByOp, publicInputs, circuitHash,
+                    verifyingKeyHash, quantization, settings, visibility, versions, timings, error, links, createdAt, updatedAt,
+                    setup, batchSize, output, metadata, progress, rangeCheck, workerTags, commitment, salt);
         }
 
         static CircuitResponse of(CircuitRecord c, int batchSize, String output, Map<String, String> metadata,
@@ -102,7 +117,7 @@ class CircuitController {
                     c.constraintsByOp(), c.publicInputs(), c.circuitHash(), c.verifyingKeyHash(), c.quantization(), SettingsSummary.of(c.settings()), c.visibility(), c.versions(),
                     c.timings(), c.error(), links, c.createdAt(), c.updatedAt(), c.setupInfo(), batchSize, output, metadata, progress,
                     rangeCheck == null ? RangeCheck.BITS : rangeCheck,
-                    workerTags == null || workerTags.isEmpty() ? null : workerTags);
+                    workerTags == null || workerTags.isEmpty() ? null : workerTags, null, null);
         }
     }
 
@@ -111,11 +126,17 @@ class CircuitController {
                                            @RequestBody(required = false) CreateCircuitRequest body,
                                            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey) {
         UUID model = Ids.parse(modelId, "model");
-        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null, null, null, null, null) : body;
+        service.takeDrawnWeightsSalt(); // nothing left over from an earlier request on this thread
+        CreateCircuitRequest req = body == null ? new CreateCircuitRequest(null, null, null, null, null, null, null, null, null, null) : body;
         CircuitRecord c = service.create(model, new CircuitService.NewCircuit(req.provingSystem(), req.quantization(),
                 req.visibility(), req.setup(), req.output(), req.batchSize(), req.rangeCheck(), req.workerTags(),
-                io.zkml.api.support.Metadata.parse(req.metadata())), idempotencyKey);
-        return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id())).body(CircuitResponse.of(service, c));
+                io.zkml.api.support.Metadata.parse(req.metadata()), req.weightsSalt()), idempotencyKey);
+        CircuitResponse response = CircuitResponse.of(service, c);
+        String drawn = service.takeDrawnWeightsSalt(); // issue 8: shown once, here
+        if (drawn != null) {
+            response = response.withWeights(response.weightsCommitment(), drawn);
+        }
+        return ResponseEntity.accepted().location(URI.create("/v1/circuits/" + c.id())).body(response);
     }
 
     @GetMapping("/v1/circuits/{id}")

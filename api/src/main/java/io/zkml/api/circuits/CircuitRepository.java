@@ -77,6 +77,28 @@ public class CircuitRepository {
         jdbc.sql("UPDATE circuits SET single_ir_sha256 = ? WHERE id = ?").params(irSha256, id).update();
     }
 
+    /** Issue 8, hashed weights: the circuit's weights salt (kept for its lifetime: every proof needs it). */
+    public void setWeightsSalt(UUID id, String salt) {
+        jdbc.sql("UPDATE circuits SET weights_salt = ? WHERE id = ?").params(salt, id).update();
+    }
+
+    /** Issue 8: the artifact of the private weights and their commitment, once compiled. */
+    public void setWeights(UUID id, String weightsSha256, String commitment) {
+        jdbc.sql("UPDATE circuits SET weights_sha256 = ?, weights_commitment = ? WHERE id = ?")
+                .params(weightsSha256, commitment, id).update();
+    }
+
+    /** Issue 8: a circuit's hashed weights (artifact, salt, commitment; each null until known), or empty for fixed weights. */
+    public Optional<HashedWeightsInfo> hashedWeights(UUID id) {
+        return jdbc.sql("SELECT weights_sha256, weights_salt, weights_commitment FROM circuits WHERE id = ?"
+                        + " AND weights_salt IS NOT NULL").param(id)
+                .query((rs, n) -> new HashedWeightsInfo(rs.getString(1), rs.getString(2), rs.getString(3))).optional();
+    }
+
+    /** Where a circuit's hashed weights are: the weights artifact, the salt, the commitment. */
+    public record HashedWeightsInfo(String weightsSha256, String salt, String commitment) {
+    }
+
     /** The one-row IR's SHA-256 of a batch circuit, or null. */
     public String singleIr(UUID id) {
         return jdbc.sql("SELECT single_ir_sha256 FROM circuits WHERE id = ?").param(id).query((rs, n) -> rs.getString(1))

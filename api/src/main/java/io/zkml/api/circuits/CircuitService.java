@@ -85,8 +85,38 @@ public class CircuitService {
      */
     public record NewCircuit(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
                              SetupRequest setup, String output, Integer batchSize, String rangeCheck,
-                             List<String> workerTags, Map<String, String> metadata) {
+                             List<String> workerTags, Map<String, String> metadata, tools.jackson.databind.JsonNode weightsSalt) {
 
+        public NewCircuit(String provingSystem, QuantizationRequest quantization, VisibilityRequest visibility,
+                          SetupRequest setup, String output, Integer batchSize, String rangeCheck,
+                          List<String> workerTags, Map<String, String> metadata) {
+            this(provingSystem, quantization, visibility, setup, output, batchSize, rangeCheck, workerTags, metadata, null);
+        }
+    }
+
+    /** The model families whose circuits can have hashed weights (dense layers only; issue 8). */
+    public static final List<String> HASHED_WEIGHTS_FAMILIES = List.of("linear", "mlp");
+
+    /**
+     * The {@code weightsSalt} of a request (issue 8): null if absent, else a canonical decimal string
+     * of a field element; only for hashed weights.
+     *
+     * @throws ApiException {@code invalid-salt} ({@code field: weightsSalt})
+     */
+    static java.math.BigInteger weightsSalt(tools.jackson.databind.JsonNode salt, boolean hashed) {
+        if (salt == null || salt.isMissingNode() || salt.isNull()) {
+            return null;
+        }
+        if (!hashed) {
+            throw new ApiException(ProblemType.INVALID_SALT, "this circuit's weights are not hashed, so it takes no \"weightsSalt\"",
+                    Map.of("field", "weightsSalt"));
+        }
+        if (!salt.isString() || !salt.stringValue().matches("0|[1-9][0-9]{0,80}")
+                || new java.math.BigInteger(salt.stringValue()).compareTo(io.zkml.compiler.ir.CircuitIr.BN254_R) >= 0) {
+            throw new ApiException(ProblemType.INVALID_SALT, "\"weightsSalt\" must be a decimal string of a field element in [0, r), "
+                    + "r = " + io.zkml.compiler.ir.CircuitIr.BN254_R + " (no sign, no leading zeros)", Map.of("field", "weightsSalt"));
+        }
+        return new java.math.BigInteger(salt.stringValue());
     }
 
     /** At most this many {@code workerTags} on a circuit. */
@@ -153,9 +183,22 @@ public class CircuitService {
             }
         }
         VisibilityRequest vis = (visibility == null ? VisibilityRequest.DEFAULT : visibility).normalized();
+        java.math.BigInteger weightsSalt = weightsSalt(r.weightsSalt(), vis.hashedWeights());
+        if (vis.hashedWeights() && batch > 1) {
+            throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "visibility.weights 'hashed' is not supported with "
+                    + "batchSize > 1 yet; hashed weights prove one inference per proof",
+                    Map.of("field", "visibility.weights", "supported", List.of("fixed")));
+        }
         // issue 9: held until the circuit is stored, so a concurrent DELETE of the model waits or was first (404)
         circuits.lockModelForUse(modelId).orElseThrow(() -> ApiException.notFound("model", modelId.toString()));
         ModelRecord model = models.get(modelId);
+        if (vis.hashedWeights() && !HASHED_WEIGHTS_FAMILIES.contains(model.family())) {
+            throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "visibility.weights 'hashed' is supported for linear "
+                    + "models and networks (families " + String.join(", ", HASHED_WEIGHTS_FAMILIES) + ": Tribuo linear models, "
+                    + "ONNX Gemm/MatMul/LinearClassifier/LinearRegressor networks); this model is of the " + model.family()
+                    + " family (tree ensembles keep fixed weights)",
+                    Map.of("field", "visibility.weights", "supportedFamilies", HASHED_WEIGHTS_FAMILIES));
+        }
         String system = provingSystem == null || provingSystem.isBlank() ? GROTH16
                 : provingSystem.strip().toLowerCase(Locale.ROOT);
         if (!GROTH16.equals(system) && !PLONK.equals(system)) {
@@ -177,6 +220,7 @@ public class CircuitService {
                 + (batch == 1 ? "" : "\nbatchSize=" + batch)
                 + (RangeCheck.BITS.equals(rc) ? "" : "\nrangeCheck=" + rc)
                 + (workerTags.isEmpty() ? "" : "\nworkerTags=" + String.join(",", workerTags))
+                + (weightsSalt == null ? "" : "\nweightsSalt=" + weightsSalt)
                 + io.zkml.api.support.Metadata.fingerprint(metadata, json);
         Optional<UUID> earlier = idempotency.claim(idempotencyKey, "POST /v1/models/" + modelId + "/circuits",
                 fingerprint, id);
@@ -197,6 +241,16 @@ public class CircuitService {
             circuits.setWorkerTags(id, workerTags);
         }
         circuits.setMetadata(id, metadata);
+        drawnWeightsSalt.remove();
+        if (vis.hashedWeights()) {
+            // issue 8 (ADR 0025): one salt per circuit, drawn here unless the client sent one; the 202 shows a drawn one once
+            java.math.BigInteger s = weightsSalt;
+            if (s == null) {
+                s = io.zkml.compiler.commit.Commitments.randomSalt(new java.security.SecureRandom());
+                drawnWeightsSalt.set(s.toString());
+            }
+            circuits.setWeightsSalt(id, s.toString());
+        }
         jobs.enqueue(JobKind.COMPILE, id, workerProps.maxAttempts());
         signal.jobQueued();
         return circuits.find(id).orElseThrow();
@@ -364,6 +418,20 @@ public class CircuitService {
         return circuits.output(id);
     }
 
+    /** Issue 8: the salt {@link #create} drew for hashed weights in this thread's last call, once (null otherwise). */
+    public String takeDrawnWeightsSalt() {
+        String s = drawnWeightsSalt.get();
+        drawnWeightsSalt.remove();
+        return s;
+    }
+
+    private final ThreadLocal<String> drawnWeightsSalt = new ThreadLocal<>();
+
+    /** Issue 8: the circuit's hashed weights (artifact, salt, commitment), or empty for fixed weights. */
+    public Optional<CircuitRepository.HashedWeightsInfo> hashedWeights(UUID id) {
+        return circuits.hashedWeights(id);
+    }
+
     private final LruCache<String, BatchCircuit> batches = new LruCache<>(8);
 
     /**
@@ -392,6 +460,20 @@ public class CircuitService {
 
     /** The compiled circuit (parsed IR) of a circuit that has an IR. */
     public CompiledCircuit compiled(CircuitRecord c) {
+        // issue 8: circuits of one architecture share an IR but not their weights: the key names both
+        String weightsSha = c.visibility() != null && c.visibility().hashedWeights()
+                ? circuits.hashedWeights(c.id()).map(CircuitRepository.HashedWeightsInfo::weightsSha256).orElse(null) : null;
+        if (weightsSha != null) {
+            return compiled.get(c.irSha256() + "+" + weightsSha, key -> {
+                try {
+                    return CompiledCircuit.fromIr(artifact(c.irSha256()),
+                            io.zkml.compiler.HashedWeights.read(artifact(weightsSha), c.circuitHash()));
+                } catch (IrValidationException | IllegalArgumentException e) {
+                    throw new IllegalStateException("stored IR " + c.irSha256() + " or weights " + weightsSha + " of circuit "
+                            + c.id() + " is invalid: " + e.getMessage(), e);
+                }
+            });
+        }
         return compiled.get(c.irSha256(), sha -> {
             try {
                 return CompiledCircuit.fromIr(artifact(sha));

@@ -112,11 +112,22 @@ class CompileJobHandler implements JobHandler {
                     model.sha256(), request.toSettings(model.features()), argmax, labels)
                     .withVisibility(circuit.visibility().inputVisibility(), circuit.visibility().outputVisibility());
             // issue 7: std/rangecheck for every range check, "range_check": "lookup" in the IR (a new circuit hash)
-            compiled = RangeCheck.LOOKUP.equals(circuits.rangeCheck(id)) ? lowered.withRangeCheckLookup() : lowered;
+            CompiledCircuit checked = RangeCheck.LOOKUP.equals(circuits.rangeCheck(id)) ? lowered.withRangeCheckLookup() : lowered;
+            // issue 8 (ADR 0025): hashed weights: the dense weights become private witness, the IR keeps their declared ranges only
+            compiled = circuit.visibility() != null && circuit.visibility().hashedWeights()
+                    ? checked.withHashedWeights(CompiledCircuit.DEFAULT_HASHED_WEIGHT_BITS, CompiledCircuit.DEFAULT_HASHED_BIAS_BITS)
+                    : checked;
         } catch (CompilationException | IllegalArgumentException | IrValidationException e) {
             throw new JobFailedException("compilation failed: " + e.getMessage(), e);
         }
         timings.put("compileMillis", millisSince(t0));
+        if (compiled.hashedWeights()) {
+            String salt = circuits.hashedWeights(id).map(CircuitRepository.HashedWeightsInfo::salt)
+                    .orElseThrow(() -> new JobFailedException("circuit " + id + " has hashed weights and no weights salt"));
+            String weightsSha = artifacts.put(ArtifactKind.WEIGHTS, io.zkml.compiler.HashedWeights.write(compiled), made);
+            String commitment = compiled.weightsCommitment(new java.math.BigInteger(salt)).orElseThrow().toString();
+            circuits.setWeights(id, weightsSha, commitment);
+        }
         byte[] ir = compiled.irJson();
         String circuitHash = compiled.circuitHash();
         int batchSize = circuits.batchSize(id);

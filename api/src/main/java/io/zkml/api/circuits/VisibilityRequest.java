@@ -16,8 +16,10 @@ import io.zkml.compiler.ir.Visibility;
  *     or {@code private} (no public trace of the input; only the outputs are public)
  * @param output {@code public} (default) or {@code hashed} (issue 8: one Poseidon2 commitment to the
  *     outputs, domain {@code zkml-outputs-v1}, with its own salt, replaces them)
- * @param weights {@code fixed} (default: the weights are constants of the circuit); {@code hashed}
- *     is not supported yet
+ * @param weights {@code fixed} (default: the weights are constants of the circuit) or {@code hashed}
+ *     (issue 8: the dense weights and biases are private witness; one Poseidon2 commitment to them,
+ *     domain {@code zkml-weights-v1}, with the circuit's weights salt, is a public input; linear
+ *     models and networks only)
  */
 public record VisibilityRequest(String input, String output, String weights) {
 
@@ -33,13 +35,18 @@ public record VisibilityRequest(String input, String output, String weights) {
     public VisibilityRequest normalized() {
         String in = check("input", input, DEFAULT.input, List.of("public", "hashed", "private"), List.of());
         String out = check("output", output, DEFAULT.output, List.of("public", "hashed"), List.of("private"));
-        String w = check("weights", weights, DEFAULT.weights, List.of("fixed"), List.of("hashed"));
+        String w = check("weights", weights, DEFAULT.weights, List.of("fixed", "hashed"), List.of());
         return new VisibilityRequest(in, out, w);
     }
 
     /** The compiler's visibility of the inputs (after {@link #normalized()}). */
     public Visibility inputVisibility() {
         return Visibility.fromIrName(input == null ? DEFAULT.input : input).orElseThrow();
+    }
+
+    /** Whether the weights are hashed (issue 8: private witness with a public commitment). */
+    public boolean hashedWeights() {
+        return "hashed".equals(weights);
     }
 
     /** The compiler's visibility of the outputs (after {@link #normalized()}). */

@@ -102,7 +102,7 @@ public class DeletionService {
         }
         Set<String> artifacts = new LinkedHashSet<>(jdbc.sql("""
                 SELECT s FROM circuits, unnest(ARRAY[ir_sha256::text, cs_sha256::text, pk_sha256::text, vk_sha256::text,
-                                                     verifier_sha256::text, single_ir_sha256]) s
+                                                     verifier_sha256::text, single_ir_sha256, weights_sha256]) s
                  WHERE id = :id AND s IS NOT NULL
                 UNION ALL SELECT phase1_sha256::text FROM ceremonies WHERE circuit_id = :id
                 UNION ALL SELECT state_sha256::text FROM ceremony_contributions WHERE circuit_id = :id
@@ -134,7 +134,8 @@ public class DeletionService {
             Integer n = nested.execute(status -> jdbc.sql("""
                     DELETE FROM artifacts a WHERE a.sha256 = :sha
                        AND NOT EXISTS (SELECT 1 FROM circuits WHERE ir_sha256 = :sha OR cs_sha256 = :sha OR pk_sha256 = :sha
-                                          OR vk_sha256 = :sha OR verifier_sha256 = :sha OR single_ir_sha256 = :sha)
+                                          OR vk_sha256 = :sha OR verifier_sha256 = :sha OR single_ir_sha256 = :sha
+                                          OR weights_sha256 = :sha)
                        AND NOT EXISTS (SELECT 1 FROM ceremonies WHERE phase1_sha256 = :sha)
                        AND NOT EXISTS (SELECT 1 FROM ceremony_contributions WHERE state_sha256 = :sha)
                     """).param("sha", sha).update());

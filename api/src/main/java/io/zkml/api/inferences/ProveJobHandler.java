@@ -97,6 +97,12 @@ class ProveJobHandler implements JobHandler {
             throw new JobFailedException("inference " + id + " of a circuit with hashed outputs has no output salt");
         }
 
+        // issue 8 (ADR 0025): hashed weights are the circuit's private witness with the circuit's salt
+        io.zkml.api.circuits.CircuitRepository.HashedWeightsInfo hashedWeights = compiled.hashedWeights()
+                ? circuits.hashedWeights(circuit.id()).orElseThrow(() -> new JobFailedException("circuit " + circuit.id()
+                + " has hashed weights and no weights salt")) : null;
+        BigInteger weightsSalt = hashedWeights == null ? null : new BigInteger(hashedWeights.salt());
+
         Integer batchRows = row.batchRows();
         BatchCircuit batch = batchRows == null ? null : circuits.batch(circuit);
 
@@ -106,7 +112,9 @@ class ProveJobHandler implements JobHandler {
         try (HandleCache<String, NativeHandles.ProvingHandles>.Lease lease = handles.proving(circuit.id(), system,
                 circuit.circuitHash(), circuit.irSha256(), circuit.csSha256(), circuit.pkSha256())) {
             phase(context, id, "proving"); // issue 9: witness and proof, one native call
-            proof = hashedOutputs ? prover.prove(lease.value().cs(), lease.value().pk(), quantized, salt, outputSalt)
+            proof = hashedWeights != null ? prover.prove(lease.value().cs(), lease.value().pk(), quantized, salt, outputSalt,
+                    compiled.weights(), weightsSalt)
+                    : hashedOutputs ? prover.prove(lease.value().cs(), lease.value().pk(), quantized, salt, outputSalt)
                     : salt == null ? prover.prove(lease.value().cs(), lease.value().pk(), quantized)
                     : prover.prove(lease.value().cs(), lease.value().pk(), quantized, salt);
         } catch (IncompatibleArtifactException e) {
@@ -126,7 +134,7 @@ class ProveJobHandler implements JobHandler {
                 : batch.evaluate(quantized).stream().flatMap(List::stream).toList();
         // the Java reference's public inputs: for hashed inputs its commitment (Commitments.commit),
         // which the request already recorded, must be the proof's public input
-        List<String> expectedPublic = (batch == null ? compiled.publicInputs(quantized, salt, outputSalt)
+        List<String> expectedPublic = (batch == null ? compiled.publicInputs(quantized, salt, outputSalt, weightsSalt)
                 : batch.publicInputs(quantized, salt, outputSalt)).stream().map(BigInteger::toString).toList();
         List<String> recorded = new java.util.ArrayList<>();
         if (inference.commitment() != null) {
@@ -134,6 +142,9 @@ class ProveJobHandler implements JobHandler {
         }
         if (inference.outputCommitment() != null) {
             recorded.add(inference.outputCommitment());
+        }
+        if (hashedWeights != null) {
+            recorded.add(hashedWeights.commitment()); // the circuit's weightsCommitment, the same in every proof
         }
         boolean commitmentAgrees = proof.commitments().equals(recorded);
         if (!reference.equals(proof.outputs()) || !expectedPublic.equals(proof.publicInputs()) || !commitmentAgrees) {

@@ -71,6 +71,16 @@ public class VerificationService {
         boolean lookup = io.zkml.api.circuits.RangeCheck.LOOKUP.equals(circuits.rangeCheck(circuit.id()));
         byte[] proofBytes = proofBytes(proof, system, lookup);
         List<BigInteger> inputs = publicInputs(publicInputs, circuit.publicInputs());
+        // issue 8 (ADR 0025): one constraint system serves every model of its architecture, so a proof with
+        // other weights verifies under the same key; it is this circuit's only with its weightsCommitment
+        if (circuit.visibility() != null && circuit.visibility().hashedWeights()) {
+            String pinned = circuits.hashedWeights(circuit.id()).map(io.zkml.api.circuits.CircuitRepository.HashedWeightsInfo::commitment)
+                    .orElse(null);
+            int at = circuits.compiled(circuit).weightsCommitmentIndex();
+            if (pinned == null || at < 0 || at >= inputs.size() || !inputs.get(at).toString().equals(pinned)) {
+                return false;
+            }
+        }
         try (HandleCache<String, VerifyingKey>.Lease vk = handles.verifying(circuit.vkSha256(), system, circuit.circuitHash())) {
             return Prover.of(system).verify(vk.value(), proofBytes, inputs);
         } catch (IncompatibleArtifactException e) {

@@ -84,6 +84,19 @@ public record CircuitIr(String format, int version, String field, String name, S
         /** The domain of the commitment to the hashed outputs (issue 8): distinct from the inputs'. */
         public static final String OUTPUTS_DOMAIN = "zkml-outputs-v1";
 
+        /** The domain of the commitment to the hashed constants (issue 8: private weights and biases). */
+        public static final String WEIGHTS_DOMAIN = "zkml-weights-v1";
+
+        /** Whether this is the commitment to the hashed constants (the weights). */
+        public boolean ofWeights() {
+            return WEIGHTS_DOMAIN.equals(domain);
+        }
+
+        /** Whether this is the commitment to the hashed inputs. */
+        public boolean ofInputs() {
+            return INPUTS_DOMAIN.equals(domain);
+        }
+
         /** Whether this is the commitment to the hashed outputs. */
         public boolean ofOutputs() {
             return OUTPUTS_DOMAIN.equals(domain);
@@ -169,6 +182,16 @@ public record CircuitIr(String format, int version, String field, String name, S
     /** The number of public inputs of the proof: the public input values, one per commitment, then the public outputs. */
     public int publicSize() {
         return publicInputSize() + commitments.size() + publicOutputSize();
+    }
+
+    /** The hashed constants (private weights), in tensor order: the order of the weights witness and commitment. */
+    public List<IrTensor> hashedConstants() {
+        return tensors.stream().filter(IrTensor::isHashedConstant).toList();
+    }
+
+    /** Whether some constant is hashed (private weights with a public commitment, issue 8). */
+    public boolean hasHashedWeights() {
+        return tensors.stream().anyMatch(IrTensor::isHashedConstant);
     }
 
     /** Whether some output is hashed (its values are committed to, not public). */

@@ -230,7 +230,12 @@ public final class IrReader {
         String roleName = string(t, "role", where + ".");
         Role role = Role.fromIrName(roleName).orElseThrow(() -> new IrValidationException(where + ".role: unknown role \""
                 + abbreviate(roleName) + "\" (input, constant, intermediate or output)"));
-        exactKeys(t, role == Role.CONSTANT ? CONSTANT_KEYS : TENSOR_KEYS, where + " (" + role.irName() + ")");
+        boolean hashedConstant = role == Role.CONSTANT && "hashed".equals(t.path("visibility").asString(""));
+        if (hashedConstant && t.has("values")) {
+            throw new IrValidationException(where + ".values: a hashed constant has no values in the document (they are private"
+                    + " witness values), only its declared range lo, hi");
+        }
+        exactKeys(t, role == Role.CONSTANT && !hashedConstant ? CONSTANT_KEYS : TENSOR_KEYS, where + " (" + role.irName() + ")");
         String name = string(t, "name", where + ".");
         String visName = string(t, "visibility", where + ".");
         Visibility visibility = Visibility.fromIrName(visName).orElseThrow(() -> new IrValidationException(where
@@ -244,6 +249,14 @@ public final class IrReader {
             shape.add(Attributes.smallInt(s.get(i), where + ".shape[" + i + "]"));
         }
         int scale = Attributes.smallInt(t.get("scale"), where + ".scale");
+        if (role == Role.CONSTANT && visibility == Visibility.HASHED) {
+            if (t.has("values")) {
+                throw new IrValidationException(where + ".values: a hashed constant has no values in the document (they are private"
+                        + " witness values), only its declared range lo, hi");
+            }
+            return new IrTensor(name, role, visibility, shape, scale,
+                    integers(t.get("lo"), where + ".lo"), integers(t.get("hi"), where + ".hi"), null);
+        }
         if (role == Role.CONSTANT) {
             return new IrTensor(name, role, visibility, shape, scale, null, null, integers(t.get("values"), where + ".values"));
         }
@@ -496,17 +509,21 @@ public final class IrReader {
         if (!hashedOut.isEmpty()) {
             groups.add(new Group(CircuitIr.Commitment.OUTPUTS_DOMAIN, "output", hashedOut));
         }
+        List<String> hashedConst = ir.tensors().stream().filter(IrTensor::isHashedConstant).map(IrTensor::name).toList();
+        if (!hashedConst.isEmpty()) {
+            groups.add(new Group(CircuitIr.Commitment.WEIGHTS_DOMAIN, "constant", hashedConst));
+        }
         List<CircuitIr.Commitment> cs = ir.commitments();
         if (cs.isEmpty() && !groups.isEmpty()) {
             throw new IrValidationException("commitments: " + groups.getFirst().what() + " \"" + groups.getFirst().names().getFirst()
                     + "\" is hashed, so the document must describe its commitment");
         }
         if (!cs.isEmpty() && groups.isEmpty()) {
-            throw new IrValidationException("commitments: no input or output is hashed, so there is nothing to commit to");
+            throw new IrValidationException("commitments: no input, output or constant is hashed, so there is nothing to commit to");
         }
         if (cs.size() > groups.size()) {
             throw new IrValidationException("commitments: one commitment per hashed group (" + groups.size()
-                    + " here: hashed inputs, then hashed outputs), got " + cs.size());
+                    + " here: hashed inputs, then hashed outputs, then hashed constants), got " + cs.size());
         }
         if (cs.size() < groups.size()) {
             Group g = groups.get(cs.size());
@@ -528,15 +545,18 @@ public final class IrReader {
                 throw new IrValidationException(where + ".name: \"" + c.name() + "\" is already the name of a commitment");
             }
             if (!g.domain().equals(c.domain())) {
-                if (!CircuitIr.Commitment.INPUTS_DOMAIN.equals(c.domain()) && !CircuitIr.Commitment.OUTPUTS_DOMAIN.equals(c.domain())) {
+                if (!CircuitIr.Commitment.INPUTS_DOMAIN.equals(c.domain()) && !CircuitIr.Commitment.OUTPUTS_DOMAIN.equals(c.domain())
+                        && !CircuitIr.Commitment.WEIGHTS_DOMAIN.equals(c.domain())) {
                     throw new IrValidationException(where + ".domain: unknown commitment domain \"" + abbreviate(c.domain())
-                            + "\" (only \"" + CircuitIr.Commitment.INPUTS_DOMAIN + "\" and \"" + CircuitIr.Commitment.OUTPUTS_DOMAIN + "\")");
+                            + "\" (only \"" + CircuitIr.Commitment.INPUTS_DOMAIN + "\", \"" + CircuitIr.Commitment.OUTPUTS_DOMAIN
+                            + "\" and \"" + CircuitIr.Commitment.WEIGHTS_DOMAIN + "\")");
                 }
                 throw new IrValidationException(where + ".domain: the commitment to the hashed " + g.what() + "s has domain \""
                         + g.domain() + "\", got \"" + abbreviate(c.domain()) + "\"");
             }
             if (!c.tensors().equals(g.names())) {
-                throw new IrValidationException(where + ".tensors must be the hashed " + g.what() + "s in " + g.what() + " order "
+                throw new IrValidationException(where + ".tensors must be the hashed " + g.what() + "s in "
+                        + (g.what().equals("constant") ? "tensor" : g.what()) + " order "
                         + g.names() + ", got " + c.tensors().stream().map(IrReader::abbreviate).toList());
             }
             for (String n : g.names()) {
@@ -566,7 +586,8 @@ public final class IrReader {
         if (!t.role().accepts(t.visibility())) {
             throw new IrValidationException(where + ": visibility \"" + t.visibility().irName() + "\" is unknown for an "
                     + t.role().irName() + " (version 2: " + (t.role() == Role.INPUT ? "\"public\", \"private\" or \"hashed\""
-                    : t.role() == Role.OUTPUT ? "\"public\" or \"hashed\"" : "\"" + t.role().visibility().irName() + "\"") + ")");
+                    : t.role() == Role.OUTPUT || t.role() == Role.CONSTANT ? "\"" + t.role().visibility().irName() + "\" or \"hashed\""
+                    : "\"" + t.role().visibility().irName() + "\"") + ")");
         }
         if (t.shape().isEmpty() || t.shape().size() > MAX_RANK) {
             throw new IrValidationException(where + ": shape must have 1 to " + MAX_RANK + " dimensions, got "
@@ -586,7 +607,7 @@ public final class IrReader {
         if (t.scale() < -MAX_ABS_SCALE || t.scale() > MAX_ABS_SCALE) {
             throw new IrValidationException(where + ": scale " + t.scale() + " is outside [-" + MAX_ABS_SCALE + ", " + MAX_ABS_SCALE + "]");
         }
-        if (t.isConstant()) {
+        if (t.isConstant() && !t.isHashedConstant()) {
             if (t.values().size() != n) {
                 throw new IrValidationException(where + ": values must have " + n + " entries (shape " + t.shape() + "), got "
                         + t.values().size());

@@ -21,7 +21,15 @@ public record IrTensor(String name, Role role, Visibility visibility, List<Integ
 
     public IrTensor {
         shape = List.copyOf(shape);
-        if (role == Role.CONSTANT) {
+        if (role == Role.CONSTANT && visibility == Visibility.HASHED) {
+            // A hashed constant (issue 8, hashed weights): no values in the document, a declared
+            // range; its values are private witness values given at prove time.
+            if (values != null) {
+                throw new IllegalArgumentException("hashed constant \"" + name + "\" has no values, only its declared range");
+            }
+            lo = List.copyOf(lo);
+            hi = List.copyOf(hi);
+        } else if (role == Role.CONSTANT) {
             if (values == null) {
                 throw new IllegalArgumentException("constant \"" + name + "\" needs values");
             }
@@ -49,6 +57,16 @@ public record IrTensor(String name, Role role, Visibility visibility, List<Integ
 
     public static IrTensor constant(String name, List<Integer> shape, int scale, List<BigInteger> values) {
         return new IrTensor(name, Role.CONSTANT, Visibility.FIXED, shape, scale, null, null, values);
+    }
+
+    /** A hashed constant (issue 8: a private weight tensor) with its declared range per element. */
+    public static IrTensor hashedConstant(String name, List<Integer> shape, int scale, List<BigInteger> lo, List<BigInteger> hi) {
+        return new IrTensor(name, Role.CONSTANT, Visibility.HASHED, shape, scale, lo, hi, null);
+    }
+
+    /** Whether this is a hashed constant (private weights: values given at prove time, not in the document). */
+    public boolean isHashedConstant() {
+        return role == Role.CONSTANT && visibility == Visibility.HASHED;
     }
 
     public static IrTensor intermediate(String name, List<Integer> shape, int scale, List<BigInteger> lo, List<BigInteger> hi) {

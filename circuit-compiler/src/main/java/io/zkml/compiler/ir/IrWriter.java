@@ -80,7 +80,7 @@ public final class IrWriter {
             t.shape().forEach(w::number);
             w.endArray();
             w.key("scale").number(t.scale());
-            if (t.isConstant()) {
+            if (t.isConstant() && !t.isHashedConstant()) {
                 w.key("values").integers(t.values());
             } else {
                 w.key("lo").integers(t.lo());

@@ -28,7 +28,13 @@ public final class ReferenceEvaluator {
 
     /** The output values (every output tensor, flat, in {@code outputs} order) for this input. */
     public static List<BigInteger> evaluate(CircuitIr ir, List<BigInteger> input) throws InputValidationException {
-        Map<String, List<BigInteger>> all = evaluateAll(ir, input);
+        return evaluate(ir, input, null);
+    }
+
+    /** As {@link #evaluate(CircuitIr, List)} with the private weights of the hashed constants (by tensor name). */
+    public static List<BigInteger> evaluate(CircuitIr ir, List<BigInteger> input, Map<String, List<BigInteger>> weights)
+            throws InputValidationException {
+        Map<String, List<BigInteger>> all = evaluateAll(ir, input, weights);
         List<BigInteger> out = new ArrayList<>();
         for (String name : ir.outputs()) {
             out.addAll(all.get(name));
@@ -42,7 +48,19 @@ public final class ReferenceEvaluator {
      */
     public static Map<String, List<BigInteger>> evaluateAll(CircuitIr ir, List<BigInteger> input)
             throws InputValidationException {
+        return evaluateAll(ir, input, null);
+    }
+
+    /**
+     * As {@link #evaluateAll(CircuitIr, List)} with the values of the hashed constants (issue 8:
+     * private weights, by tensor name; null for a document without them), each checked against
+     * its declared range as the circuit does.
+     */
+    public static Map<String, List<BigInteger>> evaluateAll(CircuitIr ir, List<BigInteger> input,
+                                                            Map<String, List<BigInteger>> weights)
+            throws InputValidationException {
         checkInput(ir, input);
+        checkWeights(ir, weights);
         Map<String, List<BigInteger>> env = new LinkedHashMap<>();
         int offset = 0;
         for (IrTensor x : ir.inputTensors()) {
@@ -51,7 +69,9 @@ public final class ReferenceEvaluator {
         }
         Map<String, List<BigInteger>> constants = new LinkedHashMap<>();
         for (IrTensor t : ir.tensors()) {
-            if (t.isConstant()) {
+            if (t.isHashedConstant()) {
+                constants.put(t.name(), List.copyOf(weights.get(t.name())));
+            } else if (t.isConstant()) {
                 constants.put(t.name(), t.values());
             }
         }
@@ -70,6 +90,44 @@ public final class ReferenceEvaluator {
             }
         }
         return Collections.unmodifiableMap(env);
+    }
+
+    /**
+     * Checks the private weights against the hashed constants (issue 8): every hashed constant
+     * present with its element count, nothing else, each value within its declared {@code [lo, hi]}.
+     *
+     * @throws IllegalArgumentException the weights do not fit the document (the message names the tensor and element)
+     */
+    public static void checkWeights(CircuitIr ir, Map<String, List<BigInteger>> weights) {
+        List<IrTensor> hashed = ir.hashedConstants();
+        if (hashed.isEmpty()) {
+            if (weights != null && !weights.isEmpty()) {
+                throw new IllegalArgumentException("the circuit has no hashed weights, so it takes no weights");
+            }
+            return;
+        }
+        if (weights == null) {
+            throw new IllegalArgumentException("the circuit has hashed weights " + hashed.stream().map(IrTensor::name).toList()
+                    + ": their values are needed");
+        }
+        for (String n : weights.keySet()) {
+            if (hashed.stream().noneMatch(t -> t.name().equals(n))) {
+                throw new IllegalArgumentException("weights: \"" + n + "\" is not a hashed constant of the circuit");
+            }
+        }
+        for (IrTensor t : hashed) {
+            List<BigInteger> v = weights.get(t.name());
+            if (v == null || v.size() != t.size()) {
+                throw new IllegalArgumentException("weights: \"" + t.name() + "\" needs " + t.size() + " values, got "
+                        + (v == null ? "none" : v.size()));
+            }
+            for (int i = 0; i < v.size(); i++) {
+                if (v.get(i) == null || v.get(i).compareTo(t.lo().get(i)) < 0 || v.get(i).compareTo(t.hi().get(i)) > 0) {
+                    throw new IllegalArgumentException("weight " + t.name() + "[" + i + "] = " + v.get(i)
+                            + " is out of its declared range [" + t.lo().get(i) + ", " + t.hi().get(i) + "]");
+                }
+            }
+        }
     }
 
     /**
@@ -126,6 +184,15 @@ public final class ReferenceEvaluator {
      */
     public static List<BigInteger> commitments(CircuitIr ir, List<BigInteger> input, List<BigInteger> output,
                                                List<BigInteger> salts) {
+        return commitments(ir, input, output, null, salts);
+    }
+
+    /**
+     * As {@link #commitments(CircuitIr, List, List, List)} with the private weights (by hashed
+     * constant): a commitment of domain {@value CircuitIr.Commitment#WEIGHTS_DOMAIN} binds those.
+     */
+    public static List<BigInteger> commitments(CircuitIr ir, List<BigInteger> input, List<BigInteger> output,
+                                               Map<String, List<BigInteger>> weights, List<BigInteger> salts) {
         if (salts.size() != ir.commitments().size()) {
             throw new IllegalArgumentException(ir.commitments().size() + " commitments but " + salts.size() + " salts");
         }
@@ -143,6 +210,9 @@ public final class ReferenceEvaluator {
                 byName.put(t.name(), output.subList(k, k + t.size()));
                 k += t.size();
             }
+        }
+        if (weights != null) {
+            byName.putAll(weights);
         }
         List<BigInteger> out = new ArrayList<>();
         for (int i = 0; i < salts.size(); i++) {
@@ -166,6 +236,12 @@ public final class ReferenceEvaluator {
      */
     public static List<BigInteger> publicInputs(CircuitIr ir, List<BigInteger> input, List<BigInteger> output,
                                                 List<BigInteger> salts) {
+        return publicInputs(ir, input, output, null, salts);
+    }
+
+    /** As {@link #publicInputs(CircuitIr, List, List, List)} with the private weights (by hashed constant). */
+    public static List<BigInteger> publicInputs(CircuitIr ir, List<BigInteger> input, List<BigInteger> output,
+                                                Map<String, List<BigInteger>> weights, List<BigInteger> salts) {
         List<BigInteger> all = new ArrayList<>();
         int k = 0;
         for (IrTensor t : ir.inputTensors()) {
@@ -176,7 +252,7 @@ public final class ReferenceEvaluator {
             }
             k += t.size();
         }
-        all.addAll(commitments(ir, input, output, salts));
+        all.addAll(commitments(ir, input, output, weights, salts));
         k = 0;
         for (IrTensor t : ir.outputTensors()) {
             if (t.visibility() == Visibility.PUBLIC) {

@@ -32,6 +32,7 @@ public enum Role {
         return switch (this) {
             case INPUT -> v == Visibility.PUBLIC || v == Visibility.PRIVATE || v == Visibility.HASHED;
             case OUTPUT -> v == Visibility.PUBLIC || v == Visibility.HASHED;
+            case CONSTANT -> v == Visibility.FIXED || v == Visibility.HASHED;
             default -> v == visibility;
         };
     }
@@ -40,8 +41,7 @@ public enum Role {
     public boolean reserves(Visibility v) {
         return switch (this) {
             case OUTPUT -> v == Visibility.PRIVATE;
-            case CONSTANT -> v == Visibility.HASHED;
-            case INPUT, INTERMEDIATE -> false;
+            case CONSTANT, INPUT, INTERMEDIATE -> false;
         };
     }
 

@@ -274,7 +274,8 @@ class IrReaderTest {
             d.putArray("commitments").addObject().put("name", "output_commitment").put("domain", "zkml-inputs-v1")
                     .putArray("tensors").add("label");
         }), "the commitment to the hashed outputs has domain \"zkml-outputs-v1\"");
-        assertRejected(tree(d -> tensor(d, 1).put("visibility", "hashed")), "tensors[1] \"thresholds\"", "not supported yet");
+        // Issue 8: a hashed constant declares a range and has no values; only dense reads one.
+        assertRejected(tree(d -> tensor(d, 1).put("visibility", "hashed")), "tensors[1]", "a hashed constant has no values");
         assertRejected(tree(d -> tensor(d, 0).put("visibility", "secret")), "tensors[0].visibility: unknown visibility \"secret\"");
         assertRejected(tree(d -> tensor(d, 0).put("visibility", "fixed")), "visibility \"fixed\" is unknown for an input");
         assertRejected(tree(d -> tensor(d, 1).put("visibility", "public")), "visibility \"public\" is unknown for an constant");

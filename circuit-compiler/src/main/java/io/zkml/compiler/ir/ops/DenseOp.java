@@ -49,8 +49,8 @@ public record DenseOp(String x, String weight, String bias, String out) implemen
     @Override
     public List<OutputSpec> check(List<IrTensor> in, String where) throws IrValidationException {
         IrTensor xt = OpChecks.nonConstant(in, 0, "x", where);
-        IrTensor wt = OpChecks.constant(in, 1, "weight", where);
-        IrTensor bt = OpChecks.constant(in, 2, "bias", where);
+        IrTensor wt = OpChecks.weight(in, 1, "weight", where);
+        IrTensor bt = OpChecks.weight(in, 2, "bias", where);
         int n = OpChecks.rank(xt, 1, OpChecks.at(where, 0, "x", xt), "[n]").getFirst();
         List<Integer> ws = OpChecks.rank(wt, 2, OpChecks.at(where, 1, "weight", wt), "[m, n]");
         int m = ws.get(0);
@@ -62,14 +62,19 @@ public record DenseOp(String x, String weight, String bias, String out) implemen
         List<BigInteger> lo = new ArrayList<>(m);
         List<BigInteger> hi = new ArrayList<>(m);
         for (int j = 0; j < m; j++) {
-            BigInteger l = bt.values().get(j);
-            BigInteger h = l;
-            List<BigInteger> row = OpChecks.row(wt.values(), j, n);
+            BigInteger l = bt.lo().get(j);
+            BigInteger h = bt.hi().get(j);
+            List<BigInteger> rowLo = OpChecks.row(wt.lo(), j, n);
+            List<BigInteger> rowHi = OpChecks.row(wt.hi(), j, n);
             for (int i = 0; i < n; i++) {
-                BigInteger a = row.get(i).multiply(xt.lo().get(i));
-                BigInteger b = row.get(i).multiply(xt.hi().get(i));
-                l = l.add(a.min(b));
-                h = h.add(a.max(b));
+                // The product of two intervals (a fixed weight is the interval [w, w]): the min and
+                // max of the four corner products (issue 8: hashed weights are range-checked witnesses).
+                BigInteger p1 = rowLo.get(i).multiply(xt.lo().get(i));
+                BigInteger p2 = rowLo.get(i).multiply(xt.hi().get(i));
+                BigInteger p3 = rowHi.get(i).multiply(xt.lo().get(i));
+                BigInteger p4 = rowHi.get(i).multiply(xt.hi().get(i));
+                l = l.add(p1.min(p2).min(p3.min(p4)));
+                h = h.add(p1.max(p2).max(p3.max(p4)));
             }
             lo.add(l);
             hi.add(h);

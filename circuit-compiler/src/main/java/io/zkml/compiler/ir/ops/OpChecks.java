@@ -34,6 +34,16 @@ public final class OpChecks {
     }
 
     public static IrTensor constant(List<IrTensor> in, int pos, String role, String where) throws IrValidationException {
+        IrTensor t = weight(in, pos, role, where);
+        if (t.isHashedConstant()) {
+            throw new IrValidationException(at(where, pos, role, t)
+                    + ": must be a fixed constant: hashed constants are the weights and biases of dense ops only");
+        }
+        return t;
+    }
+
+    /** A constant, fixed or hashed (dense's weight and bias; issue 8). */
+    public static IrTensor weight(List<IrTensor> in, int pos, String role, String where) throws IrValidationException {
         IrTensor t = in.get(pos);
         if (!t.isConstant()) {
             throw new IrValidationException(at(where, pos, role, t) + ": must be a constant, got role " + t.role().irName());
