@@ -87,7 +87,9 @@ var maxLies = map[string]func(win []*big.Int, m *big.Int) *big.Int{
 		return s
 	},
 	"minus one": func(_ []*big.Int, _ *big.Int) *big.Int { return big.NewInt(-1) },
-	"2^200":     func(_ []*big.Int, m *big.Int) *big.Int { return new(big.Int).Add(m, new(big.Int).Lsh(big.NewInt(1), 200)) },
+	"2^200": func(_ []*big.Int, m *big.Int) *big.Int {
+		return new(big.Int).Add(m, new(big.Int).Lsh(big.NewInt(1), 200))
+	},
 }
 
 // windowValues is the values of the honest evaluation's maxpool windows of at least 2 taps, in
