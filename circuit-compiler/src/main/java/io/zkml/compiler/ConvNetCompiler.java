@@ -293,9 +293,6 @@ final class ConvNetCompiler {
                                 stages, k);
                         hScale = s.activationScales()[l];
                         l++;
-                        for (int j = 1; j < consumed; j++) {
-                            key = key + " + " + stages.get(k + j).name();
-                        }
                         k += consumed - 1;
                         if (scores) {
                             scoreName = cur.name;
@@ -312,9 +309,6 @@ final class ConvNetCompiler {
                                 stages, k);
                         hScale = s.activationScales()[l];
                         l++;
-                        for (int j = 1; j < consumed; j++) {
-                            key = key + " + " + stages.get(k + j).name();
-                        }
                         k += consumed - 1;
                         if (scores) {
                             scoreName = cur.name;
@@ -701,13 +695,29 @@ final class ConvNetCompiler {
                 case AvgPool p -> "avgpool";
                 case Dense d -> "dense";
             });
+            o.put("inputs", (k == 0 ? ConvNetStructure.Shape.image(net.channels(), net.height(), net.width()) : shapes.get(k - 1)).size());
+            o.put("outputs", shapes.get(k).size());
             o.put("outputShape", shapes.get(k).toString());
+            o.put("relu", st instanceof Relu);
             int l = linear.indexOf(k);
             if (l >= 0) {
                 o.put("weightScale", s.weightScales()[l]);
                 o.put("outputScale", s.activationScales()[l]);
                 o.put("shift", prev + s.weightScales()[l] - s.activationScales()[l]);
                 prev = s.activationScales()[l];
+            }
+            String key = st.name() == null || st.name().isEmpty() ? "stage " + k : st.name();
+            Long c = chosen.constraintsByLayer().get(key);
+            o.put("constraints", c == null ? 0 : c);
+            if (c == null) {
+                // lowered with the Conv before it (a MaxPool pulled before the rescale, a ReLU after it)
+                for (int j = k - 1; j >= 0; j--) {
+                    Stage prevStage = net.stages().get(j);
+                    if (prevStage instanceof Conv || prevStage instanceof Dense) {
+                        o.put("loweredWith", prevStage.name());
+                        break;
+                    }
+                }
             }
         }
         ObjectNode by = nw.putObject("constraintsByLayer");
