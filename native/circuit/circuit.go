@@ -49,6 +49,7 @@ const (
 	ArgmaxHintName    = "github.com/zkml-service/zkml/native/circuit.ArgmaxHint"
 	SplitBitsHintName = "github.com/zkml-service/zkml/native/circuit.SplitBitsHint"
 	ReluHintName      = "github.com/zkml-service/zkml/native/circuit.ReluHint"
+	MaxpoolHintName   = "github.com/zkml-service/zkml/native/circuit.MaxpoolHint"
 )
 
 // The hint identifiers (FNV-32a of the names, as gnark's solver.GetHintID computes them).
@@ -57,6 +58,7 @@ var (
 	ArgmaxHintID    = hintID(ArgmaxHintName)
 	SplitBitsHintID = hintID(SplitBitsHintName)
 	ReluHintID      = hintID(ReluHintName)
+	MaxpoolHintID   = hintID(MaxpoolHintName)
 )
 
 func hintID(name string) solver.HintID {
@@ -72,6 +74,7 @@ func init() {
 	solver.RegisterNamedHint(ArgmaxHint, ArgmaxHintID)
 	solver.RegisterNamedHint(SplitBitsHint, SplitBitsHintID)
 	solver.RegisterNamedHint(ReluHint, ReluHintID)
+	solver.RegisterNamedHint(MaxpoolHint, MaxpoolHintID)
 }
 
 // RescaleHint is ir.RescaleHint under v0.1's name.
@@ -94,13 +97,18 @@ func ReluHint(field *big.Int, inputs, outputs []*big.Int) error {
 	return ir.ReluHint(field, inputs, outputs)
 }
 
+// MaxpoolHint is ir.MaxpoolHint under a fixed name.
+func MaxpoolHint(field *big.Int, inputs, outputs []*big.Int) error {
+	return ir.MaxpoolHint(field, inputs, outputs)
+}
+
 // Hints are the hint functions Define uses (a nil field: the honest one). Tests swap in
 // malicious ones to check that the constraints reject them.
 type Hints struct {
-	Rescale, Argmax, SplitBits, Relu solver.Hint
+	Rescale, Argmax, SplitBits, Relu, Maxpool solver.Hint
 }
 
-var honestHints = &Hints{Rescale: RescaleHint, Argmax: ArgmaxHint, SplitBits: SplitBitsHint, Relu: ReluHint}
+var honestHints = &Hints{Rescale: RescaleHint, Argmax: ArgmaxHint, SplitBits: SplitBitsHint, Relu: ReluHint, Maxpool: MaxpoolHint}
 
 func (h *Hints) context() *ir.Context {
 	if h == nil {
@@ -115,6 +123,7 @@ func (h *Hints) context() *ir.Context {
 	return &ir.Context{Hints: map[string]solver.Hint{
 		ir.HintRescale: or(h.Rescale, RescaleHint), ir.HintArgmax: or(h.Argmax, ArgmaxHint),
 		ir.HintSplitBits: or(h.SplitBits, SplitBitsHint), ir.HintRelu: or(h.Relu, ReluHint),
+		ir.HintMaxpool: or(h.Maxpool, MaxpoolHint),
 	}}
 }
 

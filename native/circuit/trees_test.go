@@ -288,7 +288,7 @@ func TestHintIdentifiersAreFixed(t *testing.T) {
 		name string
 		id   solver.HintID
 	}{{RescaleHint, RescaleHintName, RescaleHintID}, {ArgmaxHint, ArgmaxHintName, ArgmaxHintID}, {SplitBitsHint, SplitBitsHintName, SplitBitsHintID},
-		{ReluHint, ReluHintName, ReluHintID}} {
+		{ReluHint, ReluHintName, ReluHintID}, {MaxpoolHint, MaxpoolHintName, MaxpoolHintID}} {
 		if got := solver.GetHintName(h.fn); got != h.name {
 			t.Errorf("hint function named %s, want %s: moving or renaming it changes every constraint system", got, h.name)
 		}

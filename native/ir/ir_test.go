@@ -162,7 +162,7 @@ func TestParseRejects(t *testing.T) {
 		{"version as string", cls, "version", func(d map[string]any) { d["version"] = "1" }},
 		{"wrong format", cls, "format", func(d map[string]any) { d["format"] = "onnx" }},
 		{"wrong field", cls, "field", func(d map[string]any) { d["field"] = "bls12-381" }},
-		{"unknown op", cls, `unknown op "conv2d"`, func(d map[string]any) { op(d, 1)["op"] = "conv2d" }},
+		{"unknown op", cls, `unknown op "lstm"`, func(d map[string]any) { op(d, 1)["op"] = "lstm" }},
 		{"unknown op key", cls, `unknown key "axis"`, func(d map[string]any) { op(d, 1)["axis"] = 0 }},
 		{"unknown tensor key", cls, `unknown key "dtype"`, func(d map[string]any) { tensor(d, 0)["dtype"] = "i64" }},
 		{"bad name", cls, "does not match", func(d map[string]any) { tensor(d, 2)["name"] = "Label" }},

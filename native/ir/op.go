@@ -89,6 +89,7 @@ const (
 	HintArgmax    = "argmax"
 	HintSplitBits = "split_bits"
 	HintRelu      = "relu"
+	HintMaxpool   = "maxpool"
 )
 
 // Context is what Define needs besides the API: the hint functions. The functions themselves

@@ -429,12 +429,147 @@ def _ml_opset(onx):
     return next(o.version for o in onx.opset_import if o.domain == "ai.onnx.ml")
 
 
+# 8. convolutional networks (issue 6, CNN): built node by node as torch.onnx.export (opset 13) writes
+# nn.Conv2d / nn.BatchNorm2d / nn.ReLU / nn.MaxPool2d / nn.AvgPool2d / nn.AdaptiveAvgPool2d(1) /
+# nn.Flatten / nn.Linear. torch is not needed: the convolution weights are seeded (He-scaled
+# random features, fixed), and the dense head is trained here with numpy (train_mlp) on the
+# convolution features of seeded synthetic images, so the models make real decisions.
+def _features(nodes, inits, inp, feat, feat_shape, xs):
+    """ONNX Runtime's values of the tensor feat for images xs (the convolutional front alone)."""
+    g = helper.make_graph(nodes, "front", [inp], [vi(feat, TensorProto.FLOAT, feat_shape)], inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", OPSET)])
+    m.ir_version = IR_VERSION
+    sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    return np.stack([sess.run(None, {inp.name: x[None].astype(np.float32)})[0].ravel() for x in xs]).astype(np.float64)
+
+
+def _images(rng, protos, n, noise):
+    y = rng.integers(0, len(protos), size=n)
+    x = np.clip(protos[y] + rng.normal(0, noise, size=(n,) + protos.shape[1:]), 0, 1)
+    return np.round(x, 2), y
+
+
+def cnn_small():
+    """8x8 images of 3 stroke patterns: Conv(1->4, 3x3, pad 1) + BatchNormalization, Relu,
+    MaxPool(2), AveragePool(3, stride 1, pad 1, count_include_pad 0), Conv(4->6, 2x2, stride 2),
+    Relu, GlobalAveragePool, Flatten, Gemm(6->3), ArgMax."""
+    rng = np.random.default_rng(651)
+    protos = np.zeros((3, 1, 8, 8))
+    protos[0, 0, 3:5, :] = 1          # horizontal bar
+    protos[1, 0, :, 3:5] = 1          # vertical bar
+    for i in range(8):
+        protos[2, 0, i, i] = 1        # diagonal
+        protos[2, 0, i, max(i - 1, 0)] = 0.6
+    w1 = rng.normal(0, np.sqrt(2 / 9), size=(4, 1, 3, 3)).astype(np.float32)
+    b1 = rng.normal(0, 0.1, size=4).astype(np.float32)
+    gamma = rng.uniform(0.5, 1.5, size=4).astype(np.float32)
+    beta = rng.normal(0, 0.1, size=4).astype(np.float32)
+    mean = rng.normal(0, 0.2, size=4).astype(np.float32)
+    var = rng.uniform(0.5, 2, size=4).astype(np.float32)
+    w2 = rng.normal(0, np.sqrt(2 / 16), size=(6, 4, 2, 2)).astype(np.float32)
+    b2 = rng.normal(0, 0.1, size=6).astype(np.float32)
+    front = [
+        helper.make_node("Conv", ["input", "conv1.weight", "conv1.bias"], ["c1"], name="/conv1/Conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1], dilations=[1, 1], group=1),
+        helper.make_node("BatchNormalization", ["c1", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var"], ["n1"],
+                         name="/bn1/BatchNormalization", epsilon=1e-5, momentum=0.9),
+        helper.make_node("Relu", ["n1"], ["r1"], name="/relu1/Relu"),
+        helper.make_node("MaxPool", ["r1"], ["p1"], name="/pool1/MaxPool", kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 0, 0],
+                         ceil_mode=0),
+        helper.make_node("AveragePool", ["p1"], ["a1"], name="/avg/AveragePool", kernel_shape=[3, 3], strides=[1, 1],
+                         pads=[1, 1, 1, 1], count_include_pad=0, ceil_mode=0),
+        helper.make_node("Conv", ["a1", "conv2.weight", "conv2.bias"], ["c2"], name="/conv2/Conv",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Relu", ["c2"], ["r2"], name="/relu2/Relu"),
+        helper.make_node("GlobalAveragePool", ["r2"], ["g"], name="/gap/GlobalAveragePool"),
+        helper.make_node("Flatten", ["g"], ["flat"], name="/flatten/Flatten", axis=1),
+    ]
+    inits = [init("conv1.weight", w1), init("conv1.bias", b1), init("bn1.weight", gamma), init("bn1.bias", beta),
+             init("bn1.running_mean", mean), init("bn1.running_var", var), init("conv2.weight", w2), init("conv2.bias", b2)]
+    inp = vi("input", TensorProto.FLOAT, ["batch", 1, 8, 8])
+    x, y = _images(rng, protos, 600, 0.2)
+    feats = _features(front, inits, inp, "flat", ["batch", 6], x)
+    mu, sd = feats.mean(axis=0), feats.std(axis=0) + 1e-6
+    ws, bs = train_mlp((feats - mu) / sd, y, [6, 3], rng, steps=300, lr=0.5)
+    # the standardization folded into the head: W' = W / sd, b' = b - (mu / sd) W
+    w = (ws[0].astype(np.float64) / sd[:, None])
+    b = bs[0].astype(np.float64) - (mu / sd) @ ws[0].astype(np.float64)
+    nodes = front + [
+        helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["logits"], name="/fc/Gemm", transB=1),
+        helper.make_node("ArgMax", ["logits"], ["label"], name="/ArgMax", axis=1, keepdims=0),
+    ]
+    g = helper.make_graph(nodes, "cnn_small", [inp], [vi("label", TensorProto.INT64, ["batch"])],
+                          inits + [init("fc.weight", w.T.astype(np.float32)), init("fc.bias", b.astype(np.float32))])
+    r2 = np.random.default_rng(652)
+    xt, _ = _images(r2, protos, 40, 0.2)
+    save("cnn-small", g, "small CNN on 1x8x8 images: Conv+BN, Relu, MaxPool, AveragePool (pads, count_include_pad 0), "
+         "Conv (stride 2), Relu, GlobalAveragePool, Gemm, ArgMax", [v.ravel() for v in xt], scores="logits")
+
+
+def lenet5():
+    """LeNet-5-shaped on 1x28x28: Conv(1->6, 5x5), Relu, MaxPool(2), Conv(6->16, 5x5), Relu,
+    MaxPool(2), Flatten (256), Gemm 120, Relu, Gemm 84, Relu, Gemm 10, ArgMax (the published
+    zkML benchmark shape; synthetic digits: one blurred prototype per class)."""
+    rng = np.random.default_rng(661)
+    protos = (rng.uniform(0, 1, size=(10, 1, 28, 28)) ** 3)
+    w1 = rng.normal(0, np.sqrt(2 / 25), size=(6, 1, 5, 5)).astype(np.float32)
+    b1 = rng.normal(0, 0.05, size=6).astype(np.float32)
+    w2 = rng.normal(0, np.sqrt(2 / 150), size=(16, 6, 5, 5)).astype(np.float32)
+    b2 = rng.normal(0, 0.05, size=16).astype(np.float32)
+    front = [
+        helper.make_node("Conv", ["input", "conv1.weight", "conv1.bias"], ["c1"], name="/conv1/Conv",
+                         kernel_shape=[5, 5], pads=[0, 0, 0, 0], strides=[1, 1]),
+        helper.make_node("Relu", ["c1"], ["r1"], name="/relu1/Relu"),
+        helper.make_node("MaxPool", ["r1"], ["p1"], name="/pool1/MaxPool", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Conv", ["p1", "conv2.weight", "conv2.bias"], ["c2"], name="/conv2/Conv",
+                         kernel_shape=[5, 5], strides=[1, 1]),
+        helper.make_node("Relu", ["c2"], ["r2"], name="/relu2/Relu"),
+        helper.make_node("MaxPool", ["r2"], ["p2"], name="/pool2/MaxPool", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Constant", [], ["shape"], name="/Constant", value=numpy_helper.from_array(np.array([1, 256], dtype=np.int64))),
+        helper.make_node("Reshape", ["p2", "shape"], ["flat"], name="/Reshape"),
+    ]
+    inits = [init("conv1.weight", w1), init("conv1.bias", b1), init("conv2.weight", w2), init("conv2.bias", b2)]
+    inp = vi("input", TensorProto.FLOAT, ["batch", 1, 28, 28])
+    x, y = _images(rng, protos, 1500, 0.25)
+    feats = _features(front, inits, inp, "flat", [1, 256], x)
+    mu, sd = feats.mean(axis=0), feats.std(axis=0) + 1e-3
+    ws, bs = train_mlp((feats - mu) / sd, y, [256, 120, 84, 10], rng, steps=300, lr=0.1)
+    # the standardization folded into fc1: W' = W / sd, b' = b - (mu / sd) W
+    b0 = bs[0].astype(np.float64) - (mu / sd) @ ws[0].astype(np.float64)
+    ws[0] = (ws[0].astype(np.float64) / sd[:, None]).astype(np.float32)
+    bs[0] = b0.astype(np.float32)
+    pred = np.argmax(np.maximum(np.maximum(feats @ ws[0] + bs[0], 0) @ ws[1] + bs[1], 0) @ ws[2] + bs[2], axis=1)
+    print("lenet5: training accuracy %.3f" % (pred == y).mean())
+    nodes = front + [
+        helper.make_node("Gemm", ["flat", "fc1.weight", "fc1.bias"], ["f1"], name="/fc1/Gemm", transB=1),
+        helper.make_node("Relu", ["f1"], ["f1r"], name="/relu3/Relu"),
+        helper.make_node("Gemm", ["f1r", "fc2.weight", "fc2.bias"], ["f2"], name="/fc2/Gemm", transB=1),
+        helper.make_node("Relu", ["f2"], ["f2r"], name="/relu4/Relu"),
+        helper.make_node("Gemm", ["f2r", "fc3.weight", "fc3.bias"], ["logits"], name="/fc3/Gemm", transB=1),
+        helper.make_node("ArgMax", ["logits"], ["digit"], name="/ArgMax", axis=1, keepdims=0),
+    ]
+    g = helper.make_graph(nodes, "lenet5", [inp], [vi("digit", TensorProto.INT64, ["batch"])],
+                          inits + [init("fc1.weight", ws[0].T), init("fc1.bias", bs[0]), init("fc2.weight", ws[1].T),
+                                   init("fc2.bias", bs[1]), init("fc3.weight", ws[2].T), init("fc3.bias", bs[2])])
+    r2 = np.random.default_rng(662)
+    xt, _ = _images(r2, protos, 24, 0.25)
+    save("lenet5-28x28", g, "LeNet-5-shaped CNN on 1x28x28 (conv 1->6 5x5, relu, maxpool 2, conv 6->16 5x5, relu, "
+         "maxpool 2, dense 256-120-84-10, argmax)", [v.ravel() for v in xt], scores="logits")
+
+
+CNNS = [cnn_small, lenet5]
+
+
 TREES = [sklearn_random_forest, sklearn_gradient_boosting, sklearn_random_forest_regressor, xgboost_classifier,
          lightgbm_classifier, xgboost_classifier_100, sklearn_decision_tree, sklearn_hist_gradient_boosting]
 
 
 if __name__ == "__main__":
     import sys
+    if sys.argv[1:] == ["cnn"]:  # only the convolutional networks (issue 6, CNN)
+        for fn in CNNS:
+            fn()
+        sys.exit(0)
     if sys.argv[1:] == ["trees"]:  # only the tree ensembles (issue 6b)
         for fn in TREES:
             fn()
@@ -446,5 +581,7 @@ if __name__ == "__main__":
     mnist_mlp()
     mlp_activations()
     sklearn_mlp()
+    for fn in CNNS:
+        fn()
     for fn in TREES:
         fn()

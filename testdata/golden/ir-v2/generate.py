@@ -357,6 +357,162 @@ def relu_eval(v, ins, a):
     return [max(e, 0) for e in v[0]]
 
 
+# conv2d / avgpool2d / maxpool2d / reshape ---------------------------------------------------------
+def window(x, kernel, a, op):
+    """(C, H, W, OH, OW, taps(i, j) -> [(u, v, p, q)]) for x [C, H, W] (docs/ir-format.md, "conv2d")."""
+    need(len(x.shape) == 3, "shape", "%s x (%s) must have shape [C, H, W]" % (op, x.name))
+    C, H, W = x.shape
+    kh, kw = kernel
+    need(kh >= 1 and kw >= 1, "attribute_range", "%s kernel must be positive" % op)
+    st, pd = a["strides"], a["pads"]
+    need(len(st) == 2 and all(1 <= v <= 1024 for v in st), "attribute_range", "%s strides: 2 integers in [1, 1024]" % op)
+    need(len(pd) == 4, "attribute_range", "%s pads: 4 integers" % op)
+    for i, p in enumerate(pd):
+        need(0 <= p < (kh if i % 2 == 0 else kw), "attribute_range", "%s pads[%d] must be in [0, kernel)" % (op, i))
+    need(H + pd[0] + pd[2] >= kh and W + pd[1] + pd[3] >= kw, "attribute_range", "%s kernel larger than the padded input" % op)
+    OH = (H + pd[0] + pd[2] - kh) // st[0] + 1
+    OW = (W + pd[1] + pd[3] - kw) // st[1] + 1
+
+    def taps(i, j):
+        r = []
+        for u in range(kh):
+            p = i * st[0] - pd[0] + u
+            if 0 <= p < H:
+                for v in range(kw):
+                    q = j * st[1] - pd[1] + v
+                    if 0 <= q < W:
+                        r.append((u, v, p, q))
+        return r
+    return C, H, W, OH, OW, taps
+
+
+def conv2d_geom(ins, a):
+    x, w = ins[0], ins[1]
+    need(len(w.shape) == 4, "shape", "conv2d weight must have shape [M, C, KH, KW]")
+    return window(x, w.shape[2:], a, "conv2d")
+
+
+def conv2d_check(ins, a):
+    _arity(ins, 3, "conv2d")
+    x, w, b = ins
+    nonconst(x, "conv2d x")
+    isconst(w, "conv2d weight")
+    isconst(b, "conv2d bias")
+    need(len(x.shape) == 3, "shape", "conv2d x must have shape [C, H, W]")
+    need(len(w.shape) == 4 and w.shape[1] == x.shape[0], "shape", "conv2d weight must have shape [M, C, KH, KW]")
+    C, H, W, OH, OW, _ = conv2d_geom(ins, a)
+    m = w.shape[0]
+    need(b.shape == [m], "shape", "conv2d bias must have shape [%d]" % m)
+    need(b.scale == x.scale + w.scale, "scale", "conv2d bias.scale must equal out.scale")
+    return [m, OH, OW], x.scale + w.scale
+
+
+def conv2d_terms(ins, a, o, i, j):
+    """[(weight index, x index)] of output (o, i, j)."""
+    C, H, W, OH, OW, taps = conv2d_geom(ins, a)
+    kh, kw = ins[1].shape[2:]
+    return [(((o * C + c) * kh + u) * kw + v, (c * H + p) * W + q) for c in range(C) for (u, v, p, q) in taps(i, j)]
+
+
+def conv2d_bounds(ins, a):
+    x, w, b = ins
+    _, _, _, OH, OW, _ = conv2d_geom(ins, a)
+    lo, hi = [], []
+    for o in range(w.shape[0]):
+        for i in range(OH):
+            for j in range(OW):
+                l = h = b.values[o]
+                for wi, xi in conv2d_terms(ins, a, o, i, j):
+                    c = w.values[wi]
+                    l += min(c * x.lo[xi], c * x.hi[xi])
+                    h += max(c * x.lo[xi], c * x.hi[xi])
+                lo.append(l)
+                hi.append(h)
+    return lo, hi
+
+
+def conv2d_eval(v, ins, a):
+    x, w, b = v
+    _, _, _, OH, OW, _ = conv2d_geom(ins, a)
+    return [b[o] + sum(w[wi] * x[xi] for wi, xi in conv2d_terms(ins, a, o, i, j))
+            for o in range(len(b)) for i in range(OH) for j in range(OW)]
+
+
+def pool_geom(ins, a, op):
+    k = a["kernel"]
+    need(len(k) == 2 and k[0] >= 1 and k[1] >= 1, "attribute_range", "%s kernel: 2 positive integers" % op)
+    return window(ins[0], k, a, op)
+
+
+def pool_index(ins, a, op):
+    """[(output index, spatial index i*OW + j, [x indexes])]."""
+    C, H, W, OH, OW, taps = pool_geom(ins, a, op)
+    return [((c * OH + i) * OW + j, i * OW + j, [(c * H + p) * W + q for (_, _, p, q) in taps(i, j)])
+            for c in range(C) for i in range(OH) for j in range(OW)]
+
+
+def maxpool2d_check(ins, a):
+    _arity(ins, 1, "maxpool2d")
+    x = ins[0]
+    nonconst(x, "maxpool2d x")
+    C, H, W, OH, OW, _ = pool_geom(ins, a, "maxpool2d")
+    return [C, OH, OW], x.scale
+
+
+def maxpool2d_bounds(ins, a):
+    x = ins[0]
+    idx = pool_index(ins, a, "maxpool2d")
+    return [max(x.lo[k] for k in ks) for _, _, ks in idx], [max(x.hi[k] for k in ks) for _, _, ks in idx]
+
+
+def maxpool2d_eval(v, ins, a):
+    return [max(v[0][k] for k in ks) for _, _, ks in pool_index(ins, a, "maxpool2d")]
+
+
+def avgpool2d_check(ins, a):
+    _arity(ins, 2, "avgpool2d")
+    x, m = ins
+    nonconst(x, "avgpool2d x")
+    isconst(m, "avgpool2d mult")
+    C, H, W, OH, OW, _ = pool_geom(ins, a, "avgpool2d")
+    need(m.shape == [OH, OW], "shape", "avgpool2d mult must have shape [%d, %d]" % (OH, OW))
+    need(all(e > 0 for e in m.values), "attribute_range", "avgpool2d mult values must be positive")
+    return [C, OH, OW], x.scale + m.scale
+
+
+def avgpool2d_bounds(ins, a):
+    x, m = ins
+    idx = pool_index(ins, a, "avgpool2d")
+    return ([m.values[s] * sum(x.lo[k] for k in ks) for _, s, ks in idx],
+            [m.values[s] * sum(x.hi[k] for k in ks) for _, s, ks in idx])
+
+
+def avgpool2d_eval(v, ins, a):
+    x, m = v
+    return [m[s] * sum(x[k] for k in ks) for _, s, ks in pool_index(ins, a, "avgpool2d")]
+
+
+def reshape_check(ins, a):
+    _arity(ins, 1, "reshape")
+    x = ins[0]
+    nonconst(x, "reshape x")
+    sh = a["shape"]
+    need(1 <= len(sh) <= 8 and all(d >= 1 for d in sh), "shape", "reshape shape: 1 to 8 positive dimensions")
+    n = 1
+    for d in sh:
+        n *= d
+    need(n == x.size, "shape", "reshape shape %r does not hold x's %d elements" % (sh, x.size))
+    return list(sh), x.scale
+
+
+def reshape_bounds(ins, a):
+    return list(ins[0].lo), list(ins[0].hi)
+
+
+def reshape_eval(v, ins, a):
+    return list(v[0])
+
+
 Op = collections.namedtuple("Op", "attributes check bounds evaluate")
 # THE registry. attributes: (key, type) in the order of the op's table ("int" or "ints").
 OPS = {
@@ -367,6 +523,12 @@ OPS = {
     "tree": Op((("bit", "ints"), ("le", "ints"), ("gt", "ints")), tree_check, tree_bounds, tree_eval),
     "weighted_sum": Op((), weighted_sum_check, weighted_sum_bounds, weighted_sum_eval),
     "relu": Op((), relu_check, relu_bounds, relu_eval),
+    "conv2d": Op((("strides", "ints"), ("pads", "ints")), conv2d_check, conv2d_bounds, conv2d_eval),
+    "avgpool2d": Op((("kernel", "ints"), ("strides", "ints"), ("pads", "ints")), avgpool2d_check, avgpool2d_bounds,
+                    avgpool2d_eval),
+    "maxpool2d": Op((("kernel", "ints"), ("strides", "ints"), ("pads", "ints")), maxpool2d_check, maxpool2d_bounds,
+                    maxpool2d_eval),
+    "reshape": Op((("shape", "ints"),), reshape_check, reshape_bounds, reshape_eval),
 }
 
 
@@ -1178,6 +1340,101 @@ def relu_edges():
     return g, [[0, 0, 0, 0, 0], [-1, 1, -1, -1, -1], [1, 0, -5, 0, 1]], direct, [], {}
 
 
+# a small CNN: conv2d (strides, asymmetric pads) -> rescale -> relu -> maxpool2d (border windows of
+# 2 to 6 taps, and of 1 tap) -> avgpool2d (count_include_pad = 0: per-position multipliers) ->
+# reshape -> dense -> argmax; and a maxpool2d of the signed pre-activation as an output ----------
+def _direct_conv(x, C, H, W, w, M, KH, KW, b, st, pd):
+    OH = (H + pd[0] + pd[2] - KH) // st[0] + 1
+    OW = (W + pd[1] + pd[3] - KW) // st[1] + 1
+    out = []
+    for o in range(M):
+        for i in range(OH):
+            for j in range(OW):
+                acc = b[o]
+                for c in range(C):
+                    for u in range(KH):
+                        for v in range(KW):
+                            p, q = i * st[0] - pd[0] + u, j * st[1] - pd[1] + v
+                            if 0 <= p < H and 0 <= q < W:
+                                acc += w[((o * C + c) * KH + u) * KW + v] * x[(c * H + p) * W + q]
+                out.append(acc)
+    return out, OH, OW
+
+
+def _direct_pool(x, C, H, W, K, st, pd, f):
+    OH = (H + pd[0] + pd[2] - K[0]) // st[0] + 1
+    OW = (W + pd[1] + pd[3] - K[1]) // st[1] + 1
+    out = []
+    for c in range(C):
+        for i in range(OH):
+            for j in range(OW):
+                win = [x[(c * H + p) * W + q] for p in range(i * st[0] - pd[0], i * st[0] - pd[0] + K[0])
+                       for q in range(j * st[1] - pd[1], j * st[1] - pd[1] + K[1]) if 0 <= p < H and 0 <= q < W]
+                out.append(f(win, i, j))
+    return out, OH, OW
+
+
+def cnn_conv_pool():
+    C, H, W, M = 2, 5, 5, 3
+    n = C * H * W
+    g = Builder("cnn-conv-pool", "regression", ["x%d" % i for i in range(n)], ["label"] + ["zmax%d" % i for i in range(18)])
+    lo = [-4 + (i % 3) for i in range(n)]
+    hi = [3 + (i % 4) for i in range(n)]
+    g.input("x", [C, H, W], 1, lo, hi)
+    w = [((k * 5 + 3) % 7) - 3 for k in range(M * C * 9)]   # in [-3, 3], zeros included
+    b = [5, -7, 0]
+    g.const("cw", [M, C, 3, 3], 2, w)
+    g.const("cb", [M], 3, b)
+    st, pd = [2, 1], [1, 0, 2, 1]
+    g.op("conv2d", ["x", "cw", "cb"], "acc", {"strides": st, "pads": pd})
+    g.op("rescale", ["acc"], "z", {"shift": 3})
+    g.op("maxpool2d", ["z"], "zmax", {"kernel": [2, 2], "strides": [1, 1], "pads": [0, 0, 0, 0]}, role="output")
+    g.op("relu", ["z"], "h")
+    g.op("maxpool2d", ["h"], "m1", {"kernel": [2, 3], "strides": [1, 1], "pads": [1, 1, 0, 1]})
+    g.op("maxpool2d", ["m1"], "m2", {"kernel": [2, 2], "strides": [2, 2], "pads": [1, 1, 1, 1]})
+    # avgpool over [3, 2, 3], kernel 2x2, pads bottom/right 1: counts [[4, 4, 2], [2, 2, 1]]; mult = 4 / count at scale 2
+    g.const("am", [2, 3], 2, [1, 1, 2, 2, 2, 4])
+    g.op("avgpool2d", ["m2", "am"], "a", {"kernel": [2, 2], "strides": [1, 1], "pads": [0, 0, 1, 1]})
+    g.op("reshape", ["a"], "flat", {"shape": [18]})
+    dw = [((k * 3 + 1) % 5) - 2 for k in range(3 * 18)]
+    g.const("dw", [3, 18], 1, dw)
+    g.const("db", [3], 3, [1, 0, -1])
+    g.op("dense", ["flat", "dw", "db"], "scores")
+    g.op("argmax", ["scores"], "label", role="output")
+    g.output_order(["label", "zmax"])
+
+    def direct(flat):
+        acc, OH, OW = _direct_conv(flat, C, H, W, w, M, 3, 3, b, st, pd)
+        z = [v >> 3 for v in acc]
+        zmax, _, _ = _direct_pool(z, M, OH, OW, [2, 2], [1, 1], [0, 0, 0, 0], lambda win, i, j: max(win))
+        h = [max(v, 0) for v in z]
+        m1, H1, W1 = _direct_pool(h, M, OH, OW, [2, 3], [1, 1], [1, 1, 0, 1], lambda win, i, j: max(win))
+        m2, H2, W2 = _direct_pool(m1, M, H1, W1, [2, 2], [2, 2], [1, 1, 1, 1], lambda win, i, j: max(win))
+        am = [1, 1, 2, 2, 2, 4]
+        a, _, _ = _direct_pool(m2, M, H2, W2, [2, 2], [1, 1], [0, 0, 1, 1], lambda win, i, j: am[i * 3 + j] * sum(win))
+        assert len(a) == 18
+        sc = [[1, 0, -1][k] + sum(dw[k * 18 + t] * a[t] for t in range(18)) for k in range(3)]
+        return [sc.index(max(sc))] + zmax
+    extra = [[0] * n, [(l + h) // 2 for l, h in zip(lo, hi)]]
+    return g, extra, direct, [], {}
+
+
+# maxpool2d alone: windows of 1, 2 and 4 taps (kernel 2x2, pads 1 all round), every sign, a
+# constant element (lo = hi), 200-bit ranges, ties ---------------------------------------------
+def maxpool_edges():
+    big = 1 << 200
+    g = Builder("maxpool-edges", "regression", ["p%d" % i for i in range(6)], ["y%d" % i for i in range(12)])
+    g.input("x", [1, 2, 3], 0, [-7, -big, 5, -10, 0, -1], [9, big + 1, 5, -3, 1, 0])
+    g.op("maxpool2d", ["x"], "y", {"kernel": [2, 2], "strides": [1, 1], "pads": [1, 1, 1, 1]}, role="output")
+
+    def direct(flat):
+        out, _, _ = _direct_pool(flat, 1, 2, 3, [2, 2], [1, 1], [1, 1, 1, 1], lambda win, i, j: max(win))
+        return out
+    extra = [[0, 0, 5, -3, 0, 0], [-7, -big, 5, -10, 0, -1], [9, big + 1, 5, -3, 1, 0], [5, 5, 5, -3, 1, 0],
+             [-1, -1, 5, -4, 0, -1], [-7, 3, 5, -10, 1, -1]]
+    return g, extra, direct, [], {}
+
+
 # ---------------------------------------------------------------------------------------------
 # cases
 
@@ -1511,8 +1768,8 @@ def define_invalid():
     invalid("constant-2pow248.ir.json", "constant threshold 2^248 (bits bounds consistent with it)", "overflow",
             B, const_big)
     # ops and attributes
-    invalid("unknown-op.ir.json", "op \"conv2d\" is unknown", "unknown_op",
-            base_linear, lambda d: O(d, "y").__setitem__("op", "conv2d"))
+    invalid("unknown-op.ir.json", "op \"lstm\" is unknown", "unknown_op",
+            base_linear, lambda d: O(d, "y").__setitem__("op", "lstm"))
     invalid("unknown-op-key.ir.json", "op has the unknown key \"name\"", "op_key",
             B, lambda d: O(d, "bits").__setitem__("name", "split"))
     invalid("unknown-attribute.ir.json", "rescale has the unknown attribute \"round\" besides shift",
@@ -1740,6 +1997,7 @@ def define_invalid():
     invalid("output-not-written.ir.json", "output extra is written by no op", "output_unwritten", base_two_inputs,
             output_unwritten)
     define_invalid_commitments()
+    define_invalid_cnn()
 
 
 def base_hashed():
@@ -1790,6 +2048,57 @@ def define_invalid_commitments():
         ya["lo"], ya["hi"] = [s(-m)], [s(m)]
     invalid("hashed-input-249-bits.ir.json", "hashed input a has hi - lo = 2^248 (249 bits; a hashed value has at most 248)",
             "commitment", base_hashed, too_wide)
+
+
+def base_cnn():
+    g = Builder("invalid-cnn", "regression", ["x%d" % i for i in range(16)], ["y0", "y1"])
+    g.input("x", [1, 4, 4], 0, [-2] * 16, [2] * 16)
+    g.const("cw", [2, 1, 3, 3], 1, [1, -1, 0, 2, 1, -2, 0, 1, 1, -1, 0, 1, 1, 2, -1, 0, 0, 1])
+    g.const("cb", [2], 1, [1, -1])
+    g.op("conv2d", ["x", "cw", "cb"], "acc", {"strides": [1, 1], "pads": [0, 0, 0, 0]})
+    g.op("maxpool2d", ["acc"], "mp", {"kernel": [2, 2], "strides": [1, 1], "pads": [1, 1, 0, 0]})
+    g.const("am", [1, 1], 2, [1])
+    g.op("avgpool2d", ["mp", "am"], "ap", {"kernel": [2, 2], "strides": [2, 2], "pads": [0, 0, 0, 0]})
+    g.op("reshape", ["ap"], "y", {"shape": [2]}, role="output")
+    return json.loads(dumps(g.doc()), object_pairs_hook=collections.OrderedDict)
+
+
+def define_invalid_cnn():
+    B = base_cnn
+    A = lambda d, out: O(d, out)["attributes"]
+
+    def weight_channels(d):
+        T(d, "cw")["shape"] = [2, 2, 3, 3]
+        T(d, "cw")["values"] = T(d, "cw")["values"] * 2
+    invalid("conv2d-weight-channels.ir.json", "conv2d weight [2, 2, 3, 3] for an input of 1 channel", "shape", B, weight_channels)
+    invalid("conv2d-bias-scale.ir.json", "conv2d bias at scale 2, not x.scale + weight.scale = 1", "scale",
+            B, lambda d: T(d, "cb").__setitem__("scale", 2))
+    invalid("conv2d-pad-at-kernel.ir.json", "conv2d pads[0] = 3, not below the kernel height 3", "attribute_range",
+            B, lambda d: A(d, "acc").__setitem__("pads", [3, 0, 0, 0]))
+    invalid("conv2d-stride-zero.ir.json", "conv2d strides [0, 1]", "attribute_range",
+            B, lambda d: A(d, "acc").__setitem__("strides", [0, 1]))
+    invalid("conv2d-pads-three.ir.json", "conv2d pads has 3 entries (4: top, left, bottom, right)", "attribute_range",
+            B, lambda d: A(d, "acc").__setitem__("pads", [0, 0, 0]))
+    invalid("conv2d-missing-strides.ir.json", "conv2d has no strides", "missing_attribute",
+            B, lambda d: A(d, "acc").pop("strides"))
+    invalid("conv2d-weight-rank.ir.json", "conv2d weight of shape [2, 9] (rank 2, not [M, C, KH, KW])", "shape",
+            B, lambda d: T(d, "cw").__setitem__("shape", [2, 9]))
+    invalid("maxpool2d-kernel-three.ir.json", "maxpool2d kernel [2, 2, 1] (2 entries)", "attribute_range",
+            B, lambda d: A(d, "mp").__setitem__("kernel", [2, 2, 1]))
+    invalid("maxpool2d-kernel-zero.ir.json", "maxpool2d kernel [0, 2]", "attribute_range",
+            B, lambda d: A(d, "mp").__setitem__("kernel", [0, 2]))
+    invalid("maxpool2d-bound-off-by-one.ir.json", "maxpool2d output mp has hi[0] one above the window's largest hi",
+            "bounds", B, lambda d: T(d, "mp")["hi"].__setitem__(0, s(int(T(d, "mp")["hi"][0]) + 1)))
+    invalid("maxpool2d-constant-x.ir.json", "maxpool2d reads the constant cb", "role",
+            B, lambda d: O(d, "mp").__setitem__("inputs", ["cb"]))
+    invalid("avgpool2d-mult-zero.ir.json", "avgpool2d multiplier 0 (must be positive)", "attribute_range",
+            B, lambda d: T(d, "am").__setitem__("values", ["0"]))
+    invalid("avgpool2d-mult-shape.ir.json", "avgpool2d mult of shape [2, 1] for a [1, 1] output", "shape",
+            B, lambda d: (T(d, "am").__setitem__("shape", [2, 1]), T(d, "am").__setitem__("values", ["1", "1"])))
+    invalid("avgpool2d-mult-variable.ir.json", "avgpool2d mult is the intermediate acc, not a constant", "role",
+            B, lambda d: O(d, "ap")["inputs"].__setitem__(1, "acc"))
+    invalid("reshape-size.ir.json", "reshape to [3] of a 2-element tensor", "shape",
+            B, lambda d: A(d, "y").__setitem__("shape", [3]))
 
 
 INVALID_README = """# Invalid IR v2 documents
@@ -1913,7 +2222,7 @@ def main():
             linear("classifier-3x4"), linear("regressor-2x3"), linear("classifier-4x2-rescaled"),
             multi_io(), tree_input_bits(), bounds_limit(),
             linear("classifier-3x4", "hashed"), tree_depth2("private"), multi_io("hashed"), hashed_spill(),
-            mlp_relu(), relu_edges()]
+            mlp_relu(), relu_edges(), cnn_conv_pool(), maxpool_edges()]
     summary = []
     for g, extra, direct, checks, ths in docs:
         doc = g.doc()

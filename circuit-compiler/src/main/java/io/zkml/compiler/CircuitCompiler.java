@@ -95,7 +95,8 @@ public final class CircuitCompiler {
     public static CompiledCircuit compile(ImportedModel model, String name, String sourceSha256,
                                           QuantizationSettings settings, boolean argmax, List<String> labels)
             throws CompilationException {
-        if ((argmax || labels != null) && !(model.structure() instanceof NetworkStructure)) {
+        if ((argmax || labels != null) && !(model.structure() instanceof NetworkStructure)
+                && !(model.structure() instanceof io.zkml.compiler.model.ConvNetStructure)) {
             throw new CompilationException("\"output\": \"argmax\" and labels apply to networks (family mlp), not to the "
                     + model.family().apiName() + " family");
         }
@@ -114,6 +115,9 @@ public final class CircuitCompiler {
         }
         if (model.structure() instanceof NetworkStructure net) {
             return NetworkCompiler.compile(model, net, name, sourceSha256, settings, argmax, labels);
+        }
+        if (model.structure() instanceof io.zkml.compiler.model.ConvNetStructure cnn) {
+            return ConvNetCompiler.compile(model, cnn, name, sourceSha256, settings, argmax, labels);
         }
         if (model.structure() instanceof TreeEnsembleStructure trees) {
             return TreeCompiler.compile(model, trees, name, sourceSha256, settings);

@@ -41,4 +41,13 @@ public interface IrOp {
      * for inputs that {@link #check} accepted and that lie within their bounds.
      */
     List<List<BigInteger>> evaluate(List<List<BigInteger>> inputs);
+
+    /**
+     * {@link #evaluate(List)} with the tensors read (in {@link #inputs()} order) at hand, for ops
+     * whose semantics depend on their inputs' shapes ({@code conv2d}, the pools). The reference
+     * evaluator calls this one.
+     */
+    default List<List<BigInteger>> evaluate(List<List<BigInteger>> inputs, List<IrTensor> tensors) {
+        return evaluate(inputs);
+    }
 }

@@ -1,9 +1,13 @@
 package io.zkml.compiler.ir;
 
 import io.zkml.compiler.ir.ops.ArgmaxOp;
+import io.zkml.compiler.ir.ops.AvgPool2dOp;
+import io.zkml.compiler.ir.ops.Conv2dOp;
 import io.zkml.compiler.ir.ops.DenseOp;
+import io.zkml.compiler.ir.ops.MaxPool2dOp;
 import io.zkml.compiler.ir.ops.RescaleOp;
 import io.zkml.compiler.ir.ops.ReluOp;
+import io.zkml.compiler.ir.ops.ReshapeOp;
 import io.zkml.compiler.ir.ops.SplitBitsOp;
 import io.zkml.compiler.ir.ops.TreeOp;
 import io.zkml.compiler.ir.ops.WeightedSumOp;
@@ -43,6 +47,10 @@ public final class IrOps {
         OPS.put(TreeOp.NAME, new Entry(TreeOp.class, TreeOp::read));
         OPS.put(WeightedSumOp.NAME, new Entry(WeightedSumOp.class, WeightedSumOp::read));
         OPS.put(ReluOp.NAME, new Entry(ReluOp.class, ReluOp::read));
+        OPS.put(Conv2dOp.NAME, new Entry(Conv2dOp.class, Conv2dOp::read));
+        OPS.put(AvgPool2dOp.NAME, new Entry(AvgPool2dOp.class, AvgPool2dOp::read));
+        OPS.put(MaxPool2dOp.NAME, new Entry(MaxPool2dOp.class, MaxPool2dOp::read));
+        OPS.put(ReshapeOp.NAME, new Entry(ReshapeOp.class, ReshapeOp::read));
     }
 
     private IrOps() {

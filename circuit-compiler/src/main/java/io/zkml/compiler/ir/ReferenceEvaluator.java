@@ -75,6 +75,10 @@ public final class ReferenceEvaluator {
                 constants.put(t.name(), t.values());
             }
         }
+        Map<String, IrTensor> byName = new java.util.HashMap<>();
+        for (IrTensor t : ir.tensors()) {
+            byName.put(t.name(), t);
+        }
         for (IrOp op : ir.ops()) {
             List<List<BigInteger>> in = new ArrayList<>(op.inputs().size());
             for (String n : op.inputs()) {
@@ -84,7 +88,11 @@ public final class ReferenceEvaluator {
                 }
                 in.add(v);
             }
-            List<List<BigInteger>> out = op.evaluate(in);
+            List<IrTensor> ts = new ArrayList<>(op.inputs().size());
+            for (String n : op.inputs()) {
+                ts.add(byName.get(n));
+            }
+            List<List<BigInteger>> out = op.evaluate(in, ts);
             for (int j = 0; j < out.size(); j++) {
                 env.put(op.outputs().get(j), List.copyOf(out.get(j)));
             }

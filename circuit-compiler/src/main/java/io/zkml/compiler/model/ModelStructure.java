@@ -5,5 +5,5 @@ package io.zkml.compiler.model;
  * ensemble. Feature indices are positions in {@link ImportedModel#features()}; output indices are
  * positions in {@link ImportedModel#outputs()}.
  */
-public sealed interface ModelStructure permits LinearStructure, TreeEnsembleStructure, NetworkStructure {
+public sealed interface ModelStructure permits LinearStructure, TreeEnsembleStructure, NetworkStructure, ConvNetStructure {
 }

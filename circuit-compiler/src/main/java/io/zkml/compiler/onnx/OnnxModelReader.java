@@ -66,7 +66,7 @@ public final class OnnxModelReader {
     /** The operators of the default domain that this reader folds or maps (docs/onnx-models.md). */
     public static final List<String> SUPPORTED_OPERATORS = List.of("Gemm", "MatMul", "Add", "Sub", "Mul", "Div",
             "Relu", "LeakyRelu", "Clip", "Sigmoid", "Tanh", "Flatten", "Reshape", "Identity", "Dropout", "Softmax", "ArgMax", "Constant", "BatchNormalization",
-            "Transpose", "Cast");
+            "Transpose", "Cast", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool");
 
     /**
      * The operators of {@code ai.onnx.ml} that this reader maps: a linear model (skl2onnx's export of
@@ -119,6 +119,10 @@ public final class OnnxModelReader {
         // issue 6b: a graph with an ai.onnx.ml TreeEnsembleClassifier/Regressor has its own reader
         if (OnnxTreeReader.isTreeGraph(g)) {
             return OnnxTreeReader.read(m, g, featureNames, limits);
+        }
+        // issue 6 (CNN): a graph with a Conv or a pool has its own reader (OnnxConvReader)
+        if (OnnxConvReader.isConvGraph(g)) {
+            return OnnxConvReader.read(m, g, featureNames);
         }
         return new Folder(m, g).fold(featureNames);
     }

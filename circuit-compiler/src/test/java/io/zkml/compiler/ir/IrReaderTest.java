@@ -171,7 +171,7 @@ class IrReaderTest {
 
     @Test
     void an_unknown_op_is_rejected_and_op_classes_must_be_the_registered_ones() throws Exception {
-        assertRejected(tree(d -> op(d, 1).put("op", "conv2d")), "ops[1]: unknown op \"conv2d\"", "split_bits");
+        assertRejected(tree(d -> op(d, 1).put("op", "lstm")), "ops[1]: unknown op \"lstm\"", "split_bits");
         IrOp fake = new IrOp() {
             public String op() {
                 return "dense";
