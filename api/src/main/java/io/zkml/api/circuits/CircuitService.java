@@ -295,6 +295,33 @@ public class CircuitService {
         return circuits.find(id).orElseThrow(() -> ApiException.notFound("circuit", id.toString()));
     }
 
+    private record Ready(CircuitRecord circuit, long until) {
+    }
+
+    /** Issue 9 (ADR 0027): ready circuits read by prove jobs, kept {@value #READY_CACHE_MILLIS} ms. */
+    static final long READY_CACHE_MILLIS = 5000;
+    private final LruCache<UUID, Ready> ready = new LruCache<>(256);
+
+    /**
+     * Issue 9 (ADR 0027): the circuit of a claimed prove job. A {@code ready} circuit's row does not
+     * change while it has a running job (a DELETE is refused then, ADR 0022; nothing else writes a
+     * ready circuit's columns a proof reads), so a ready record is kept for a few seconds instead of
+     * being read per proof; any other status is read each time.
+     */
+    public CircuitRecord getForProof(UUID id) {
+        long now = System.nanoTime() / 1_000_000;
+        Ready r = ready.peek(id);
+        if (r != null && now < r.until()) {
+            return r.circuit();
+        }
+        CircuitRecord c = get(id);
+        ready.remove(id);
+        if (c.status() == CircuitStatus.READY) {
+            ready.getUnchecked(id, k -> new Ready(c, now + READY_CACHE_MILLIS));
+        }
+        return c;
+    }
+
     /**
      * Issue 9: in a transaction that is about to insert rows referring to the circuit (inferences,
      * batches), holds it {@code FOR KEY SHARE} until the end: a concurrent {@code DELETE} either waits

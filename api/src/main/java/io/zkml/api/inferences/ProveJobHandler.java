@@ -74,7 +74,7 @@ class ProveJobHandler implements JobHandler {
             context.complete(() -> { });
             return;
         }
-        CircuitRecord circuit = circuits.get(inference.circuitId());
+        CircuitRecord circuit = circuits.getForProof(inference.circuitId()); // ADR 0027: a ready one is cached briefly
         if (circuit.status() != CircuitStatus.READY) {
             throw new JobFailedException("circuit " + circuit.id() + " is " + circuit.status().dbName() + ", not ready");
         }
