@@ -311,7 +311,6 @@ func TestHashedWeightsConstraintCounts(t *testing.T) {
 	t.Logf("linear-3x4-hashed-weights: %s, total %d", string(must(json.Marshal(counts))), counts.Total())
 }
 
-
 // TestHashedConstantReaderRules: the reader's rules for hashed constants.
 func TestHashedConstantReaderRules(t *testing.T) {
 	g := loadWeightsGolden(t, "linear-3x4-hashed-weights")

@@ -3,8 +3,8 @@ package zk
 import (
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"math/big"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
