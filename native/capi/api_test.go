@@ -3,9 +3,9 @@ package main
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"os"
-	"errors"
 	"path/filepath"
 	"strings"
 	"sync"

@@ -40,7 +40,7 @@ type weightsGolden struct {
 	Invalid []weightsCase `json:"invalid"`
 }
 
-var hashedWeightsDocs = []string{"linear-3x4-hashed-weights", "linear-2x3-hashed-weights-and-inputs"}
+var hashedWeightsDocs = []string{"linear-3x4-hashed-weights", "linear-2x3-hashed-weights-and-inputs", "mlp-relu-hashed-weights"}
 
 func loadWeightsGolden(t *testing.T, name string) *weightsGolden {
 	t.Helper()
@@ -142,6 +142,49 @@ func TestHashedWeightsGoldenCasesProve(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHashedWeightsKeepTheFixedAnswers: with the weights of the fixed golden documents (the first
+// weight set of each file), the hashed-weights circuit computes what the fixed one computes.
+func TestHashedWeightsKeepTheFixedAnswers(t *testing.T) {
+	for name, fixed := range map[string]string{"linear-3x4-hashed-weights": "linear-classifier-3x4.ir.json",
+		"mlp-relu-hashed-weights": "mlp-relu.ir.json"} {
+		g := loadWeightsGolden(t, name)
+		raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "golden", "ir-v2", fixed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := ir.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := g.Cases[0].WeightsCommitment
+		n := 0
+		for _, c := range g.Cases {
+			if c.WeightsCommitment != first {
+				break
+			}
+			if f.CheckInputs(decs(t, c.Input)) != nil {
+				continue // the fixed document's input ranges are narrower
+			}
+			ev, err := f.Evaluate(decs(t, c.Input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// the label (mlp-relu also outputs its hidden layer, which the hashed version keeps private)
+			label := f.Outputs[0]
+			if name == "mlp-relu-hashed-weights" {
+				label = "label"
+			}
+			if got := strs(ev.Values[label]); strings.Join(got, ",") != strings.Join(c.Output, ",") {
+				t.Fatalf("%s: input %v: fixed %v, hashed golden %v", name, c.Input, got, c.Output)
+			}
+			n++
+		}
+		if n < 3 {
+			t.Fatalf("%s: only %d cases of the first weight set in the fixed ranges", name, n)
+		}
 	}
 }
 
@@ -267,7 +310,6 @@ func TestHashedWeightsConstraintCounts(t *testing.T) {
 	}
 	t.Logf("linear-3x4-hashed-weights: %s, total %d", string(must(json.Marshal(counts))), counts.Total())
 }
-
 
 // TestHashedConstantReaderRules: the reader's rules for hashed constants.
 func TestHashedConstantReaderRules(t *testing.T) {

@@ -2,7 +2,9 @@ package zk
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"math/big"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -231,4 +233,51 @@ func TestPlonkSetupRefusesLocalSRSUnlessAllowed(t *testing.T) {
 	dir := t.TempDir()
 	_, err = SetupWith(c, filepath.Join(dir, "pk"), filepath.Join(dir, "vk"), SetupOptions{})
 	wantCode(t, err, InvalidArgument, "powers-of-tau file")
+}
+
+// TestPlonkHashedWeights: a circuit with hashed weights (issue 8) proves with PLONK too; the weights
+// commitment is a public input, the golden file's, and a changed one does not verify.
+func TestPlonkHashedWeights(t *testing.T) {
+	root, err := golden.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "testdata", "golden", "hashed-weights")
+	irBytes, err := os.ReadFile(filepath.Join(dir, "linear-3x4-hashed-weights.ir.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "linear-3x4-hashed-weights.cases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases struct {
+		Cases []struct {
+			Weights      map[string][]string `json:"weights"`
+			WeightsSalt  string              `json:"weightsSalt"`
+			Input        []string            `json:"input"`
+			PublicInputs []string            `json:"publicInputs"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		t.Fatal(err)
+	}
+	k := plonkKeys(t, irBytes, localUnsafe)
+	c := cases.Cases[5]
+	weights := append(ints(t, c.Weights["weight"]), ints(t, c.Weights["bias"])...)
+	res, err := ProveWeighted(k.c, k.pk, ints(t, c.Input), weights, ints(t, []string{c.WeightsSalt}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.PublicInputs, ",") != strings.Join(c.PublicInputs, ",") {
+		t.Fatalf("public inputs %v, golden %v", res.PublicInputs, c.PublicInputs)
+	}
+	public := fieldInts(t, res.PublicInputs)
+	if ok, err := Verify(k.vk, res.Proof, public); !ok || err != nil {
+		t.Fatalf("valid proof rejected: %v %v", ok, err)
+	}
+	public[4] = new(big.Int).Add(public[4], big.NewInt(1))
+	if ok, err := Verify(k.vk, res.Proof, public); ok || err != nil {
+		t.Fatalf("changed weights commitment: ok=%v err=%v, want false", ok, err)
+	}
 }

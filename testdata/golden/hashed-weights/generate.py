@@ -120,6 +120,71 @@ def cases(doc, rng, weight_sets, inputs):
     return out
 
 
+def mlp_document():
+    """A two-layer network with every weight hashed: dense -> rescale 2 -> relu -> dense -> argmax (the
+    shape of ir-v2/mlp-relu), 6-bit weights and 12-bit biases."""
+    xlo, xhi = [-12, -8, 0], [12, 8, 20]
+    w1lo, w1hi = signed_range(6, 12)
+    b1lo, b1hi = signed_range(12, 4)
+    w2lo, w2hi = signed_range(6, 12)
+    b2lo, b2hi = signed_range(12, 3)
+    i = lambda v: [int(x) for x in v]
+    a1lo, a1hi = dense_bounds(xlo, xhi, i(w1lo), i(w1hi), i(b1lo), i(b1hi), 4, 3)
+    hplo, hphi = [v >> 2 for v in a1lo], [v >> 2 for v in a1hi]
+    hlo, hhi = [max(v, 0) for v in hplo], [max(v, 0) for v in hphi]
+    slo, shi = dense_bounds(hlo, hhi, i(w2lo), i(w2hi), i(b2lo), i(b2hi), 3, 4)
+    st = lambda v: [str(x) for x in v]
+    tensors = [
+        {"name": "x", "role": "input", "visibility": "public", "shape": [3], "scale": 2, "lo": st(xlo), "hi": st(xhi)},
+        {"name": "w1", "role": "constant", "visibility": "hashed", "shape": [4, 3], "scale": 2, "lo": w1lo, "hi": w1hi},
+        {"name": "b1", "role": "constant", "visibility": "hashed", "shape": [4], "scale": 4, "lo": b1lo, "hi": b1hi},
+        {"name": "acc1", "role": "intermediate", "visibility": "private", "shape": [4], "scale": 4, "lo": st(a1lo), "hi": st(a1hi)},
+        {"name": "h_pre", "role": "intermediate", "visibility": "private", "shape": [4], "scale": 2, "lo": st(hplo), "hi": st(hphi)},
+        {"name": "h", "role": "intermediate", "visibility": "private", "shape": [4], "scale": 2, "lo": st(hlo), "hi": st(hhi)},
+        {"name": "w2", "role": "constant", "visibility": "hashed", "shape": [3, 4], "scale": 1, "lo": w2lo, "hi": w2hi},
+        {"name": "b2", "role": "constant", "visibility": "hashed", "shape": [3], "scale": 3, "lo": b2lo, "hi": b2hi},
+        {"name": "scores", "role": "intermediate", "visibility": "private", "shape": [3], "scale": 3, "lo": st(slo), "hi": st(shi)},
+        {"name": "label", "role": "output", "visibility": "public", "shape": [1], "scale": 0, "lo": ["0"], "hi": ["2"]},
+    ]
+    ops = [{"op": "dense", "inputs": ["x", "w1", "b1"], "outputs": ["acc1"], "attributes": {}},
+           {"op": "rescale", "inputs": ["acc1"], "outputs": ["h_pre"], "attributes": {"shift": 2}},
+           {"op": "relu", "inputs": ["h_pre"], "outputs": ["h"], "attributes": {}},
+           {"op": "dense", "inputs": ["h", "w2", "b2"], "outputs": ["scores"], "attributes": {}},
+           {"op": "argmax", "inputs": ["scores"], "outputs": ["label"], "attributes": {}}]
+    return {"format": "zkml-ir", "version": 2, "field": "bn254", "name": "mlp-relu-hashed-weights", "task": "classification",
+            "producer": {"name": "golden generator (python)", "version": "2"}, "features": ["f0", "f1", "f2"],
+            "labels": ["a", "b", "c"], "tensors": tensors, "inputs": ["x"],
+            "commitments": [{"name": "weights_commitment", "domain": "zkml-weights-v1", "tensors": ["w1", "b1", "w2", "b2"]}],
+            "ops": ops, "outputs": ["label"]}
+
+
+def mlp_cases(doc, rng, weight_sets, inputs):
+    t = {d["name"]: d for d in doc["tensors"]}
+    names = ["w1", "b1", "w2", "b2"]
+    lo = [int(v) for n in names for v in t[n]["lo"]]
+    hi = [int(v) for n in names for v in t[n]["hi"]]
+    out = []
+    for ws in weight_sets:
+        parts, k = {}, 0
+        for n in names:
+            size = len(t[n]["lo"])
+            parts[n] = ws[k:k + size]
+            k += size
+        salt = rng.randrange(R)
+        com = zc.commit("zkml-weights-v1", lo, hi, ws, salt)
+        for x in inputs:
+            acc1 = [parts["b1"][j] + sum(parts["w1"][j * 3 + i] * x[i] for i in range(3)) for j in range(4)]
+            h = [max(v >> 2, 0) for v in acc1]
+            scores = [parts["b2"][j] + sum(parts["w2"][j * 4 + i] * h[i] for i in range(4)) for j in range(3)]
+            for j in range(3):
+                assert int(t["scores"]["lo"][j]) <= scores[j] <= int(t["scores"]["hi"][j])
+            label = scores.index(max(scores))
+            out.append({"weights": {n: [str(v) for v in parts[n]] for n in names}, "weightsSalt": str(salt),
+                        "input": [str(v) for v in x], "output": [str(label)], "weightsCommitment": str(com),
+                        "publicInputs": [str(v % R) for v in x] + [str(com), str(label)]})
+    return out
+
+
 def write(name, doc, cs, invalid):
     with open(os.path.join(HERE, name + ".ir.json"), "w") as f:
         json.dump(doc, f, indent=2)
@@ -161,6 +226,18 @@ def main():
     ws = [str(v) for v in sets[0]]
     invalid = [{"weights": {"weight": ws[:5] + ["32"], "bias": ws[6:]}, "input": ["0", "0", "0"], "error": "weight_out_of_range"}]
     write("linear-2x3-hashed-weights-and-inputs", doc, cs, invalid)
+    # A two-layer network (issue 8: hashed weights for networks): mlp-relu's weights and three other sets.
+    doc = mlp_document()
+    known = [3, -2, 1, 1, 1, 0, -1, -1, -4, 0, 5, -3] + [2, 400, -300, -1] + [1, -1, 2, 0, -2, 1, 0, 1, 0, 0, 1, -1] + [0, 5, -5]
+    sets = [known, [31] * 12 + [2047] * 4 + [-32] * 12 + [-2048] * 3, [-32] * 12 + [-2048] * 4 + [31] * 12 + [2047] * 3,
+            [rng.randint(-32, 31) for _ in range(12)] + [rng.randint(-2048, 2047) for _ in range(4)]
+            + [rng.randint(-32, 31) for _ in range(12)] + [rng.randint(-2048, 2047) for _ in range(3)]]
+    xlo, xhi = [-12, -8, 0], [12, 8, 20]
+    inputs = [[0, 0, 0], xlo, xhi, [5, -3, 7], [-1, 1, 19]] + [[rng.randint(l, h) for l, h in zip(xlo, xhi)] for _ in range(3)]
+    cs = mlp_cases(doc, rng, sets, inputs)
+    w = {n: list(v) for n, v in cs[0]["weights"].items()}
+    w["b2"] = ["0", "5", "2048"]
+    write("mlp-relu-hashed-weights", doc, cs, [{"weights": w, "input": ["0", "0", "0"], "error": "weight_out_of_range"}])
 
 
 if __name__ == "__main__":

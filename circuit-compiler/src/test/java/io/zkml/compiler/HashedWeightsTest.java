@@ -54,15 +54,15 @@ class HashedWeightsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"linear-3x4-hashed-weights", "linear-2x3-hashed-weights-and-inputs"})
+    @ValueSource(strings = {"linear-3x4-hashed-weights", "linear-2x3-hashed-weights-and-inputs", "mlp-relu-hashed-weights"})
     void the_java_reference_gives_the_golden_outputs_and_public_inputs(String name) throws Exception {
         byte[] irBytes = Files.readAllBytes(GOLDEN.resolve(name + ".ir.json"));
         JsonNode cases = JSON.readTree(Files.readAllBytes(GOLDEN.resolve(name + ".cases.json")));
         CircuitIr ir = IrReader.read(irBytes);
         assertThat(new String(irBytes, StandardCharsets.UTF_8)).doesNotContain("\"values\"");
-        assertThat(ir.hashedConstants()).extracting(IrTensor::name).containsExactly("weight", "bias");
-        assertThat(ir.commitments().getLast()).isEqualTo(new CircuitIr.Commitment("weights_commitment", "zkml-weights-v1",
-                List.of("weight", "bias")));
+        List<String> hashed = name.startsWith("mlp") ? List.of("w1", "b1", "w2", "b2") : List.of("weight", "bias");
+        assertThat(ir.hashedConstants()).extracting(IrTensor::name).containsExactlyElementsOf(hashed);
+        assertThat(ir.commitments().getLast()).isEqualTo(new CircuitIr.Commitment("weights_commitment", "zkml-weights-v1", hashed));
         int n = 0;
         for (JsonNode c : cases.get("cases")) {
             CompiledCircuit cc = CompiledCircuit.fromIr(irBytes, weights(c.get("weights")));
@@ -128,6 +128,23 @@ class HashedWeightsTest {
         assertThat(b.weightsCommitment(BigInteger.ONE)).isNotEqualTo(a.weightsCommitment(BigInteger.ONE));
         List<BigInteger> x = List.of(BigInteger.valueOf(256), BigInteger.valueOf(-256));
         assertThat(a.evaluate(x)).isNotEqualTo(b.evaluate(x)); // the circuit is shared, the answers are each model's
+    }
+
+    /** Networks (ONNX Gemm/MatMul, relu): every dense layer's weights and biases are hashed; the answers stay the network's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp-softmax", "mlp-regressor"})
+    void an_onnx_network_hashes_every_layer_and_keeps_its_answers(String name) throws Exception {
+        CompiledCircuit fixed = NetworkCompilerTest.compiled(name);
+        CompiledCircuit hashed = fixed.withHashedWeights(CompiledCircuit.DEFAULT_HASHED_WEIGHT_BITS, CompiledCircuit.DEFAULT_HASHED_BIAS_BITS);
+        CircuitIr ir = hashed.ir();
+        long dense = ir.ops().stream().filter(o -> o.op().equals("dense")).count();
+        assertThat(ir.hashedConstants()).hasSize((int) (2 * dense));
+        assertThat(new String(hashed.irJson(), StandardCharsets.UTF_8)).doesNotContain("\"values\"");
+        assertThat(IrReader.read(hashed.irJson())).isEqualTo(ir);
+        for (List<BigInteger> x : List.of(ir.inputLo(), ir.inputHi(), mid(ir))) {
+            assertThat(hashed.evaluate(x)).isEqualTo(fixed.evaluate(x));
+        }
+        assertThat(hashed.weightsCommitment(BigInteger.TEN)).isPresent();
     }
 
     @Test

@@ -186,7 +186,7 @@ class HashedInputFlowTest {
         Http.Response onPublic = http.postJson("/v1/circuits/" + publicCircuit + "/inferences", Map.of("input", INPUT, "salt", "5"));
         assertThat(onPublic.status()).as(onPublic.toString()).isEqualTo(422);
         assertThat(onPublic.text("type")).isEqualTo("urn:zkml:problem:invalid-salt");
-        for (Map<String, String> v : List.of(Map.of("output", "private"), Map.of("weights", "hashed"), Map.of("input", "secret"))) {
+        for (Map<String, String> v : List.of(Map.of("output", "private"), Map.of("weights", "secret"), Map.of("input", "secret"))) {
             Http.Response r = http.postJson("/v1/models/" + modelId + "/circuits", Map.of("visibility", v));
             assertThat(r.status()).as(v + ": " + r).isEqualTo(422);
             assertThat(r.text("type")).isEqualTo("urn:zkml:problem:unsupported-visibility");

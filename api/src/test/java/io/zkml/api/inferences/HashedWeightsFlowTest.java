@@ -148,6 +148,35 @@ class HashedWeightsFlowTest {
         assertThat(c.get("circuitHash").asString()).as("one circuit per architecture").isEqualTo(owner.circuitHash());
     }
 
+    /** Inputs, outputs and weights hashed: three words of public input, in that order, whatever the model. */
+    @Test
+    void everythingHashedIsThreeCommitments() throws Exception {
+        Http.Response created = http.postJson("/v1/models/" + modelId + "/circuits",
+                body(Map.of("input", "hashed", "output", "hashed", "weights", "hashed")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(202);
+        BigInteger wSalt = new BigInteger(created.text("weightsSalt"));
+        String id = created.text("id");
+        JsonNode c = http.awaitStatus("/v1/circuits/" + id, Set.of("ready", "failed"), DEADLINE);
+        assertThat(c.get("status").asString()).as(c.toString()).isEqualTo("ready");
+        assertThat(c.get("publicInputs").asInt()).isEqualTo(3);
+        Http.Response r = http.postJson("/v1/circuits/" + id + "/inferences", Map.of("input", INPUT));
+        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        JsonNode inf = http.awaitStatus("/v1/inferences/" + r.text("id"), Set.of("succeeded", "failed"), DEADLINE);
+        assertThat(inf.get("status").asString()).as(inf.toString()).isEqualTo("succeeded");
+        List<String> pub = new ArrayList<>();
+        inf.get("publicInputs").forEach(n -> pub.add(n.asString()));
+        CompiledCircuit all = CompiledCircuit.fromIr(Files.readAllBytes(DEMO.resolve("circuit.ir.json")))
+                .withVisibility(io.zkml.compiler.ir.Visibility.HASHED, io.zkml.compiler.ir.Visibility.HASHED)
+                .withHashedWeights(CompiledCircuit.DEFAULT_HASHED_WEIGHT_BITS, CompiledCircuit.DEFAULT_HASHED_BIAS_BITS);
+        assertThat(pub).containsExactly(inf.get("commitment").asString(), inf.get("outputCommitment").asString(),
+                all.weightsCommitment(wSalt).orElseThrow().toString());
+        assertThat(c.get("weightsCommitment").asString()).isEqualTo(pub.get(2));
+        assertThat(verify(id, inf.get("proof").asString(), pub)).isTrue();
+        List<String> changed = new ArrayList<>(pub);
+        changed.set(2, new BigInteger(pub.get(2)).add(BigInteger.ONE).mod(R).toString());
+        assertThat(verify(id, inf.get("proof").asString(), changed)).isFalse();
+    }
+
     @Test
     void treesBatchesAndBadSaltsAre422s() throws Exception {
         Path forest = TestModels.repositoryRoot().resolve("examples/credit-forest");
