@@ -164,7 +164,8 @@ class OnnxModelFlowTest {
         assertThat(byOp.get("conv2d").asInt()).as("a convolution is a linear combination").isZero();
         assertThat(byOp.get("maxpool2d").asInt()).isPositive();
         assertThat(byOp.has("avgpool2d")).isTrue();
-        assertThat(p.circuit().get("quantization").get("network").get("kind").asString()).isEqualTo("cnn");
+        // one entry per stage (the BatchNormalization folded into its Conv): conv, relu, maxpool, avgpool, conv, relu, gap, gemm
+        assertThat(p.circuit().get("quantization").get("network").get("layers").size()).isEqualTo(8);
         // an unsupported attribute: 422 unsupported-operator naming the node and the attribute, nothing stored
         ai.onnx.proto.OnnxMl.ModelProto m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(ONNX.resolve("cnn-small.onnx")));
         ai.onnx.proto.OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
