@@ -489,10 +489,8 @@ def cnn_small():
     inp = vi("input", TensorProto.FLOAT, ["batch", 1, 8, 8])
     x, y = _images(rng, protos, 600, 0.2)
     feats = _features(front, inits, inp, "flat", ["batch", 6], x)
-    # standardized features; a floor on the spread keeps nearly constant features from getting huge weights
-    mu, sd = feats.mean(axis=0), feats.std(axis=0) + 0.25 * feats.std()
+    mu, sd = feats.mean(axis=0), feats.std(axis=0) + 1e-6
     ws, bs = train_mlp((feats - mu) / sd, y, [6, 3], rng, steps=300, lr=0.5)
-    print("cnn-small: feature spreads %s, largest |weight| %.2f" % (np.round(feats.std(axis=0), 4), np.abs(ws[0] / sd[:, None]).max()))
     # the standardization folded into the head: W' = W / sd, b' = b - (mu / sd) W
     w = (ws[0].astype(np.float64) / sd[:, None])
     b = bs[0].astype(np.float64) - (mu / sd) @ ws[0].astype(np.float64)
