@@ -67,6 +67,7 @@ class OnnxModelFlowTest {
         proven.put("mlp-regressor", prove("mlp-regressor", "temperature, pressure, flow", Map.of()));
         proven.put("scores-argmax", prove("mlp-tabular", null, Map.of("output", "argmax")));
         proven.put("forest", prove("sklearn-random-forest-classifier", null, Map.of())); // issue 6b
+        proven.put("cnn-small", prove("cnn-small", null, Map.of())); // issue 6 (CNN)
     }
 
     /** The tabular MLP without its ArgMax: a graph that ends in its 3 logits (a score vector). */
@@ -147,6 +148,34 @@ class OnnxModelFlowTest {
         assertThat(p.inference().get("output").get("label").asString()).isEqualTo(List.of("north", "south", "west").get(ort));
         assertThat(p.inference().get("fidelity").get("labelsAgree").asBoolean()).isTrue();
         assertThat(p.circuit().get("constraintsByOp").has("argmax")).isTrue();
+    }
+
+    /** issue 6 (CNN): the small CNN (Conv+BN, MaxPool, AveragePool, GlobalAveragePool, Gemm) end to end. */
+    @Test
+    void anOnnxCnnIsProvenWithConvAndPoolOpsAndItsLabelIsOnnxRuntimes() throws Exception {
+        Proven p = proven.get("cnn-small");
+        assertThat(p.model().get("family").asString()).isEqualTo("mlp");
+        assertThat(p.model().get("task").asString()).isEqualTo("classification");
+        assertThat(p.model().get("features").size()).isEqualTo(64);
+        assertThat(p.inference().get("output").get("label").asString())
+                .isEqualTo(p.expectedCase().get("label").get(0).asString());
+        JsonNode byOp = p.circuit().get("constraintsByOp");
+        assertThat(byOp.has("conv2d")).as(byOp.toString()).isTrue();
+        assertThat(byOp.get("conv2d").asInt()).as("a convolution is a linear combination").isZero();
+        assertThat(byOp.get("maxpool2d").asInt()).isPositive();
+        assertThat(byOp.has("avgpool2d")).isTrue();
+        // one entry per stage (the BatchNormalization folded into its Conv): conv, relu, maxpool, avgpool, conv, relu, gap, gemm
+        assertThat(p.circuit().get("quantization").get("network").get("layers").size()).isEqualTo(8);
+        // an unsupported attribute: 422 unsupported-operator naming the node and the attribute, nothing stored
+        ai.onnx.proto.OnnxMl.ModelProto m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(ONNX.resolve("cnn-small.onnx")));
+        ai.onnx.proto.OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
+        g.setNode(0, g.getNode(0).toBuilder().clearAttribute().addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder()
+                .setName("dilations").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INTS).addInts(2).addInts(2)));
+        Response r = http.postMultipart("/v1/models", Http.parts("file", m.toBuilder().setGraph(g).build().toByteArray(),
+                "format", "onnx", "name", "dilated"));
+        assertThat(r.status()).as(r.toString()).isEqualTo(422);
+        assertThat(r.json().get("type").asString()).endsWith("unsupported-operator");
+        assertThat(r.json().get("detail").asString()).contains("/conv1/Conv").contains("dilations");
     }
 
     @Test

@@ -40,8 +40,14 @@ public final class OnnxBenchmark {
     static final List<String> TREE_MODELS = List.of("sklearn-random-forest-classifier", "sklearn-gradient-boosting-classifier",
             "sklearn-random-forest-regressor", "xgboost-classifier", "lightgbm-classifier", "xgboost-classifier-100-trees",
             "sklearn-decision-tree-classifier", "sklearn-hist-gradient-boosting-classifier");
-    static final List<String> MODELS = java.util.stream.Stream.concat(java.util.stream.Stream.of("mnist-mlp-784-56-10",
-            "mlp-tabular", "mlp-softmax", "mlp-regressor", "mlp-activations"), TREE_MODELS.stream()).toList();
+    /**
+     * The convolutional networks (issue 6, CNN); {@code NAME@lookup} compiles the same circuit with
+     * {@code "rangeCheck": "lookup"} (gnark's std/rangecheck) instead of bit decompositions.
+     */
+    static final List<String> CNN_MODELS = List.of("lenet5-28x28", "lenet5-28x28@lookup", "cnn-small");
+    static final List<String> MODELS = java.util.stream.Stream.of(java.util.stream.Stream.of("mnist-mlp-784-56-10",
+            "mlp-tabular", "mlp-softmax", "mlp-regressor", "mlp-activations"), TREE_MODELS.stream(), CNN_MODELS.stream())
+            .flatMap(x -> x).toList();
 
     private OnnxBenchmark() {
     }
@@ -74,6 +80,7 @@ public final class OnnxBenchmark {
         for (String name : models) {
             System.out.println(name + " ...");
             results.add(run(prover, dir, name, runs, target, work));
+            System.gc();
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("benchmark", "onnx-networks");
@@ -90,8 +97,10 @@ public final class OnnxBenchmark {
         System.out.println("wrote " + out);
     }
 
-    static Map<String, Object> run(Groth16Prover prover, Path dir, String name, int runs, String target, Path work)
+    static Map<String, Object> run(Groth16Prover prover, Path dir, String model, int runs, String target, Path work)
             throws Exception {
+        boolean lookup = model.endsWith("@lookup");
+        String name = lookup ? model.substring(0, model.length() - "@lookup".length()) : model;
         MemoryProbe memory = new MemoryProbe();
         memory.reset();
         byte[] bytes = Files.readAllBytes(dir.resolve(name + ".onnx"));
@@ -115,16 +124,19 @@ public final class OnnxBenchmark {
                 min = Math.min(min, x[i]);
                 max = Math.max(max, x[i]);
             }
-            ranges.add(name.startsWith("mnist") ? new FeatureRange(0, 1)
+            ranges.add(name.startsWith("mnist") || name.startsWith("lenet") || name.startsWith("cnn") ? new FeatureRange(0, 1)
                     : new FeatureRange(min - 0.1 * (max - min) - 1e-3, max + 0.1 * (max - min) + 1e-3));
         }
         long t0 = System.nanoTime();
-        ImportedModel model = OnnxModelReader.readModel(bytes, null, null);
+        ImportedModel imported = OnnxModelReader.readModel(bytes, null, null);
         double importMillis = (System.nanoTime() - t0) / 1e6;
         long t1 = System.nanoTime();
         QuantizationSettings settings = new QuantizationSettings(null, null, ranges, recorded.subList(0, half))
                 .withTarget(target, null);
-        CompiledCircuit c = CircuitCompiler.compile(model, name, null, settings);
+        CompiledCircuit c = CircuitCompiler.compile(imported, name, null, settings);
+        if (lookup) {
+            c = c.withRangeCheckLookup();
+        }
         double compileMillis = (System.nanoTime() - t1) / 1e6;
         QuantizationReport q = c.quantization();
 
@@ -145,7 +157,8 @@ public final class OnnxBenchmark {
 
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", name);
-        r.put("structure", model.structure().toString());
+        r.put("rangeCheck", lookup ? "lookup" : "bits");
+        r.put("structure", imported.structure().toString());
         r.put("task", c.task().irName());
         List<BigInteger> input = c.quantizeInput(recorded.get(half));
         try (ConstraintSystem cs = prover.compile(c.irJson())) {
@@ -201,7 +214,7 @@ public final class OnnxBenchmark {
             // The recorded inputs include probes at a float32 threshold and one float32 step either side
             // (generate.py): off the quantized grid, those within half an input step of a split may take
             // the other branch (ADR 0006). Agreement is reported apart for them.
-            var ts = (io.zkml.compiler.model.TreeEnsembleStructure) model.structure();
+            var ts = (io.zkml.compiler.model.TreeEnsembleStructure) imported.structure();
             double halfStep = Math.scalb(1.0, -(q.inputScale() + 1));
             int[] away = new int[2];
             int[] near = new int[2];
@@ -241,8 +254,8 @@ public final class OnnxBenchmark {
             nr.put("note", "within half an input step of a split (off the grid): the other branch is possible (ADR 0006)");
             f.put("allRecordedWithinHalfStepOfASplit", nr);
             Map<String, Object> tr = new LinkedHashMap<>();
-            tr.put("trees", ((io.zkml.compiler.model.TreeEnsembleStructure) model.structure()).treeCount());
-            tr.put("maxDepth", model.maxDepth());
+            tr.put("trees", ((io.zkml.compiler.model.TreeEnsembleStructure) imported.structure()).treeCount());
+            tr.put("maxDepth", imported.maxDepth());
             tr.put("inputScale", q.inputScale());
             tr.put("quantization", q.trees());
             r.put("trees", tr);
@@ -258,6 +271,7 @@ public final class OnnxBenchmark {
         cal.put("inputScale", q.inputScale());
         cal.put("layers", nw.layers());
         cal.put("inputConstraints", nw.inputConstraints());
+        cal.put("constraintsEstimate", nw.constraints());
         r.put("calibration", cal);
         System.out.printf("  %s: %d constraints, prove median %.1f ms, fidelity %s%n", name, r.get("constraints"),
                 ((Map<?, ?>) r.get("timings")).get("proveMedianMillis"), f);
@@ -290,8 +304,21 @@ public final class OnnxBenchmark {
         rows.add(row("MNIST MLP 784-56-10", "ddkang/zkml (halo2)", "21.7 s, 2.4 GB", src, ours));
         rows.add(row("MNIST MLP 784-56-10", "issue 6 bar", "proving <= 0.5 s median, peak RSS <= 1 GB, label agreement >= 99.5 %",
                 "issue 6, Bars", ours));
+        StringBuilder lenet = new StringBuilder();
+        for (Map<String, Object> r : results) {
+            if ("lenet5-28x28".equals(r.get("model"))) {
+                lenet.append(lenet.isEmpty() ? "" : "; ").append(String.format(java.util.Locale.ROOT,
+                        "rangeCheck %s: %s constraints, prove %.0f ms median, peak RSS %.0f MB, label agreement %s",
+                        r.get("rangeCheck"), r.get("constraints"), ((Map<?, ?>) r.get("timings")).get("proveMedianMillis"),
+                        r.get("peakRssBytes") == null ? Double.NaN : ((Long) r.get("peakRssBytes")) / 1e6,
+                        ((Map<?, ?>) r.get("fidelity")).get("labelAgreementWithOnnxRuntime")));
+            }
+        }
+        String lenetOurs = lenet.isEmpty() ? "not measured in this run" : lenet.toString();
         rows.add(row("LeNet-5-shaped CNN on 28x28", "circom Groth16", "43.8 s, 18.7 GB, 2.56 M constraints", "issue 6, Benchmarks",
-                "not measured: Conv/MaxPool/AveragePool are not supported yet (422 unsupported-operator)"));
+                lenetOurs));
+        rows.add(row("LeNet-5-shaped CNN on 28x28", "issue 6 bar", "proving <= 10 s, constraints reported per layer", "issue 6, Bars",
+                lenetOurs));
         StringBuilder trees = new StringBuilder();
         for (Map<String, Object> r : results) {
             if (r.get("trees") instanceof Map<?, ?> t) {

@@ -30,7 +30,7 @@ final class PublishedFigures {
     record Row(String model, String system, String figure, String source, String ours) {
     }
 
-    static final String NO_ONNX = "not in this program: ONNX MLPs are measured by OnnxBenchmark (docs/benchmarks.md, section ONNX networks); CNNs are not supported yet";
+    static final String NO_ONNX = "not in this program: ONNX MLPs and CNNs are measured by OnnxBenchmark (docs/benchmarks.md, sections ONNX networks and ONNX CNNs)";
 
     static List<Row> rows(BenchReport r) {
         List<Row> rows = new ArrayList<>();
