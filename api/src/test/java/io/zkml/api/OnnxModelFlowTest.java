@@ -166,6 +166,14 @@ class OnnxModelFlowTest {
         assertThat(byOp.has("avgpool2d")).isTrue();
         // one entry per stage (the BatchNormalization folded into its Conv): conv, relu, maxpool, avgpool, conv, relu, gap, gemm
         assertThat(p.circuit().get("quantization").get("network").get("layers").size()).isEqualTo(8);
+        // hashed weights cover dense layers only: a CNN is refused at POST (422), no circuit stored
+        String cnnModel = p.model().get("id").asString();
+        int before = http.get("/v1/circuits?modelId=" + cnnModel).json().get("items").size();
+        Response hashed = http.postJson("/v1/models/" + cnnModel + "/circuits", Map.of("visibility", Map.of("weights", "hashed")));
+        assertThat(hashed.status()).as(hashed.toString()).isEqualTo(422);
+        assertThat(hashed.json().get("type").asString()).endsWith("unsupported-visibility");
+        assertThat(hashed.json().get("detail").asString()).contains("convolutional");
+        assertThat(http.get("/v1/circuits?modelId=" + cnnModel).json().get("items").size()).isEqualTo(before);
         // an unsupported attribute: 422 unsupported-operator naming the node and the attribute, nothing stored
         ai.onnx.proto.OnnxMl.ModelProto m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(ONNX.resolve("cnn-small.onnx")));
         ai.onnx.proto.OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();

@@ -199,6 +199,13 @@ public class CircuitService {
                     + " family (tree ensembles keep fixed weights)",
                     Map.of("field", "visibility.weights", "supportedFamilies", HASHED_WEIGHTS_FAMILIES));
         }
+        if (vis.hashedWeights() && models.imported(modelId).structure() instanceof io.zkml.compiler.model.ConvNetStructure) {
+            // ADR 0025: only dense weights can be witness; a convolution's kernel is a constant of the circuit
+            throw new ApiException(ProblemType.UNSUPPORTED_VISIBILITY, "visibility.weights 'hashed' is supported for dense "
+                    + "layers only (linear models and fully connected networks); this model is a convolutional network, whose "
+                    + "Conv kernels stay fixed in the circuit",
+                    Map.of("field", "visibility.weights", "supportedFamilies", HASHED_WEIGHTS_FAMILIES));
+        }
         String system = provingSystem == null || provingSystem.isBlank() ? GROTH16
                 : provingSystem.strip().toLowerCase(Locale.ROOT);
         if (!GROTH16.equals(system) && !PLONK.equals(system)) {
